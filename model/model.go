@@ -1,0 +1,168 @@
+// Package model holds snapdeck's provider-neutral domain: resources, their
+// backups, normalised statuses and the rules that judge them. It imports only
+// the standard library so that every other layer can depend on it.
+package model
+
+import (
+	"strings"
+	"time"
+)
+
+// ResourceKind says what sort of thing a Resource is.
+type ResourceKind string
+
+const (
+	KindInstance ResourceKind = "instance"
+	KindDatabase ResourceKind = "database"
+	KindAddon    ResourceKind = "addon"
+	KindVM       ResourceKind = "vm"
+)
+
+// Schedule is when a provider takes automatic backups. Day is a weekday name
+// or "Scheduling"; Window is a provider window code such as "W10".
+type Schedule struct {
+	Day    string
+	Window string
+}
+
+// Resource is one server, database, addon or VM that can be backed up.
+type Resource struct {
+	ID       string
+	Provider string
+	Kind     ResourceKind
+	Label    string
+	Region   string
+	Status   string // the provider's own status word, e.g. "running"
+	Plan     string
+	Tags     []string
+	Created  time.Time
+	DiskMB   int
+
+	BackupsEnabled bool
+	// LastSuccessful is the newest successful backup; zero when there is none.
+	LastSuccessful time.Time
+	Schedule       Schedule
+}
+
+// StaleAfter is how old the newest good backup may get before it is flagged.
+const StaleAfter = 48 * time.Hour
+
+// BackupStale reports whether the resource lacks a successful backup newer
+// than StaleAfter at now.
+func (r Resource) BackupStale(now time.Time) bool {
+	return r.LastSuccessful.IsZero() || now.Sub(r.LastSuccessful) > StaleAfter
+}
+
+// Matches reports whether a filter query hits the label, region or a tag,
+// case-insensitively. An empty query matches everything.
+func (r Resource) Matches(query string) bool {
+	q := strings.ToLower(strings.TrimSpace(query))
+	if q == "" {
+		return true
+	}
+	if strings.Contains(strings.ToLower(r.Label), q) || strings.Contains(strings.ToLower(r.Region), q) {
+		return true
+	}
+	for _, t := range r.Tags {
+		if strings.Contains(strings.ToLower(t), q) {
+			return true
+		}
+	}
+	return false
+}
+
+// BackupKind separates automatic backups from user-taken snapshots.
+type BackupKind string
+
+const (
+	BackupAutomatic BackupKind = "automatic"
+	BackupSnapshot  BackupKind = "snapshot"
+)
+
+// Slot says where a Linode-style snapshot sits: the current one or the one in
+// progress. Automatic backups have no slot.
+type Slot string
+
+const (
+	SlotNone       Slot = ""
+	SlotCurrent    Slot = "current"
+	SlotInProgress Slot = "in progress"
+)
+
+// Status is a backup status normalised across providers.
+type Status string
+
+const (
+	StatusPending    Status = "pending"    // queued or paused, not yet running
+	StatusRunning    Status = "running"    // being taken or post-processed
+	StatusSuccessful Status = "successful" // usable
+	StatusFailed     Status = "failed"
+	StatusAborted    Status = "aborted" // stopped by a user
+	StatusUnknown    Status = "unknown" // a word this version does not know
+)
+
+// Active reports whether a backup with this status may still change.
+func (s Status) Active() bool { return s == StatusPending || s == StatusRunning }
+
+// Disk is one disk captured in a backup.
+type Disk struct {
+	Label      string
+	Filesystem string
+	SizeMB     int
+}
+
+// Backup is one backup or snapshot of a Resource.
+type Backup struct {
+	ID         string
+	ResourceID string
+	Kind       BackupKind
+	Slot       Slot
+	Label      string
+	Status     Status
+	RawStatus  string // the provider's own word, kept for the detail view
+	Available  bool
+	Created    time.Time
+	Updated    time.Time
+	Finished   time.Time
+	Configs    []string
+	Disks      []Disk
+}
+
+// Duration is how long the backup took; zero while unfinished.
+func (b Backup) Duration() time.Duration {
+	if b.Created.IsZero() || b.Finished.IsZero() || b.Finished.Before(b.Created) {
+		return 0
+	}
+	return b.Finished.Sub(b.Created)
+}
+
+// TotalSizeMB adds up the sizes of the backup's disks.
+func (b Backup) TotalSizeMB() int {
+	n := 0
+	for _, d := range b.Disks {
+		n += d.SizeMB
+	}
+	return n
+}
+
+// SnapshotState summarises a resource's manual snapshot for list views.
+type SnapshotState struct {
+	Known      bool    // false until the backups were read
+	Current    *Backup // nil when there is none
+	InProgress *Backup // nil when none is being taken
+}
+
+// Summarise derives the snapshot state from a resource's backup list.
+func Summarise(backups []Backup) SnapshotState {
+	s := SnapshotState{Known: true}
+	for i := range backups {
+		b := &backups[i]
+		switch b.Slot {
+		case SlotCurrent:
+			s.Current = b
+		case SlotInProgress:
+			s.InProgress = b
+		}
+	}
+	return s
+}

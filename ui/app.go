@@ -1,0 +1,316 @@
+// Package ui is snapdeck's Bubble Tea program: a root model that owns the
+// window size, keymap, theme and a navigation stack of screens. Screens ask
+// the client layer for data only through tea.Cmds, and replies carry the ID
+// of the request they answer so that stale replies are dropped.
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/snapdeck/snapdeck/client"
+)
+
+// Options configure the program.
+type Options struct {
+	Provider client.Provider
+	// Account names the account in the top bar ("demo", "default").
+	Account string
+	// Now is the clock; tests pin it. Defaults to time.Now.
+	Now func() time.Time
+	// Timeout bounds each request. Defaults to 30s.
+	Timeout time.Duration
+	// Parallel bounds concurrent requests. Defaults to 4.
+	Parallel int
+}
+
+// screen is one level of the navigation stack.
+type screen interface {
+	// title is the breadcrumb segment.
+	title() string
+	// update handles a key or a message; data messages for other screens
+	// must be ignored.
+	update(a *App, msg tea.Msg) tea.Cmd
+	// view draws the body in w×h cells.
+	view(a *App, w, h int) string
+	// keys lists the bindings that work here now.
+	keys(a *App) helpKeys
+	// busy reports whether the screen waits on a request (spinner).
+	busy() bool
+	// close cancels the screen's requests when it leaves the stack.
+	close()
+	// capturing reports whether keys go to a text field (q is then text).
+	capturing() bool
+}
+
+// App is the root model.
+type App struct {
+	opts   Options
+	keys   keyMap
+	th     theme
+	help   help.Model
+	spin   spinner.Model
+	stack  []screen
+	width  int
+	height int
+
+	showHelp bool
+	spinning bool
+	status   string // the last announcement, shown above the footer
+	statusAt time.Time
+
+	nextReq int
+	sem     chan struct{}
+	fatal   error
+}
+
+// Fatal is the error that ended the program, if any: a rejected token is not
+// something a retry key can fix, so the program quits and the caller prints it.
+func (a *App) Fatal() error { return a.fatal }
+
+// New builds the root model on a provider.
+func New(o Options) *App {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = 4
+	}
+	a := &App{
+		opts:   o,
+		keys:   newKeyMap(),
+		th:     newTheme(),
+		help:   help.New(),
+		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		width:  80,
+		height: 24,
+		sem:    make(chan struct{}, o.Parallel),
+	}
+	a.stack = []screen{newInstances(a)}
+	return a
+}
+
+// Init starts the first load.
+func (a *App) Init() tea.Cmd {
+	return tea.Batch(a.top().(*instancesScreen).start(a), a.startSpinner())
+}
+
+func (a *App) top() screen { return a.stack[len(a.stack)-1] }
+
+// reqID hands out request IDs so that replies can be matched to requests.
+func (a *App) reqID() int {
+	a.nextReq++
+	return a.nextReq
+}
+
+// call runs fn in a tea.Cmd under the concurrency bound and the timeout.
+func (a *App) call(ctx context.Context, fn func(ctx context.Context) tea.Msg) tea.Cmd {
+	timeout, sem := a.opts.Timeout, a.sem
+	return func() tea.Msg {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			return fn(ctx) // reports the cancellation through fn's own error path
+		}
+		defer func() { <-sem }()
+		cctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		return fn(cctx)
+	}
+}
+
+func (a *App) push(s screen, cmd tea.Cmd) tea.Cmd {
+	a.stack = append(a.stack, s)
+	a.showHelp = false
+	return tea.Batch(cmd, a.startSpinner())
+}
+
+func (a *App) pop() {
+	if len(a.stack) <= 1 {
+		return
+	}
+	a.top().close()
+	a.stack = a.stack[:len(a.stack)-1]
+	a.showHelp = false
+}
+
+func (a *App) announce(s string) {
+	a.status = s
+	a.statusAt = a.opts.Now()
+}
+
+func (a *App) anyBusy() bool {
+	for _, s := range a.stack {
+		if s.busy() {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *App) startSpinner() tea.Cmd {
+	if a.spinning || !a.anyBusy() {
+		return nil
+	}
+	a.spinning = true
+	return a.spin.Tick
+}
+
+// Update routes messages: global keys first, then the top screen; data
+// messages go to every screen on the stack, each keeping only its own.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.width, a.height = msg.Width, msg.Height
+		a.help.SetWidth(msg.Width)
+		return a, nil
+	case spinner.TickMsg:
+		if !a.anyBusy() {
+			a.spinning = false
+			return a, nil
+		}
+		var cmd tea.Cmd
+		a.spin, cmd = a.spin.Update(msg)
+		return a, cmd
+	case tea.KeyPressMsg:
+		if key.Matches(msg, a.keys.ForceQuit) {
+			return a, tea.Quit
+		}
+		if !a.top().capturing() {
+			switch {
+			case key.Matches(msg, a.keys.Quit):
+				return a, tea.Quit
+			case key.Matches(msg, a.keys.Help):
+				a.showHelp = !a.showHelp
+				return a, nil
+			case a.showHelp && key.Matches(msg, a.keys.Back):
+				a.showHelp = false
+				return a, nil
+			}
+		}
+		cmd := a.top().update(a, msg)
+		return a, tea.Batch(cmd, a.startSpinner())
+	}
+	var cmds []tea.Cmd
+	for _, s := range a.stack {
+		cmds = append(cmds, s.update(a, msg))
+	}
+	cmds = append(cmds, a.startSpinner())
+	return a, tea.Batch(cmds...)
+}
+
+const (
+	minWidth  = 30
+	minHeight = 8
+)
+
+// View draws header, body, status line and footer.
+func (a *App) View() tea.View {
+	v := tea.NewView(a.render())
+	v.AltScreen = true
+	v.WindowTitle = "snapdeck"
+	return v
+}
+
+func (a *App) render() string {
+	w, h := a.width, a.height
+	if w < minWidth || h < minHeight {
+		return fit("Terminal too small", w) + "\n" + fit("need 30×8", w)
+	}
+	var b strings.Builder
+	b.WriteString(a.header(w))
+	b.WriteByte('\n')
+	bodyH := h - 3
+	var body string
+	if a.showHelp {
+		body = a.fullHelp(w, bodyH)
+	} else {
+		body = a.top().view(a, w, bodyH)
+	}
+	b.WriteString(clip(body, w, bodyH))
+	b.WriteByte('\n')
+	b.WriteString(fit(a.status, w))
+	b.WriteByte('\n')
+	b.WriteString(fit(a.help.ShortHelpView(a.top().keys(a).short), w))
+	return b.String()
+}
+
+func (a *App) header(w int) string {
+	crumbs := make([]string, len(a.stack))
+	for i, s := range a.stack {
+		crumbs[i] = s.title()
+	}
+	acct := a.opts.Provider.Name()
+	if a.opts.Account != "" {
+		acct += " (" + a.opts.Account + ")"
+	}
+	left := a.th.title.Render("snapdeck") + " " + a.th.dim.Render(acct) + " › " + a.th.crumb.Render(strings.Join(crumbs, " › "))
+	right := ""
+	if a.anyBusy() {
+		right = a.spin.View() + " loading"
+	}
+	return fit(left+"  "+right, w)
+}
+
+func (a *App) fullHelp(w, h int) string {
+	k := a.top().keys(a)
+	groups := append([][]key.Binding{}, k.full...)
+	groups = append(groups, []key.Binding{a.keys.Help, a.keys.Quit, a.keys.ForceQuit})
+	return a.th.label.Render("Keys — "+a.top().title()) + "\n\n" + a.help.FullHelpView(groups)
+}
+
+// clip pads or cuts body to exactly h lines of width w, so that a view can
+// never push the footer off the screen.
+func clip(body string, w, h int) string {
+	lines := strings.Split(body, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		lines[i] = fit(l, w)
+	}
+	for len(lines) < h {
+		lines = append(lines, strings.Repeat(" ", w))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// errorView is how every screen shows a failed request in place.
+func (a *App) errorView(what string, err error, w int) string {
+	msg := sanitize(err.Error())
+	return a.th.errBox.Render(fit("⚠ Could not load "+what, w)) + "\n" +
+		wrap(msg, w) + "\n\n" + a.th.dim.Render("Press r to retry, esc to go back.")
+}
+
+// wrap breaks s into lines of at most w cells on spaces.
+func wrap(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = word
+		case len([]rune(line))+1+len([]rune(word)) <= w:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,213 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/snapdeck/snapdeck/model"
+)
+
+// backupsMsg answers a backup listing.
+type backupsMsg struct {
+	req     int
+	id      string
+	backups []model.Backup
+	err     error
+}
+
+// backupsScreen lists one resource's backups and snapshots.
+type backupsScreen struct {
+	res     model.Resource
+	backups []model.Backup
+	tbl     table
+	req     int
+	loading bool
+	loaded  bool
+	err     error
+	ctx     context.Context
+	cancel  context.CancelFunc
+}
+
+func newBackups(a *App, r model.Resource) *backupsScreen {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &backupsScreen{
+		res: r, ctx: ctx, cancel: cancel,
+		tbl: table{cols: []column{
+			{title: "LABEL", min: 14},
+			{title: "TYPE", width: 9, priority: 8},
+			{title: "STATUS", width: 21, priority: 9},
+			{title: "CREATED", width: 11, priority: 7},
+			{title: "FINISHED", width: 11, priority: 2},
+			{title: "DURATION", width: 8, priority: 5},
+			{title: "DISKS", width: 5, priority: 1},
+			{title: "SIZE", width: 8, priority: 6},
+		}},
+	}
+}
+
+func (s *backupsScreen) title() string   { return sanitize(s.res.Label) }
+func (s *backupsScreen) busy() bool      { return s.loading }
+func (s *backupsScreen) capturing() bool { return false }
+func (s *backupsScreen) close()          { s.cancel() }
+
+func (s *backupsScreen) load(a *App) tea.Cmd {
+	s.req = a.reqID()
+	s.loading = true
+	req, id, p := s.req, s.res.ID, a.opts.Provider
+	return a.call(s.ctx, func(ctx context.Context) tea.Msg {
+		b, err := p.ListBackups(ctx, id)
+		return backupsMsg{req: req, id: id, backups: b, err: err}
+	})
+}
+
+func (s *backupsScreen) update(a *App, msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case backupsMsg:
+		if m.req != s.req {
+			return nil
+		}
+		s.loading = false
+		if m.err != nil {
+			s.err = m.err
+			if s.loaded {
+				a.announce("⚠ refresh failed: " + sanitize(m.err.Error()) + " — r to retry")
+			}
+			return nil
+		}
+		s.err = nil
+		s.loaded = true
+		keep := ""
+		if b, ok := s.current(); ok {
+			keep = b.ID
+		}
+		s.backups = m.backups
+		s.tbl.setRows(len(s.backups))
+		for i, b := range s.backups {
+			if b.ID == keep {
+				s.tbl.moveTo(i)
+			}
+		}
+		if in, ok := a.stack[0].(*instancesScreen); ok {
+			in.remember(s.res.ID, m.backups)
+		}
+		return nil
+	case tea.KeyPressMsg:
+		k := a.keys
+		switch {
+		case key.Matches(m, k.Back):
+			a.pop()
+		case key.Matches(m, k.Up):
+			s.tbl.move(-1)
+		case key.Matches(m, k.Down):
+			s.tbl.move(1)
+		case key.Matches(m, k.Top):
+			s.tbl.moveTo(0)
+		case key.Matches(m, k.Bottom):
+			s.tbl.moveTo(len(s.backups) - 1)
+		case key.Matches(m, k.Refresh):
+			return s.load(a)
+		case key.Matches(m, k.Open):
+			if b, ok := s.current(); ok {
+				d := newDetail(a, s.res, b)
+				return a.push(d, nil)
+			}
+		}
+	}
+	return nil
+}
+
+func (s *backupsScreen) current() (model.Backup, bool) {
+	if s.tbl.cursor < 0 || s.tbl.cursor >= len(s.backups) {
+		return model.Backup{}, false
+	}
+	return s.backups[s.tbl.cursor], true
+}
+
+func (s *backupsScreen) keys(a *App) helpKeys {
+	k := a.keys
+	short := []key.Binding{k.Open, k.Back, k.Refresh, k.Up, k.Down, k.Help, k.Quit}
+	if len(s.backups) == 0 {
+		short = []key.Binding{k.Back, k.Refresh, k.Help, k.Quit}
+	}
+	return helpKeys{short: short, full: [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.Back, k.Refresh}}}
+}
+
+func (s *backupsScreen) view(a *App, w, h int) string {
+	now := a.opts.Now()
+	var b strings.Builder
+	b.WriteString(s.summary(a, now, w))
+	b.WriteByte('\n')
+	h--
+	switch {
+	case s.err != nil && !s.loaded:
+		b.WriteString(a.errorView("backups of "+sanitize(s.res.Label), s.err, w))
+		return b.String()
+	case !s.loaded:
+		b.WriteString(a.spin.View() + " Loading backups…")
+		return b.String()
+	case len(s.backups) == 0 && !s.res.BackupsEnabled:
+		b.WriteString(a.th.dim.Render("The Backup service is not enabled for this Linode, so it has no backups."))
+		return b.String()
+	case len(s.backups) == 0:
+		b.WriteString(a.th.dim.Render("No backups yet: the first automatic backup runs in the scheduled window."))
+		return b.String()
+	}
+	s.tbl.setHeight(h - 1)
+	b.WriteString(s.tbl.render(a.th, w, func(i int) map[string]cell {
+		return backupRow(a, s.backups[i])
+	}))
+	return b.String()
+}
+
+// summary is the one-line description of the resource above its backups.
+func (s *backupsScreen) summary(a *App, now time.Time, w int) string {
+	r := s.res
+	svc := "backups off"
+	if r.BackupsEnabled {
+		svc = "backups on"
+		if r.Schedule.Day != "" || r.Schedule.Window != "" {
+			svc += " · " + scheduleText(r.Schedule)
+		}
+	}
+	last := "last good " + age(now, r.LastSuccessful)
+	txt := fmt.Sprintf("%s · %s · %s · %s · %s", sanitize(r.Region), sanitize(r.Status), sanitize(r.Plan), svc, last)
+	return a.th.dim.Render(fit(txt, w))
+}
+
+func backupRow(a *App, b model.Backup) map[string]cell {
+	th := a.th
+	label := cell{text: sanitize(b.Label)}
+	if b.Label == "" {
+		label = cell{text: "(automatic)", style: &th.dim}
+	}
+	st := th.dim.Foreground(statusColor(b.Status))
+	return map[string]cell{
+		"LABEL":    label,
+		"TYPE":     {text: string(b.Kind)},
+		"STATUS":   {text: statusText(b.Status, b.RawStatus), style: &st},
+		"CREATED":  {text: shortTime(b.Created)},
+		"FINISHED": {text: shortTime(b.Finished)},
+		"DURATION": {text: duration(b.Duration())},
+		"DISKS":    {text: strconv.Itoa(len(b.Disks))},
+		"SIZE":     {text: sizeMB(b.TotalSizeMB())},
+	}
+}
+
+// scheduleText renders Linode's schedule: a day and a two-hour UTC window.
+func scheduleText(s model.Schedule) string {
+	day := s.Day
+	if day == "" || day == "Scheduling" {
+		day = "day chosen by Linode"
+	}
+	win := "any time"
+	if n, err := strconv.Atoi(strings.TrimPrefix(s.Window, "W")); err == nil && strings.HasPrefix(s.Window, "W") {
+		win = fmt.Sprintf("%02d:00–%02d:00 UTC", n, (n+2)%24)
+	}
+	return day + " " + win
+}

@@ -1,0 +1,168 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/snapdeck/snapdeck/model"
+)
+
+// backupMsg answers a re-read of one backup.
+type backupMsg struct {
+	req    int
+	backup model.Backup
+	err    error
+}
+
+// detailScreen shows every field of one backup.
+type detailScreen struct {
+	res     model.Resource
+	b       model.Backup
+	scroll  int
+	req     int
+	loading bool
+	err     error
+	ctx     context.Context
+	cancel  context.CancelFunc
+	lines   int // lines in the last render, to bound scrolling
+	height  int
+}
+
+func newDetail(_ *App, r model.Resource, b model.Backup) *detailScreen {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &detailScreen{res: r, b: b, ctx: ctx, cancel: cancel}
+}
+
+func (s *detailScreen) title() string {
+	if s.b.Label != "" {
+		return sanitize(s.b.Label)
+	}
+	return "backup " + s.b.ID
+}
+func (s *detailScreen) busy() bool      { return s.loading }
+func (s *detailScreen) capturing() bool { return false }
+func (s *detailScreen) close()          { s.cancel() }
+
+func (s *detailScreen) reload(a *App) tea.Cmd {
+	s.req = a.reqID()
+	s.loading = true
+	req, rid, bid, p := s.req, s.res.ID, s.b.ID, a.opts.Provider
+	return a.call(s.ctx, func(ctx context.Context) tea.Msg {
+		b, err := p.GetBackup(ctx, rid, bid)
+		return backupMsg{req: req, backup: b, err: err}
+	})
+}
+
+func (s *detailScreen) update(a *App, msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case backupMsg:
+		if m.req != s.req {
+			return nil
+		}
+		s.loading = false
+		s.err = m.err
+		if m.err != nil {
+			a.announce("⚠ refresh failed: " + sanitize(m.err.Error()) + " — r to retry")
+			return nil
+		}
+		slot := s.b.Slot // the single-backup endpoint does not say which slot
+		s.b = m.backup
+		if s.b.Slot == model.SlotNone {
+			s.b.Slot = slot
+		}
+		a.announce("Backup " + s.b.ID + " refreshed")
+	case tea.KeyPressMsg:
+		k := a.keys
+		switch {
+		case key.Matches(m, k.Back):
+			a.pop()
+		case key.Matches(m, k.Up):
+			s.scroll = max(s.scroll-1, 0)
+		case key.Matches(m, k.Down):
+			s.scroll = min(s.scroll+1, max(s.lines-s.height, 0))
+		case key.Matches(m, k.Top):
+			s.scroll = 0
+		case key.Matches(m, k.Refresh):
+			return s.reload(a)
+		}
+	}
+	return nil
+}
+
+func (s *detailScreen) keys(a *App) helpKeys {
+	k := a.keys
+	return helpKeys{
+		short: []key.Binding{k.Back, k.Refresh, k.Up, k.Down, k.Help, k.Quit},
+		full:  [][]key.Binding{{k.Up, k.Down, k.Top}, {k.Back, k.Refresh}},
+	}
+}
+
+func (s *detailScreen) view(a *App, w, h int) string {
+	now := a.opts.Now()
+	b := s.b
+	th := a.th
+	var out []string
+	field := func(name, value string) {
+		out = append(out, th.label.Render(fit(name, 14))+" "+value)
+	}
+	kind := string(b.Kind)
+	if b.Slot != model.SlotNone {
+		kind += " (" + string(b.Slot) + ")"
+	}
+	out = append(out, th.title.Render(fit(fmt.Sprintf("Backup %s of %s", b.ID, sanitize(s.res.Label)), w)), "")
+	label := sanitize(b.Label)
+	if label == "" {
+		label = th.dim.Render("— (automatic backups have no label)")
+	}
+	field("Label", label)
+	field("ID", b.ID)
+	field("Type", kind)
+	field("Status", th.dim.Foreground(statusColor(b.Status)).Render(statusText(b.Status, b.RawStatus))+
+		th.dim.Render("  API status: "+sanitize(b.RawStatus)))
+	avail := th.good.Render("yes — can be restored")
+	if !b.Available {
+		avail = th.bad.Render("no — not available for restore")
+	}
+	field("Available", avail)
+	field("Created", stamp(now, b.Created))
+	field("Updated", stamp(now, b.Updated))
+	fin := stamp(now, b.Finished)
+	if b.Finished.IsZero() && b.Status.Active() {
+		fin = "— (still in progress)"
+	}
+	field("Finished", fin)
+	field("Duration", duration(b.Duration()))
+	field("Total size", sizeMB(b.TotalSizeMB()))
+	field("Linode", fmt.Sprintf("%s (ID %s, %s)", sanitize(s.res.Label), s.res.ID, sanitize(s.res.Region)))
+	if len(b.Configs) == 0 {
+		field("Configs", th.dim.Render("none"))
+	} else {
+		for i, c := range b.Configs {
+			name := ""
+			if i == 0 {
+				name = "Configs"
+			}
+			field(name, sanitize(c))
+		}
+	}
+	out = append(out, "", th.label.Render(fmt.Sprintf("Disks (%d)", len(b.Disks))))
+	if len(b.Disks) == 0 {
+		out = append(out, th.dim.Render("  none recorded"))
+	} else {
+		lw := max(w-2-12-10-2, 10)
+		out = append(out, th.header.Render("  "+fit("LABEL", lw)+" "+fit("FILESYSTEM", 12)+" "+fit("SIZE", 10)))
+		for _, d := range b.Disks {
+			out = append(out, "  "+fit(sanitize(d.Label), lw)+" "+fit(sanitize(d.Filesystem), 12)+" "+fit(sizeMB(d.SizeMB), 10))
+		}
+	}
+	if s.err != nil {
+		out = append(out, "", th.errBox.Render("⚠ "+sanitize(s.err.Error())), th.dim.Render("Press r to retry."))
+	}
+	s.lines, s.height = len(out), h
+	s.scroll = min(s.scroll, max(len(out)-h, 0))
+	return strings.Join(out[s.scroll:], "\n")
+}

@@ -1,0 +1,439 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/model"
+)
+
+// pageMsg answers one page of the resource listing of generation gen.
+type pageMsg struct {
+	gen  int
+	page int
+	res  client.ResourcePage
+	err  error
+}
+
+// summaryMsg answers a resource's backup list read for its snapshot column.
+type summaryMsg struct {
+	gen     int
+	id      string
+	backups []model.Backup
+	err     error
+}
+
+// instancesScreen is the fleet: every resource of the account.
+type instancesScreen struct {
+	pages [][]model.Resource // by page number - 1; nil while not yet read
+	all   []model.Resource   // pages concatenated in order
+	shown []int              // indexes into all that pass the filter
+	tbl   table
+
+	gen      int // listing generation; a refresh starts a new one
+	pending  int // pages of this generation still in flight
+	total    int
+	loaded   bool // page 1 of some generation arrived
+	err      error
+	ctx      context.Context
+	cancel   context.CancelFunc
+	filter   textinput.Model
+	query    string
+	typing   bool
+	snaps    map[string]model.SnapshotState
+	snapGen  map[string]int // the listing generation each summary belongs to
+	snapErr  map[string]bool
+	inflight map[string]bool
+}
+
+func newInstances(a *App) *instancesScreen {
+	ti := textinput.New()
+	ti.Prompt = "/"
+	ti.Placeholder = "label, region or tag"
+	s := &instancesScreen{
+		filter:   ti,
+		snaps:    map[string]model.SnapshotState{},
+		snapGen:  map[string]int{},
+		snapErr:  map[string]bool{},
+		inflight: map[string]bool{},
+		tbl: table{cols: []column{
+			{title: "LABEL", min: 16},
+			{title: "REGION", width: 12, priority: 6},
+			{title: "STATUS", width: 12, priority: 5},
+			{title: "PLAN", width: 15, priority: 1},
+			{title: "BACKUPS", width: 7, priority: 4},
+			{title: "LAST GOOD", width: 9, priority: 7},
+			{title: "SNAPSHOT", width: 11, priority: 3},
+		}},
+	}
+	return s
+}
+
+func (s *instancesScreen) title() string {
+	n := len(s.all)
+	if s.query != "" {
+		return fmt.Sprintf("Instances %d/%d", len(s.shown), n)
+	}
+	if s.total > n {
+		return fmt.Sprintf("Instances %d of %d", n, s.total)
+	}
+	return fmt.Sprintf("Instances %d", n)
+}
+
+func (s *instancesScreen) busy() bool      { return s.pending > 0 || len(s.inflight) > 0 }
+func (s *instancesScreen) capturing() bool { return s.typing }
+func (s *instancesScreen) close() {
+	if s.cancel != nil {
+		s.cancel()
+	}
+}
+
+// start begins a new listing generation: page 1, then the rest at once.
+func (s *instancesScreen) start(a *App) tea.Cmd {
+	s.close()
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.gen++
+	s.err = nil
+	s.pending = 1
+	return s.fetchPage(a, 1)
+}
+
+func (s *instancesScreen) fetchPage(a *App, page int) tea.Cmd {
+	gen, p := s.gen, a.opts.Provider
+	return a.call(s.ctx, func(ctx context.Context) tea.Msg {
+		res, err := p.ListResources(ctx, page, client.Filter{})
+		return pageMsg{gen: gen, page: page, res: res, err: err}
+	})
+}
+
+func (s *instancesScreen) onPage(a *App, m pageMsg) tea.Cmd {
+	if m.gen != s.gen {
+		return nil
+	}
+	if s.pending > 0 {
+		s.pending--
+	}
+	if m.err != nil {
+		if !s.loaded && client.KindOf(m.err) == client.ErrAuth {
+			a.fatal = m.err
+			return tea.Quit
+		}
+		if s.err == nil {
+			s.err = m.err
+		}
+		if s.loaded {
+			a.announce("⚠ refresh failed: " + sanitize(m.err.Error()) + " — r to retry")
+		}
+		return nil
+	}
+	var cmds []tea.Cmd
+	if m.page == 1 {
+		pages := max(m.res.Pages, 1)
+		// Keep rows of the last generation on screen until their page is
+		// read again, so a refresh never blanks the list.
+		if len(s.pages) > pages {
+			s.pages = s.pages[:pages]
+		}
+		for len(s.pages) < pages {
+			s.pages = append(s.pages, nil)
+		}
+		s.total = m.res.Total
+		for p := 2; p <= pages; p++ {
+			s.pending++
+			cmds = append(cmds, s.fetchPage(a, p))
+		}
+		s.loaded = true
+	}
+	if m.page-1 < len(s.pages) {
+		s.pages[m.page-1] = m.res.Items
+	}
+	s.rebuild()
+	if s.pending == 0 && s.err == nil {
+		a.announce(fmt.Sprintf("Loaded %d instances", len(s.all)))
+	}
+	cmds = append(cmds, s.wantSummaries(a))
+	return tea.Batch(cmds...)
+}
+
+// rebuild concatenates the pages and reapplies the filter, keeping the
+// cursor on the same resource when it is still there.
+func (s *instancesScreen) rebuild() {
+	keep := ""
+	if r, ok := s.current(); ok {
+		keep = r.ID
+	}
+	n := 0
+	for _, p := range s.pages {
+		n += len(p)
+	}
+	all := make([]model.Resource, 0, n)
+	for _, p := range s.pages {
+		all = append(all, p...)
+	}
+	s.all = all
+	s.applyFilter(keep)
+}
+
+func (s *instancesScreen) applyFilter(keep string) {
+	shown := s.shown[:0]
+	cur := -1
+	for i := range s.all {
+		if s.all[i].Matches(s.query) {
+			if s.all[i].ID == keep {
+				cur = len(shown)
+			}
+			shown = append(shown, i)
+		}
+	}
+	s.shown = shown
+	s.tbl.setRows(len(shown))
+	if cur >= 0 {
+		s.tbl.moveTo(cur)
+	}
+}
+
+func (s *instancesScreen) current() (model.Resource, bool) {
+	if s.tbl.cursor < 0 || s.tbl.cursor >= len(s.shown) {
+		return model.Resource{}, false
+	}
+	return s.all[s.shown[s.tbl.cursor]], true
+}
+
+// maxSummaries bounds the backup reads made for the snapshot column.
+const maxSummaries = 4
+
+// wantSummaries reads the backups of the rows on screen whose snapshot state
+// is unknown or from an older generation: cost follows what is visible, not
+// the size of the fleet.
+func (s *instancesScreen) wantSummaries(a *App) tea.Cmd {
+	var cmds []tea.Cmd
+	from, to := s.tbl.visible()
+	for i := from; i < to && len(s.inflight) < maxSummaries; i++ {
+		r := s.all[s.shown[i]]
+		if !r.BackupsEnabled || s.inflight[r.ID] || s.snapGen[r.ID] == s.gen {
+			continue
+		}
+		s.inflight[r.ID] = true
+		gen, id, p := s.gen, r.ID, a.opts.Provider
+		cmds = append(cmds, a.call(s.ctx, func(ctx context.Context) tea.Msg {
+			b, err := p.ListBackups(ctx, id)
+			return summaryMsg{gen: gen, id: id, backups: b, err: err}
+		}))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (s *instancesScreen) onSummary(a *App, m summaryMsg) tea.Cmd {
+	if m.gen != s.gen {
+		delete(s.inflight, m.id)
+		return s.wantSummaries(a)
+	}
+	delete(s.inflight, m.id)
+	s.snapGen[m.id] = m.gen
+	if m.err != nil {
+		s.snapErr[m.id] = true
+	} else {
+		delete(s.snapErr, m.id)
+		s.snaps[m.id] = model.Summarise(m.backups)
+	}
+	return s.wantSummaries(a)
+}
+
+// remember stores a fresh backup list read elsewhere (the backups screen).
+func (s *instancesScreen) remember(id string, backups []model.Backup) {
+	s.snaps[id] = model.Summarise(backups)
+	s.snapGen[id] = s.gen
+	delete(s.snapErr, id)
+}
+
+func (s *instancesScreen) update(a *App, msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case pageMsg:
+		return s.onPage(a, m)
+	case summaryMsg:
+		return s.onSummary(a, m)
+	case tea.KeyPressMsg:
+		if s.typing {
+			return s.updateFilter(a, m)
+		}
+		return s.updateKeys(a, m)
+	}
+	return nil
+}
+
+func (s *instancesScreen) updateFilter(a *App, m tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(m, a.keys.ClearFilter):
+		s.typing = false
+		s.filter.Blur()
+		s.filter.SetValue("")
+		s.query = ""
+		s.applyFilter(s.keepID())
+		return s.wantSummaries(a)
+	case key.Matches(m, a.keys.Apply):
+		s.typing = false
+		s.filter.Blur()
+		return nil
+	case key.Matches(m, a.keys.Up, a.keys.Down) && m.Text == "":
+		// Arrows move the selection while the filter stays open.
+		return s.updateKeys(a, m)
+	}
+	var cmd tea.Cmd
+	s.filter, cmd = s.filter.Update(m)
+	if v := s.filter.Value(); v != s.query {
+		s.query = v
+		s.applyFilter(s.keepID())
+	}
+	return tea.Batch(cmd, s.wantSummaries(a))
+}
+
+func (s *instancesScreen) keepID() string {
+	if r, ok := s.current(); ok {
+		return r.ID
+	}
+	return ""
+}
+
+func (s *instancesScreen) updateKeys(a *App, m tea.KeyPressMsg) tea.Cmd {
+	k := a.keys
+	switch {
+	case key.Matches(m, k.Up):
+		s.tbl.move(-1)
+	case key.Matches(m, k.Down):
+		s.tbl.move(1)
+	case key.Matches(m, k.PageUp):
+		s.tbl.move(-s.tbl.height)
+	case key.Matches(m, k.PageDown):
+		s.tbl.move(s.tbl.height)
+	case key.Matches(m, k.Top):
+		s.tbl.moveTo(0)
+	case key.Matches(m, k.Bottom):
+		s.tbl.moveTo(len(s.shown) - 1)
+	case key.Matches(m, k.Filter):
+		s.typing = true
+		return s.filter.Focus()
+	case key.Matches(m, k.ClearFilter):
+		if s.query != "" {
+			s.filter.SetValue("")
+			s.query = ""
+			s.applyFilter(s.keepID())
+		}
+	case key.Matches(m, k.Refresh):
+		return s.start(a)
+	case key.Matches(m, k.Open):
+		r, ok := s.current()
+		if !ok {
+			return nil
+		}
+		b := newBackups(a, r)
+		return a.push(b, b.load(a))
+	}
+	return s.wantSummaries(a)
+}
+
+func (s *instancesScreen) keys(a *App) helpKeys {
+	k := a.keys
+	if s.typing {
+		return helpKeys{
+			short: []key.Binding{k.Apply, k.ClearFilter, k.Up, k.Down, k.ForceQuit},
+			full:  [][]key.Binding{{k.Apply, k.ClearFilter, k.Up, k.Down}},
+		}
+	}
+	nav := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
+	act := []key.Binding{k.Open, k.Filter, k.Refresh}
+	short := []key.Binding{k.Open, k.Filter, k.Refresh}
+	if s.query != "" {
+		short = append(short, k.ClearFilter)
+		act = append(act, k.ClearFilter)
+	}
+	short = append(short, k.Up, k.Down, k.Help, k.Quit)
+	return helpKeys{short: short, full: [][]key.Binding{nav, act}}
+}
+
+func (s *instancesScreen) view(a *App, w, h int) string {
+	var b strings.Builder
+	filterLine := s.typing || s.query != ""
+	if filterLine {
+		s.filter.SetWidth(w - 2)
+		b.WriteString(a.th.filter.Render(fit(s.filter.View(), w)))
+		b.WriteByte('\n')
+		h--
+	}
+	switch {
+	case !s.loaded && s.err != nil:
+		b.WriteString(a.errorView("instances", s.err, w))
+		return b.String()
+	case !s.loaded:
+		b.WriteString(a.spin.View() + " Loading instances…")
+		return b.String()
+	case len(s.all) == 0:
+		b.WriteString(a.th.dim.Render("No Linodes in this account."))
+		return b.String()
+	case len(s.shown) == 0:
+		b.WriteString(a.th.dim.Render(fmt.Sprintf("No instance matches %q — esc clears the filter.", sanitize(s.query))))
+		return b.String()
+	}
+	s.tbl.setHeight(h - 1)
+	now := a.opts.Now()
+	b.WriteString(s.tbl.render(a.th, w, func(i int) map[string]cell {
+		return s.row(a, now, s.all[s.shown[i]])
+	}))
+	return b.String()
+}
+
+func (s *instancesScreen) row(a *App, now time.Time, r model.Resource) map[string]cell {
+	th := a.th
+	backups := cell{text: "off", style: &th.dim}
+	if r.BackupsEnabled {
+		backups = cell{text: "on"}
+	}
+	last := cell{text: age(now, r.LastSuccessful)}
+	if r.BackupStale(now) {
+		last.style = &th.bad
+	}
+	status := cell{text: sanitize(r.Status)}
+	if r.Status != "running" {
+		status.style = &th.warn
+	}
+	return map[string]cell{
+		"LABEL":     {text: sanitize(r.Label)},
+		"REGION":    {text: sanitize(r.Region)},
+		"STATUS":    status,
+		"PLAN":      {text: sanitize(r.Plan)},
+		"BACKUPS":   backups,
+		"LAST GOOD": last,
+		"SNAPSHOT":  s.snapCell(a, now, r),
+	}
+}
+
+func (s *instancesScreen) snapCell(a *App, now time.Time, r model.Resource) cell {
+	th := a.th
+	if !r.BackupsEnabled {
+		return cell{text: "—", style: &th.dim}
+	}
+	if s.snapErr[r.ID] {
+		return cell{text: "? error", style: &th.bad}
+	}
+	st, ok := s.snaps[r.ID]
+	switch {
+	case !ok:
+		return cell{text: "…", style: &th.dim}
+	case st.InProgress != nil:
+		sty := th.warn
+		return cell{text: statusText(st.InProgress.Status, st.InProgress.RawStatus), style: &sty}
+	case st.Current != nil:
+		c := st.Current
+		if c.Status != model.StatusSuccessful {
+			return cell{text: statusText(c.Status, c.RawStatus), style: &th.warn}
+		}
+		return cell{text: "✓ " + age(now, c.Created), style: &th.good}
+	}
+	return cell{text: "none", style: &th.dim}
+}
