@@ -26,6 +26,9 @@ type Options struct {
 	Now func() time.Time
 	// Timeout bounds each request. Defaults to 30s.
 	Timeout time.Duration
+	// Preloaded is page 1 of the resource list when the caller already read
+	// it (to check the token before taking over the terminal).
+	Preloaded *client.ResourcePage
 	// Parallel bounds concurrent requests. Defaults to 4.
 	Parallel int
 }
@@ -172,6 +175,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = msg.Width, msg.Height
 		a.help.SetWidth(msg.Width)
+		if in, ok := a.top().(*instancesScreen); ok && in.loaded {
+			return a, in.wantSummaries(a) // more rows may be on screen now
+		}
 		return a, nil
 	case spinner.TickMsg:
 		if !a.anyBusy() {
@@ -229,7 +235,7 @@ func (a *App) render() string {
 	var b strings.Builder
 	b.WriteString(a.header(w))
 	b.WriteByte('\n')
-	bodyH := h - 3
+	bodyH := a.bodyHeight()
 	var body string
 	if a.showHelp {
 		body = a.fullHelp(w, bodyH)
@@ -243,6 +249,9 @@ func (a *App) render() string {
 	b.WriteString(fit(a.help.ShortHelpView(a.top().keys(a).short), w))
 	return b.String()
 }
+
+// bodyHeight is the screen less the header, status and footer lines.
+func (a *App) bodyHeight() int { return a.height - 3 }
 
 func (a *App) header(w int) string {
 	crumbs := make([]string, len(a.stack))

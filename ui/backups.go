@@ -39,7 +39,7 @@ func newBackups(a *App, r model.Resource) *backupsScreen {
 	return &backupsScreen{
 		res: r, ctx: ctx, cancel: cancel,
 		tbl: table{cols: []column{
-			{title: "LABEL", min: 14},
+			{title: "LABEL", min: 24},
 			{title: "TYPE", width: 9, priority: 8},
 			{title: "STATUS", width: 21, priority: 9},
 			{title: "CREATED", width: 11, priority: 7},

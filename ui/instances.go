@@ -102,6 +102,10 @@ func (s *instancesScreen) start(a *App) tea.Cmd {
 	s.gen++
 	s.err = nil
 	s.pending = 1
+	if p := a.opts.Preloaded; p != nil {
+		a.opts.Preloaded = nil
+		return s.onPage(a, pageMsg{gen: s.gen, page: 1, res: *p})
+	}
 	return s.fetchPage(a, 1)
 }
 
@@ -213,6 +217,7 @@ const maxSummaries = 4
 // is unknown or from an older generation: cost follows what is visible, not
 // the size of the fleet.
 func (s *instancesScreen) wantSummaries(a *App) tea.Cmd {
+	s.tbl.setHeight(s.tableHeight(a.bodyHeight()))
 	var cmds []tea.Cmd
 	from, to := s.tbl.visible()
 	for i := from; i < to && len(s.inflight) < maxSummaries; i++ {
@@ -357,14 +362,21 @@ func (s *instancesScreen) keys(a *App) helpKeys {
 	return helpKeys{short: short, full: [][]key.Binding{nav, act}}
 }
 
+// tableHeight is the rows of table body in a body of h lines: less the
+// column header and, when a filter is set, its line.
+func (s *instancesScreen) tableHeight(h int) int {
+	if s.typing || s.query != "" {
+		h--
+	}
+	return h - 1
+}
+
 func (s *instancesScreen) view(a *App, w, h int) string {
 	var b strings.Builder
-	filterLine := s.typing || s.query != ""
-	if filterLine {
+	if s.typing || s.query != "" {
 		s.filter.SetWidth(w - 2)
 		b.WriteString(a.th.filter.Render(fit(s.filter.View(), w)))
 		b.WriteByte('\n')
-		h--
 	}
 	switch {
 	case !s.loaded && s.err != nil:
@@ -380,7 +392,7 @@ func (s *instancesScreen) view(a *App, w, h int) string {
 		b.WriteString(a.th.dim.Render(fmt.Sprintf("No instance matches %q — esc clears the filter.", sanitize(s.query))))
 		return b.String()
 	}
-	s.tbl.setHeight(h - 1)
+	s.tbl.setHeight(s.tableHeight(h))
 	now := a.opts.Now()
 	b.WriteString(s.tbl.render(a.th, w, func(i int) map[string]cell {
 		return s.row(a, now, s.all[s.shown[i]])

@@ -1,0 +1,340 @@
+// Package linode adapts the Linode API v4, through linodego, to
+// client.Provider.
+package linode
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/linode/linodego"
+
+	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/model"
+)
+
+// Config says how to reach one Linode account.
+type Config struct {
+	Token string
+	// BaseURL is "scheme://host[/path]"; linodego appends "/v4" itself. ""
+	// keeps linodego's default, which honours the LINODE_URL env var.
+	BaseURL string
+	// HTTPClient is copied, never modified; nil means a default one.
+	HTTPClient *http.Client
+	// Timeout bounds each attempt, up to the end of its body; default 30s.
+	Timeout time.Duration
+	// Retries is how often 429 and 5xx replies are retried; default 3. Use a
+	// negative value for none.
+	Retries int
+	// MaxRetryWait caps one wait, including one asked for by Retry-After;
+	// default 30s.
+	MaxRetryWait time.Duration
+	// RetryWait is the shortest wait between retries; default 1s. linodego
+	// also raises a shorter Retry-After to this value.
+	RetryWait time.Duration
+}
+
+// Provider is one Linode account. It is safe for concurrent use.
+type Provider struct {
+	c     linodego.Client
+	token string
+}
+
+var _ client.Provider = (*Provider)(nil)
+
+// New builds a Provider.
+//
+// linodego logs every retry with the standard library's log.Printf, which
+// would corrupt a full-screen TUI; the caller (cmd) must redirect the global
+// log output. resty's own logger (stderr) is silenced here.
+func New(c Config) (*Provider, error) {
+	if c.Retries == 0 {
+		c.Retries = 3
+	} else if c.Retries < 0 {
+		c.Retries = 0
+	}
+	if c.MaxRetryWait <= 0 {
+		c.MaxRetryWait = 30 * time.Second
+	}
+	if c.RetryWait <= 0 {
+		c.RetryWait = time.Second
+	}
+	var hc http.Client
+	if c.HTTPClient != nil {
+		hc = *c.HTTPClient
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = 30 * time.Second
+	}
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	// linodego flattens transport errors into strings and lets some error
+	// statuses through as success; the tracer keeps what really happened.
+	// It also applies the per-attempt timeout, so that a timeout is told
+	// apart from other cancellations (http.Client.Timeout is not).
+	hc.Transport = tracer{base: base, timeout: c.Timeout}
+
+	lc := linodego.NewClient(&hc)
+	lc.SetToken(c.Token)
+	if c.BaseURL != "" {
+		if !strings.Contains(c.BaseURL, "://") {
+			return nil, errors.New("linode: BaseURL needs a scheme, e.g. https://api.linode.com")
+		}
+		lc.SetBaseURL(c.BaseURL)
+	}
+	lc.UseCache(false) // a refresh must show fresh state
+	lc.SetLogger(quietLogger{})
+	// linodego's default of 1000 retries would hang the UI for hours.
+	lc.SetRetryCount(c.Retries)
+	lc.SetRetryWaitTime(c.RetryWait)
+	lc.SetRetryMaxWaitTime(c.MaxRetryWait)
+	// linodego only retries 429, 503, 408 and "busy"; other 5xx are as
+	// transient for a read-only GET.
+	lc.AddRetryCondition(func(r *linodego.Response, _ error) bool {
+		return r != nil && r.StatusCode() >= 500 && r.StatusCode() != http.StatusNotImplemented
+	})
+	return &Provider{c: lc, token: c.Token}, nil
+}
+
+// Name implements client.Provider.
+func (p *Provider) Name() string { return "linode" }
+
+// ListResources implements client.Provider: one page of Linode instances.
+func (p *Provider) ListResources(ctx context.Context, page int, f client.Filter) (client.ResourcePage, error) {
+	page = max(page, 1)
+	filter, err := xFilter(f)
+	if err != nil {
+		return client.ResourcePage{}, &client.Error{Kind: client.ErrInvalid, Err: err}
+	}
+	// A Page > 0 makes linodego fetch just that page; it writes Pages and
+	// Results back into this PageOptions.
+	opts := &linodego.ListOptions{PageOptions: &linodego.PageOptions{Page: page}, PageSize: client.PageSize, Filter: filter}
+	ctx, tr := withTrace(ctx)
+	list, err := p.c.ListInstances(ctx, opts)
+	if err = p.convert(ctx, tr, err); err != nil {
+		return client.ResourcePage{}, err
+	}
+	out := client.ResourcePage{Items: make([]model.Resource, 0, len(list)), Page: opts.Page, Pages: opts.Pages, Total: opts.Results}
+	// linodego reports the page asked for, but the API serves the last page
+	// for one past the end.
+	if out.Pages > 0 && out.Page > out.Pages {
+		out.Page = out.Pages
+	}
+	for i := range list {
+		out.Items = append(out.Items, resource(&list[i]))
+	}
+	return out, nil
+}
+
+// ListBackups implements client.Provider: automatic backups newest first,
+// then the current snapshot, then the one in progress.
+func (p *Provider) ListBackups(ctx context.Context, resourceID string) ([]model.Backup, error) {
+	id, err := linodeID(resourceID)
+	if err != nil {
+		return nil, err
+	}
+	ctx, tr := withTrace(ctx)
+	resp, err := p.c.GetInstanceBackups(ctx, id)
+	if err = p.convert(ctx, tr, err); err != nil {
+		return nil, err
+	}
+	var out []model.Backup
+	for _, s := range resp.Automatic {
+		if s != nil {
+			out = append(out, backup(resourceID, s, model.BackupAutomatic, model.SlotNone))
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	if resp.Snapshot != nil {
+		if s := resp.Snapshot.Current; s != nil {
+			out = append(out, backup(resourceID, s, model.BackupSnapshot, model.SlotCurrent))
+		}
+		if s := resp.Snapshot.InProgress; s != nil {
+			out = append(out, backup(resourceID, s, model.BackupSnapshot, model.SlotInProgress))
+		}
+	}
+	return out, nil
+}
+
+// GetBackup implements client.Provider. This endpoint cannot tell which slot
+// a snapshot sits in, so Slot stays SlotNone.
+func (p *Provider) GetBackup(ctx context.Context, resourceID, backupID string) (model.Backup, error) {
+	id, err := linodeID(resourceID)
+	if err != nil {
+		return model.Backup{}, err
+	}
+	bid, err := strconv.Atoi(backupID)
+	if err != nil {
+		return model.Backup{}, &client.Error{Kind: client.ErrNotFound, Reasons: []string{"no backup with ID " + strconv.Quote(backupID)}}
+	}
+	ctx, tr := withTrace(ctx)
+	s, err := p.c.GetInstanceSnapshot(ctx, id, bid)
+	if err = p.convert(ctx, tr, err); err != nil {
+		return model.Backup{}, err
+	}
+	kind := model.BackupAutomatic
+	if s.Type == "snapshot" {
+		kind = model.BackupSnapshot
+	}
+	return backup(resourceID, s, kind, model.SlotNone), nil
+}
+
+func linodeID(s string) (int, error) {
+	id, err := strconv.Atoi(s)
+	if err != nil || id <= 0 {
+		return 0, &client.Error{Kind: client.ErrNotFound, Reasons: []string{"no Linode with ID " + strconv.Quote(s)}}
+	}
+	return id, nil
+}
+
+// xFilter builds the X-Filter header; empty fields are left out so they
+// match everything.
+func xFilter(f client.Filter) (string, error) {
+	m := map[string]string{}
+	if f.Label != "" {
+		m["label"] = f.Label
+	}
+	if f.Region != "" {
+		m["region"] = f.Region
+	}
+	if f.Tag != "" {
+		m["tags"] = f.Tag
+	}
+	if len(m) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(m)
+	return string(b), err
+}
+
+func resource(in *linodego.Instance) model.Resource {
+	r := model.Resource{
+		ID:       strconv.Itoa(in.ID),
+		Provider: "linode",
+		Kind:     model.KindInstance,
+		Label:    in.Label,
+		Region:   in.Region,
+		Status:   string(in.Status),
+		Plan:     in.Type,
+		Tags:     in.Tags,
+		Created:  deref(in.Created),
+	}
+	if in.Specs != nil {
+		r.DiskMB = in.Specs.Disk
+	}
+	if b := in.Backups; b != nil {
+		r.BackupsEnabled = b.Enabled
+		r.LastSuccessful = deref(b.LastSuccessful)
+		r.Schedule = model.Schedule{Day: b.Schedule.Day, Window: b.Schedule.Window}
+	}
+	return r
+}
+
+func backup(resourceID string, s *linodego.InstanceSnapshot, kind model.BackupKind, slot model.Slot) model.Backup {
+	b := model.Backup{
+		ID:         strconv.Itoa(s.ID),
+		ResourceID: resourceID,
+		Kind:       kind,
+		Slot:       slot,
+		Label:      s.Label,
+		Status:     model.LinodeStatus(string(s.Status)),
+		RawStatus:  string(s.Status),
+		Available:  s.Available,
+		Created:    deref(s.Created),
+		Updated:    deref(s.Updated),
+		Finished:   deref(s.Finished),
+		Configs:    s.Configs,
+	}
+	for _, d := range s.Disks {
+		if d != nil {
+			b.Disks = append(b.Disks, model.Disk{Label: d.Label, Filesystem: d.Filesystem, SizeMB: d.Size})
+		}
+	}
+	return b
+}
+
+func deref(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// quietLogger drops resty's log lines, which would otherwise go to stderr.
+type quietLogger struct{}
+
+func (quietLogger) Errorf(string, ...any) {}
+func (quietLogger) Warnf(string, ...any)  {}
+func (quietLogger) Debugf(string, ...any) {}
+
+// trace records the last attempt of one call, as the transport saw it.
+type trace struct {
+	mu     sync.Mutex
+	status int
+	header http.Header
+	err    error
+}
+
+type traceKey struct{}
+
+func withTrace(ctx context.Context) (context.Context, *trace) {
+	tr := &trace{}
+	return context.WithValue(ctx, traceKey{}, tr), tr
+}
+
+func (t *trace) last() (int, http.Header, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.status, t.header, t.err
+}
+
+type tracer struct {
+	base    http.RoundTripper
+	timeout time.Duration
+}
+
+var errAttemptTimeout = errors.New("no reply within the time allowed")
+
+func (t tracer) RoundTrip(r *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(r.Context(), t.timeout)
+	resp, err := t.base.RoundTrip(r.WithContext(ctx))
+	if err != nil {
+		if ctx.Err() != nil && r.Context().Err() == nil {
+			err = fmt.Errorf("%w: %w", errAttemptTimeout, context.DeadlineExceeded)
+		}
+		cancel()
+	} else {
+		resp.Body = cancelOnClose{resp.Body, cancel}
+	}
+	if tr, ok := r.Context().Value(traceKey{}).(*trace); ok {
+		tr.mu.Lock()
+		tr.status, tr.header, tr.err = 0, nil, err
+		if resp != nil {
+			tr.status, tr.header = resp.StatusCode, resp.Header
+		}
+		tr.mu.Unlock()
+	}
+	return resp, err
+}
+
+// cancelOnClose keeps the attempt's deadline alive while the body is read.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	simlinode "github.com/snapdeck/snapdeck/sim/linode"
+)
+
+// TestJourneyInPTY walks the main journey in a real terminal at 80×24:
+// filter to an instance, open its backups, open a backup, back, quit.
+func TestJourneyInPTY(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	tm := startTerm(t, 80, 24, []string{"LINODE_TOKEN="}, "--demo", "--demo-latency", "20ms")
+	s := tm.waitText("Loaded 40 instances")
+	for _, want := range []string{"LABEL", "LAST GOOD", "SNAPSHOT", "web-prod-01", "legacy-mail"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("instance list lacks %q:\n%s", want, s)
+		}
+	}
+
+	tm.send("/")
+	for _, r := range "db-pri" {
+		tm.send(string(r))
+	}
+	s = tm.waitText("Instances 1/40")
+	if !strings.Contains(s, "db-primary") || strings.Contains(s, "web-prod-01") {
+		t.Fatalf("filter did not narrow the list to db-primary:\n%s", s)
+	}
+	tm.send(keyEnter) // keep the filter
+	tm.send(keyEnter) // open the instance
+	s = tm.waitText("before-schema-migration")
+	if !strings.Contains(s, "running") || !strings.Contains(s, "automatic") {
+		t.Fatalf("backup list lacks the running snapshot or the automatic backups:\n%s", s)
+	}
+
+	tm.send(keyEnter) // the first (newest automatic) backup
+	s = tm.waitText("Backup ")
+	for _, want := range []string{"of db-primary", "Status", "Available", "Disks (", "Configs"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("detail lacks %q:\n%s", want, s)
+		}
+	}
+
+	tm.send(keyEsc)
+	tm.waitText("before-schema-migration")
+	tm.send(keyEsc)
+	tm.waitText("Instances 1/40")
+	tm.send("q")
+	if code := tm.wait(); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+}
+
+// TestResizeAndTinyTerminal shrinks the terminal below the minimum and back:
+// no panic, a clear message, and the list again afterwards.
+func TestResizeAndTinyTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	tm := startTerm(t, 100, 30, nil, "--demo", "--demo-latency", "20ms")
+	tm.waitText("Loaded 40 instances")
+	tm.resize(20, 5)
+	tm.waitText("too small")
+	tm.resize(80, 24)
+	tm.waitText("web-prod-01")
+	tm.send("q")
+	if code := tm.wait(); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+}
+
+// TestMissingTokenIsOneLine runs without --demo and without a token.
+func TestMissingTokenIsOneLine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	tm := startTerm(t, 80, 24, []string{"LINODE_TOKEN="})
+	if code := tm.wait(); code != 2 {
+		t.Fatalf("exit code %d, want 2", code)
+	}
+	out := bytes.TrimSpace(tm.output())
+	if !bytes.Contains(out, []byte("LINODE_TOKEN is not set")) || bytes.Count(out, []byte("\n")) > 0 {
+		t.Fatalf("want one clear line, got %q", out)
+	}
+}
+
+// TestRejectedTokenIsOneLineAndNeverShown points the binary, through
+// LINODE_URL, at a simulator that does not know its token.
+func TestRejectedTokenIsOneLineAndNeverShown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	srv := httptest.NewServer(simlinode.New(simlinode.Demo(time.Now()), simlinode.Options{}))
+	defer srv.Close()
+	const secret = "tok-3f9a1c77e2d54b8a9c0d"
+	tm := startTerm(t, 80, 24, []string{"LINODE_TOKEN=" + secret, "LINODE_URL=" + srv.URL})
+	if code := tm.wait(); code != 2 {
+		t.Fatalf("exit code %d, want 2; screen:\n%s", code, tm.screen())
+	}
+	out := tm.output()
+	if bytes.Contains(out, []byte(secret)) {
+		t.Fatalf("the token was written to the terminal")
+	}
+	line := string(bytes.TrimSpace(out))
+	if strings.Contains(line, "\n") || !strings.Contains(line, "LINODE_TOKEN was rejected") || !strings.Contains(line, "Invalid Token") {
+		t.Fatalf("want one line naming the API's reason, got %q", line)
+	}
+}
