@@ -44,6 +44,27 @@ type Provider interface {
 	GetBackup(ctx context.Context, resourceID, backupID string) (model.Backup, error)
 }
 
+// Actions change backups. A Provider that can change anything implements it
+// too; the UI finds out with a type assertion.
+type Actions interface {
+	// GetResource re-reads one resource.
+	GetResource(ctx context.Context, resourceID string) (model.Resource, error)
+	// TakeSnapshot starts a manual snapshot; on Linode it replaces the
+	// previous one.
+	TakeSnapshot(ctx context.Context, resourceID, label string) (model.Backup, error)
+	// RestoreBackup restores a backup of resourceID onto targetID; with
+	// overwrite the target's disks and configs are erased first.
+	RestoreBackup(ctx context.Context, resourceID, backupID, targetID string, overwrite bool) error
+	// EnableBackups turns the (paid) backup service on.
+	EnableBackups(ctx context.Context, resourceID string) error
+	// CancelBackups turns it off, deleting every backup of the resource.
+	CancelBackups(ctx context.Context, resourceID string) error
+	// SetSchedule changes when automatic backups run.
+	SetSchedule(ctx context.Context, resourceID string, s model.Schedule) (model.Resource, error)
+	// Events lists the recent events about a resource, newest first.
+	Events(ctx context.Context, resourceID string) ([]model.Event, error)
+}
+
 // ErrorKind classifies a failure so the UI can say what to do about it.
 type ErrorKind int
 
@@ -57,6 +78,8 @@ const (
 	ErrInvalid               // 4xx other than the above: the request was refused
 	ErrMalformed             // the reply could not be decoded
 	ErrNetwork               // the connection failed
+	ErrReadOnly              // refused here: the account is read-only
+	ErrUnsupported           // the provider cannot do this
 )
 
 // Error is what every adapter returns for a failed call.
@@ -88,6 +111,10 @@ func (e *Error) Error() string {
 		b.WriteString("unreadable reply")
 	case ErrNetwork:
 		b.WriteString("connection failed")
+	case ErrReadOnly:
+		b.WriteString("refused: read-only mode")
+	case ErrUnsupported:
+		b.WriteString("not supported")
 	default:
 		b.WriteString("error")
 	}

@@ -166,3 +166,20 @@ func Summarise(backups []Backup) SnapshotState {
 	}
 	return s
 }
+
+// Event is a provider's record of an action, used to follow its progress.
+type Event struct {
+	ID          string
+	Action      string // e.g. "linode_snapshot", "backups_restore"
+	Status      string // the provider's word: scheduled, started, finished, failed, notification
+	Percent     int    // 0–100; meaningful while started
+	EntityID    string // the resource acted on
+	EntityLabel string
+	// SecondaryID is the other resource involved, e.g. a restore's target.
+	SecondaryID string
+	Created     time.Time
+	Message     string
+}
+
+// Done reports whether the event has reached an end.
+func (e Event) Done() bool { return e.Status == "finished" || e.Status == "failed" }

@@ -31,6 +31,13 @@ type Options struct {
 	Preloaded *client.ResourcePage
 	// Parallel bounds concurrent requests. Defaults to 4.
 	Parallel int
+	// ReadOnly hides every action; the client layer refuses them too.
+	ReadOnly bool
+	// PollEvery is how often running snapshots and restores are checked.
+	// Defaults to 3s.
+	PollEvery time.Duration
+	// AuditPath is where actions are logged, shown in the help.
+	AuditPath string
 }
 
 // screen is one level of the navigation stack.
@@ -71,6 +78,11 @@ type App struct {
 	nextReq int
 	sem     chan struct{}
 	fatal   error
+
+	actions client.Actions // nil when the provider cannot act
+	jobs    []*job
+	nextJob int
+	ticking bool
 }
 
 // Fatal is the error that ended the program, if any: a rejected token is not
@@ -88,6 +100,9 @@ func New(o Options) *App {
 	if o.Parallel <= 0 {
 		o.Parallel = 4
 	}
+	if o.PollEvery <= 0 {
+		o.PollEvery = 3 * time.Second
+	}
 	a := &App{
 		opts:   o,
 		keys:   newKeyMap(),
@@ -97,6 +112,9 @@ func New(o Options) *App {
 		width:  80,
 		height: 24,
 		sem:    make(chan struct{}, o.Parallel),
+	}
+	if act, ok := o.Provider.(client.Actions); ok {
+		a.actions = act
 	}
 	a.stack = []screen{newInstances(a)}
 	return a
@@ -179,6 +197,13 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, in.wantSummaries(a) // more rows may be on screen now
 		}
 		return a, nil
+	case jobTickMsg:
+		return a, a.onJobTick()
+	case jobPollMsg:
+		return a, a.onJobPoll(msg)
+	case rereadMsg:
+		a.onReread(msg)
+		return a, nil
 	case spinner.TickMsg:
 		if !a.anyBusy() {
 			a.spinning = false
@@ -244,7 +269,7 @@ func (a *App) render() string {
 	}
 	b.WriteString(clip(body, w, bodyH))
 	b.WriteByte('\n')
-	b.WriteString(fit(a.status, w))
+	b.WriteString(fit(a.statusLine(), w))
 	b.WriteByte('\n')
 	b.WriteString(fit(a.help.ShortHelpView(a.top().keys(a).short), w))
 	return b.String()
@@ -252,6 +277,18 @@ func (a *App) render() string {
 
 // bodyHeight is the screen less the header, status and footer lines.
 func (a *App) bodyHeight() int { return a.height - 3 }
+
+// statusLine shows the jobs in flight, then the last announcement.
+func (a *App) statusLine() string {
+	jobs := a.jobLine()
+	switch {
+	case jobs == "":
+		return a.status
+	case a.status == "":
+		return a.th.warn.Render(jobs)
+	}
+	return a.th.warn.Render(jobs) + " · " + a.status
+}
 
 func (a *App) header(w int) string {
 	crumbs := make([]string, len(a.stack))
@@ -261,6 +298,9 @@ func (a *App) header(w int) string {
 	acct := a.opts.Provider.Name()
 	if a.opts.Account != "" {
 		acct += " (" + a.opts.Account + ")"
+	}
+	if a.opts.ReadOnly {
+		acct += " " + a.th.warn.Render("[read-only]")
 	}
 	left := a.th.title.Render("snapdeck") + " " + a.th.dim.Render(acct) + " › " + a.th.crumb.Render(strings.Join(crumbs, " › "))
 	right := ""
@@ -274,7 +314,14 @@ func (a *App) fullHelp(w, h int) string {
 	k := a.top().keys(a)
 	groups := append([][]key.Binding{}, k.full...)
 	groups = append(groups, []key.Binding{a.keys.Help, a.keys.Quit, a.keys.ForceQuit})
-	return a.th.label.Render("Keys — "+a.top().title()) + "\n\n" + a.help.FullHelpView(groups)
+	out := a.th.label.Render("Keys — "+a.top().title()) + "\n\n" + a.help.FullHelpView(groups)
+	switch {
+	case a.opts.ReadOnly:
+		out += "\n\n" + a.th.dim.Render("Read-only mode: actions are hidden and refused.")
+	case a.opts.AuditPath != "":
+		out += "\n\n" + a.th.dim.Render("Audit log: "+a.opts.AuditPath)
+	}
+	return out
 }
 
 // clip pads or cuts body to exactly h lines of width w, so that a view can

@@ -81,21 +81,7 @@ func (s *backupsScreen) update(a *App, msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		s.err = nil
-		s.loaded = true
-		keep := ""
-		if b, ok := s.current(); ok {
-			keep = b.ID
-		}
-		s.backups = m.backups
-		s.tbl.setRows(len(s.backups))
-		for i, b := range s.backups {
-			if b.ID == keep {
-				s.tbl.moveTo(i)
-			}
-		}
-		if in, ok := a.stack[0].(*instancesScreen); ok {
-			in.remember(s.res.ID, m.backups)
-		}
+		a.updateBackups(s.res.ID, m.backups)
 		return nil
 	case tea.KeyPressMsg:
 		k := a.keys
@@ -117,9 +103,35 @@ func (s *backupsScreen) update(a *App, msg tea.Msg) tea.Cmd {
 				d := newDetail(a, s.res, b)
 				return a.push(d, nil)
 			}
+		case key.Matches(m, k.Restore):
+			if b, ok := s.current(); ok {
+				return a.startRestore(s.res, b)
+			}
+		case key.Matches(m, k.Snapshot, k.Enable, k.Cancel, k.Schedule):
+			var known []model.Backup
+			if s.loaded {
+				known = s.backups
+			}
+			return a.resourceAction(m, s.res, known)
 		}
 	}
 	return nil
+}
+
+// setBackups shows a fresh list, keeping the cursor on the same backup.
+func (s *backupsScreen) setBackups(backups []model.Backup) {
+	s.loaded = true
+	keep := ""
+	if b, ok := s.current(); ok {
+		keep = b.ID
+	}
+	s.backups = backups
+	s.tbl.setRows(len(s.backups))
+	for i, b := range s.backups {
+		if b.ID == keep {
+			s.tbl.moveTo(i)
+		}
+	}
 }
 
 func (s *backupsScreen) current() (model.Backup, bool) {
@@ -135,7 +147,16 @@ func (s *backupsScreen) keys(a *App) helpKeys {
 	if len(s.backups) == 0 {
 		short = []key.Binding{k.Back, k.Refresh, k.Help, k.Quit}
 	}
-	return helpKeys{short: short, full: [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.Back, k.Refresh}}}
+	full := [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.Back, k.Refresh}}
+	if a.canAct() {
+		acts := []key.Binding{k.Snapshot, k.Enable, k.Cancel, k.Schedule}
+		if len(s.backups) > 0 {
+			acts = append([]key.Binding{k.Restore}, acts...)
+		}
+		short = append(acts[:min(len(acts), 2):min(len(acts), 2)], short...)
+		full = append(full, acts)
+	}
+	return helpKeys{short: short, full: full}
 }
 
 func (s *backupsScreen) view(a *App, w, h int) string {
@@ -187,10 +208,14 @@ func backupRow(a *App, b model.Backup) map[string]cell {
 		label = cell{text: "(automatic)", style: &th.dim}
 	}
 	st := th.dim.Foreground(statusColor(b.Status))
+	status := statusText(b.Status, b.RawStatus)
+	if j := a.jobFor(b.ResourceID); j != nil && b.Slot == model.SlotInProgress {
+		status += fmt.Sprintf(" %d%%", j.percent)
+	}
 	return map[string]cell{
 		"LABEL":    label,
 		"TYPE":     {text: string(b.Kind)},
-		"STATUS":   {text: statusText(b.Status, b.RawStatus), style: &st},
+		"STATUS":   {text: status, style: &st},
 		"CREATED":  {text: shortTime(b.Created)},
 		"FINISHED": {text: shortTime(b.Finished)},
 		"DURATION": {text: duration(b.Duration())},

@@ -88,6 +88,8 @@ func (s *detailScreen) update(a *App, msg tea.Msg) tea.Cmd {
 			s.scroll = 0
 		case key.Matches(m, k.Refresh):
 			return s.reload(a)
+		case key.Matches(m, k.Restore):
+			return a.startRestore(s.res, s.b)
 		}
 	}
 	return nil
@@ -95,10 +97,15 @@ func (s *detailScreen) update(a *App, msg tea.Msg) tea.Cmd {
 
 func (s *detailScreen) keys(a *App) helpKeys {
 	k := a.keys
-	return helpKeys{
+	h := helpKeys{
 		short: []key.Binding{k.Back, k.Refresh, k.Up, k.Down, k.Help, k.Quit},
 		full:  [][]key.Binding{{k.Up, k.Down, k.Top}, {k.Back, k.Refresh}},
 	}
+	if a.canAct() {
+		h.short = append([]key.Binding{k.Restore}, h.short...)
+		h.full = append(h.full, []key.Binding{k.Restore})
+	}
+	return h
 }
 
 func (s *detailScreen) view(a *App, w, h int) string {

@@ -251,6 +251,22 @@ func (s *instancesScreen) onSummary(a *App, m summaryMsg) tea.Cmd {
 	return s.wantSummaries(a)
 }
 
+// replace swaps in a re-read resource wherever it is loaded.
+func (s *instancesScreen) replace(r model.Resource) {
+	for _, p := range s.pages {
+		for i := range p {
+			if p[i].ID == r.ID {
+				p[i] = r
+			}
+		}
+	}
+	for i := range s.all {
+		if s.all[i].ID == r.ID {
+			s.all[i] = r
+		}
+	}
+}
+
 // remember stores a fresh backup list read elsewhere (the backups screen).
 func (s *instancesScreen) remember(id string, backups []model.Backup) {
 	s.snaps[id] = model.Summarise(backups)
@@ -339,6 +355,12 @@ func (s *instancesScreen) updateKeys(a *App, m tea.KeyPressMsg) tea.Cmd {
 		}
 		b := newBackups(a, r)
 		return a.push(b, b.load(a))
+	case key.Matches(m, k.Snapshot, k.Enable, k.Cancel, k.Schedule):
+		r, ok := s.current()
+		if !ok {
+			return nil
+		}
+		return a.resourceAction(m, r, nil)
 	}
 	return s.wantSummaries(a)
 }
@@ -359,7 +381,12 @@ func (s *instancesScreen) keys(a *App) helpKeys {
 		act = append(act, k.ClearFilter)
 	}
 	short = append(short, k.Up, k.Down, k.Help, k.Quit)
-	return helpKeys{short: short, full: [][]key.Binding{nav, act}}
+	full := [][]key.Binding{nav, act}
+	if a.canAct() {
+		short = append([]key.Binding{k.Open, k.Snapshot}, short[1:]...)
+		full = append(full, []key.Binding{k.Snapshot, k.Enable, k.Cancel, k.Schedule})
+	}
+	return helpKeys{short: short, full: full}
 }
 
 // tableHeight is the rows of table body in a body of h lines: less the
@@ -433,6 +460,9 @@ func (s *instancesScreen) snapCell(a *App, now time.Time, r model.Resource) cell
 	if s.snapErr[r.ID] {
 		return cell{text: "? error", style: &th.bad}
 	}
+	if j := a.jobFor(r.ID); j != nil {
+		return cell{text: fmt.Sprintf("● %s %d%%", orPending(j.status), j.percent), style: &th.warn}
+	}
 	st, ok := s.snaps[r.ID]
 	switch {
 	case !ok:
@@ -448,4 +478,11 @@ func (s *instancesScreen) snapCell(a *App, now time.Time, r model.Resource) cell
 		return cell{text: "✓ " + age(now, c.Created), style: &th.good}
 	}
 	return cell{text: "none", style: &th.dim}
+}
+
+func orPending(s string) string {
+	if s == "" {
+		return "pending"
+	}
+	return s
 }

@@ -9,6 +9,8 @@ type keyMap struct {
 	Open, Back, Filter, ClearFilter         key.Binding
 	Refresh, Help, Quit, ForceQuit          key.Binding
 	Apply                                   key.Binding
+	Snapshot, Restore, Enable, Cancel       key.Binding
+	Schedule                                key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -28,6 +30,11 @@ func newKeyMap() keyMap {
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		ForceQuit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Snapshot:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "snapshot")),
+		Restore:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "restore")),
+		Enable:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "enable backups")),
+		Cancel:      key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "cancel backups")),
+		Schedule:    key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "schedule")),
 	}
 }
 

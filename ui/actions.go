@@ -1,0 +1,527 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/model"
+)
+
+// canAct reports whether mutations are offered at all.
+func (a *App) canAct() bool { return a.actions != nil && !a.opts.ReadOnly }
+
+// refuseReadOnly tells the user why an action key did nothing.
+func (a *App) refuseReadOnly() tea.Cmd {
+	if a.opts.ReadOnly {
+		a.announce("Read-only mode: actions are disabled (started with --read-only)")
+	} else {
+		a.announce("This provider offers no actions")
+	}
+	return nil
+}
+
+// actionFailed announces a failed action. When the outcome is unknown (a
+// timeout or a lost connection), the state is re-read so the screen shows
+// what actually happened rather than a guess.
+func (a *App) actionFailed(what string, err error, ids ...string) tea.Cmd {
+	k := client.KindOf(err)
+	if k == client.ErrTimeout || k == client.ErrNetwork {
+		a.announce("⚠ " + what + ": no answer (" + sanitize(err.Error()) + ") — re-reading to see what happened…")
+		var cmds []tea.Cmd
+		for _, id := range ids {
+			cmds = append(cmds, a.reread(id, what))
+		}
+		return tea.Batch(cmds...)
+	}
+	a.announce("✗ " + what + " failed: " + sanitize(err.Error()))
+	return nil
+}
+
+// rereadMsg answers a re-read of one resource and its backups.
+type rereadMsg struct {
+	id      string
+	why     string // the action whose outcome was unknown, "" for a plain refresh
+	res     model.Resource
+	backups []model.Backup
+	err     error
+}
+
+func (a *App) reread(id, why string) tea.Cmd {
+	act := a.actions
+	p := a.opts.Provider
+	return a.call(context.Background(), func(ctx context.Context) tea.Msg {
+		m := rereadMsg{id: id, why: why}
+		if act != nil {
+			m.res, m.err = act.GetResource(ctx, id)
+		}
+		if m.err == nil {
+			m.backups, m.err = p.ListBackups(ctx, id)
+		}
+		return m
+	})
+}
+
+func (a *App) onReread(m rereadMsg) {
+	if m.err != nil {
+		if m.why != "" {
+			a.announce("⚠ " + m.why + ": outcome unknown, and re-reading failed too (" + sanitize(m.err.Error()) + ") — press r to refresh")
+		}
+		return
+	}
+	if m.res.ID != "" {
+		a.updateResource(m.res)
+	}
+	a.updateBackups(m.id, m.backups)
+	if m.why != "" {
+		st := model.Summarise(m.backups)
+		state := "no snapshot in progress"
+		if st.InProgress != nil {
+			state = "a snapshot is in progress (" + st.InProgress.RawStatus + ")"
+		}
+		a.announce(fmt.Sprintf("%s: the request timed out; re-read %s: backups %s, %s", m.why, sanitize(m.res.Label), onOff(m.res.BackupsEnabled), state))
+	}
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// updateResource puts a re-read resource everywhere it is shown.
+func (a *App) updateResource(r model.Resource) {
+	for _, s := range a.stack {
+		switch s := s.(type) {
+		case *instancesScreen:
+			s.replace(r)
+		case *backupsScreen:
+			if s.res.ID == r.ID {
+				s.res = r
+			}
+		case *detailScreen:
+			if s.res.ID == r.ID {
+				s.res = r
+			}
+		}
+	}
+}
+
+// updateBackups puts a fresh backup list everywhere it is shown.
+func (a *App) updateBackups(id string, backups []model.Backup) {
+	for _, s := range a.stack {
+		switch s := s.(type) {
+		case *instancesScreen:
+			s.remember(id, backups)
+		case *backupsScreen:
+			if s.res.ID == id {
+				s.setBackups(backups)
+			}
+		}
+	}
+}
+
+// resourceByID finds a loaded resource.
+func (a *App) resourceByID(id string) (model.Resource, bool) {
+	in := a.stack[0].(*instancesScreen)
+	for _, r := range in.all {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return model.Resource{}, false
+}
+
+// resourceAction dispatches the action keys that act on a whole resource.
+func (a *App) resourceAction(m tea.KeyPressMsg, r model.Resource, known []model.Backup) tea.Cmd {
+	switch {
+	case key.Matches(m, a.keys.Snapshot):
+		return a.startSnapshot(r)
+	case key.Matches(m, a.keys.Enable):
+		return a.startEnable(r)
+	case key.Matches(m, a.keys.Cancel):
+		return a.startCancel(r, known)
+	case key.Matches(m, a.keys.Schedule):
+		return a.startSchedule(r)
+	}
+	return nil
+}
+
+// --- enable / cancel -------------------------------------------------------
+
+func (a *App) startEnable(r model.Resource) tea.Cmd {
+	if !a.canAct() {
+		return a.refuseReadOnly()
+	}
+	if r.BackupsEnabled {
+		a.announce("Backups are already enabled for " + sanitize(r.Label))
+		return nil
+	}
+	c := newConfirm("Enable backups for "+sanitize(r.Label), "enable backups", confirmYes, "")
+	c.lines = []string{
+		"Turns on the Linode Backup service for " + sanitize(r.Label) + " (" + sanitize(r.Plan) + ", " + sanitize(r.Region) + ").",
+		"It is a paid service: Linode bills it monthly per Linode, priced by plan, on top of the Linode itself.",
+		"Automatic daily and weekly backups then run in the scheduled window, and you can take a manual snapshot.",
+	}
+	c.ids = []string{r.ID}
+	act, id := a.actions, r.ID
+	c.run = func(ctx context.Context) actionResult {
+		if err := act.EnableBackups(ctx, id); err != nil {
+			return actionResult{err: err}
+		}
+		res, err := act.GetResource(ctx, id)
+		if err != nil {
+			res = r
+			res.BackupsEnabled = true
+		}
+		return actionResult{resource: res}
+	}
+	c.done = func(a *App, res actionResult) tea.Cmd {
+		a.updateResource(res.resource)
+		a.announce("✓ Backups enabled for " + sanitize(r.Label))
+		return nil
+	}
+	return a.push(c, nil)
+}
+
+func (a *App) startCancel(r model.Resource, known []model.Backup) tea.Cmd {
+	if !a.canAct() {
+		return a.refuseReadOnly()
+	}
+	if !r.BackupsEnabled {
+		a.announce("Backups are not enabled for " + sanitize(r.Label) + "; nothing to cancel")
+		return nil
+	}
+	c := newConfirm("Cancel backups of "+sanitize(r.Label), "cancel backups", confirmTyped, r.Label)
+	what := "every backup and snapshot"
+	if known != nil {
+		auto, snaps := 0, 0
+		for _, b := range known {
+			if b.Kind == model.BackupAutomatic {
+				auto++
+			} else {
+				snaps++
+			}
+		}
+		what = fmt.Sprintf("all %d automatic backups and %d snapshots", auto, snaps)
+	}
+	c.lines = []string{
+		"Cancels the Backup service of " + sanitize(r.Label) + ".",
+		"This deletes " + what + " of " + sanitize(r.Label) + " forever. They cannot be recovered, and re-enabling the service starts from nothing.",
+	}
+	c.ids = []string{r.ID}
+	act, id := a.actions, r.ID
+	c.run = func(ctx context.Context) actionResult {
+		if err := act.CancelBackups(ctx, id); err != nil {
+			return actionResult{err: err}
+		}
+		res, err := act.GetResource(ctx, id)
+		if err != nil {
+			res = r
+			res.BackupsEnabled = false
+			res.LastSuccessful = time.Time{}
+		}
+		return actionResult{resource: res}
+	}
+	c.done = func(a *App, res actionResult) tea.Cmd {
+		a.updateResource(res.resource)
+		a.updateBackups(id, []model.Backup{})
+		a.announce("✓ Backups cancelled for " + sanitize(r.Label) + "; its backups were deleted")
+		return nil
+	}
+	return a.push(c, nil)
+}
+
+// --- snapshot --------------------------------------------------------------
+
+func (a *App) startSnapshot(r model.Resource) tea.Cmd {
+	if !a.canAct() {
+		return a.refuseReadOnly()
+	}
+	if !r.BackupsEnabled {
+		c := newConfirm("Backups are off for "+sanitize(r.Label), "enable backups", confirmYes, "")
+		c.lines = []string{
+			"A snapshot needs the Linode Backup service, which is not enabled for " + sanitize(r.Label) + ".",
+			"Enable it now? It is a paid service, billed monthly per Linode by plan. Then press s again to take the snapshot.",
+		}
+		c.ids = []string{r.ID}
+		act, id := a.actions, r.ID
+		c.run = func(ctx context.Context) actionResult {
+			if err := act.EnableBackups(ctx, id); err != nil {
+				return actionResult{err: err}
+			}
+			res, err := act.GetResource(ctx, id)
+			if err != nil {
+				res = r
+				res.BackupsEnabled = true
+			}
+			return actionResult{resource: res}
+		}
+		c.done = func(a *App, res actionResult) tea.Cmd {
+			a.updateResource(res.resource)
+			a.announce("✓ Backups enabled for " + sanitize(r.Label) + " — press s to take the snapshot")
+			return nil
+		}
+		return a.push(c, nil)
+	}
+	s := newSnapshotForm(a, r)
+	return a.push(s, s.load(a))
+}
+
+// --- restore ---------------------------------------------------------------
+
+func (a *App) startRestore(src model.Resource, b model.Backup) tea.Cmd {
+	if !a.canAct() {
+		return a.refuseReadOnly()
+	}
+	if !b.Available || b.Status != model.StatusSuccessful {
+		a.announce(fmt.Sprintf("Backup %s cannot be restored: it is %s and %s", b.ID, b.RawStatus, availability(b)))
+		return nil
+	}
+	r := newRestoreForm(a, src, b)
+	return a.push(r, nil)
+}
+
+func availability(b model.Backup) string {
+	if b.Available {
+		return "available"
+	}
+	return "not available"
+}
+
+// --- schedule --------------------------------------------------------------
+
+func (a *App) startSchedule(r model.Resource) tea.Cmd {
+	if !a.canAct() {
+		return a.refuseReadOnly()
+	}
+	if !r.BackupsEnabled {
+		a.announce("Backups are not enabled for " + sanitize(r.Label) + ": enable them (e) before scheduling")
+		return nil
+	}
+	return a.push(newScheduleForm(a, r), nil)
+}
+
+// --- jobs: snapshots and restores watched to the end -----------------------
+
+type jobKind string
+
+const (
+	jobSnapshot jobKind = "snapshot"
+	jobRestore  jobKind = "restore"
+)
+
+// job is an action that runs on after the API accepted it.
+type job struct {
+	id          int
+	kind        jobKind
+	resourceID  string // the snapshot's Linode, or the restore's source
+	label       string // resource label
+	name        string // snapshot label, or the restored backup's name
+	targetID    string // restore target
+	targetLabel string
+	started     time.Time
+	status      string // last known provider status word
+	percent     int
+	done        bool
+	polling     bool
+}
+
+func (j *job) describe() string {
+	if j.kind == jobSnapshot {
+		return "snapshot " + sanitize(j.name) + " of " + sanitize(j.label)
+	}
+	return "restore of " + sanitize(j.name) + " onto " + sanitize(j.targetLabel)
+}
+
+type jobTickMsg struct{}
+
+type jobPollMsg struct {
+	id      int
+	backups []model.Backup
+	events  []model.Event
+	err     error
+}
+
+func (a *App) addJob(j *job) tea.Cmd {
+	a.nextJob++
+	j.id = a.nextJob
+	j.started = a.opts.Now()
+	a.jobs = append(a.jobs, j)
+	return a.tickJobs()
+}
+
+func (a *App) activeJobs() []*job {
+	var out []*job
+	for _, j := range a.jobs {
+		if !j.done {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// jobFor returns the active snapshot job on a resource, if any.
+func (a *App) jobFor(resourceID string) *job {
+	for _, j := range a.jobs {
+		if !j.done && j.kind == jobSnapshot && j.resourceID == resourceID {
+			return j
+		}
+	}
+	return nil
+}
+
+func (a *App) tickJobs() tea.Cmd {
+	if a.ticking || len(a.activeJobs()) == 0 {
+		return nil
+	}
+	a.ticking = true
+	return tea.Tick(a.opts.PollEvery, func(time.Time) tea.Msg { return jobTickMsg{} })
+}
+
+func (a *App) onJobTick() tea.Cmd {
+	a.ticking = false
+	var cmds []tea.Cmd
+	for _, j := range a.activeJobs() {
+		if j.polling {
+			continue
+		}
+		j.polling = true
+		cmds = append(cmds, a.pollJob(j))
+	}
+	cmds = append(cmds, a.tickJobs())
+	return tea.Batch(cmds...)
+}
+
+func (a *App) pollJob(j *job) tea.Cmd {
+	p, act := a.opts.Provider, a.actions
+	id, kind, res, target := j.id, j.kind, j.resourceID, j.targetID
+	return a.call(context.Background(), func(ctx context.Context) tea.Msg {
+		m := jobPollMsg{id: id}
+		if kind == jobSnapshot {
+			if m.backups, m.err = p.ListBackups(ctx, res); m.err != nil {
+				return m
+			}
+			m.events, m.err = act.Events(ctx, res)
+			return m
+		}
+		m.events, m.err = act.Events(ctx, target)
+		return m
+	})
+}
+
+// newest returns the newest event of action about the job, if any.
+func (j *job) newest(events []model.Event, action string) (model.Event, bool) {
+	for _, e := range events { // newest first
+		if e.Action == action && !e.Created.Before(j.started.Add(-time.Minute)) {
+			return e, true
+		}
+	}
+	return model.Event{}, false
+}
+
+func (a *App) onJobPoll(m jobPollMsg) tea.Cmd {
+	var j *job
+	for _, x := range a.jobs {
+		if x.id == m.id {
+			j = x
+		}
+	}
+	if j == nil || j.done {
+		return nil
+	}
+	j.polling = false
+	if m.err != nil {
+		// One failed poll is not the job's failure; the next tick tries again.
+		a.announce("⚠ watching " + j.describe() + ": " + sanitize(m.err.Error()) + " (retrying)")
+		return nil
+	}
+	if j.kind == jobSnapshot {
+		a.updateBackups(j.resourceID, m.backups)
+		ev, hasEv := j.newest(m.events, "linode_snapshot")
+		if hasEv {
+			j.percent = ev.Percent
+		}
+		st := model.Summarise(m.backups)
+		switch {
+		case hasEv && ev.Status == "failed":
+			return a.finishJob(j, false, ev.Message)
+		case st.InProgress != nil:
+			j.status = st.InProgress.RawStatus
+			if st.InProgress.Status == model.StatusFailed || st.InProgress.Status == model.StatusAborted {
+				return a.finishJob(j, false, "status "+st.InProgress.RawStatus)
+			}
+		case st.Current != nil && st.Current.Label == j.name:
+			j.status = st.Current.RawStatus
+			if st.Current.Status == model.StatusSuccessful {
+				j.percent = 100
+				return a.finishJob(j, true, "")
+			}
+			if !st.Current.Status.Active() {
+				return a.finishJob(j, false, "status "+st.Current.RawStatus)
+			}
+		case hasEv && ev.Status == "finished":
+			return a.finishJob(j, true, "")
+		}
+		return nil
+	}
+	ev, ok := j.newest(m.events, "backups_restore")
+	if !ok {
+		j.status = "pending"
+		return nil
+	}
+	j.status, j.percent = ev.Status, ev.Percent
+	switch ev.Status {
+	case "finished":
+		j.percent = 100
+		return a.finishJob(j, true, "")
+	case "failed":
+		return a.finishJob(j, false, ev.Message)
+	}
+	return nil
+}
+
+// finishJob announces the outcome once and re-reads what it changed.
+func (a *App) finishJob(j *job, ok bool, why string) tea.Cmd {
+	j.done = true
+	if ok {
+		a.announce("✓ " + upperFirst(j.describe()) + " finished")
+	} else {
+		msg := "✗ " + upperFirst(j.describe()) + " failed"
+		if why != "" {
+			msg += ": " + sanitize(why)
+		}
+		a.announce(msg)
+	}
+	id := j.resourceID
+	if j.kind == jobRestore {
+		id = j.targetID
+	}
+	return a.reread(id, "")
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// jobLine summarises the jobs in flight for the status line.
+func (a *App) jobLine() string {
+	var parts []string
+	for _, j := range a.activeJobs() {
+		st := j.status
+		if st == "" {
+			st = "pending"
+		}
+		parts = append(parts, fmt.Sprintf("● %s: %s %d%%", j.describe(), st, j.percent))
+	}
+	return strings.Join(parts, " · ")
+}
