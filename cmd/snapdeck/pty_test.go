@@ -53,6 +53,7 @@ type term struct {
 	raw  []byte // every byte the program wrote, for leak checks
 	cmd  *exec.Cmd
 	done chan error
+	read chan struct{} // closed when all output has been read
 	exit bool
 }
 
@@ -64,8 +65,9 @@ func startTerm(t *testing.T, w, h int, env []string, args ...string) *term {
 	if err != nil {
 		t.Fatalf("pty: %v", err)
 	}
-	tm := &term{t: t, pty: f, emu: vt.NewEmulator(w, h), cmd: cmd, done: make(chan error, 1)}
+	tm := &term{t: t, pty: f, emu: vt.NewEmulator(w, h), cmd: cmd, done: make(chan error, 1), read: make(chan struct{})}
 	go func() {
+		defer close(tm.read)
 		buf := make([]byte, 32*1024)
 		for {
 			n, err := f.Read(buf)
@@ -153,6 +155,10 @@ func (tm *term) wait() int {
 	select {
 	case err := <-tm.done:
 		tm.exit = true
+		select { // the last output may still be on its way out of the pty
+		case <-tm.read:
+		case <-time.After(2 * time.Second):
+		}
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
 			return ee.ExitCode()
