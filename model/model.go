@@ -53,22 +53,28 @@ func (r Resource) BackupStale(now time.Time) bool {
 	return r.LastSuccessful.IsZero() || now.Sub(r.LastSuccessful) > StaleAfter
 }
 
+// SearchText is what a filter query is matched against: the label, region
+// and tags, lower-cased. Callers filtering many rows compute it once.
+func (r Resource) SearchText() string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(r.Label))
+	b.WriteByte(0) // a separator no query contains, so matches stay within a field
+	b.WriteString(strings.ToLower(r.Region))
+	for _, t := range r.Tags {
+		b.WriteByte(0)
+		b.WriteString(strings.ToLower(t))
+	}
+	return b.String()
+}
+
+// NormalizeQuery prepares a filter query for matching against SearchText.
+func NormalizeQuery(q string) string { return strings.ToLower(strings.TrimSpace(q)) }
+
 // Matches reports whether a filter query hits the label, region or a tag,
 // case-insensitively. An empty query matches everything.
 func (r Resource) Matches(query string) bool {
-	q := strings.ToLower(strings.TrimSpace(query))
-	if q == "" {
-		return true
-	}
-	if strings.Contains(strings.ToLower(r.Label), q) || strings.Contains(strings.ToLower(r.Region), q) {
-		return true
-	}
-	for _, t := range r.Tags {
-		if strings.Contains(strings.ToLower(t), q) {
-			return true
-		}
-	}
-	return false
+	q := NormalizeQuery(query)
+	return q == "" || strings.Contains(r.SearchText(), q)
 }
 
 // BackupKind separates automatic backups from user-taken snapshots.

@@ -82,9 +82,9 @@ func (a *App) onReread(m rereadMsg) {
 		st := model.Summarise(m.backups)
 		state := "no snapshot in progress"
 		if st.InProgress != nil {
-			state = "a snapshot is in progress (" + st.InProgress.RawStatus + ")"
+			state = "snapshot in progress (" + st.InProgress.RawStatus + ")"
 		}
-		a.announce(fmt.Sprintf("%s: the request timed out; re-read %s: backups %s, %s", m.why, sanitize(m.res.Label), onOff(m.res.BackupsEnabled), state))
+		a.announce(fmt.Sprintf("%s: timed out; re-read: %s, backups %s", m.why, state, onOff(m.res.BackupsEnabled)))
 	}
 }
 
@@ -125,17 +125,6 @@ func (a *App) updateBackups(id string, backups []model.Backup) {
 			}
 		}
 	}
-}
-
-// resourceByID finds a loaded resource.
-func (a *App) resourceByID(id string) (model.Resource, bool) {
-	in := a.stack[0].(*instancesScreen)
-	for _, r := range in.all {
-		if r.ID == id {
-			return r, true
-		}
-	}
-	return model.Resource{}, false
 }
 
 // resourceAction dispatches the action keys that act on a whole resource.

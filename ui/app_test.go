@@ -31,10 +31,13 @@ type harness struct {
 }
 
 type setup struct {
-	w, h   int
-	fleet  *simlinode.Fleet
-	token  string
-	before func(*simlinode.Server)
+	w, h     int
+	fleet    *simlinode.Fleet
+	token    string
+	before   func(*simlinode.Server)
+	sim      simlinode.Options
+	readOnly bool
+	timeout  time.Duration // per request; default 5s
 }
 
 func start(t *testing.T, s setup) *harness {
@@ -46,7 +49,13 @@ func start(t *testing.T, s setup) *harness {
 	if s.fleet == nil {
 		s.fleet = simlinode.Demo(now)
 	}
-	srv := simlinode.New(s.fleet, simlinode.Options{})
+	if s.sim.SnapshotTime == 0 {
+		s.sim.SnapshotTime = 400 * time.Millisecond
+	}
+	if s.sim.RestoreTime == 0 {
+		s.sim.RestoreTime = 400 * time.Millisecond
+	}
+	srv := simlinode.New(s.fleet, s.sim)
 	if s.before != nil {
 		s.before(srv)
 	}
@@ -56,13 +65,25 @@ func start(t *testing.T, s setup) *harness {
 	if token == "" {
 		token = simlinode.DemoToken
 	}
-	p, err := linode.New(linode.Config{Token: token, BaseURL: hs.URL, Timeout: 5 * time.Second, Retries: 1, MaxRetryWait: time.Second})
+	if s.timeout == 0 {
+		s.timeout = 5 * time.Second
+	}
+	lp, err := linode.New(linode.Config{Token: token, BaseURL: hs.URL, Timeout: s.timeout, Retries: 1, MaxRetryWait: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := New(Options{Provider: p, Account: "test", Now: time.Now, Timeout: 5 * time.Second})
+	var p client.Provider = lp
+	if s.readOnly {
+		p = client.ReadOnly(p)
+	}
+	app := New(Options{Provider: p, Account: "test", Now: time.Now, Timeout: s.timeout, ReadOnly: s.readOnly, PollEvery: 50 * time.Millisecond})
 	h := &harness{t: t, srv: srv, app: app, emu: vt.NewEmulator(s.w, s.h)}
 	go func() { _, _ = io.Copy(io.Discard, h.emu) }() // terminal replies: nobody listens
+	t.Cleanup(func() {
+		if pw, ok := h.emu.InputPipe().(*io.PipeWriter); ok {
+			_ = pw.CloseWithError(io.EOF)
+		}
+	})
 	h.tm = teatest.NewTestModel(t, app, teatest.WithInitialTermSize(s.w, s.h))
 	t.Cleanup(func() {
 		_ = h.tm.Quit()
@@ -210,7 +231,7 @@ func TestFilterByLabelRegionTagAndClear(t *testing.T) {
 func TestSnapshotColumnAndStaleness(t *testing.T) {
 	h := start(t, setup{w: 120, h: 40})
 	s := h.waitFor("snapshot states", func(s string) bool {
-		return strings.Contains(s, "Loaded 40") && strings.Contains(s, "● running") && strings.Contains(s, "none")
+		return strings.Contains(s, "Loaded 40") && summariesSettled(s)
 	})
 	line := func(label string) string {
 		for _, l := range strings.Split(s, "\n") {

@@ -94,6 +94,7 @@ func newConfirm(heading, verb string, mode confirmMode, expect string) *confirmS
 	ti := textinput.New()
 	ti.Prompt = "› "
 	ti.Placeholder = expect
+	ti.SetWidth(max(len(expect)+2, 20))
 	c := &confirmScreen{sender: newSender(), heading: heading, verb: verb, mode: mode, expect: expect, input: ti}
 	if mode == confirmTyped {
 		c.input.Focus()

@@ -19,15 +19,14 @@ import (
 // be replaced decides what may happen next.
 type snapshotForm struct {
 	sender
-	res      model.Resource
-	input    textinput.Model
-	loading  bool
-	loadErr  error
-	req      int
-	state    model.SnapshotState
-	confirm  bool // second step: replacing the current snapshot
-	hint     string
-	accepted bool
+	res     model.Resource
+	input   textinput.Model
+	loading bool
+	loadErr error
+	req     int
+	state   model.SnapshotState
+	confirm bool // second step: replacing the current snapshot
+	hint    string
 }
 
 func newSnapshotForm(a *App, r model.Resource) *snapshotForm {

@@ -34,8 +34,12 @@ type summaryMsg struct {
 type instancesScreen struct {
 	pages [][]model.Resource // by page number - 1; nil while not yet read
 	all   []model.Resource   // pages concatenated in order
-	shown []int              // indexes into all that pass the filter
+	hay   []string           // each row's SearchText, computed once per load
+	shown []int              // indexes into all that pass the filter, found so far
 	tbl   table
+
+	scanned   int // rows of all the filter has looked at
+	filterGen int // bumped by every new query, to drop stale filter steps
 
 	gen      int // listing generation; a refresh starts a new one
 	pending  int // pages of this generation still in flight
@@ -79,7 +83,11 @@ func newInstances(a *App) *instancesScreen {
 func (s *instancesScreen) title() string {
 	n := len(s.all)
 	if s.query != "" {
-		return fmt.Sprintf("Instances %d/%d", len(s.shown), n)
+		more := ""
+		if !s.filtered() {
+			more = "+"
+		}
+		return fmt.Sprintf("Instances %d%s/%d", len(s.shown), more, n)
 	}
 	if s.total > n {
 		return fmt.Sprintf("Instances %d of %d", n, s.total)
@@ -182,25 +190,70 @@ func (s *instancesScreen) rebuild() {
 		all = append(all, p...)
 	}
 	s.all = all
+	s.hay = make([]string, len(all))
+	for i := range all {
+		s.hay[i] = all[i].SearchText()
+	}
 	s.applyFilter(keep)
 }
 
+// applyFilter re-runs the filter over every row, keeping the cursor on the
+// resource keep when it still passes. Used when rows change, not per key.
 func (s *instancesScreen) applyFilter(keep string) {
-	shown := s.shown[:0]
-	cur := -1
-	for i := range s.all {
-		if s.all[i].Matches(s.query) {
-			if s.all[i].ID == keep {
-				cur = len(shown)
-			}
-			shown = append(shown, i)
+	s.resetFilter()
+	s.ensure(len(s.all), len(s.all))
+	for i, idx := range s.shown {
+		if s.all[idx].ID == keep {
+			s.tbl.moveTo(i)
 		}
 	}
-	s.shown = shown
-	s.tbl.setRows(len(shown))
-	if cur >= 0 {
-		s.tbl.moveTo(cur)
+}
+
+func (s *instancesScreen) resetFilter() {
+	s.filterGen++
+	s.shown = s.shown[:0]
+	s.scanned = 0
+	s.tbl.setRows(0)
+}
+
+// filtered reports whether every row has been looked at.
+func (s *instancesScreen) filtered() bool { return s.scanned >= len(s.all) }
+
+// ensure scans on until want rows pass the filter, looking at no more than
+// budget rows: a keystroke filters only what the screen needs, and filter
+// steps finish the rest in the background.
+func (s *instancesScreen) ensure(want, budget int) {
+	q := model.NormalizeQuery(s.query)
+	end := min(len(s.all), s.scanned+budget)
+	for s.scanned < end && len(s.shown) < want {
+		if q == "" || strings.Contains(s.hay[s.scanned], q) {
+			s.shown = append(s.shown, s.scanned)
+		}
+		s.scanned++
 	}
+	s.tbl.setRows(len(s.shown))
+}
+
+// filterStepMsg asks for the next slice of a filter still being applied.
+type filterStepMsg struct{ gen int }
+
+// filterChunk is how many rows one step looks at: well under a millisecond.
+const filterChunk = 16384
+
+func (s *instancesScreen) filterStep() tea.Cmd {
+	if s.filtered() {
+		return nil
+	}
+	gen := s.filterGen
+	return func() tea.Msg { return filterStepMsg{gen: gen} }
+}
+
+// onQuery applies a changed query lazily, starting from the top.
+func (s *instancesScreen) onQuery(a *App) tea.Cmd {
+	s.resetFilter()
+	s.tbl.moveTo(0)
+	s.ensure(s.tableHeight(a.bodyHeight()), filterChunk)
+	return s.filterStep()
 }
 
 func (s *instancesScreen) current() (model.Resource, bool) {
@@ -218,6 +271,7 @@ const maxSummaries = 4
 // the size of the fleet.
 func (s *instancesScreen) wantSummaries(a *App) tea.Cmd {
 	s.tbl.setHeight(s.tableHeight(a.bodyHeight()))
+	s.ensure(s.tbl.offset+s.tbl.height, filterChunk)
 	var cmds []tea.Cmd
 	from, to := s.tbl.visible()
 	for i := from; i < to && len(s.inflight) < maxSummaries; i++ {
@@ -280,6 +334,12 @@ func (s *instancesScreen) update(a *App, msg tea.Msg) tea.Cmd {
 		return s.onPage(a, m)
 	case summaryMsg:
 		return s.onSummary(a, m)
+	case filterStepMsg:
+		if m.gen != s.filterGen {
+			return nil
+		}
+		s.ensure(len(s.all), filterChunk)
+		return s.filterStep()
 	case tea.KeyPressMsg:
 		if s.typing {
 			return s.updateFilter(a, m)
@@ -308,11 +368,12 @@ func (s *instancesScreen) updateFilter(a *App, m tea.KeyPressMsg) tea.Cmd {
 	}
 	var cmd tea.Cmd
 	s.filter, cmd = s.filter.Update(m)
+	var step tea.Cmd
 	if v := s.filter.Value(); v != s.query {
 		s.query = v
-		s.applyFilter(s.keepID())
+		step = s.onQuery(a)
 	}
-	return tea.Batch(cmd, s.wantSummaries(a))
+	return tea.Batch(cmd, step, s.wantSummaries(a))
 }
 
 func (s *instancesScreen) keepID() string {
@@ -328,14 +389,17 @@ func (s *instancesScreen) updateKeys(a *App, m tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(m, k.Up):
 		s.tbl.move(-1)
 	case key.Matches(m, k.Down):
+		s.ensure(s.tbl.cursor+2, len(s.all))
 		s.tbl.move(1)
 	case key.Matches(m, k.PageUp):
 		s.tbl.move(-s.tbl.height)
 	case key.Matches(m, k.PageDown):
+		s.ensure(s.tbl.cursor+s.tbl.height+1, len(s.all))
 		s.tbl.move(s.tbl.height)
 	case key.Matches(m, k.Top):
 		s.tbl.moveTo(0)
 	case key.Matches(m, k.Bottom):
+		s.ensure(len(s.all), len(s.all))
 		s.tbl.moveTo(len(s.shown) - 1)
 	case key.Matches(m, k.Filter):
 		s.typing = true
@@ -380,7 +444,7 @@ func (s *instancesScreen) keys(a *App) helpKeys {
 		short = append(short, k.ClearFilter)
 		act = append(act, k.ClearFilter)
 	}
-	short = append(short, k.Up, k.Down, k.Help, k.Quit)
+	short = append(short, k.Help, k.Quit)
 	full := [][]key.Binding{nav, act}
 	if a.canAct() {
 		short = append([]key.Binding{k.Open, k.Snapshot}, short[1:]...)
@@ -414,6 +478,9 @@ func (s *instancesScreen) view(a *App, w, h int) string {
 		return b.String()
 	case len(s.all) == 0:
 		b.WriteString(a.th.dim.Render("No Linodes in this account."))
+		return b.String()
+	case len(s.shown) == 0 && !s.filtered():
+		b.WriteString(a.spin.View() + fmt.Sprintf(" Filtering… %d of %d rows looked at", s.scanned, len(s.all)))
 		return b.String()
 	case len(s.shown) == 0:
 		b.WriteString(a.th.dim.Render(fmt.Sprintf("No instance matches %q — esc clears the filter.", sanitize(s.query))))

@@ -44,11 +44,15 @@ type Config struct {
 
 // Provider is one Linode account. It is safe for concurrent use.
 type Provider struct {
-	c     linodego.Client
+	c     linodego.Client // reads, retried
+	w     linodego.Client // mutations, never retried
 	token string
 }
 
-var _ client.Provider = (*Provider)(nil)
+var (
+	_ client.Provider = (*Provider)(nil)
+	_ client.Actions  = (*Provider)(nil)
+)
 
 // New builds a Provider.
 //
@@ -84,16 +88,28 @@ func New(c Config) (*Provider, error) {
 	// apart from other cancellations (http.Client.Timeout is not).
 	hc.Transport = tracer{base: base, timeout: c.Timeout}
 
-	lc := linodego.NewClient(&hc)
-	lc.SetToken(c.Token)
-	if c.BaseURL != "" {
-		if !strings.Contains(c.BaseURL, "://") {
-			return nil, errors.New("linode: BaseURL needs a scheme, e.g. https://api.linode.com")
-		}
-		lc.SetBaseURL(c.BaseURL)
+	if c.BaseURL != "" && !strings.Contains(c.BaseURL, "://") {
+		return nil, errors.New("linode: BaseURL needs a scheme, e.g. https://api.linode.com")
 	}
-	lc.UseCache(false) // a refresh must show fresh state
-	lc.SetLogger(quietLogger{})
+	newClient := func(hc *http.Client) linodego.Client {
+		lc := linodego.NewClient(hc)
+		lc.SetToken(c.Token)
+		if c.BaseURL != "" {
+			lc.SetBaseURL(c.BaseURL)
+		}
+		lc.UseCache(false) // a refresh must show fresh state
+		lc.SetLogger(quietLogger{})
+		return lc
+	}
+	// A mutation whose reply was lost (timeout, 5xx, 429 after the fact)
+	// may have happened; sending it again could take a second snapshot or
+	// restore twice. So writes get their own client with no retries at all:
+	// the user decides, having re-read the state. It shares the transport.
+	wc := hc
+	w := newClient(&wc)
+	w.SetRetryCount(0)
+
+	lc := newClient(&hc)
 	// linodego's default of 1000 retries would hang the UI for hours.
 	lc.SetRetryCount(c.Retries)
 	lc.SetRetryWaitTime(c.RetryWait)
@@ -103,7 +119,7 @@ func New(c Config) (*Provider, error) {
 	lc.AddRetryCondition(func(r *linodego.Response, _ error) bool {
 		return r != nil && r.StatusCode() >= 500 && r.StatusCode() != http.StatusNotImplemented
 	})
-	return &Provider{c: lc, token: c.Token}, nil
+	return &Provider{c: lc, w: w, token: c.Token}, nil
 }
 
 // Name implements client.Provider.

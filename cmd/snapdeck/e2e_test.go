@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,9 +27,7 @@ func TestJourneyInPTY(t *testing.T) {
 	}
 
 	tm.send("/")
-	for _, r := range "db-pri" {
-		tm.send(string(r))
-	}
+	tm.sendText("db-pri")
 	s = tm.waitText("Instances 1/40")
 	if !strings.Contains(s, "db-primary") || strings.Contains(s, "web-prod-01") {
 		t.Fatalf("filter did not narrow the list to db-primary:\n%s", s)
@@ -111,4 +111,87 @@ func TestRejectedTokenIsOneLineAndNeverShown(t *testing.T) {
 	if strings.Contains(line, "\n") || !strings.Contains(line, "LINODE_TOKEN was rejected") || !strings.Contains(line, "Invalid Token") {
 		t.Fatalf("want one line naming the API's reason, got %q", line)
 	}
+}
+
+// TestSnapshotAndRestoreInPTY takes a snapshot in --demo and watches it
+// succeed, then restores a backup onto another Linode with overwrite and the
+// typed label, and watches the restore finish; both land in the audit log.
+func TestSnapshotAndRestoreInPTY(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	audit := filepath.Join(t.TempDir(), "audit.log")
+	tm := startTerm(t, 120, 36, nil, "--demo", "--demo-latency", "20ms", "--demo-job-time", "1500ms",
+		"--poll", "200ms", "--audit-log", audit)
+	tm.waitText("Loaded 40 instances")
+	tm.send("/")
+	tm.sendText("cache-01")
+	tm.waitText("Instances 1/40")
+	tm.send(keyEnter)
+
+	tm.send("s")
+	tm.waitText("no snapshot yet")
+	tm.send("\x15") // ctrl+u clears the suggested label
+	tm.sendText("e2e-snap")
+	tm.waitText("✓ 8/255 characters")
+	tm.send(keyEnter)
+	tm.waitText("✓ Snapshot e2e-snap of cache-01 finished")
+
+	tm.send(keyEnter)
+	s := tm.waitText("e2e-snap")
+	if !rowHas(s, "e2e-snap", "✓ successful") {
+		t.Fatalf("the new snapshot is not listed as successful:\n%s", s)
+	}
+	tm.send("g")
+	tm.send("R")
+	tm.waitText("cache-01 (this Linode)")
+	tm.send(keyDown)
+	tm.send("o")
+	tm.waitText("ERASES every disk")
+	tm.send(keyEnter)
+	s = tm.waitText("to confirm erasing it")
+	target := ""
+	for _, l := range strings.Split(s, "\n") {
+		if i, j := strings.Index(l, "Type "), strings.Index(l, " to confirm erasing it"); i >= 0 && j > i {
+			target = strings.TrimSpace(l[i+5 : j])
+		}
+	}
+	if target == "" || target == "cache-01" {
+		t.Fatalf("no other target named:\n%s", s)
+	}
+	tm.sendText(target)
+	tm.send(keyEnter)
+	tm.waitText("onto " + target + " finished")
+	tm.send("q")
+	if code := tm.wait(); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+
+	info, err := os.Stat(audit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Fatalf("audit log mode %v, want 0600", info.Mode().Perm())
+	}
+	data, _ := os.ReadFile(audit)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"snapshot"`) || !strings.Contains(lines[1], `"restore"`) {
+		t.Fatalf("audit log should hold the snapshot then the restore:\n%s", data)
+	}
+	for _, l := range lines {
+		if !strings.Contains(l, `"outcome":"ok"`) {
+			t.Fatalf("audit line without ok outcome: %s", l)
+		}
+	}
+}
+
+// rowHas reports whether a screen line holding key also holds want.
+func rowHas(screen, key, want string) bool {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, key) && strings.Contains(l, want) {
+			return true
+		}
+	}
+	return false
 }

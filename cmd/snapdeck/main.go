@@ -35,6 +35,10 @@ func run(args []string, stderr io.Writer) int {
 	demo := fs.Bool("demo", false, "browse a built-in simulated Linode account (no token, no network)")
 	timeout := fs.Duration("timeout", 30*time.Second, "time limit for each API request")
 	latency := fs.Duration("demo-latency", 120*time.Millisecond, "with --demo: simulated round-trip time of each request")
+	jobTime := fs.Duration("demo-job-time", 6*time.Second, "with --demo: how long a simulated snapshot takes (a restore takes a third longer)")
+	readOnly := fs.Bool("read-only", false, "refuse every change: browse only")
+	auditPath := fs.String("audit-log", client.DefaultAuditPath(), "append-only JSON-lines log of every action")
+	poll := fs.Duration("poll", 3*time.Second, "how often running snapshots and restores are checked")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: snapdeck [--demo] [flags]\n\nWithout --demo, snapdeck reads LINODE_TOKEN (and LINODE_URL for another API endpoint).\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -49,11 +53,25 @@ func run(args []string, stderr io.Writer) int {
 	// scribble over the full-screen UI.
 	log.SetOutput(io.Discard)
 
-	p, account, err := provider(*demo, *timeout, *latency)
+	p, account, err := provider(*demo, *timeout, *latency, *jobTime)
 	if err != nil {
 		fmt.Fprintln(stderr, "snapdeck:", err)
 		return 2
 	}
+	if *demo && !flagSet(fs, "poll") {
+		*poll = time.Second
+	}
+	// The decorators nest so that refused read-only attempts are audited too.
+	if *readOnly {
+		p = client.ReadOnly(p)
+	}
+	audit, err := client.OpenAuditLog(*auditPath)
+	if err != nil {
+		fmt.Fprintln(stderr, "snapdeck: audit log:", err)
+		return 2
+	}
+	defer audit.Close()
+	p = client.Audited(p, audit, account)
 	// Read page 1 before taking over the terminal: a rejected token is then
 	// one plain line, and the page is the UI's first draw, not a second request.
 	first, err := preflight(p, *timeout, stderr)
@@ -61,7 +79,10 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "snapdeck: LINODE_TOKEN was rejected:", err)
 		return 2
 	}
-	app := ui.New(ui.Options{Provider: p, Account: account, Timeout: *timeout, Preloaded: first})
+	app := ui.New(ui.Options{
+		Provider: p, Account: account, Timeout: *timeout, Preloaded: first,
+		ReadOnly: *readOnly, PollEvery: *poll, AuditPath: audit.Path(),
+	})
 	if _, err := tea.NewProgram(app, tea.WithContext(context.Background())).Run(); err != nil {
 		fmt.Fprintln(stderr, "snapdeck:", err)
 		return 1
@@ -91,9 +112,17 @@ func preflight(p client.Provider, timeout time.Duration, stderr io.Writer) (*cli
 	return &page, nil
 }
 
-func provider(demo bool, timeout, latency time.Duration) (client.Provider, string, error) {
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+func provider(demo bool, timeout, latency, jobTime time.Duration) (client.Provider, string, error) {
 	if demo {
-		srv := simlinode.New(simlinode.Demo(time.Now()), simlinode.Options{Latency: latency})
+		srv := simlinode.New(simlinode.Demo(time.Now()), simlinode.Options{
+			Latency: latency, SnapshotTime: jobTime, RestoreTime: jobTime * 4 / 3,
+		})
 		p, err := linode.New(linode.Config{
 			Token:      simlinode.DemoToken,
 			BaseURL:    "http://linode.demo.invalid",

@@ -60,7 +60,8 @@ type term struct {
 func startTerm(t *testing.T, w, h int, env []string, args ...string) *term {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
-	cmd.Env = append(append(os.Environ(), "TERM=xterm-256color"), env...)
+	// A private state directory keeps the default audit log out of the real one.
+	cmd.Env = append(append(os.Environ(), "TERM=xterm-256color", "XDG_STATE_HOME="+t.TempDir()), env...)
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(w), Rows: uint16(h)})
 	if err != nil {
 		t.Fatalf("pty: %v", err)
@@ -91,7 +92,7 @@ func startTerm(t *testing.T, w, h int, env []string, args ...string) *term {
 			<-tm.done
 		}
 		_ = f.Close()
-		_ = tm.emu.Close()
+		closeReplies(tm.emu)
 	})
 	return tm
 }
@@ -139,6 +140,17 @@ func (tm *term) send(keys string) {
 	time.Sleep(60 * time.Millisecond)
 }
 
+// sendText types s one key at a time.
+func (tm *term) sendText(s string) {
+	tm.t.Helper()
+	for _, r := range s {
+		if _, err := tm.pty.Write([]byte(string(r))); err != nil {
+			tm.t.Fatalf("write keys: %v", err)
+		}
+	}
+	time.Sleep(60 * time.Millisecond)
+}
+
 func (tm *term) resize(w, h int) {
 	tm.t.Helper()
 	tm.mu.Lock()
@@ -179,3 +191,11 @@ const (
 	keyDown  = "\x1b[B"
 	keyUp    = "\x1b[A"
 )
+
+// closeReplies ends the emulator's reply stream. Emulator.Close would race
+// with a concurrent Read on its closed flag; closing the pipe does not.
+func closeReplies(e *vt.Emulator) {
+	if pw, ok := e.InputPipe().(*io.PipeWriter); ok {
+		_ = pw.CloseWithError(io.EOF)
+	}
+}

@@ -8,7 +8,11 @@ import (
 	"strings"
 )
 
-type predicate func(*Instance) bool
+type predicate[T any] func(T) bool
+
+// fields resolves a filterable field name to a reader of its values as
+// strings (tags may have several).
+type fields[T any] func(name string) (func(T) []string, bool)
 
 // reasonError carries the API's own wording, capitalised as the API does.
 type reasonError string
@@ -17,7 +21,7 @@ func (e reasonError) Error() string { return string(e) }
 
 // compileFilter turns an X-Filter header into a predicate up front, so a bad
 // filter is refused even when nothing would be compared against it.
-func compileFilter(header string) (predicate, error) {
+func compileFilter[T any](header string, field fields[T]) (predicate[T], error) {
 	dec := json.NewDecoder(bytes.NewReader([]byte(header)))
 	dec.UseNumber()
 	var v any
@@ -31,12 +35,12 @@ func compileFilter(header string) (predicate, error) {
 	if !ok {
 		return nil, fmt.Errorf("X-Filter must be a JSON object")
 	}
-	return compileObject(obj)
+	return compileObject(obj, field)
 }
 
 // compileObject ANDs every key of one filter object.
-func compileObject(obj map[string]any) (predicate, error) {
-	var preds []predicate
+func compileObject[T any](obj map[string]any, field fields[T]) (predicate[T], error) {
+	var preds []predicate[T]
 	for k, v := range obj {
 		switch k {
 		case "+or", "+and":
@@ -44,13 +48,13 @@ func compileObject(obj map[string]any) (predicate, error) {
 			if !ok {
 				return nil, fmt.Errorf("%s must be a list of filter objects", k)
 			}
-			var subs []predicate
+			var subs []predicate[T]
 			for _, x := range arr {
 				o, ok := x.(map[string]any)
 				if !ok {
 					return nil, fmt.Errorf("%s must be a list of filter objects", k)
 				}
-				p, err := compileObject(o)
+				p, err := compileObject(o, field)
 				if err != nil {
 					return nil, err
 				}
@@ -58,12 +62,13 @@ func compileObject(obj map[string]any) (predicate, error) {
 			}
 			preds = append(preds, combine(subs, k == "+or"))
 		case "+order_by", "+order":
-			// Ordering is accepted and ignored: the fleet is served in ID order.
+			// Ordering is accepted and ignored: each listing has one order
+			// (instances by ID, events newest first).
 		default:
 			if strings.HasPrefix(k, "+") {
 				return nil, fmt.Errorf("unknown filter operator %q", k)
 			}
-			p, err := compileField(k, v)
+			p, err := compileField(k, v, field)
 			if err != nil {
 				return nil, err
 			}
@@ -73,8 +78,8 @@ func compileObject(obj map[string]any) (predicate, error) {
 	return combine(preds, false), nil
 }
 
-func combine(ps []predicate, or bool) predicate {
-	return func(in *Instance) bool {
+func combine[T any](ps []predicate[T], or bool) predicate[T] {
+	return func(in T) bool {
 		if len(ps) == 0 {
 			return true
 		}
@@ -87,8 +92,8 @@ func combine(ps []predicate, or bool) predicate {
 	}
 }
 
-// field reads a filterable field as strings (tags may have several).
-func field(name string) (func(*Instance) []string, bool) {
+// instanceField reads a filterable field of an Instance.
+func instanceField(name string) (func(*Instance) []string, bool) {
 	one := func(f func(*Instance) string) func(*Instance) []string {
 		return func(in *Instance) []string { return []string{f(in)} }
 	}
@@ -125,13 +130,13 @@ func scalar(v any) (string, bool) {
 	return "", false
 }
 
-func compileField(name string, v any) (predicate, error) {
+func compileField[T any](name string, v any, field fields[T]) (predicate[T], error) {
 	get, ok := field(name)
 	if !ok {
 		return nil, reasonError("Cannot filter on " + name)
 	}
-	anyOf := func(test func(string) bool) predicate {
-		return func(in *Instance) bool {
+	anyOf := func(test func(string) bool) predicate[T] {
+		return func(in T) bool {
 			for _, s := range get(in) {
 				if test(s) {
 					return true
@@ -147,20 +152,20 @@ func compileField(name string, v any) (predicate, error) {
 	if !ok {
 		return nil, fmt.Errorf("invalid filter value for %s", name)
 	}
-	var preds []predicate
+	var preds []predicate[T]
 	for op, ov := range ops {
 		want, ok := scalar(ov)
 		if !ok {
 			return nil, fmt.Errorf("invalid value for %s %s", name, op)
 		}
-		var p predicate
+		var p predicate[T]
 		switch op {
 		case "+contains":
 			p = anyOf(func(s string) bool { return strings.Contains(s, want) })
 		case "+eq":
 			p = anyOf(func(s string) bool { return s == want })
 		case "+neq":
-			p = func(in *Instance) bool { return !anyOf(func(s string) bool { return s == want })(in) }
+			p = func(in T) bool { return !anyOf(func(s string) bool { return s == want })(in) }
 		case "+gt", "+gte", "+lt", "+lte":
 			p = anyOf(compare(op, want))
 		default:

@@ -31,6 +31,10 @@ type Instance struct {
 	Hypervisor string
 	Watchdog   bool
 
+	// Disks and Configs are what a snapshot taken now would capture.
+	Disks   []Disk
+	Configs []string
+
 	BackupsEnabled bool
 	ScheduleDay    string
 	ScheduleWindow string
@@ -88,6 +92,44 @@ func (in *Instance) allBackups() []*Backup {
 		all = append(all, in.InProgress)
 	}
 	return all
+}
+
+// UsedDiskMB is the space the instance's disks take up.
+func (in *Instance) UsedDiskMB() int {
+	n := 0
+	for _, d := range in.Disks {
+		n += d.SizeMB
+	}
+	return n
+}
+
+// FreeDiskMB is the plan's disk space not yet given to a disk; a restore
+// without overwrite needs this much room for the backup's disks.
+func (in *Instance) FreeDiskMB() int { return in.Specs.Disk - in.UsedDiskMB() }
+
+// clone copies in deeply, so a caller can read it without the server's lock.
+func (in *Instance) clone() Instance {
+	c := *in
+	c.Tags = append([]string(nil), in.Tags...)
+	c.IPv4 = append([]string(nil), in.IPv4...)
+	c.Disks = append([]Disk(nil), in.Disks...)
+	c.Configs = append([]string(nil), in.Configs...)
+	c.Automatic = make([]*Backup, 0, len(in.Automatic))
+	for _, b := range in.Automatic {
+		c.Automatic = append(c.Automatic, b.clone())
+	}
+	c.Current, c.InProgress = in.Current.clone(), in.InProgress.clone()
+	return c
+}
+
+func (b *Backup) clone() *Backup {
+	if b == nil {
+		return nil
+	}
+	c := *b
+	c.Configs = append([]string(nil), b.Configs...)
+	c.Disks = append([]Disk(nil), b.Disks...)
+	return &c
 }
 
 // HasTag reports whether the instance carries tag t.
@@ -150,6 +192,7 @@ func Seed(seed int64, n int, now time.Time) *Fleet {
 		} else {
 			in = g.random(i)
 		}
+		g.fillDisks(in)
 		f.Instances = append(f.Instances, in)
 	}
 	return f
@@ -201,6 +244,28 @@ func (g *gen) enableBackups(in *Instance) {
 		in.ScheduleDay = days[g.r.IntN(len(days))]
 	}
 	in.ScheduleWindow = "W" + strconv.Itoa(2*g.r.IntN(12))
+}
+
+// fillDisks gives in the disks of its newest backup (or an OS disk and swap
+// filling the plan), unless a fixture chose them.
+func (g *gen) fillDisks(in *Instance) {
+	if in.Configs == nil {
+		in.Configs = g.configs(in)
+	}
+	if in.Disks != nil {
+		return
+	}
+	var newest *Backup
+	for _, b := range in.allBackups() {
+		if newest == nil || b.Created.After(newest.Created) {
+			newest = b
+		}
+	}
+	if newest != nil {
+		in.Disks = append([]Disk(nil), newest.Disks...)
+		return
+	}
+	in.Disks = g.disks(in, 2)
 }
 
 // disks are what a backup of in captures: the OS disk, swap, sometimes data.
@@ -272,7 +337,12 @@ func webProd(g *gen) *Instance {
 	in.Automatic = append(in.Automatic, g.backup(in, "auto", "", "successful", 3*time.Hour+25*time.Minute, 25*time.Minute, 2))
 	in.Automatic = append(in.Automatic, g.dailies(in, 2, 27*time.Hour+25*time.Minute, 2)...)
 	in.Current = g.backup(in, "snapshot", "pre-deploy-2026-11", "successful", 30*time.Hour, 14*time.Minute, 2)
-	in.Current.Disks = []Disk{{Label: "Debian 12 Disk", SizeMB: 25600, Filesystem: "ext4"}, {Label: "512 MB Swap Image", SizeMB: 512, Filesystem: "swap"}}
+	// Small disks on a big plan leave room to restore next to them, which
+	// the demo's restore journey relies on.
+	in.Disks = []Disk{{Label: "Debian 12 Disk", SizeMB: 25600, Filesystem: "ext4"}, {Label: "512 MB Swap Image", SizeMB: 512, Filesystem: "swap"}}
+	for _, b := range in.allBackups() {
+		b.Disks = append([]Disk(nil), in.Disks...)
+	}
 	return in
 }
 

@@ -5,8 +5,10 @@ package linode
 
 import (
 	"encoding/json"
+	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +26,11 @@ type Options struct {
 	RateLimit  int           // requests per RateWindow; 0 = unlimited
 	RateWindow time.Duration // default 1 minute
 	Now        func() time.Time
+	// SnapshotTime is how long a snapshot takes: pending for the first 20%,
+	// then running; default 6s.
+	SnapshotTime time.Duration
+	// RestoreTime is how long a restore takes; default 8s.
+	RestoreTime time.Duration
 }
 
 // Server is an http.Handler serving a Fleet under /v4/.
@@ -31,17 +38,27 @@ type Server struct {
 	opts   Options
 	routes []route
 
-	requests atomic.Int64
+	requests  atomic.Int64
+	mutations atomic.Int64
 
 	mu          sync.Mutex // guards everything below
 	fleet       *Fleet
 	byID        map[int]*Instance
 	paths       map[string]int64
+	mutPaths    map[string]int64
 	windowStart time.Time
 	windowCount int
 	failN       int
 	failStatus  int
 	failBody    string
+	hangN       int
+	delayN      int
+	delayFor    time.Duration
+
+	events       []*event
+	jobs         []job // running snapshots and restores, advanced lazily
+	nextEventID  int
+	nextBackupID int
 }
 
 // New serves f. The Server owns f from now on.
@@ -55,22 +72,90 @@ func New(f *Fleet, o Options) *Server {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.SnapshotTime <= 0 {
+		o.SnapshotTime = 6 * time.Second
+	}
+	if o.RestoreTime <= 0 {
+		o.RestoreTime = 8 * time.Second
+	}
 	if f == nil {
 		f = &Fleet{}
 	}
-	s := &Server{opts: o, fleet: f, byID: make(map[int]*Instance, len(f.Instances)), paths: map[string]int64{}}
+	s := &Server{opts: o, fleet: f, byID: make(map[int]*Instance, len(f.Instances)), paths: map[string]int64{}, mutPaths: map[string]int64{},
+		nextEventID: 870_000_000}
 	for _, in := range f.Instances {
 		s.byID[in.ID] = in
+		for _, b := range in.allBackups() {
+			s.nextBackupID = max(s.nextBackupID, b.ID+1)
+		}
 	}
-	// Write endpoints (snapshot, restore, enable, cancel, PUT instance,
-	// account events) slot in here as more rows.
+	s.nextBackupID = max(s.nextBackupID, 390_000_000)
+	s.seedEvents()
 	s.routes = []route{
 		{"GET", "/v4/linode/instances", s.listInstances},
 		{"GET", "/v4/linode/instances/{id}", s.getInstance},
+		{"PUT", "/v4/linode/instances/{id}", s.updateInstance},
 		{"GET", "/v4/linode/instances/{id}/backups", s.listBackups},
+		{"POST", "/v4/linode/instances/{id}/backups", s.takeSnapshot},
+		{"POST", "/v4/linode/instances/{id}/backups/enable", s.enableBackups},
+		{"POST", "/v4/linode/instances/{id}/backups/cancel", s.cancelBackups},
 		{"GET", "/v4/linode/instances/{id}/backups/{backupId}", s.getBackup},
+		{"POST", "/v4/linode/instances/{id}/backups/{backupId}/restore", s.restoreBackup},
+		{"GET", "/v4/account/events", s.listEvents},
 	}
 	return s
+}
+
+// lock takes s.mu and brings running jobs up to Options.Now, so every read
+// sees the state the clock implies without background goroutines.
+func (s *Server) lock() {
+	s.mu.Lock()
+	s.advance(s.opts.Now())
+}
+
+// Instance returns a deep copy of Linode id as it stands now.
+func (s *Server) Instance(id int) (Instance, bool) {
+	s.lock()
+	defer s.mu.Unlock()
+	in := s.byID[id]
+	if in == nil {
+		return Instance{}, false
+	}
+	return in.clone(), true
+}
+
+// DelayNext makes the next n requests (after auth and faults) run normally,
+// state changes included, but holds each reply for d or until the request's
+// context ends: a client that gives up first never learns that it worked.
+func (s *Server) DelayNext(n int, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delayN, s.delayFor = n, d
+}
+
+// HangNext makes the next n requests (after auth and faults) do nothing and
+// block until their context ends.
+func (s *Server) HangNext(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hangN = n
+}
+
+// Mutations counts POST, PUT and DELETE requests that reached a handler:
+// past auth, the rate limit and injected faults and hangs.
+func (s *Server) Mutations() int64 { return s.mutations.Load() }
+
+// MutationsTo counts the mutations whose path ends with pathSuffix.
+func (s *Server) MutationsTo(pathSuffix string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var n int64
+	for p, c := range s.mutPaths {
+		if strings.HasSuffix(p, pathSuffix) {
+			n += c
+		}
+	}
+	return n
 }
 
 // FailNext makes the next n requests (after auth) answer status with the raw
@@ -161,7 +246,36 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(body))
 		return
 	}
+	hang, delay := s.takeStall()
+	if hang {
+		// net/http notices a client hanging up only once the body is read.
+		_, _ = io.Copy(io.Discard, r.Body)
+		<-r.Context().Done()
+		return
+	}
+	if delay > 0 {
+		rec := httptest.NewRecorder()
+		s.dispatch(rec, r)
+		_, _ = io.Copy(io.Discard, r.Body) // see the hang above
+		t := time.NewTimer(delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+		return
+	}
+	s.dispatch(w, r)
+}
 
+// dispatch routes a request that passed auth, the rate limit and faults.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	allowed := []string{}
 	for _, rt := range s.routes {
 		p, ok := rt.match(r.URL.Path)
@@ -169,6 +283,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if rt.method == r.Method {
+			if r.Method != http.MethodGet {
+				s.mutations.Add(1)
+				s.mu.Lock()
+				s.mutPaths[r.URL.Path]++
+				s.mu.Unlock()
+			}
 			rt.h(w, r, p)
 			return
 		}
@@ -222,6 +342,21 @@ func (s *Server) takeFault() (int, string, bool) {
 	return s.failStatus, s.failBody, true
 }
 
+// takeStall consumes one HangNext or DelayNext, hangs first.
+func (s *Server) takeStall() (hang bool, delay time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hangN > 0 {
+		s.hangN--
+		return true, 0
+	}
+	if s.delayN > 0 {
+		s.delayN--
+		return false, s.delayFor
+	}
+	return false, 0
+}
+
 type apiReason struct {
 	Reason string `json:"reason"`
 	Field  string `json:"field,omitempty"`
@@ -259,46 +394,23 @@ func (s *Server) instance(p params) *Instance {
 }
 
 func (s *Server) listInstances(w http.ResponseWriter, r *http.Request, _ params) {
-	q := r.URL.Query()
-	page, size := 1, 100
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			writeError(w, http.StatusBadRequest, apiReason{Reason: "page must be a positive integer", Field: "page"})
-			return
-		}
-		page = n
+	page, size, ok := pageParams(w, r)
+	if !ok {
+		return
 	}
-	if v := q.Get("page_size"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 25 || n > 500 {
-			writeError(w, http.StatusBadRequest, apiReason{Reason: "Must be a value between 25 and 500", Field: "page_size"})
-			return
-		}
-		size = n
-	}
-	match := func(*Instance) bool { return true }
-	if xf := r.Header.Get("X-Filter"); strings.TrimSpace(xf) != "" {
-		m, err := compileFilter(xf)
-		if err != nil {
-			writeError(w, http.StatusBadRequest, apiReason{Reason: err.Error(), Field: "X-Filter"})
-			return
-		}
-		match = m
+	match, ok := filterParam(w, r, instanceField)
+	if !ok {
+		return
 	}
 
-	s.mu.Lock()
+	s.lock()
 	var hits []*Instance
 	for _, in := range s.fleet.Instances {
 		if match(in) {
 			hits = append(hits, in)
 		}
 	}
-	pages := max(1, (len(hits)+size-1)/size)
-	// Per the API docs a page past the end yields the last page.
-	page = min(page, pages)
-	lo := min((page-1)*size, len(hits))
-	hi := min(lo+size, len(hits))
+	page, pages, lo, hi := window(page, size, len(hits))
 	data := make([]instanceJSON, 0, hi-lo)
 	for _, in := range hits[lo:hi] {
 		data = append(data, renderInstance(in))
@@ -313,8 +425,56 @@ func (s *Server) listInstances(w http.ResponseWriter, r *http.Request, _ params)
 	}{data, page, pages, len(hits)})
 }
 
+// pageParams reads page and page_size as the API does; false means it
+// already answered 400.
+func pageParams(w http.ResponseWriter, r *http.Request) (page, size int, ok bool) {
+	q := r.URL.Query()
+	page, size = 1, 100
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, apiReason{Reason: "page must be a positive integer", Field: "page"})
+			return 0, 0, false
+		}
+		page = n
+	}
+	if v := q.Get("page_size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 25 || n > 500 {
+			writeError(w, http.StatusBadRequest, apiReason{Reason: "Must be a value between 25 and 500", Field: "page_size"})
+			return 0, 0, false
+		}
+		size = n
+	}
+	return page, size, true
+}
+
+// window clamps page to the last one, as the API does for a page past the
+// end, and returns the slice bounds of that page among n items.
+func window(page, size, n int) (p, pages, lo, hi int) {
+	pages = max(1, (n+size-1)/size)
+	p = min(page, pages)
+	lo = min((p-1)*size, n)
+	return p, pages, lo, min(lo+size, n)
+}
+
+// filterParam compiles the X-Filter header; false means it already answered
+// 400.
+func filterParam[T any](w http.ResponseWriter, r *http.Request, f fields[T]) (predicate[T], bool) {
+	xf := r.Header.Get("X-Filter")
+	if strings.TrimSpace(xf) == "" {
+		return func(T) bool { return true }, true
+	}
+	m, err := compileFilter(xf, f)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, apiReason{Reason: err.Error(), Field: "X-Filter"})
+		return nil, false
+	}
+	return m, true
+}
+
 func (s *Server) getInstance(w http.ResponseWriter, _ *http.Request, p params) {
-	s.mu.Lock()
+	s.lock()
 	in := s.instance(p)
 	var v instanceJSON
 	if in != nil {
@@ -329,7 +489,7 @@ func (s *Server) getInstance(w http.ResponseWriter, _ *http.Request, p params) {
 }
 
 func (s *Server) listBackups(w http.ResponseWriter, _ *http.Request, p params) {
-	s.mu.Lock()
+	s.lock()
 	in := s.instance(p)
 	if in == nil {
 		s.mu.Unlock()
@@ -354,7 +514,7 @@ func (s *Server) listBackups(w http.ResponseWriter, _ *http.Request, p params) {
 
 func (s *Server) getBackup(w http.ResponseWriter, _ *http.Request, p params) {
 	bid, err := strconv.Atoi(p["backupId"])
-	s.mu.Lock()
+	s.lock()
 	in := s.instance(p)
 	var found *backupJSON
 	if in != nil && err == nil {

@@ -1,0 +1,72 @@
+package client
+
+import (
+	"context"
+
+	"github.com/snapdeck/snapdeck/model"
+)
+
+// readOnlyReason is what a refused mutation says.
+const readOnlyReason = "snapdeck runs read-only (--read-only)"
+
+// ReadOnly wraps p so that every mutation is refused here, before any
+// request is made, with an *Error of kind ErrReadOnly. Reads, GetResource
+// and Events pass through (the latter two answer ErrUnsupported when p has
+// no Actions). The result implements Actions either way.
+//
+// Wrap it in Audited, not the other way round, so refused attempts are
+// logged too: Audited(ReadOnly(p), log, account).
+func ReadOnly(p Provider) Provider { return readOnly{p} }
+
+// IsReadOnly reports whether p, or a Provider it decorates, refuses
+// mutations; the UI uses it to hide them.
+func IsReadOnly(p Provider) bool {
+	r, ok := p.(interface{ IsReadOnly() bool })
+	return ok && r.IsReadOnly()
+}
+
+type readOnly struct{ Provider }
+
+var _ Actions = readOnly{}
+
+func (readOnly) IsReadOnly() bool { return true }
+
+func refusedReadOnly() error {
+	return &Error{Kind: ErrReadOnly, Reasons: []string{readOnlyReason}}
+}
+
+func unsupported(p Provider) error {
+	return &Error{Kind: ErrUnsupported, Reasons: []string{p.Name() + " cannot change backups"}}
+}
+
+func (r readOnly) GetResource(ctx context.Context, resourceID string) (model.Resource, error) {
+	a, ok := r.Provider.(Actions)
+	if !ok {
+		return model.Resource{}, unsupported(r.Provider)
+	}
+	return a.GetResource(ctx, resourceID)
+}
+
+func (r readOnly) Events(ctx context.Context, resourceID string) ([]model.Event, error) {
+	a, ok := r.Provider.(Actions)
+	if !ok {
+		return nil, unsupported(r.Provider)
+	}
+	return a.Events(ctx, resourceID)
+}
+
+func (readOnly) TakeSnapshot(context.Context, string, string) (model.Backup, error) {
+	return model.Backup{}, refusedReadOnly()
+}
+
+func (readOnly) RestoreBackup(context.Context, string, string, string, bool) error {
+	return refusedReadOnly()
+}
+
+func (readOnly) EnableBackups(context.Context, string) error { return refusedReadOnly() }
+
+func (readOnly) CancelBackups(context.Context, string) error { return refusedReadOnly() }
+
+func (readOnly) SetSchedule(context.Context, string, model.Schedule) (model.Resource, error) {
+	return model.Resource{}, refusedReadOnly()
+}

@@ -1,0 +1,295 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// open filters the list to one instance and opens its backups.
+func (h *harness) open(label string) string {
+	h.t.Helper()
+	h.select_(label)
+	h.key("enter")
+	return h.wait("TYPE")
+}
+
+// select_ filters the list down to one instance, leaving the list focused.
+func (h *harness) select_(label string) {
+	h.t.Helper()
+	h.wait("Loaded 40 instances")
+	h.key("/")
+	h.key(label)
+	h.wait("Instances 1/40")
+	h.key("enter")
+}
+
+func (h *harness) clearInput() {
+	h.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+}
+
+func (h *harness) mutations() int64 { return h.srv.Mutations() }
+
+// settle gives a key press time to reach the program and any request it
+// makes time to reach the simulator, for the checks that nothing was sent.
+func settle() { time.Sleep(150 * time.Millisecond) }
+
+func TestSnapshotReplacingAskedThenWatchedToSuccess(t *testing.T) {
+	h := start(t, setup{})
+	h.select_("web-prod-01")
+	h.key("s")
+	h.waitAll("Take a snapshot of web-prod-01", "already has a snapshot", "pre-deploy-2026-11", "Rule: 1 to 255")
+	h.clearInput()
+	h.key("before-upgrade")
+	h.wait("✓ 14/255 characters")
+	h.key("enter")
+	h.wait("Replace \"pre-deploy-2026-11\" with \"before-upgrade\"?")
+	h.key("enter") // never confirms
+	h.wait("Enter does not confirm")
+	settle()
+	if n := h.mutations(); n != 0 {
+		t.Fatalf("%d mutations before confirming", n)
+	}
+	h.key("y")
+	h.wait("✓ Snapshot before-upgrade of web-prod-01 finished")
+	if n := h.mutations(); n != 1 {
+		t.Fatalf("%d mutations for one snapshot, want 1", n)
+	}
+	h.key("enter")
+	s := h.wait("before-upgrade")
+	if strings.Contains(s, "pre-deploy-2026-11") {
+		t.Fatalf("the replaced snapshot is still listed:\n%s", s)
+	}
+}
+
+func TestSnapshotLabelRuleEnforcedAsTyped(t *testing.T) {
+	h := start(t, setup{})
+	h.select_("cache-01")
+	h.key("s")
+	h.wait("no snapshot yet")
+	h.clearInput()
+	h.wait("a label is required")
+	h.key("enter")
+	h.wait("Fix the label first")
+	h.key(strings.Repeat("x", 256))
+	h.wait("label is 256 characters; at most 255 are allowed")
+	h.key("enter")
+	settle()
+	if n := h.mutations(); n != 0 {
+		t.Fatalf("an invalid label was sent (%d mutations)", n)
+	}
+	h.key("esc")
+	h.wait("Cancelled: snapshot of cache-01")
+}
+
+func TestSnapshotRefusedWhileOneIsInProgress(t *testing.T) {
+	h := start(t, setup{})
+	h.select_("db-primary")
+	h.key("s")
+	h.waitAll("Refused: a snapshot is already in progress", "before-schema-migration")
+	h.key("enter")
+	h.key("y")
+	settle()
+	if n := h.mutations(); n != 0 {
+		t.Fatalf("%d mutations while refused", n)
+	}
+}
+
+func TestSnapshotWithBackupsOffOffersToEnable(t *testing.T) {
+	h := start(t, setup{})
+	h.select_("legacy-mail")
+	h.key("s")
+	h.waitAll("Backups are off for legacy-mail", "paid service")
+	h.key("y")
+	h.wait("✓ Backups enabled for legacy-mail — press s to take the snapshot")
+	h.waitFor("legacy-mail shows backups on", func(s string) bool {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.HasPrefix(l, "legacy-mail ") {
+				return strings.Contains(l, " on ")
+			}
+		}
+		return false
+	})
+	if n := h.mutations(); n != 1 {
+		t.Fatalf("%d mutations, want 1", n)
+	}
+}
+
+func TestRepeatedKeysWhileSendingSubmitOnce(t *testing.T) {
+	h := start(t, setup{})
+	h.select_("cache-01")
+	h.key("s")
+	h.wait("no snapshot yet")
+	h.srv.DelayNext(1, 400*time.Millisecond)
+	h.key("enter")
+	for i := 0; i < 5; i++ {
+		h.key("enter")
+		h.key("y")
+	}
+	h.wait("✓ Snapshot ")
+	settle()
+	if n := h.mutations(); n != 1 {
+		t.Fatalf("%d snapshot requests for one confirmed action, want 1", n)
+	}
+}
+
+func TestRestoreWithOverwriteNeedsTypedLabel(t *testing.T) {
+	h := start(t, setup{w: 110, h: 36})
+	h.open("web-prod-01")
+	h.key("R") // the newest automatic backup
+	s := h.waitAll("Restore automatic backup", "only Linodes in us-east", "web-prod-01 (this Linode)")
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, "db-primary") || strings.Contains(l, "cache-01") {
+			t.Fatalf("a Linode in another region is offered as a target:\n%s", s)
+		}
+	}
+	h.key("down")
+	h.key("o")
+	h.wait("ERASES every disk and config")
+	h.key("enter")
+	s = h.wait("to confirm erasing it")
+	target := between(s, "Type ", " to confirm erasing it")
+	if target == "" || target == "web-prod-01" {
+		t.Fatalf("confirm does not name the chosen target:\n%s", s)
+	}
+	h.key("enter")
+	h.wait("That is not the target's label")
+	h.key(target + "x")
+	h.key("enter")
+	h.wait("That is not the target's label")
+	settle()
+	if n := h.mutations(); n != 0 {
+		t.Fatalf("%d mutations with a wrong label", n)
+	}
+	h.tm.Send(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	h.key("enter")
+	h.wait("onto " + target + " finished")
+	if n := h.mutations(); n != 1 {
+		t.Fatalf("%d mutations for one restore, want 1", n)
+	}
+}
+
+// between returns the text between two markers on the first line holding both.
+func between(s, a, b string) string {
+	for _, l := range strings.Split(s, "\n") {
+		i, j := strings.Index(l, a), strings.Index(l, b)
+		if i >= 0 && j > i {
+			return strings.TrimSpace(l[i+len(a) : j])
+		}
+	}
+	return ""
+}
+
+func TestRestoreWithoutOverwriteIsYesAndRefusalShown(t *testing.T) {
+	h := start(t, setup{w: 110, h: 36})
+	h.open("web-prod-01")
+	h.key("R")
+	h.wait("web-prod-01 (this Linode)")
+	h.key("enter") // this Linode, no overwrite
+	h.wait("Press y to restore onto web-prod-01")
+	h.key("enter")
+	h.wait("Enter does not confirm a restore")
+	h.key("y")
+	// The simulator refuses when the target lacks free space; the reason is shown.
+	s := h.waitFor("an outcome", func(s string) bool {
+		return strings.Contains(s, "accepted; watching it") || strings.Contains(s, "finished") || strings.Contains(s, "failed")
+	})
+	if strings.Contains(s, "failed") && !strings.Contains(strings.ToLower(s), "space") {
+		t.Fatalf("a refusal without the API's reason:\n%s", s)
+	}
+	if n := h.mutations(); n != 1 {
+		t.Fatalf("%d mutations, want 1", n)
+	}
+}
+
+func TestCancelBackupsNeedsTypedLabel(t *testing.T) {
+	h := start(t, setup{})
+	h.open("cache-01")
+	h.key("X")
+	h.waitAll("Cancel backups of cache-01", "deletes all 2 automatic backups", "forever")
+	h.key("cache-0")
+	h.key("enter")
+	h.wait("That is not the label")
+	h.key("q") // text, not quit
+	h.key("enter")
+	h.wait("That is not the label")
+	h.tm.Send(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	h.tm.Send(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	h.key("01")
+	h.key("enter")
+	h.wait("✓ Backups cancelled for cache-01")
+	h.wait("not enabled for this Linode")
+	if n := h.mutations(); n != 1 {
+		t.Fatalf("%d mutations, want 1", n)
+	}
+}
+
+func TestEnableBackupsConfirmed(t *testing.T) {
+	h := start(t, setup{})
+	h.select_("legacy-mail")
+	h.key("e")
+	h.wait("paid service")
+	h.key("esc")
+	h.wait("Cancelled: Enable backups for legacy-mail")
+	settle()
+	if n := h.mutations(); n != 0 {
+		t.Fatalf("%d mutations after esc", n)
+	}
+	h.key("e")
+	h.key("y")
+	h.wait("✓ Backups enabled for legacy-mail")
+}
+
+func TestScheduleChanged(t *testing.T) {
+	h := start(t, setup{})
+	h.open("web-prod-01")
+	h.key("S")
+	h.wait("Backup schedule of web-prod-01")
+	h.tm.Send(tea.KeyPressMsg{Code: tea.KeyRight})
+	h.tm.Send(tea.KeyPressMsg{Code: tea.KeyDown})
+	h.key("enter")
+	s := h.wait("now run")
+	if !strings.Contains(s, "UTC") {
+		t.Fatalf("announcement lacks the window:\n%s", s)
+	}
+	if n := h.mutations(); n != 1 {
+		t.Fatalf("%d mutations, want 1", n)
+	}
+}
+
+func TestReadOnlyHidesAndRefusesActions(t *testing.T) {
+	h := start(t, setup{readOnly: true})
+	s := h.wait("Loaded 40 instances")
+	if strings.Contains(s, "s snapshot") || !strings.Contains(s, "[read-only]") {
+		t.Fatalf("read-only screen offers actions or lacks the badge:\n%s", s)
+	}
+	h.key("s")
+	h.wait("Read-only mode: actions are disabled")
+	h.key("enter")
+	h.wait("(automatic)")
+	h.key("R")
+	h.key("X")
+	settle()
+	if n := h.mutations(); n != 0 {
+		t.Fatalf("%d mutations in read-only mode", n)
+	}
+}
+
+func TestSnapshotTimeoutRereadsState(t *testing.T) {
+	h := start(t, setup{timeout: 300 * time.Millisecond})
+	h.select_("cache-01")
+	h.key("s")
+	h.wait("no snapshot yet")
+	// The snapshot is taken, but the answer never arrives in time.
+	h.srv.DelayNext(1, 2*time.Second)
+	h.key("enter")
+	s := h.wait("timed out; re-read: snapshot in progress")
+	if strings.Contains(s, "accepted") {
+		t.Fatalf("claims success it never heard:\n%s", s)
+	}
+	if n := h.mutations(); n != 1 {
+		t.Fatalf("%d mutations, want exactly 1", n)
+	}
+}
