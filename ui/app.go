@@ -100,6 +100,9 @@ func New(o Options) *App {
 	if o.Parallel <= 0 {
 		o.Parallel = 4
 	}
+	if client.IsReadOnly(o.Provider) {
+		o.ReadOnly = true // the client refuses anyway; hide what it would refuse
+	}
 	if o.PollEvery <= 0 {
 		o.PollEvery = 3 * time.Second
 	}
