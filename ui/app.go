@@ -29,7 +29,7 @@ type Options struct {
 	// Preloaded is page 1 of the resource list when the caller already read
 	// it (to check the token before taking over the terminal).
 	Preloaded *client.ResourcePage
-	// Parallel bounds concurrent requests. Defaults to 4.
+	// Parallel bounds concurrent requests. Defaults to client.MaxParallel.
 	Parallel int
 	// ReadOnly hides every action; the client layer refuses them too.
 	ReadOnly bool
@@ -98,7 +98,7 @@ func New(o Options) *App {
 		o.Timeout = 30 * time.Second
 	}
 	if o.Parallel <= 0 {
-		o.Parallel = 4
+		o.Parallel = client.MaxParallel
 	}
 	if client.IsReadOnly(o.Provider) {
 		o.ReadOnly = true // the client refuses anyway; hide what it would refuse
@@ -153,6 +153,8 @@ func (a *App) call(ctx context.Context, fn func(ctx context.Context) tea.Msg) te
 }
 
 func (a *App) push(s screen, cmd tea.Cmd) tea.Cmd {
+	// The fleet scan serves the list; leaving the list stops it.
+	a.stack[0].(*instancesScreen).stopScan(a)
 	a.stack = append(a.stack, s)
 	a.showHelp = false
 	return tea.Batch(cmd, a.startSpinner())
@@ -284,6 +286,9 @@ func (a *App) bodyHeight() int { return a.height - 3 }
 // statusLine shows the jobs in flight, then the last announcement.
 func (a *App) statusLine() string {
 	jobs := a.jobLine()
+	if sc := a.stack[0].(*instancesScreen).scanProgress(); sc != "" {
+		jobs = strings.TrimPrefix(jobs+" · "+sc, " · ")
+	}
 	switch {
 	case jobs == "":
 		return a.status

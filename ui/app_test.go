@@ -356,3 +356,32 @@ func summariesSettled(s string) bool {
 	}
 	return true
 }
+
+func TestFleetScanFillsEveryRowAndStopsOnLeave(t *testing.T) {
+	h := start(t, setup{w: 120, h: 20})
+	h.wait("Loaded 40 instances")
+	h.waitFor("visible summaries", summariesSettled)
+	h.key("b")
+	h.wait("Backup scan done")
+	h.key("G") // the last rows were off screen and are read now
+	s := h.waitFor("bottom rows", summariesSettled)
+	enabled := 0
+	for _, in := range simlinode.Demo(time.Now()).Instances {
+		if in.BackupsEnabled {
+			enabled++
+		}
+	}
+	// Every instance with backups on was read exactly once: the visible
+	// ones before the scan, the rest by it.
+	if got := h.srv.RequestsTo("/v4/linode/instances/"); got != int64(enabled) {
+		t.Fatalf("%d backup reads for %d instances with backups on", got, enabled)
+	}
+	if strings.Contains(s, "Scanning backups") {
+		t.Fatalf("scan still shown after it finished:\n%s", s)
+	}
+	h.key("r")
+	h.wait("Loaded 40 instances")
+	h.key("b")
+	h.key("enter") // leaving the list stops the scan
+	h.wait("Backup scan stopped at")
+}

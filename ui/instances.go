@@ -55,6 +55,7 @@ type instancesScreen struct {
 	snapGen  map[string]int // the listing generation each summary belongs to
 	snapErr  map[string]bool
 	inflight map[string]bool
+	scan     *scan // the fleet-wide backup scan, while it runs
 }
 
 func newInstances(a *App) *instancesScreen {
@@ -95,11 +96,16 @@ func (s *instancesScreen) title() string {
 	return fmt.Sprintf("Instances %d", n)
 }
 
-func (s *instancesScreen) busy() bool      { return s.pending > 0 || len(s.inflight) > 0 }
+func (s *instancesScreen) busy() bool {
+	return s.pending > 0 || len(s.inflight) > 0 || s.scan != nil
+}
 func (s *instancesScreen) capturing() bool { return s.typing }
 func (s *instancesScreen) close() {
 	if s.cancel != nil {
 		s.cancel()
+	}
+	if s.scan != nil {
+		s.scan.cancel()
 	}
 }
 
@@ -334,6 +340,8 @@ func (s *instancesScreen) update(a *App, msg tea.Msg) tea.Cmd {
 		return s.onPage(a, m)
 	case summaryMsg:
 		return s.onSummary(a, m)
+	case scanMsg:
+		return s.onScan(a, m)
 	case filterStepMsg:
 		if m.gen != s.filterGen {
 			return nil
@@ -411,7 +419,10 @@ func (s *instancesScreen) updateKeys(a *App, m tea.KeyPressMsg) tea.Cmd {
 			s.applyFilter(s.keepID())
 		}
 	case key.Matches(m, k.Refresh):
+		s.stopScan(a)
 		return s.start(a)
+	case key.Matches(m, k.Scan):
+		return s.toggleScan(a)
 	case key.Matches(m, k.Open):
 		r, ok := s.current()
 		if !ok {
@@ -438,7 +449,7 @@ func (s *instancesScreen) keys(a *App) helpKeys {
 		}
 	}
 	nav := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
-	act := []key.Binding{k.Open, k.Filter, k.Refresh}
+	act := []key.Binding{k.Open, k.Filter, k.Refresh, k.Scan}
 	short := []key.Binding{k.Open, k.Filter, k.Refresh}
 	if s.query != "" {
 		short = append(short, k.ClearFilter)

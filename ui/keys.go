@@ -10,7 +10,7 @@ type keyMap struct {
 	Refresh, Help, Quit, ForceQuit          key.Binding
 	Apply                                   key.Binding
 	Snapshot, Restore, Enable, Cancel       key.Binding
-	Schedule                                key.Binding
+	Schedule, Scan                          key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -35,6 +35,7 @@ func newKeyMap() keyMap {
 		Enable:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "enable backups")),
 		Cancel:      key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "cancel backups")),
 		Schedule:    key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "schedule")),
+		Scan:        key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "scan all backups")),
 	}
 }
 

@@ -40,6 +40,11 @@ type Config struct {
 	// RetryWait is the shortest wait between retries; default 1s. linodego
 	// also raises a shorter Retry-After to this value.
 	RetryWait time.Duration
+	// Pacer keeps requests within the announced rate limit; nil means a
+	// new one. Share one between Providers of the same account.
+	Pacer *client.Pacer
+	// NoPacing turns pacing off (benchmarks use it as the baseline).
+	NoPacing bool
 }
 
 // Provider is one Linode account. It is safe for concurrent use.
@@ -87,6 +92,14 @@ func New(c Config) (*Provider, error) {
 	// It also applies the per-attempt timeout, so that a timeout is told
 	// apart from other cancellations (http.Client.Timeout is not).
 	hc.Transport = tracer{base: base, timeout: c.Timeout}
+	if !c.NoPacing {
+		// Outside the tracer, so waiting for the window is not counted
+		// against the attempt's timeout.
+		if c.Pacer == nil {
+			c.Pacer = client.NewPacer()
+		}
+		hc.Transport = c.Pacer.Wrap(hc.Transport)
+	}
 
 	if c.BaseURL != "" && !strings.Contains(c.BaseURL, "://") {
 		return nil, errors.New("linode: BaseURL needs a scheme, e.g. https://api.linode.com")

@@ -191,16 +191,30 @@ func TestRateLimitThenSuccess(t *testing.T) {
 
 func TestRateLimitWindow(t *testing.T) {
 	// The sim's own limiter: 1 per 200ms, Retry-After rounds up to 1s.
-	s, p := setup(t, simlinode.Demo(now), simlinode.Options{RateLimit: 1, RateWindow: 200 * time.Millisecond}, Config{})
-	ctx := context.Background()
-	if _, err := p.ListResources(ctx, 1, client.Filter{}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.ListResources(ctx, 1, client.Filter{}); err != nil {
-		t.Fatal(err)
-	}
-	if n := s.Requests(); n != 3 {
-		t.Fatalf("requests = %d, want 3", n)
+	for _, tc := range []struct {
+		name     string
+		noPacing bool
+		want     int64 // requests the sim sees for two calls
+	}{
+		{"paced: waits for the window, no 429", false, 2},
+		{"unpaced: a 429, then a retry", true, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pc := client.NewPacer()
+			s, p := setup(t, simlinode.Demo(now), simlinode.Options{RateLimit: 1, RateWindow: 200 * time.Millisecond}, Config{Pacer: pc, NoPacing: tc.noPacing})
+			ctx := context.Background()
+			for range 2 {
+				if _, err := p.ListResources(ctx, 1, client.Filter{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := s.Requests(); n != tc.want {
+				t.Fatalf("requests = %d, want %d", n, tc.want)
+			}
+			if !tc.noPacing && pc.Waits() == 0 {
+				t.Fatal("the pacer never waited")
+			}
+		})
 	}
 }
 
