@@ -202,7 +202,7 @@ func (s *backupsScreen) summary(a *App, now time.Time, w int) string {
 }
 
 func backupRow(a *App, b model.Backup) map[string]cell {
-	th := a.th
+	th := &a.th
 	label := cell{text: sanitize(b.Label)}
 	if b.Label == "" {
 		label = cell{text: "(automatic)", style: &th.dim}

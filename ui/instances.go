@@ -69,7 +69,7 @@ func newInstances(a *App) *instancesScreen {
 		snapErr:  map[string]bool{},
 		inflight: map[string]bool{},
 		tbl: table{cols: []column{
-			{title: "LABEL", min: 16},
+			{title: "LABEL", min: 16, max: 64},
 			{title: "REGION", width: 12, priority: 6},
 			{title: "STATUS", width: 12, priority: 5},
 			{title: "PLAN", width: 15, priority: 1},
@@ -506,7 +506,7 @@ func (s *instancesScreen) view(a *App, w, h int) string {
 }
 
 func (s *instancesScreen) row(a *App, now time.Time, r model.Resource) map[string]cell {
-	th := a.th
+	th := &a.th
 	backups := cell{text: "off", style: &th.dim}
 	if r.BackupsEnabled {
 		backups = cell{text: "on"}
@@ -531,7 +531,7 @@ func (s *instancesScreen) row(a *App, now time.Time, r model.Resource) map[strin
 }
 
 func (s *instancesScreen) snapCell(a *App, now time.Time, r model.Resource) cell {
-	th := a.th
+	th := &a.th
 	if !r.BackupsEnabled {
 		return cell{text: "—", style: &th.dim}
 	}
@@ -546,8 +546,7 @@ func (s *instancesScreen) snapCell(a *App, now time.Time, r model.Resource) cell
 	case !ok:
 		return cell{text: "…", style: &th.dim}
 	case st.InProgress != nil:
-		sty := th.warn
-		return cell{text: statusText(st.InProgress.Status, st.InProgress.RawStatus), style: &sty}
+		return cell{text: statusText(st.InProgress.Status, st.InProgress.RawStatus), style: &th.warn}
 	case st.Current != nil:
 		c := st.Current
 		if c.Status != model.StatusSuccessful {

@@ -11,6 +11,7 @@ type column struct {
 	title    string
 	width    int
 	min      int // for the flexible column
+	max      int // for the flexible column; 0 means no cap
 	priority int // lower numbers are dropped first when the screen is narrow
 }
 
@@ -95,6 +96,11 @@ func (t *table) layout(width int) ([]column, []int) {
 				ws[i] = c.width
 				if i == flex {
 					ws[i] = max(rest, 1)
+					if c.max > 0 {
+						// Wider rows only cost bytes: a highlighted row is
+						// redrawn cell by cell on every cursor move.
+						ws[i] = min(ws[i], c.max)
+					}
 				}
 			}
 			return cols, ws

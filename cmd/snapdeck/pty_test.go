@@ -24,7 +24,7 @@ var (
 	buildErr  error
 )
 
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "snapdeck-e2e")
@@ -46,7 +46,7 @@ func binary(t *testing.T) string {
 
 // term is the binary running in a pseudo-terminal.
 type term struct {
-	t    *testing.T
+	t    testing.TB
 	pty  *os.File
 	mu   sync.Mutex
 	emu  *vt.Emulator
@@ -57,7 +57,7 @@ type term struct {
 	exit bool
 }
 
-func startTerm(t *testing.T, w, h int, env []string, args ...string) *term {
+func startTerm(t testing.TB, w, h int, env []string, args ...string) *term {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
 	// A private state directory keeps the default audit log out of the real one.

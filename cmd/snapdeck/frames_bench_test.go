@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// quiet waits until the program has written nothing for d and returns the
+// bytes written so far.
+func (tm *term) quiet(d time.Duration) int {
+	last, since := len(tm.output()), time.Now()
+	for time.Since(since) < d {
+		time.Sleep(10 * time.Millisecond)
+		if n := len(tm.output()); n != last {
+			last, since = n, time.Now()
+		}
+	}
+	return last
+}
+
+// BenchmarkTerminalBytes counts the bytes snapdeck sends to a real
+// pseudo-terminal: the first frame of the instance list, and each one-row
+// cursor move afterwards, against the baseline of a full repaint of the
+// same screen.
+func BenchmarkTerminalBytes(b *testing.B) {
+	for _, size := range [][2]int{{80, 24}, {200, 60}} {
+		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
+			for b.Loop() {
+				tm := startTerm(b, size[0], size[1], nil, "--demo", "--demo-latency", "0s")
+				deadline := time.Now().Add(20 * time.Second)
+				for !strings.Contains(tm.screen(), "Loaded 40 instances") {
+					if time.Now().After(deadline) {
+						b.Fatalf("no list:\n%s", tm.screen())
+					}
+					time.Sleep(2 * time.Millisecond)
+				}
+				first := len(tm.output())
+				settled := tm.quiet(300 * time.Millisecond)
+				const moves = 10
+				for range moves {
+					if _, err := tm.pty.Write([]byte(keyDown)); err != nil {
+						b.Fatal(err)
+					}
+					time.Sleep(30 * time.Millisecond)
+				}
+				end := tm.quiet(300 * time.Millisecond)
+				tm.mu.Lock()
+				repaint := len(tm.emu.Render())
+				tm.mu.Unlock()
+				_, _ = tm.pty.Write([]byte("q"))
+				tm.wait()
+				b.ReportMetric(float64(first), "B-first-frame")
+				b.ReportMetric(float64(settled), "B-list-complete")
+				b.ReportMetric(float64(end-settled)/moves, "B/row-move")
+				b.ReportMetric(float64(repaint), "B-full-repaint")
+			}
+		})
+	}
+}
