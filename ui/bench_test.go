@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,23 +86,56 @@ func BenchmarkFilterKeystroke(b *testing.B) {
 	}
 }
 
-// BenchmarkStockTable is the baseline: the bubbles table holding every row,
-// as a list built on it would.
-func BenchmarkStockTable(b *testing.B) {
+// stockTable builds the baseline: the bubbles table holding every row, as
+// a list built on it would.
+func stockTable(n int) (stock.Model, []stock.Row) {
+	rs := fleet(n, time.Now())
+	rows := make([]stock.Row, n)
+	for i, r := range rs {
+		rows[i] = stock.Row{r.Label, r.Region, r.Status, r.Plan, "on", "3h ago", "none"}
+	}
+	t := stock.New(stock.WithColumns([]stock.Column{
+		{Title: "LABEL", Width: 30}, {Title: "REGION", Width: 12}, {Title: "STATUS", Width: 12},
+		{Title: "PLAN", Width: 15}, {Title: "BACKUPS", Width: 7}, {Title: "LAST GOOD", Width: 9}, {Title: "SNAPSHOT", Width: 11},
+	}), stock.WithRows(rows), stock.WithHeight(36), stock.WithFocused(true))
+	t.SetCursor(n / 2)
+	return t, rows
+}
+
+// BenchmarkStockTableMove is the baseline of BenchmarkScrollFrame: one
+// cursor move and the frame, in the stock table.
+func BenchmarkStockTableMove(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
-			rs := fleet(n, time.Now())
-			rows := make([]stock.Row, n)
-			for i, r := range rs {
-				rows[i] = stock.Row{r.Label, r.Region, r.Status, r.Plan, "on", "3h ago", "none"}
+			t, _ := stockTable(n)
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				if i%2 == 0 {
+					t.MoveDown(1)
+				} else {
+					t.MoveUp(1)
+				}
+				_ = t.View()
 			}
-			t := stock.New(stock.WithColumns([]stock.Column{
-				{Title: "LABEL", Width: 30}, {Title: "REGION", Width: 12}, {Title: "STATUS", Width: 12},
-				{Title: "PLAN", Width: 15}, {Title: "BACKUPS", Width: 7}, {Title: "LAST GOOD", Width: 9}, {Title: "SNAPSHOT", Width: 11},
-			}), stock.WithRows(rows), stock.WithHeight(36), stock.WithFocused(true))
-			t.SetCursor(n / 2)
+		})
+	}
+}
+
+// BenchmarkStockTableFilter is the baseline of BenchmarkFilterKeystroke: the
+// stock table is given the rows that pass, then drawn.
+func BenchmarkStockTableFilter(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			t, rows := stockTable(n)
 			b.ReportAllocs()
 			for b.Loop() {
+				var kept []stock.Row
+				for _, r := range rows {
+					if strings.Contains(r[0], "e") {
+						kept = append(kept, r)
+					}
+				}
+				t.SetRows(kept)
 				_ = t.View()
 			}
 		})
