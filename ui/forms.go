@@ -230,7 +230,7 @@ func newRestoreForm(a *App, src model.Resource, b model.Backup) *restoreForm {
 		}
 	}
 	f.tbl = table{cols: []column{
-		{title: "TARGET", min: 20},
+		{title: "TARGET", min: 20, max: 48},
 		{title: "STATUS", width: 12, priority: 3},
 		{title: "PLAN", width: 15, priority: 1},
 		{title: "DISK", width: 8, priority: 2},
