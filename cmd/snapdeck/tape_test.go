@@ -20,7 +20,7 @@ func TestDemoTapeReplays(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	tm := startTerm(t, 120, 32, nil, "--demo", "--demo-latency", "20ms")
+	tm := startTerm(t, 120, 32, nil, "--demo", "--demo-latency", "20ms", "--demo-job-time", "1s", "--poll", "200ms")
 	hidden, steps, waits := false, 0, 0
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
@@ -57,6 +57,8 @@ func TestDemoTapeReplays(t *testing.T) {
 			tm.send(keyDown)
 		case "Up":
 			tm.send(keyUp)
+		case "Ctrl+U":
+			tm.send("\x15")
 		case "Wait+Screen":
 			re, err := regexp.Compile(strings.TrimSuffix(strings.TrimPrefix(arg, "/"), "/"))
 			if err != nil {
