@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -58,4 +59,32 @@ func BenchmarkTerminalBytes(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkStartup times process start to the first frame of the instance
+// list on --demo (no simulated latency), next to a bare --version.
+func BenchmarkStartup(b *testing.B) {
+	bin := binary(b)
+	b.Run("version", func(b *testing.B) {
+		for b.Loop() {
+			if out, err := exec.Command(bin, "--version").CombinedOutput(); err != nil {
+				b.Fatalf("%v: %s", err, out)
+			}
+		}
+	})
+	b.Run("demo-first-frame", func(b *testing.B) {
+		for b.Loop() {
+			start := time.Now()
+			tm := startTerm(b, 80, 24, nil, "--demo", "--demo-latency", "0s")
+			for !strings.Contains(tm.screen(), "web-prod-01") {
+				if time.Since(start) > 20*time.Second {
+					b.Fatalf("no first frame:\n%s", tm.screen())
+				}
+				time.Sleep(time.Millisecond)
+			}
+			b.ReportMetric(float64(time.Since(start).Microseconds())/1000, "ms-to-first-frame")
+			_, _ = tm.pty.Write([]byte("q"))
+			tm.wait()
+		}
+	})
 }

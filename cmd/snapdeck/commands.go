@@ -1,0 +1,532 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	"unicode"
+
+	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/model"
+)
+
+// command is one subcommand of the snapdeck binary. The TUI runs when the
+// first argument names none of them.
+type command struct {
+	args, summary string
+	run           func(e env, args []string) int
+}
+
+// Exit codes of the commands.
+const (
+	exitOK    = 0
+	exitFound = 1 // check: stale resources; snapshot --wait: the snapshot failed
+	exitError = 2 // bad usage, refused, or the API could not be asked
+)
+
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"resources":      {"[--json] [--label L] [--tag T] [--region R]", "list the account's resources", runResources},
+		"backups":        {"<resource> [--json]", "list one resource's backups and snapshots", runBackups},
+		"check":          {"[--max-age 48h] [--json]", "list resources without a recent successful backup (exit 1 if any)", runCheck},
+		"snapshot":       {"<resource> --label L [--wait]", "take a snapshot, optionally waiting for it to finish", runSnapshot},
+		"restore":        {"<resource> <backup-id> --to <target> [--overwrite] --yes", "restore a backup onto a resource", runRestore},
+		"cancel-backups": {"<resource> --yes", "turn the Backup service off, deleting every backup", runCancelBackups},
+		"sim":            {"[--listen 127.0.0.1:8799]", "serve the simulated Linode API over HTTP", runSim},
+	}
+}
+
+func commandList() string {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("Commands (each takes --help):\n")
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %-15s %s\n", n, commands[n].summary)
+	}
+	return b.String()
+}
+
+// cmdFlags is one command's flag set with the shared connection flags.
+type cmdFlags struct {
+	*flag.FlagSet
+	conn  *connFlags
+	name  string
+	e     env
+	usage func()
+}
+
+// Which shared flags a command takes.
+const (
+	connAndTimeout = iota // the connection flags and --timeout per request
+	connOnly              // the connection flags; the command defines --timeout
+	noConn                // none
+)
+
+// newCmd makes the flag set of command name.
+func newCmd(e env, name string, shared int) *cmdFlags {
+	fs := flag.NewFlagSet("snapdeck "+name, flag.ContinueOnError)
+	// A bad flag is reported in one line by parse; only --help prints usage.
+	fs.SetOutput(io.Discard)
+	c := &cmdFlags{FlagSet: fs, name: name, e: e}
+	if shared != noConn {
+		c.conn = addConnFlags(fs)
+	}
+	if shared == connAndTimeout {
+		fs.DurationVar(&c.conn.timeout, "timeout", 30*time.Second, "time limit for each API request")
+	}
+	c.usage = func() {
+		fs.SetOutput(e.stderr)
+		defer fs.SetOutput(io.Discard)
+		cmd := commands[name]
+		fmt.Fprintf(e.stderr, "Usage: snapdeck %s %s\n\n%s.\n", name, cmd.args, strings.ToUpper(cmd.summary[:1])+cmd.summary[1:])
+		if shared != noConn {
+			fmt.Fprintf(e.stderr, "Without --demo, reads LINODE_TOKEN (and LINODE_URL or --api).\n")
+		}
+		fmt.Fprintf(e.stderr, "\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	return c
+}
+
+// parse parses flags and positional arguments in any order, and checks
+// that there are exactly nargs of the latter. ok false means: return code.
+func (c *cmdFlags) parse(args []string, nargs int, names string) (pos []string, code int, ok bool) {
+	for {
+		if err := c.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				c.usage()
+				return nil, exitOK, false
+			}
+			return nil, c.e.fail(usageError{fmt.Sprintf("%v (see snapdeck %s --help)", err, c.name)}), false
+		}
+		args = c.Args()
+		if len(args) == 0 {
+			break
+		}
+		pos, args = append(pos, args[0]), args[1:]
+	}
+	if len(pos) != nargs {
+		if nargs == 0 {
+			return nil, c.e.fail(usageError{fmt.Sprintf("%s takes no arguments, got %q", c.name, pos[0])}), false
+		}
+		return nil, c.e.fail(usageError{fmt.Sprintf("%s needs %s (see snapdeck %s --help)", c.name, names, c.name)}), false
+	}
+	return pos, 0, true
+}
+
+// fail reports err as one line on stderr and returns exitError.
+func (e env) fail(err error) int {
+	msg := err.Error()
+	if client.KindOf(err) == client.ErrAuth {
+		msg = "LINODE_TOKEN was rejected: " + msg
+	}
+	fmt.Fprintln(e.stderr, "snapdeck: "+oneLine(msg))
+	return exitError
+}
+
+// oneLine keeps an error to one printable line: API text may hold newlines
+// or terminal control sequences.
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			return ' '
+		case unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
+
+// commandContext ends on Ctrl+C or SIGTERM.
+func commandContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// listAll reads every page of resources matching f.
+func listAll(ctx context.Context, p client.Provider, f client.Filter) ([]model.Resource, error) {
+	var out []model.Resource
+	for page := 1; ; page++ {
+		pg, err := p.ListResources(ctx, page, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pg.Items...)
+		if page >= pg.Pages {
+			return out, nil
+		}
+	}
+}
+
+// resolve finds a resource by its label or, failing that, its ID.
+func resolve(ctx context.Context, p client.Provider, ref string) (model.Resource, error) {
+	if ref == "" {
+		return model.Resource{}, usageError{"the resource is empty: give a label or an ID"}
+	}
+	pg, err := p.ListResources(ctx, 1, client.Filter{Label: ref})
+	if err != nil {
+		return model.Resource{}, err
+	}
+	for _, r := range pg.Items {
+		if r.Label == ref {
+			return r, nil
+		}
+	}
+	notFound := usageError{fmt.Sprintf("no resource with the label or ID %q in this account", ref)}
+	if _, err := strconv.ParseUint(ref, 10, 63); err != nil {
+		return model.Resource{}, notFound
+	}
+	a, ok := p.(client.Actions)
+	if !ok {
+		return model.Resource{}, notFound
+	}
+	r, err := a.GetResource(ctx, ref)
+	if client.KindOf(err) == client.ErrNotFound {
+		return model.Resource{}, notFound
+	}
+	return r, err
+}
+
+func filterFlags(c *cmdFlags) *client.Filter {
+	f := &client.Filter{}
+	c.StringVar(&f.Label, "label", "", "only the resource with this exact label")
+	c.StringVar(&f.Tag, "tag", "", "only resources with this tag")
+	c.StringVar(&f.Region, "region", "", "only resources in this region")
+	return f
+}
+
+func runResources(e env, args []string) int {
+	c := newCmd(e, "resources", connAndTimeout)
+	asJSON := c.Bool("json", false, "print JSON (schema in README, Scripting)")
+	f := filterFlags(c)
+	if _, code, ok := c.parse(args, 0, ""); !ok {
+		return code
+	}
+	conn, err := c.conn.connect(e, false)
+	if err != nil {
+		return e.fail(err)
+	}
+	defer conn.Close()
+	ctx, cancel := commandContext()
+	defer cancel()
+	rs, err := listAll(ctx, conn.p, *f)
+	if err != nil {
+		return e.fail(err)
+	}
+	out := make([]resourceJSON, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, toResourceJSON(conn.account, r))
+	}
+	if *asJSON {
+		return e.printJSON(out)
+	}
+	e.resourceTable(out)
+	return exitOK
+}
+
+func runBackups(e env, args []string) int {
+	c := newCmd(e, "backups", connAndTimeout)
+	asJSON := c.Bool("json", false, "print JSON (schema in README, Scripting)")
+	pos, code, ok := c.parse(args, 1, "a resource (label or ID)")
+	if !ok {
+		return code
+	}
+	conn, err := c.conn.connect(e, false)
+	if err != nil {
+		return e.fail(err)
+	}
+	defer conn.Close()
+	ctx, cancel := commandContext()
+	defer cancel()
+	r, err := resolve(ctx, conn.p, pos[0])
+	if err != nil {
+		return e.fail(err)
+	}
+	bs, err := conn.p.ListBackups(ctx, r.ID)
+	if err != nil {
+		return e.fail(err)
+	}
+	out := make([]backupJSON, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, toBackupJSON(conn.account, r, b))
+	}
+	if *asJSON {
+		return e.printJSON(out)
+	}
+	e.backupTable(out)
+	return exitOK
+}
+
+// Reasons a resource fails check.
+const (
+	reasonDisabled = "backups_disabled"
+	reasonNever    = "no_successful_backup"
+	reasonTooOld   = "too_old"
+)
+
+func runCheck(e env, args []string) int {
+	c := newCmd(e, "check", connAndTimeout)
+	asJSON := c.Bool("json", false, "print JSON (schema in README, Scripting)")
+	maxAge := c.Duration("max-age", model.StaleAfter, "the newest successful backup may be at most this old")
+	f := filterFlags(c)
+	if _, code, ok := c.parse(args, 0, ""); !ok {
+		return code
+	}
+	if *maxAge <= 0 {
+		return e.fail(usageError{"--max-age must be positive"})
+	}
+	conn, err := c.conn.connect(e, false)
+	if err != nil {
+		return e.fail(err)
+	}
+	defer conn.Close()
+	ctx, cancel := commandContext()
+	defer cancel()
+	rs, err := listAll(ctx, conn.p, *f)
+	if err != nil {
+		return e.fail(err)
+	}
+	now := e.now().UTC().Truncate(time.Second)
+	res := checkJSON{CheckedAt: now.Format(time.RFC3339), MaxAgeSeconds: int64(maxAge.Seconds()), Checked: len(rs), Stale: []staleJSON{}}
+	for _, r := range rs {
+		s := staleJSON{Provider: r.Provider, Account: conn.account, Resource: refJSON{ID: r.ID, Label: r.Label},
+			BackupsEnabled: r.BackupsEnabled, LastSuccessful: timeJSON(r.LastSuccessful)}
+		if !r.LastSuccessful.IsZero() {
+			age := int64(now.Sub(r.LastSuccessful) / time.Second)
+			s.AgeSeconds = &age
+		}
+		switch {
+		case !r.BackupsEnabled:
+			s.Reason = reasonDisabled
+		case r.LastSuccessful.IsZero():
+			s.Reason = reasonNever
+		case now.Sub(r.LastSuccessful) > *maxAge:
+			s.Reason = reasonTooOld
+		default:
+			continue
+		}
+		res.Stale = append(res.Stale, s)
+	}
+	if *asJSON {
+		if code := e.printJSON(res); code != exitOK {
+			return code
+		}
+	} else {
+		e.checkTable(res, *maxAge, now)
+	}
+	if len(res.Stale) > 0 {
+		return exitFound
+	}
+	return exitOK
+}
+
+func runSnapshot(e env, args []string) int {
+	c := newCmd(e, "snapshot", connOnly)
+	asJSON := c.Bool("json", false, "print the snapshot as JSON (schema in README, Scripting)")
+	label := c.String("label", "", "the snapshot's label (1–255 characters; required)")
+	wait := c.Bool("wait", false, "wait until the snapshot is current and successful (exit 0) or failed (exit 1)")
+	poll := c.Duration("poll", 3*time.Second, "with --wait: how often the backups are read")
+	timeout := c.Duration("timeout", 30*time.Minute, "with --wait: how long to wait in all; each request is also limited to 30s")
+	pos, code, ok := c.parse(args, 1, "a resource (label or ID)")
+	if !ok {
+		return code
+	}
+	if err := model.ValidateSnapshotLabel(*label); err != nil {
+		return e.fail(usageError{"--label: " + err.Error()})
+	}
+	if *poll <= 0 || *timeout <= 0 {
+		return e.fail(usageError{"--poll and --timeout must be positive"})
+	}
+	c.conn.timeout = min(30*time.Second, *timeout)
+	conn, err := c.conn.connect(e, true)
+	if err != nil {
+		return e.fail(err)
+	}
+	defer conn.Close()
+	ctx, cancel := commandContext()
+	defer cancel()
+	ctx, cancelWait := context.WithTimeout(ctx, *timeout)
+	defer cancelWait()
+	r, err := resolve(ctx, conn.p, pos[0])
+	if err != nil {
+		return e.fail(err)
+	}
+	started := e.now()
+	b, err := conn.p.(client.Actions).TakeSnapshot(ctx, r.ID, *label)
+	if err != nil {
+		if client.Uncertain(err) {
+			err = fmt.Errorf("%w (the snapshot may still have been started: see snapdeck backups %s)", err, r.ID)
+		}
+		return e.fail(err)
+	}
+	show := func(b model.Backup) {
+		j := toBackupJSON(conn.account, r, b)
+		if *asJSON {
+			e.printJSON(j)
+		} else {
+			e.backupTable([]backupJSON{j})
+		}
+	}
+	if !*wait {
+		show(b)
+		return exitOK
+	}
+	seen := false
+	t := time.NewTicker(*poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return e.fail(fmt.Errorf("gave up waiting for snapshot %q of %s after %s; it may still finish", *label, r.Label, *timeout))
+			}
+			return e.fail(fmt.Errorf("interrupted while waiting for snapshot %q of %s; it may still finish", *label, r.Label))
+		case <-t.C:
+		}
+		bs, err := conn.p.ListBackups(ctx, r.ID)
+		if err != nil {
+			switch client.KindOf(err) {
+			case client.ErrServer, client.ErrRateLimited, client.ErrTimeout, client.ErrNetwork, client.ErrMalformed:
+				continue // transient: ask again at the next tick
+			}
+			if ctx.Err() != nil {
+				continue // reported above
+			}
+			return e.fail(err)
+		}
+		cur, found := findSnapshot(bs, b.ID, *label, started)
+		switch {
+		case !found && seen:
+			fmt.Fprintf(e.stderr, "snapdeck: snapshot %q of %s is gone: another snapshot replaced it, or the backups were cancelled\n", oneLine(*label), oneLine(r.Label))
+			return exitFound
+		case !found:
+			continue
+		}
+		seen = true
+		switch cur.Status {
+		case model.StatusSuccessful:
+			if cur.Slot == model.SlotInProgress {
+				continue
+			}
+			show(cur)
+			return exitOK
+		case model.StatusFailed, model.StatusAborted:
+			show(cur)
+			fmt.Fprintf(e.stderr, "snapdeck: snapshot %q of %s ended %s\n", oneLine(*label), oneLine(r.Label), oneLine(cur.RawStatus))
+			return exitFound
+		}
+	}
+}
+
+// findSnapshot picks the snapshot just taken: by its ID when the API gave
+// one, else the newest snapshot with its label created since it was asked
+// for.
+func findSnapshot(bs []model.Backup, id, label string, since time.Time) (model.Backup, bool) {
+	for _, b := range bs {
+		if id != "" && b.ID == id {
+			return b, true
+		}
+	}
+	if id != "" {
+		return model.Backup{}, false
+	}
+	for _, b := range bs {
+		if b.Kind == model.BackupSnapshot && b.Label == label && !b.Created.Before(since.Add(-time.Minute)) {
+			return b, true
+		}
+	}
+	return model.Backup{}, false
+}
+
+func runRestore(e env, args []string) int {
+	c := newCmd(e, "restore", connAndTimeout)
+	to := c.String("to", "", "the resource to restore onto, label or ID (required; may be the same one)")
+	overwrite := c.Bool("overwrite", false, "erase the target's disks and configs first")
+	yes := c.Bool("yes", false, "really do it (required)")
+	pos, code, ok := c.parse(args, 2, "a resource and a backup ID")
+	if !ok {
+		return code
+	}
+	if *to == "" {
+		return e.fail(usageError{"restore needs --to <target> (label or ID; may be the resource itself)"})
+	}
+	if !*yes {
+		what := "adds the backup's disks to " + *to
+		if *overwrite {
+			what = "ERASES every disk of " + *to
+		}
+		return e.fail(usageError{fmt.Sprintf("not restoring without --yes: restoring backup %s of %s onto %s %s", pos[1], pos[0], *to, what)})
+	}
+	conn, err := c.conn.connect(e, true)
+	if err != nil {
+		return e.fail(err)
+	}
+	defer conn.Close()
+	ctx, cancel := commandContext()
+	defer cancel()
+	src, err := resolve(ctx, conn.p, pos[0])
+	if err != nil {
+		return e.fail(err)
+	}
+	dst, err := resolve(ctx, conn.p, *to)
+	if err != nil {
+		return e.fail(err)
+	}
+	if err := conn.p.(client.Actions).RestoreBackup(ctx, src.ID, pos[1], dst.ID, *overwrite); err != nil {
+		return e.fail(uncertain(err, "the restore"))
+	}
+	fmt.Fprintf(e.stdout, "restore started: backup %s of %s (%s) onto %s (%s), overwrite %t\n",
+		pos[1], oneLine(src.Label), src.ID, oneLine(dst.Label), dst.ID, *overwrite)
+	return exitOK
+}
+
+func runCancelBackups(e env, args []string) int {
+	c := newCmd(e, "cancel-backups", connAndTimeout)
+	yes := c.Bool("yes", false, "really do it (required)")
+	pos, code, ok := c.parse(args, 1, "a resource (label or ID)")
+	if !ok {
+		return code
+	}
+	if !*yes {
+		return e.fail(usageError{fmt.Sprintf("not cancelling without --yes: cancelling the Backup service of %s deletes every one of its backups, forever", pos[0])})
+	}
+	conn, err := c.conn.connect(e, true)
+	if err != nil {
+		return e.fail(err)
+	}
+	defer conn.Close()
+	ctx, cancel := commandContext()
+	defer cancel()
+	r, err := resolve(ctx, conn.p, pos[0])
+	if err != nil {
+		return e.fail(err)
+	}
+	if err := conn.p.(client.Actions).CancelBackups(ctx, r.ID); err != nil {
+		return e.fail(uncertain(err, "the cancellation"))
+	}
+	fmt.Fprintf(e.stdout, "backups cancelled: %s (%s)\n", oneLine(r.Label), r.ID)
+	return exitOK
+}
+
+func uncertain(err error, what string) error {
+	if client.Uncertain(err) {
+		return fmt.Errorf("%w (%s may still have been made: check before trying again)", err, what)
+	}
+	return err
+}

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/snapdeck/snapdeck/model"
+)
+
+// The JSON the commands print is a public interface: scripts parse it.
+// It is documented in README.md (Scripting) and pinned by golden tests in
+// testdata/. Add fields freely; never rename, retype or drop one.
+
+// refJSON names a resource.
+type refJSON struct {
+	ID    string `json:"id"`
+	Label string `json:"label"`
+}
+
+// resourceJSON is one element of `snapdeck resources --json`.
+type resourceJSON struct {
+	Provider       string        `json:"provider"`
+	Account        string        `json:"account"`
+	ID             string        `json:"id"`
+	Label          string        `json:"label"`
+	Kind           string        `json:"kind"`
+	Region         string        `json:"region"`
+	Status         string        `json:"status"`
+	Plan           string        `json:"plan"`
+	Tags           []string      `json:"tags"`
+	BackupsEnabled bool          `json:"backups_enabled"`
+	LastSuccessful *string       `json:"last_successful"`
+	Schedule       *scheduleJSON `json:"schedule"`
+}
+
+type scheduleJSON struct {
+	Day    string `json:"day"`
+	Window string `json:"window"`
+}
+
+// backupJSON is one element of `snapdeck backups --json`, and what
+// `snapdeck snapshot --json` prints.
+type backupJSON struct {
+	Provider  string  `json:"provider"`
+	Account   string  `json:"account"`
+	Resource  refJSON `json:"resource"`
+	ID        string  `json:"id"`
+	Kind      string  `json:"kind"`
+	Label     string  `json:"label"`
+	Status    string  `json:"status"`
+	RawStatus string  `json:"raw_status"`
+	Available bool    `json:"available"`
+	Created   *string `json:"created"`
+	Finished  *string `json:"finished"`
+	SizeBytes int64   `json:"size_bytes"`
+}
+
+// checkJSON is what `snapdeck check --json` prints.
+type checkJSON struct {
+	CheckedAt     string      `json:"checked_at"`
+	MaxAgeSeconds int64       `json:"max_age_seconds"`
+	Checked       int         `json:"checked"`
+	Stale         []staleJSON `json:"stale"`
+}
+
+type staleJSON struct {
+	Provider       string  `json:"provider"`
+	Account        string  `json:"account"`
+	Resource       refJSON `json:"resource"`
+	BackupsEnabled bool    `json:"backups_enabled"`
+	LastSuccessful *string `json:"last_successful"`
+	AgeSeconds     *int64  `json:"age_seconds"`
+	Reason         string  `json:"reason"`
+}
+
+// timeJSON is RFC 3339 in UTC, or null for the zero time.
+func timeJSON(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(time.RFC3339)
+	return &s
+}
+
+func toResourceJSON(account string, r model.Resource) resourceJSON {
+	j := resourceJSON{
+		Provider: r.Provider, Account: account, ID: r.ID, Label: r.Label, Kind: string(r.Kind),
+		Region: r.Region, Status: r.Status, Plan: r.Plan, Tags: append([]string{}, r.Tags...),
+		BackupsEnabled: r.BackupsEnabled, LastSuccessful: timeJSON(r.LastSuccessful),
+	}
+	if r.Schedule != (model.Schedule{}) {
+		j.Schedule = &scheduleJSON{Day: r.Schedule.Day, Window: r.Schedule.Window}
+	}
+	return j
+}
+
+func toBackupJSON(account string, r model.Resource, b model.Backup) backupJSON {
+	return backupJSON{
+		Provider: r.Provider, Account: account, Resource: refJSON{ID: r.ID, Label: r.Label},
+		ID: b.ID, Kind: string(b.Kind), Label: b.Label, Status: string(b.Status), RawStatus: b.RawStatus,
+		Available: b.Available, Created: timeJSON(b.Created), Finished: timeJSON(b.Finished),
+		// Linode reports disk sizes in MB (MiB, in fact).
+		SizeBytes: int64(b.TotalSizeMB()) << 20,
+	}
+}
+
+// printJSON writes v indented, with a final newline.
+func (e env) printJSON(v any) int {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return e.fail(err)
+	}
+	b = append(b, '\n')
+	if _, err := e.stdout.Write(b); err != nil {
+		return e.fail(err)
+	}
+	return exitOK
+}
+
+// table writes rows aligned in columns; API strings are kept to one
+// printable line each.
+func (e env) table(header []string, rows [][]string) {
+	w := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, strings.Join(header, "\t"))
+	for _, r := range rows {
+		for i := range r {
+			r[i] = strings.ReplaceAll(oneLine(r[i]), "\t", " ")
+		}
+		fmt.Fprintln(w, strings.Join(r, "\t"))
+	}
+	_ = w.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func timeCell(s *string) string {
+	if s == nil {
+		return "-"
+	}
+	return *s
+}
+
+func (e env) resourceTable(rs []resourceJSON) {
+	now := e.now()
+	rows := make([][]string, 0, len(rs))
+	for _, r := range rs {
+		backups := "off"
+		if r.BackupsEnabled {
+			backups = "on"
+		}
+		last := "never"
+		if r.LastSuccessful != nil {
+			t, _ := time.Parse(time.RFC3339, *r.LastSuccessful)
+			last = *r.LastSuccessful + " (" + age(now, t) + ")"
+		}
+		rows = append(rows, []string{r.ID, r.Label, r.Region, r.Status, backups, last})
+	}
+	e.table([]string{"ID", "LABEL", "REGION", "STATUS", "BACKUPS", "LAST SUCCESSFUL"}, rows)
+}
+
+func (e env) backupTable(bs []backupJSON) {
+	rows := make([][]string, 0, len(bs))
+	for _, b := range bs {
+		status := b.Status
+		if b.RawStatus != "" && b.RawStatus != b.Status {
+			status += " (" + b.RawStatus + ")"
+		}
+		rows = append(rows, []string{b.ID, b.Kind, orDash(b.Label), status, timeCell(b.Created), timeCell(b.Finished), size(b.SizeBytes)})
+	}
+	e.table([]string{"ID", "KIND", "LABEL", "STATUS", "CREATED", "FINISHED", "SIZE"}, rows)
+}
+
+func (e env) checkTable(c checkJSON, maxAge time.Duration, now time.Time) {
+	if len(c.Stale) == 0 {
+		fmt.Fprintf(e.stdout, "OK: all %d resources have a successful backup newer than %s\n", c.Checked, duration(maxAge))
+		return
+	}
+	rows := make([][]string, 0, len(c.Stale))
+	for _, s := range c.Stale {
+		backups := "off"
+		if s.BackupsEnabled {
+			backups = "on"
+		}
+		last := "never"
+		if s.LastSuccessful != nil {
+			t, _ := time.Parse(time.RFC3339, *s.LastSuccessful)
+			last = age(now, t)
+		}
+		why := map[string]string{
+			reasonDisabled: "backups disabled",
+			reasonNever:    "no successful backup",
+			reasonTooOld:   "older than " + duration(maxAge),
+		}[s.Reason]
+		rows = append(rows, []string{s.Resource.ID, s.Resource.Label, backups, last, why})
+	}
+	e.table([]string{"ID", "LABEL", "BACKUPS", "LAST SUCCESSFUL", "PROBLEM"}, rows)
+	fmt.Fprintf(e.stdout, "STALE: %d of %d resources have no successful backup newer than %s\n", len(c.Stale), c.Checked, duration(maxAge))
+}
+
+// age is how long ago t was, roughly: "45m ago", "3h ago", "4d ago".
+func age(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
+}
+
+// duration prints 48h as "48h", not "48h0m0s".
+func duration(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return fmt.Sprintf("%dh", d/time.Hour)
+	}
+	if d%time.Minute == 0 {
+		return strings.TrimSuffix(d.String(), "0s")
+	}
+	return d.String()
+}
+
+// size is a byte count in binary units: "25.5 GiB".
+func size(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, i := float64(n)/unit, 0
+	for v >= unit && i < 4 {
+		v /= unit
+		i++
+	}
+	return fmt.Sprintf("%.1f %ciB", v, "KMGTP"[i])
+}

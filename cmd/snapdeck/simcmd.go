@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	simlinode "github.com/snapdeck/snapdeck/sim/linode"
+)
+
+// rateFaults are the statuses --fail-rate can inject, as the simulator's
+// faults (which answer after auth, as a real API would).
+var rateFaults = map[int]simlinode.Fault{
+	http.StatusInternalServerError: simlinode.Fault500,
+	http.StatusBadGateway:          simlinode.Fault502,
+	http.StatusServiceUnavailable:  simlinode.Fault503,
+	http.StatusTooManyRequests:     simlinode.Fault429,
+}
+
+// runSim serves the simulated clouds over HTTP until Ctrl+C or SIGTERM.
+func runSim(e env, args []string) int {
+	// sim serves rather than connects: it needs none of the connection flags.
+	c := newCmd(e, "sim", noConn)
+	listen := c.String("listen", "127.0.0.1:8799", "address to serve on (host:port; port 0 picks a free one)")
+	seed := c.Int64("seed", 1, "seed of the generated fixtures (seed 1 with --size 40 is the --demo account)")
+	n := c.Int("size", 40, "number of Linodes")
+	latency := c.Duration("latency", 0, "added to every request")
+	rateLimit := c.Int("rate-limit", 0, "requests allowed per --rate-window, then 429 with Retry-After (0: unlimited)")
+	rateWindow := c.Duration("rate-window", time.Minute, "the rate limit's window")
+	snapTime := c.Duration("snapshot-time", 6*time.Second, "how long a snapshot takes")
+	restoreTime := c.Duration("restore-time", 8*time.Second, "how long a restore takes")
+	failNext := c.Int("fail-next", 0, "answer the next N authorised requests with --fail-status")
+	failRate := c.Float64("fail-rate", 0, "chance (0–1) that an authorised request fails with --fail-status (429, 500, 502 or 503)")
+	failStatus := c.Int("fail-status", http.StatusServiceUnavailable, "the status of injected failures")
+	if _, code, ok := c.parse(args, 0, ""); !ok {
+		return code
+	}
+	switch {
+	case *n < 0:
+		return e.fail(usageError{"--size must not be negative"})
+	case *failRate < 0 || *failRate > 1:
+		return e.fail(usageError{"--fail-rate must be between 0 and 1"})
+	case *failStatus < 400 || *failStatus > 599:
+		return e.fail(usageError{"--fail-status must be a 4xx or 5xx status"})
+	case *failRate > 0 && rateFaults[*failStatus] == simlinode.FaultNone:
+		return e.fail(usageError{"--fail-rate injects only --fail-status 429, 500, 502 or 503"})
+	}
+
+	srv := simlinode.New(simlinode.Seed(*seed, *n, e.now()), simlinode.Options{
+		Latency: *latency, RateLimit: *rateLimit, RateWindow: *rateWindow,
+		SnapshotTime: *snapTime, RestoreTime: *restoreTime,
+	})
+	if *failNext > 0 {
+		body := fmt.Sprintf(`{"errors":[{"reason":"%s (simulated)"}]}`, http.StatusText(*failStatus))
+		srv.FailNext(*failNext, *failStatus, body)
+	}
+	if *failRate > 0 {
+		srv.SetFaults(simlinode.Faults{Rate: *failRate, Mix: []simlinode.Fault{rateFaults[*failStatus]}, Seed: uint64(*seed)})
+	}
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return e.fail(err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	base := "http://" + reachable(ln.Addr())
+	fmt.Fprintf(e.stdout, "snapdeck sim: Linode API v4 at %s/v4 (%d Linodes, seed %d)\n", base, *n, *seed)
+	fmt.Fprintf(e.stdout, "  token: %s\n", simlinode.DemoToken)
+	fmt.Fprintf(e.stdout, "  try:   LINODE_TOKEN=%s snapdeck --api %s\n", simlinode.DemoToken, base)
+	if *rateLimit > 0 || *failNext > 0 || *failRate > 0 || *latency > 0 {
+		fmt.Fprintf(e.stdout, "  latency %s, rate limit %d per %s, fail next %d, fail rate %g, fail status %d\n",
+			*latency, *rateLimit, *rateWindow, *failNext, *failRate, *failStatus)
+	}
+
+	ctx, stop := commandContext()
+	defer stop()
+	select {
+	case err := <-served:
+		return e.fail(err)
+	case <-ctx.Done():
+	}
+	// Requests hung on purpose (faults) end when their clients give up;
+	// don't wait for them for long.
+	sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return e.fail(err)
+	}
+	_ = hs.Close()
+	fmt.Fprintln(e.stderr, "snapdeck sim: stopped")
+	return exitOK
+}
+
+// reachable is addr as a client can dial it: a wildcard host becomes the
+// loopback address.
+func reachable(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return addr.String()
+	}
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", fmt.Sprint(tcp.Port))
+	}
+	return tcp.String()
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/client/linode"
+	"github.com/snapdeck/snapdeck/sim"
+	simlinode "github.com/snapdeck/snapdeck/sim/linode"
+)
+
+// env is what a run of snapdeck sees of the world; tests replace parts of it.
+type env struct {
+	stdout, stderr io.Writer
+	now            func() time.Time
+	getenv         func(string) string
+}
+
+func osEnv(stdout, stderr io.Writer) env {
+	return env{stdout: stdout, stderr: stderr, now: time.Now, getenv: os.Getenv}
+}
+
+// connFlags say how to reach the account: shared by the TUI and every
+// command, so credentials, --demo, --read-only and the audit log behave the
+// same everywhere.
+type connFlags struct {
+	demo      bool
+	api       string
+	timeout   time.Duration // each API request
+	latency   time.Duration
+	jobTime   time.Duration
+	size      int
+	readOnly  bool
+	auditPath string
+}
+
+// addConnFlags registers the connection flags on fs. --timeout is left to
+// the caller, since `snapshot` gives it another meaning.
+func addConnFlags(fs *flag.FlagSet) *connFlags {
+	c := &connFlags{timeout: 30 * time.Second}
+	fs.BoolVar(&c.demo, "demo", false, "use a built-in simulated Linode account (no token, no network)")
+	fs.StringVar(&c.api, "api", "", "Linode API base `url`, e.g. http://127.0.0.1:8799 from snapdeck sim (default: LINODE_URL, else the real API)")
+	fs.DurationVar(&c.latency, "demo-latency", 120*time.Millisecond, "with --demo: simulated round-trip time of each request")
+	fs.DurationVar(&c.jobTime, "demo-job-time", 6*time.Second, "with --demo: how long a simulated snapshot takes (a restore takes a third longer)")
+	fs.IntVar(&c.size, "demo-size", 40, "with --demo: how many Linodes the simulated account has (try 10000)")
+	fs.BoolVar(&c.readOnly, "read-only", false, "refuse every change")
+	fs.StringVar(&c.auditPath, "audit-log", client.DefaultAuditPath(), "append-only JSON-lines log of every action")
+	return c
+}
+
+// conn is an open connection to one account.
+type conn struct {
+	p       client.Provider // wrapped: read-only (when asked) and audited (when opened with a log)
+	account string          // a name for the account, never its token
+	audit   *client.AuditLog
+}
+
+func (c *conn) Close() {
+	if c.audit != nil {
+		_ = c.audit.Close()
+	}
+}
+
+// connect builds the provider and, when withAudit, opens the audit log and
+// wraps the provider as Audited(ReadOnly?(p), log, account). Read-only
+// commands pass false: they change nothing, so there is nothing to log.
+func (c *connFlags) connect(e env, withAudit bool) (*conn, error) {
+	// linodego reports its retries through the standard logger, which would
+	// scribble over the full-screen UI and the commands' one-line errors.
+	log.SetOutput(io.Discard)
+	p, account, err := c.provider(e)
+	if err != nil {
+		return nil, err
+	}
+	// The decorators nest so that refused read-only attempts are audited too.
+	if c.readOnly {
+		p = client.ReadOnly(p)
+	}
+	out := &conn{p: p, account: account}
+	if withAudit {
+		audit, err := client.OpenAuditLog(c.auditPath)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "audit log") {
+				err = fmt.Errorf("audit log: %w", err)
+			}
+			return nil, err
+		}
+		out.audit = audit
+		out.p = client.Audited(p, audit, account)
+	}
+	return out, nil
+}
+
+func (c *connFlags) provider(e env) (client.Provider, string, error) {
+	if c.demo {
+		fleet := simlinode.Demo(e.now())
+		if c.size != 40 {
+			fleet = simlinode.Seed(1, max(c.size, 0), e.now())
+		}
+		srv := simlinode.New(fleet, simlinode.Options{
+			Latency: c.latency, SnapshotTime: c.jobTime, RestoreTime: c.jobTime * 4 / 3,
+		})
+		p, err := linode.New(linode.Config{
+			Token:      simlinode.DemoToken,
+			BaseURL:    "http://linode.demo.invalid",
+			HTTPClient: sim.InProcess(srv),
+			Timeout:    c.timeout,
+		})
+		return p, "demo", err
+	}
+	token := e.getenv("LINODE_TOKEN")
+	if token == "" {
+		return nil, "", usageError{"LINODE_TOKEN is not set: export a Linode API token (read-only is enough to browse), or try --demo"}
+	}
+	base, err := apiBase(c.api)
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := linode.New(linode.Config{Token: token, BaseURL: base, Timeout: c.timeout})
+	return p, "LINODE_TOKEN", err
+}
+
+// apiBase turns --api into linode.Config.BaseURL: linodego adds "/v4"
+// itself, so a URL that already ends in it (as `snapdeck sim` prints) is
+// accepted too.
+func apiBase(api string) (string, error) {
+	if api == "" {
+		return "", nil
+	}
+	if !strings.HasPrefix(api, "http://") && !strings.HasPrefix(api, "https://") {
+		return "", usageError{fmt.Sprintf("--api %q needs a scheme, e.g. http://127.0.0.1:8799", api)}
+	}
+	api = strings.TrimSuffix(strings.TrimRight(api, "/"), "/v4")
+	return api, nil
+}
