@@ -11,6 +11,7 @@ require (
 	github.com/charmbracelet/x/vt v0.1.0
 	github.com/creack/pty v1.1.24
 	github.com/linode/linodego v1.69.1
+	go.uber.org/goleak v1.3.0
 )
 
 require (

@@ -135,14 +135,10 @@ func (l *AuditLog) write(r auditRecord, err error) {
 	r.Outcome = "ok"
 	if err != nil {
 		r.Outcome, r.Error = "error", err.Error()
-		switch KindOf(err) {
-		case ErrReadOnly:
+		if KindOf(err) == ErrReadOnly {
 			r.Outcome = "refused"
-		case ErrTimeout, ErrNetwork, ErrServer, ErrMalformed:
-			r.Uncertain = true
-		case ErrOther:
-			r.Uncertain = errors.Is(err, context.Canceled)
 		}
+		r.Uncertain = Uncertain(err)
 	}
 	b, merr := json.Marshal(r)
 	if merr != nil {

@@ -141,6 +141,22 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Uncertain reports whether a mutation that failed with err may still have
+// been made: there was no reply, a 5xx, or a reply that could not be read.
+// Such an outcome must be found out by re-reading, never by resending.
+func Uncertain(err error) bool {
+	if err == nil {
+		return false
+	}
+	switch KindOf(err) {
+	case ErrTimeout, ErrNetwork, ErrServer, ErrMalformed:
+		return true
+	case ErrOther:
+		return errors.Is(err, context.Canceled)
+	}
+	return false
+}
+
 // KindOf returns the ErrorKind of err, or ErrOther.
 func KindOf(err error) ErrorKind {
 	var e *Error

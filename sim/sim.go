@@ -4,6 +4,7 @@
 package sim
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 )
@@ -15,6 +16,9 @@ func InProcess(h http.Handler) *http.Client {
 }
 
 type roundTripper struct{ h http.Handler }
+
+// errConnReset is what an aborted handler looks like to the client.
+var errConnReset = errors.New("connection reset by peer (simulated)")
 
 func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
@@ -31,14 +35,29 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	rec := httptest.NewRecorder()
 	done := make(chan struct{})
+	var aborted bool
 	go func() {
 		defer close(done)
 		// A RoundTripper owns the request body and must close it.
 		defer in.Body.Close()
+		// A handler that aborts (as a simulated connection reset does) ends
+		// the request with an error, as net/http's server would drop the
+		// connection; any other panic is a bug and still crashes.
+		defer func() {
+			if v := recover(); v != nil {
+				if v != http.ErrAbortHandler {
+					panic(v)
+				}
+				aborted = true
+			}
+		}()
 		rt.h.ServeHTTP(rec, in)
 	}()
 	select {
 	case <-done:
+		if aborted {
+			return nil, errConnReset
+		}
 	case <-ctx.Done():
 		// The handler may still be running; it writes into a recorder nobody
 		// reads again, so abandoning it is safe.

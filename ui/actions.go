@@ -26,16 +26,17 @@ func (a *App) refuseReadOnly() tea.Cmd {
 	return nil
 }
 
-// actionFailed announces a failed action. When the outcome is unknown (a
-// timeout or a lost connection), the state is re-read so the screen shows
-// what actually happened rather than a guess.
+// actionFailed announces a failed action. When the outcome is unknown (no
+// reply, a lost connection, a 5xx or an unreadable reply: the change may
+// have been made all the same), the state is re-read so the screen shows
+// what actually happened rather than a guess; nothing is resent.
 func (a *App) actionFailed(what string, err error, ids ...string) tea.Cmd {
-	k := client.KindOf(err)
-	if k == client.ErrTimeout || k == client.ErrNetwork {
-		a.announce("⚠ " + what + ": no answer (" + sanitize(err.Error()) + ") — re-reading to see what happened…")
+	if client.Uncertain(err) {
+		cause := uncertainCause(err)
+		a.announce("⚠ " + what + ": " + cause + " (" + sanitize(err.Error()) + ") — re-reading to see what happened…")
 		var cmds []tea.Cmd
 		for _, id := range ids {
-			cmds = append(cmds, a.reread(id, what))
+			cmds = append(cmds, a.rereadAfter(id, what, cause))
 		}
 		return tea.Batch(cmds...)
 	}
@@ -43,25 +44,51 @@ func (a *App) actionFailed(what string, err error, ids ...string) tea.Cmd {
 	return nil
 }
 
+// uncertainCause names why an action's outcome is unknown.
+func uncertainCause(err error) string {
+	switch client.KindOf(err) {
+	case client.ErrTimeout:
+		return "timed out"
+	case client.ErrNetwork:
+		return "connection lost"
+	case client.ErrServer:
+		return "server error"
+	case client.ErrMalformed:
+		return "unreadable reply"
+	}
+	return "no answer"
+}
+
 // rereadMsg answers a re-read of one resource and its backups.
 type rereadMsg struct {
 	id      string
 	why     string // the action whose outcome was unknown, "" for a plain refresh
+	cause   string // why it was unknown: "timed out", "server error"…
+	since   time.Time
 	res     model.Resource
 	backups []model.Backup
+	events  []model.Event
 	err     error
 }
 
-func (a *App) reread(id, why string) tea.Cmd {
+func (a *App) reread(id, why string) tea.Cmd { return a.rereadAfter(id, why, "") }
+
+func (a *App) rereadAfter(id, why, cause string) tea.Cmd {
 	act := a.actions
 	p := a.opts.Provider
+	since := a.opts.Now().Add(-time.Minute)
 	return a.call(context.Background(), func(ctx context.Context) tea.Msg {
-		m := rereadMsg{id: id, why: why}
+		m := rereadMsg{id: id, why: why, cause: cause, since: since}
 		if act != nil {
 			m.res, m.err = act.GetResource(ctx, id)
 		}
 		if m.err == nil {
 			m.backups, m.err = p.ListBackups(ctx, id)
+		}
+		if m.err == nil && act != nil && why != "" {
+			// The events say whether a restore (which leaves no backup
+			// behind) was started; without them the re-read still stands.
+			m.events, _ = act.Events(ctx, id)
 		}
 		return m
 	})
@@ -80,11 +107,26 @@ func (a *App) onReread(m rereadMsg) {
 	a.updateBackups(m.id, m.backups)
 	if m.why != "" {
 		st := model.Summarise(m.backups)
-		state := "no snapshot in progress"
-		if st.InProgress != nil {
-			state = "snapshot in progress (" + st.InProgress.RawStatus + ")"
+		state := "no new snapshot"
+		switch c := st.Current; {
+		case st.InProgress != nil:
+			state = "snapshot in progress (" + sanitize(st.InProgress.RawStatus) + ")"
+		case c != nil && !c.Created.Before(m.since):
+			// It already finished: say so, or "no snapshot in progress"
+			// would read as "it did not happen".
+			state = fmt.Sprintf("snapshot %q taken (%s)", sanitize(c.Label), sanitize(c.RawStatus))
 		}
-		a.announce(fmt.Sprintf("%s: timed out; re-read: %s, backups %s", m.why, state, onOff(m.res.BackupsEnabled)))
+		for _, e := range m.events { // newest first
+			if e.Action == "backups_restore" && !e.Created.Before(m.since) {
+				state += ", a restore " + sanitize(e.Status)
+				break
+			}
+		}
+		cause := m.cause
+		if cause == "" {
+			cause = "timed out"
+		}
+		a.announce(fmt.Sprintf("%s: %s; re-read: %s, backups %s", m.why, cause, state, onOff(m.res.BackupsEnabled)))
 	}
 }
 

@@ -6,6 +6,7 @@ package ui
 
 import (
 	"context"
+	"os"
 	"strings"
 	"time"
 
@@ -78,11 +79,18 @@ type App struct {
 	nextReq int
 	sem     chan struct{}
 	fatal   error
+	// root ends every request when the program quits: a reply nobody will
+	// read must not keep a connection (or an API call) open.
+	root context.Context
+	stop context.CancelFunc
 
 	actions client.Actions // nil when the provider cannot act
-	jobs    []*job
-	nextJob int
-	ticking bool
+	// testPanic (SNAPDECK_TEST_PANIC=1) makes ctrl+\ panic, so that tests
+	// can check what a crash report shows and that the terminal is restored.
+	testPanic bool
+	jobs      []*job
+	nextJob   int
+	ticking   bool
 }
 
 // Fatal is the error that ended the program, if any: a rejected token is not
@@ -119,6 +127,8 @@ func New(o Options) *App {
 	if act, ok := o.Provider.(client.Actions); ok {
 		a.actions = act
 	}
+	a.testPanic = os.Getenv("SNAPDECK_TEST_PANIC") == "1"
+	a.root, a.stop = context.WithCancel(context.Background())
 	a.stack = []screen{newInstances(a)}
 	return a
 }
@@ -138,8 +148,11 @@ func (a *App) reqID() int {
 
 // call runs fn in a tea.Cmd under the concurrency bound and the timeout.
 func (a *App) call(ctx context.Context, fn func(ctx context.Context) tea.Msg) tea.Cmd {
-	timeout, sem := a.opts.Timeout, a.sem
+	timeout, sem, root := a.opts.Timeout, a.sem, a.root
 	return func() tea.Msg {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		defer context.AfterFunc(root, cancel)()
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
@@ -150,6 +163,21 @@ func (a *App) call(ctx context.Context, fn func(ctx context.Context) tea.Msg) te
 		defer cancel()
 		return fn(cctx)
 	}
+}
+
+// Close cancels every request still out. The program calls it on quitting;
+// a caller that ends the program another way should call it too.
+func (a *App) Close() {
+	a.stop()
+	for _, s := range a.stack {
+		s.close()
+	}
+}
+
+// quit ends the program, and with it every request.
+func (a *App) quit() tea.Cmd {
+	a.Close()
+	return tea.Quit
 }
 
 func (a *App) push(s screen, cmd tea.Cmd) tea.Cmd {
@@ -219,12 +247,15 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, cmd
 	case tea.KeyPressMsg:
 		if key.Matches(msg, a.keys.ForceQuit) {
-			return a, tea.Quit
+			return a, a.quit()
+		}
+		if a.testPanic && msg.String() == "ctrl+\\" {
+			panic("snapdeck: test panic (SNAPDECK_TEST_PANIC)")
 		}
 		if !a.top().capturing() {
 			switch {
 			case key.Matches(msg, a.keys.Quit):
-				return a, tea.Quit
+				return a, a.quit()
 			case key.Matches(msg, a.keys.Help):
 				a.showHelp = !a.showHelp
 				return a, nil

@@ -28,6 +28,7 @@ type harness struct {
 	app *App
 	mu  sync.Mutex
 	emu *vt.Emulator
+	raw []byte // every byte the program wrote so far, for leak checks
 }
 
 type setup struct {
@@ -38,6 +39,10 @@ type setup struct {
 	sim      simlinode.Options
 	readOnly bool
 	timeout  time.Duration // per request; default 5s
+	// retryWait is the client's shortest wait between read retries
+	// (default 1s); retries how often it retries (default 1, -1 for none).
+	retryWait time.Duration
+	retries   int
 }
 
 func start(t *testing.T, s setup) *harness {
@@ -68,7 +73,10 @@ func start(t *testing.T, s setup) *harness {
 	if s.timeout == 0 {
 		s.timeout = 5 * time.Second
 	}
-	lp, err := linode.New(linode.Config{Token: token, BaseURL: hs.URL, Timeout: s.timeout, Retries: 1, MaxRetryWait: time.Second})
+	if s.retries == 0 {
+		s.retries = 1
+	}
+	lp, err := linode.New(linode.Config{Token: token, BaseURL: hs.URL, Timeout: s.timeout, Retries: s.retries, MaxRetryWait: time.Second, RetryWait: s.retryWait})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,6 +105,7 @@ func (h *harness) screen() string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	b, _ := io.ReadAll(h.tm.Output())
+	h.raw = append(h.raw, b...)
 	// Without a TTY the renderer counts on the terminal's ONLCR mapping of
 	// \n to \r\n, which a real pty does and the bare emulator does not.
 	_, _ = h.emu.Write(bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n")))

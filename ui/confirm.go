@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
 )
 
@@ -114,6 +115,11 @@ func (c *confirmScreen) update(a *App, msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if m.res.err != nil {
+			if client.Uncertain(m.res.err) {
+				// The change may have been made: close the dialog so that a
+				// repeated key cannot send it again; the re-read tells.
+				a.pop()
+			}
 			return a.actionFailed(c.heading, m.res.err, c.ids...)
 		}
 		a.pop()

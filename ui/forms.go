@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
 )
 
@@ -74,7 +75,13 @@ func (f *snapshotForm) update(a *App, msg tea.Msg) tea.Cmd {
 		}
 		if m.res.err != nil {
 			f.confirm = false
-			return a.actionFailed("Snapshot of "+sanitize(f.res.Label), m.res.err, f.res.ID)
+			cmd := a.actionFailed("Snapshot of "+sanitize(f.res.Label), m.res.err, f.res.ID)
+			if client.Uncertain(m.res.err) {
+				// The snapshot may have started: re-read what the form
+				// decides on, so that Enter cannot blindly send a second one.
+				return tea.Batch(cmd, f.load(a))
+			}
+			return cmd
 		}
 		a.pop()
 		a.announce("✓ Snapshot " + sanitize(m.res.backup.Label) + " of " + sanitize(f.res.Label) + " accepted; watching it")
@@ -257,6 +264,9 @@ func (f *restoreForm) update(a *App, msg tea.Msg) tea.Cmd {
 		}
 		t := f.target()
 		if m.res.err != nil {
+			if client.Uncertain(m.res.err) {
+				a.pop() // as in confirmScreen: no second restore by a repeated key
+			}
 			return a.actionFailed("Restore onto "+sanitize(t.Label), m.res.err, t.ID)
 		}
 		a.pop()
@@ -455,6 +465,9 @@ func (f *scheduleForm) update(a *App, msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if m.res.err != nil {
+			if client.Uncertain(m.res.err) {
+				a.pop() // as in confirmScreen
+			}
 			return a.actionFailed("Schedule of "+sanitize(f.res.Label), m.res.err, f.res.ID)
 		}
 		a.pop()

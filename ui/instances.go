@@ -141,7 +141,7 @@ func (s *instancesScreen) onPage(a *App, m pageMsg) tea.Cmd {
 	if m.err != nil {
 		if !s.loaded && client.KindOf(m.err) == client.ErrAuth {
 			a.fatal = m.err
-			return tea.Quit
+			return a.quit()
 		}
 		if s.err == nil {
 			s.err = m.err

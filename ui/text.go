@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 )
@@ -17,20 +18,39 @@ func sanitize(s string) string {
 	if isPlain(s) {
 		return s
 	}
-	s = ansi.Strip(s)
+	// Invalid bytes go first: the escape parser would otherwise join the
+	// bytes around them into characters the API never sent.
+	s = ansi.Strip(strings.ToValidUTF8(s, ""))
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range s {
+	var prev rune
+	for i, r := range s {
 		switch {
 		case r == '\t' || r == '\n' || r == '\r':
 			b.WriteByte(' ')
+		case r == zwj && emojiJoin(prev, s[i+len(string(zwj)):]):
+			// Inside an emoji sequence (👩‍💻) the joiner is what makes one
+			// glyph of two; dropping it would widen the text.
+			b.WriteRune(r)
 		case unicode.IsControl(r), isInvisible(r):
 			// dropped
+			continue
 		default:
 			b.WriteRune(r)
 		}
+		prev = r
 	}
 	return b.String()
+}
+
+const zwj = '\u200D'
+
+// emojiJoin reports whether a zero-width joiner after prev and before rest
+// joins two emoji.
+func emojiJoin(prev rune, rest string) bool {
+	next, _ := utf8.DecodeRuneInString(rest)
+	isEmoji := func(r rune) bool { return r >= 0x2600 && unicode.Is(unicode.So, r) }
+	return (isEmoji(prev) || prev == 0xFE0F || (prev >= 0x1F3FB && prev <= 0x1F3FF)) && isEmoji(next)
 }
 
 // isPlain is the fast path: printable ASCII needs no work.
@@ -48,10 +68,15 @@ func isInvisible(r rune) bool {
 	case r >= 0x200B && r <= 0x200F, // zero-width space/joiners, LRM, RLM
 		r >= 0x202A && r <= 0x202E, // bidi embeddings and overrides
 		r >= 0x2060 && r <= 0x2069, // word joiner, invisible operators, bidi isolates
-		r == 0xFEFF, r == 0x061C, r == 0x00AD:
+		r == 0xFEFF, r == 0x061C, r == 0x00AD,
+		// Text/emoji presentation selectors: terminals disagree on the width
+		// they give (0️ is one cell or two), which would break alignment.
+		r == 0xFE0E, r == 0xFE0F:
 		return true
 	}
-	return false
+	// Every other format character too (Arabic number signs, tags…): none
+	// draws anything of its own, and some glue onto what follows.
+	return unicode.Is(unicode.Cf, r)
 }
 
 // fit pads or truncates s to exactly w display cells.
@@ -60,9 +85,14 @@ func fit(s string, w int) string {
 		return ""
 	}
 	sw := ansi.StringWidth(s)
-	if sw > w {
-		s = ansi.Truncate(s, w, "…")
+	for cut := w; sw > w && cut > 0; cut-- {
+		// Truncate and StringWidth can disagree on a grapheme cluster;
+		// cut further until the result fits.
+		s = ansi.Truncate(s, cut, "…")
 		sw = ansi.StringWidth(s)
+	}
+	if sw > w {
+		s, sw = "", 0
 	}
 	if sw < w {
 		s += strings.Repeat(" ", w-sw)

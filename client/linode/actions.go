@@ -28,6 +28,9 @@ func (p *Provider) GetResource(ctx context.Context, resourceID string) (model.Re
 	if err = p.convert(ctx, tr, err); err != nil {
 		return model.Resource{}, err
 	}
+	if in == nil || in.ID <= 0 {
+		return model.Resource{}, malformed("the instance ID")
+	}
 	return resource(in), nil
 }
 
@@ -45,6 +48,9 @@ func (p *Provider) TakeSnapshot(ctx context.Context, resourceID, label string) (
 	s, err := p.w.CreateInstanceSnapshot(ctx, id, label)
 	if err = p.convert(ctx, tr, err); err != nil {
 		return model.Backup{}, err
+	}
+	if s == nil || s.ID <= 0 {
+		return model.Backup{}, malformed("the snapshot ID") // it may still have been taken
 	}
 	return backup(resourceID, s, model.BackupSnapshot, model.SlotInProgress), nil
 }
@@ -103,6 +109,9 @@ func (p *Provider) SetSchedule(ctx context.Context, resourceID string, s model.S
 	in, err := p.w.UpdateInstance(ctx, id, opts)
 	if err = p.convert(ctx, tr, err); err != nil {
 		return model.Resource{}, err
+	}
+	if in == nil || in.ID <= 0 {
+		return model.Resource{}, malformed("the instance ID")
 	}
 	return resource(in), nil
 }

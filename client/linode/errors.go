@@ -38,6 +38,9 @@ func (p *Provider) convert(ctx context.Context, tr *trace, err error) error {
 		return &client.Error{Kind: client.ErrOther, Err: cerr}
 	}
 	if terr != nil {
+		if errors.Is(terr, errTooLarge) {
+			return &client.Error{Kind: client.ErrMalformed, Status: status, Err: errTooLarge}
+		}
 		if isTimeout(terr) {
 			return &client.Error{Kind: client.ErrTimeout, Err: terr}
 		}

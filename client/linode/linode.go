@@ -153,6 +153,16 @@ func (p *Provider) ListResources(ctx context.Context, page int, f client.Filter)
 	if err = p.convert(ctx, tr, err); err != nil {
 		return client.ResourcePage{}, err
 	}
+	// Valid JSON can still lack what every real reply has; an empty page
+	// would then pass for an empty account.
+	if opts.Pages < 1 {
+		return client.ResourcePage{}, malformed("the page count")
+	}
+	for i := range list {
+		if list[i].ID <= 0 {
+			return client.ResourcePage{}, malformed("an instance ID")
+		}
+	}
 	out := client.ResourcePage{Items: make([]model.Resource, 0, len(list)), Page: opts.Page, Pages: opts.Pages, Total: opts.Results}
 	// linodego reports the page asked for, but the API serves the last page
 	// for one past the end.
@@ -176,6 +186,14 @@ func (p *Provider) ListBackups(ctx context.Context, resourceID string) ([]model.
 	resp, err := p.c.GetInstanceBackups(ctx, id)
 	if err = p.convert(ctx, tr, err); err != nil {
 		return nil, err
+	}
+	if resp == nil || resp.Automatic == nil || resp.Snapshot == nil {
+		return nil, malformed("the automatic backups or the snapshot")
+	}
+	for _, s := range append(append([]*linodego.InstanceSnapshot{}, resp.Automatic...), resp.Snapshot.Current, resp.Snapshot.InProgress) {
+		if s != nil && s.ID <= 0 {
+			return nil, malformed("a backup ID")
+		}
 	}
 	var out []model.Backup
 	for _, s := range resp.Automatic {
@@ -211,11 +229,19 @@ func (p *Provider) GetBackup(ctx context.Context, resourceID, backupID string) (
 	if err = p.convert(ctx, tr, err); err != nil {
 		return model.Backup{}, err
 	}
+	if s == nil || s.ID <= 0 {
+		return model.Backup{}, malformed("the backup ID")
+	}
 	kind := model.BackupAutomatic
 	if s.Type == "snapshot" {
 		kind = model.BackupSnapshot
 	}
 	return backup(resourceID, s, kind, model.SlotNone), nil
+}
+
+// malformed is the error for a reply that decoded but lacks a field.
+func malformed(what string) error {
+	return &client.Error{Kind: client.ErrMalformed, Err: errors.New("reply lacks " + what)}
 }
 
 func linodeID(s string) (int, error) {
@@ -337,15 +363,20 @@ var errAttemptTimeout = errors.New("no reply within the time allowed")
 func (t tracer) RoundTrip(r *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(r.Context(), t.timeout)
 	resp, err := t.base.RoundTrip(r.WithContext(ctx))
+	tr, _ := r.Context().Value(traceKey{}).(*trace)
 	if err != nil {
 		if ctx.Err() != nil && r.Context().Err() == nil {
 			err = fmt.Errorf("%w: %w", errAttemptTimeout, context.DeadlineExceeded)
 		}
 		cancel()
 	} else {
-		resp.Body = cancelOnClose{resp.Body, cancel}
+		// The body is capped (linodego would buffer any size) and its read
+		// errors are kept, so that a reply cut short, trickled past the
+		// deadline or too large is told apart from a malformed one. Closing
+		// it ends the attempt's context.
+		resp.Body = &cappedBody{rc: resp.Body, cancel: cancel, left: MaxBody, tr: tr, attempt: ctx, parent: r.Context()}
 	}
-	if tr, ok := r.Context().Value(traceKey{}).(*trace); ok {
+	if tr != nil {
 		tr.mu.Lock()
 		tr.status, tr.header, tr.err = 0, nil, err
 		if resp != nil {
@@ -356,14 +387,53 @@ func (t tracer) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// cancelOnClose keeps the attempt's deadline alive while the body is read.
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
+// MaxBody is the largest reply body read: the biggest real one (a page of
+// 500 Linodes) is well under 1 MiB.
+const MaxBody = 8 << 20
+
+var errTooLarge = fmt.Errorf("reply larger than %d MiB", MaxBody>>20)
+
+// cappedBody keeps the attempt's deadline alive while the body is read,
+// refuses to read more than MaxBody, and records a failed read in the trace.
+type cappedBody struct {
+	rc      io.ReadCloser
+	cancel  context.CancelFunc
+	left    int64
+	tr      *trace
+	attempt context.Context // the attempt's own deadline
+	parent  context.Context // the caller's
 }
 
-func (c cancelOnClose) Close() error {
-	err := c.ReadCloser.Close()
+func (c *cappedBody) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		c.fail(errTooLarge)
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.rc.Read(p)
+	c.left -= int64(n)
+	if err != nil && err != io.EOF {
+		if c.attempt.Err() != nil && c.parent.Err() == nil {
+			err = fmt.Errorf("%w: %w", errAttemptTimeout, context.DeadlineExceeded)
+		}
+		c.fail(err)
+	}
+	return n, err
+}
+
+func (c *cappedBody) fail(err error) {
+	if c.tr == nil {
+		return
+	}
+	c.tr.mu.Lock()
+	c.tr.err = err
+	c.tr.mu.Unlock()
+}
+
+func (c *cappedBody) Close() error {
+	err := c.rc.Close()
 	c.cancel()
 	return err
 }

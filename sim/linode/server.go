@@ -40,6 +40,7 @@ type Server struct {
 
 	requests  atomic.Int64
 	mutations atomic.Int64
+	inflight  atomic.Int64
 
 	mu          sync.Mutex // guards everything below
 	fleet       *Fleet
@@ -54,6 +55,7 @@ type Server struct {
 	hangN       int
 	delayN      int
 	delayFor    time.Duration
+	faults      faultState
 
 	events       []*event
 	jobs         []job // running snapshots and restores, advanced lazily
@@ -166,6 +168,10 @@ func (s *Server) FailNext(n int, status int, body string) {
 	s.failN, s.failStatus, s.failBody = n, status, body
 }
 
+// InFlight counts the requests being handled now; a hung one leaves only
+// when its client gives up.
+func (s *Server) InFlight() int64 { return s.inflight.Load() }
+
 // Requests counts every request received.
 func (s *Server) Requests() int64 { return s.requests.Load() }
 
@@ -213,6 +219,8 @@ func (rt route) match(path string) (params, bool) {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
+	s.inflight.Add(1)
+	defer s.inflight.Add(-1)
 	s.mu.Lock()
 	s.paths[r.URL.Path]++
 	s.mu.Unlock()
@@ -244,6 +252,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.WriteHeader(status)
 		_, _ = w.Write([]byte(body))
+		return
+	}
+	if f, cfg := s.pickFault(r); s.serveFault(w, r, f, cfg) {
 		return
 	}
 	hang, delay := s.takeStall()
