@@ -194,12 +194,18 @@ func (a *App) startEnable(r model.Resource) tea.Cmd {
 		a.announce("Backups are already enabled for " + sanitize(r.Label))
 		return nil
 	}
-	c := newConfirm("Enable backups for "+sanitize(r.Label), "enable backups", confirmYes, "")
-	c.lines = []string{
-		"Turns on the Linode Backup service for " + sanitize(r.Label) + " (" + sanitize(r.Plan) + ", " + sanitize(r.Region) + ").",
+	return a.push(a.enableConfirm(r, "Enable backups for "+sanitize(r.Label), "✓ Backups enabled for "+sanitize(r.Label),
+		"Turns on the Linode Backup service for "+sanitize(r.Label)+" ("+sanitize(r.Plan)+", "+sanitize(r.Region)+").",
 		"It is a paid service: Linode bills it monthly per Linode, priced by plan, on top of the Linode itself.",
 		"Automatic daily and weekly backups then run in the scheduled window, and you can take a manual snapshot.",
-	}
+	), nil)
+}
+
+// enableConfirm asks to turn the Backup service on, then shows the re-read
+// resource everywhere and announces done.
+func (a *App) enableConfirm(r model.Resource, heading, done string, lines ...string) *confirmScreen {
+	c := newConfirm(heading, "enable backups", confirmYes, "")
+	c.lines = lines
 	c.ids = []string{r.ID}
 	act, id := a.actions, r.ID
 	c.run = func(ctx context.Context) actionResult {
@@ -215,10 +221,10 @@ func (a *App) startEnable(r model.Resource) tea.Cmd {
 	}
 	c.done = func(a *App, res actionResult) tea.Cmd {
 		a.updateResource(res.resource)
-		a.announce("✓ Backups enabled for " + sanitize(r.Label))
+		a.announce(done)
 		return nil
 	}
-	return a.push(c, nil)
+	return c
 }
 
 func (a *App) startCancel(r model.Resource, known []model.Backup) tea.Cmd {
@@ -276,30 +282,11 @@ func (a *App) startSnapshot(r model.Resource) tea.Cmd {
 		return a.refuseReadOnly()
 	}
 	if !r.BackupsEnabled {
-		c := newConfirm("Backups are off for "+sanitize(r.Label), "enable backups", confirmYes, "")
-		c.lines = []string{
-			"A snapshot needs the Linode Backup service, which is not enabled for " + sanitize(r.Label) + ".",
+		return a.push(a.enableConfirm(r, "Backups are off for "+sanitize(r.Label),
+			"✓ Backups enabled for "+sanitize(r.Label)+" — press s to take the snapshot",
+			"A snapshot needs the Linode Backup service, which is not enabled for "+sanitize(r.Label)+".",
 			"Enable it now? It is a paid service, billed monthly per Linode by plan. Then press s again to take the snapshot.",
-		}
-		c.ids = []string{r.ID}
-		act, id := a.actions, r.ID
-		c.run = func(ctx context.Context) actionResult {
-			if err := act.EnableBackups(ctx, id); err != nil {
-				return actionResult{err: err}
-			}
-			res, err := act.GetResource(ctx, id)
-			if err != nil {
-				res = r
-				res.BackupsEnabled = true
-			}
-			return actionResult{resource: res}
-		}
-		c.done = func(a *App, res actionResult) tea.Cmd {
-			a.updateResource(res.resource)
-			a.announce("✓ Backups enabled for " + sanitize(r.Label) + " — press s to take the snapshot")
-			return nil
-		}
-		return a.push(c, nil)
+		), nil)
 	}
 	s := newSnapshotForm(a, r)
 	return a.push(s, s.load(a))

@@ -6,7 +6,6 @@ package ui
 
 import (
 	"context"
-	"os"
 	"strings"
 	"time"
 
@@ -39,6 +38,9 @@ type Options struct {
 	PollEvery time.Duration
 	// AuditPath is where actions are logged, shown in the help.
 	AuditPath string
+	// PanicKey makes ctrl+\ panic, so that tests can check what a crash
+	// report shows and that the terminal is restored.
+	PanicKey bool
 }
 
 // screen is one level of the navigation stack.
@@ -84,10 +86,8 @@ type App struct {
 	root context.Context
 	stop context.CancelFunc
 
-	actions client.Actions // nil when the provider cannot act
-	// testPanic (SNAPDECK_TEST_PANIC=1) makes ctrl+\ panic, so that tests
-	// can check what a crash report shows and that the terminal is restored.
-	testPanic bool
+	actions   client.Actions // nil when the provider cannot act
+	testPanic bool           // see Options.PanicKey
 	jobs      []*job
 	nextJob   int
 	ticking   bool
@@ -127,7 +127,7 @@ func New(o Options) *App {
 	if act, ok := o.Provider.(client.Actions); ok {
 		a.actions = act
 	}
-	a.testPanic = os.Getenv("SNAPDECK_TEST_PANIC") == "1"
+	a.testPanic = o.PanicKey
 	a.root, a.stop = context.WithCancel(context.Background())
 	a.stack = []screen{newInstances(a)}
 	return a

@@ -83,8 +83,12 @@ func (e env) run(args []string) int {
 	app := ui.New(ui.Options{
 		Provider: p, Account: c.account, Timeout: cf.timeout, Preloaded: first,
 		ReadOnly: cf.readOnly, PollEvery: *poll, AuditPath: c.audit.Path(),
+		// Only the secrets test sets this, to force a crash report.
+		PanicKey: e.getenv("SNAPDECK_TEST_PANIC") == "1",
 	})
-	if _, err := tea.NewProgram(app, tea.WithContext(context.Background())).Run(); err != nil {
+	_, err = tea.NewProgram(app, tea.WithContext(context.Background())).Run()
+	app.Close() // whatever was still in flight ends with the program
+	if err != nil {
 		fmt.Fprintln(stderr, "snapdeck:", err)
 		return 1
 	}
