@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -54,7 +55,7 @@ func OpenAuditLog(path string) (*AuditLog, error) {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
@@ -63,11 +64,49 @@ func OpenAuditLog(path string) (*AuditLog, error) {
 	if err == nil {
 		err = checkAuditMode(path, fi)
 	}
+	if err == nil {
+		err = dropTornTail(f, fi.Size())
+	}
 	if err != nil {
 		_ = f.Close()
 		return nil, err
 	}
 	return &AuditLog{path: path, f: f}, nil
+}
+
+// dropTornTail cuts off a last line left unfinished by a process killed in
+// the middle of a write, so that the next record starts on a line of its
+// own and every line stays whole JSON. Only the record that never
+// completed is lost.
+func dropTornTail(f *os.File, size int64) error {
+	if size == 0 {
+		return nil
+	}
+	const chunk = 64 << 10
+	buf := make([]byte, chunk)
+	end := size
+	for end > 0 {
+		start := max(end-chunk, 0)
+		n, err := f.ReadAt(buf[:end-start], start)
+		if err != nil && n < int(end-start) {
+			return fmt.Errorf("audit log: %w", err)
+		}
+		if end == size && buf[n-1] == '\n' {
+			return nil // ends whole
+		}
+		if i := bytes.LastIndexByte(buf[:n], '\n'); i >= 0 {
+			return truncate(f, start+int64(i)+1)
+		}
+		end = start
+	}
+	return truncate(f, 0)
+}
+
+func truncate(f *os.File, at int64) error {
+	if err := f.Truncate(at); err != nil {
+		return fmt.Errorf("audit log: repairing a torn last line: %w", err)
+	}
+	return nil
 }
 
 func checkAuditMode(path string, fi os.FileInfo) error {
