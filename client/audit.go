@@ -160,6 +160,9 @@ type auditRecord struct {
 	// Uncertain marks an error after which the change may still have been
 	// made: no reply, a 5xx, an unreadable reply.
 	Uncertain bool `json:"uncertain,omitempty"`
+	// Who says who acted when that is more than the account: over
+	// `snapdeck serve`, the SSH user, key fingerprint and remote address.
+	Who map[string]string `json:"who,omitempty"`
 }
 
 type auditSchedule struct {
@@ -223,10 +226,28 @@ func Audited(p Provider, log *AuditLog, account string) Provider {
 	return audited{Provider: p, log: log, account: account}
 }
 
+// AuditedAs is Audited with every record also naming who acted (for
+// example the SSH user, key fingerprint and remote address of a session).
+// who is copied; a nil log returns p unchanged.
+func AuditedAs(p Provider, log *AuditLog, account string, who map[string]string) Provider {
+	if log == nil {
+		return p
+	}
+	var w map[string]string
+	if len(who) > 0 {
+		w = make(map[string]string, len(who))
+		for k, v := range who {
+			w[k] = v
+		}
+	}
+	return audited{Provider: p, log: log, account: account, who: w}
+}
+
 type audited struct {
 	Provider
 	log     *AuditLog
 	account string
+	who     map[string]string
 }
 
 var _ Actions = audited{}
@@ -241,7 +262,7 @@ func (a audited) actions() (Actions, error) {
 }
 
 func (a audited) record(action, resource string) auditRecord {
-	return auditRecord{Account: a.account, Provider: a.Provider.Name(), Action: action, Resource: resource}
+	return auditRecord{Account: a.account, Provider: a.Provider.Name(), Action: action, Resource: resource, Who: a.who}
 }
 
 func (a audited) GetResource(ctx context.Context, resourceID string) (model.Resource, error) {

@@ -19,7 +19,7 @@ func (a *App) canAct() bool { return a.actions != nil && !a.opts.ReadOnly }
 // refuseReadOnly tells the user why an action key did nothing.
 func (a *App) refuseReadOnly() tea.Cmd {
 	if a.opts.ReadOnly {
-		a.announce("Read-only mode: actions are disabled (started with --read-only)")
+		a.announce("Read-only mode: actions are disabled for this session")
 	} else {
 		a.announce("This provider offers no actions")
 	}

@@ -44,6 +44,7 @@ func init() {
 		"restore":        {"<resource> <backup-id> --to <target> [--overwrite] --yes", "restore a backup onto a resource", runRestore},
 		"cancel-backups": {"<resource> --yes", "turn the Backup service off, deleting every backup", runCancelBackups},
 		"sim":            {"[--listen 127.0.0.1:8799]", "serve the simulated Linode API over HTTP", runSim},
+		"serve":          {"--authorized-keys FILE [--listen :2222] [--demo]", "serve the TUI over SSH (a bastion), with per-key roles", runServe},
 	}
 }
 

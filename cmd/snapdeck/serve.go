@@ -1,0 +1,433 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	bm "charm.land/wish/v2/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/ui"
+)
+
+// Roles an authorized key may have.
+const (
+	roleViewer   = "viewer"   // read-only: every mutation refused in the client layer
+	roleOperator = "operator" // may act
+)
+
+// authKey is one line of the authorized keys file.
+type authKey struct {
+	key  gossh.PublicKey
+	role string
+	name string // the comment, for the log
+}
+
+// parseAuthorizedKeys reads an OpenSSH authorized_keys file in which each
+// key has a role, given by an option before the key type or by a word of
+// the comment:
+//
+//	role=operator ssh-ed25519 AAAA… alice@laptop
+//	ssh-ed25519 AAAA… bob@desk viewer
+//	ssh-ed25519 AAAA… carol role=operator
+//
+// A key with no role is a viewer. Blank lines and # comments are skipped;
+// any other line that is not a key, or an unknown role, is an error.
+func parseAuthorizedKeys(data []byte) ([]authKey, error) {
+	var keys []authKey
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		key, comment, options, _, err := gossh.ParseAuthorizedKey([]byte(line))
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %v", n, err)
+		}
+		role, name := "", comment
+		for _, o := range options {
+			if v, ok := strings.CutPrefix(o, "role="); ok {
+				role = strings.Trim(v, `"`)
+			}
+		}
+		var words []string
+		for _, w := range strings.Fields(comment) {
+			switch v, isRole := strings.CutPrefix(w, "role="); {
+			case isRole && role == "":
+				role = v
+			case isRole:
+			case (w == roleViewer || w == roleOperator) && role == "":
+				role = w
+			default:
+				words = append(words, w)
+			}
+		}
+		if len(words) > 0 {
+			name = strings.Join(words, " ")
+		}
+		switch role {
+		case "":
+			role = roleViewer
+		case roleViewer, roleOperator:
+		default:
+			return nil, fmt.Errorf("line %d: unknown role %q (want viewer or operator)", n, role)
+		}
+		keys = append(keys, authKey{key: key, role: role, name: name})
+	}
+	return keys, sc.Err()
+}
+
+func loadAuthorizedKeys(path string) ([]authKey, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("authorized keys: %w", err)
+	}
+	keys, err := parseAuthorizedKeys(data)
+	if err != nil {
+		return nil, fmt.Errorf("authorized keys %s: %w", path, err)
+	}
+	return keys, nil
+}
+
+// ensureHostKey generates an ed25519 host key at path (0600) when there is
+// none, and refuses one that group or others may read.
+func ensureHostKey(path string) ([]byte, error) {
+	if pemBytes, err := os.ReadFile(path); err == nil {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return nil, err
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			return nil, fmt.Errorf("host key %s is open to group or others (mode %04o); run: chmod 600 %s", path, perm, path)
+		}
+		return pemBytes, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("host key: %w", err)
+	}
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	block, err := gossh.MarshalPrivateKey(priv, "snapdeck serve host key")
+	if err != nil {
+		return nil, err
+	}
+	pemBytes := pem.EncodeToMemory(block)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("host key: %w", err)
+	}
+	if _, err := f.Write(pemBytes); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("host key: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("host key: %w", err)
+	}
+	return pemBytes, nil
+}
+
+// Keys of the values the bastion keeps in a connection's context.
+type ctxKey string
+
+const (
+	ctxRole ctxKey = "snapdeck-role"
+	ctxName ctxKey = "snapdeck-key-name"
+	ctxApp  ctxKey = "snapdeck-app"
+)
+
+// bastion serves the TUI over SSH, one ui.App per session, all on one
+// provider built once: credentials stay on the server.
+type bastion struct {
+	srv      *ssh.Server
+	base     client.Provider
+	audit    *client.AuditLog
+	account  string
+	keysPath string
+	timeout  time.Duration
+	poll     time.Duration
+	max      int
+
+	mu       sync.Mutex
+	active   int
+	programs map[*tea.Program]struct{}
+	logw     io.Writer
+}
+
+type serveConfig struct {
+	hostKey, authorizedKeys string
+	maxSessions             int
+	idleTimeout             time.Duration
+	poll                    time.Duration
+}
+
+// newBastion builds the provider, opens the audit log, checks the keys and
+// returns a server ready to Serve. Close the audit log with close.
+func newBastion(e env, cf *connFlags, sc serveConfig) (*bastion, error) {
+	if sc.authorizedKeys == "" {
+		return nil, usageError{"serve needs --authorized-keys (an OpenSSH authorized_keys file with roles; see README)"}
+	}
+	if sc.hostKey == "" {
+		return nil, usageError{"serve needs --host-key (a path; a new key is written there when missing)"}
+	}
+	if sc.maxSessions < 1 {
+		return nil, usageError{"--max-sessions must be at least 1"}
+	}
+	if _, err := loadAuthorizedKeys(sc.authorizedKeys); err != nil {
+		return nil, err
+	}
+	hostPEM, err := ensureHostKey(sc.hostKey)
+	if err != nil {
+		return nil, err
+	}
+	c, err := cf.connect(e, false) // the audit wrapper is per session, naming who acted
+	if err != nil {
+		return nil, err
+	}
+	audit, err := client.OpenAuditLog(cf.auditPath)
+	if err != nil {
+		if !strings.HasPrefix(err.Error(), "audit log") {
+			err = fmt.Errorf("audit log: %w", err)
+		}
+		return nil, err
+	}
+	b := &bastion{
+		base: c.p, audit: audit, account: c.account, keysPath: sc.authorizedKeys,
+		timeout: cf.timeout, poll: sc.poll, max: sc.maxSessions, logw: e.stderr,
+		programs: map[*tea.Program]struct{}{},
+	}
+	srv, err := wish.NewServer(
+		wish.WithHostKeyPEM(hostPEM),
+		wish.WithPublicKeyAuth(b.authorize),
+		wish.WithIdleTimeout(sc.idleTimeout),
+		// Last listed runs first: the session checks wrap the program.
+		wish.WithMiddleware(bm.MiddlewareWithProgramHandler(b.program), b.session),
+		func(s *ssh.Server) error {
+			s.Version = "snapdeck"
+			// Only an interactive shell: no exec, no subsystems (sftp).
+			// Port and agent forwarding stay off (nil callbacks deny them).
+			s.SessionRequestCallback = func(_ ssh.Session, req string) bool { return req == "shell" }
+			return nil
+		},
+	)
+	if err != nil {
+		_ = audit.Close()
+		return nil, err
+	}
+	b.srv = srv
+	return b, nil
+}
+
+func (b *bastion) close() { _ = b.audit.Close() }
+
+func (b *bastion) logf(format string, args ...any) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	fmt.Fprintf(b.logw, "snapdeck serve: "+format+"\n", args...)
+}
+
+// authorize admits a key listed in the authorized keys file, read afresh
+// each time so that edits take effect without a restart.
+func (b *bastion) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
+	keys, err := loadAuthorizedKeys(b.keysPath)
+	if err != nil {
+		b.logf("refusing %s: %v", ctx.RemoteAddr(), err)
+		return false
+	}
+	for _, k := range keys {
+		if ssh.KeysEqual(key, k.key) {
+			ctx.SetValue(ctxRole, k.role)
+			ctx.SetValue(ctxName, k.name)
+			return true
+		}
+	}
+	b.logf("refused unknown key %s for %s from %s", gossh.FingerprintSHA256(key), ctx.User(), ctx.RemoteAddr())
+	return false
+}
+
+// session refuses what the bastion does not serve, enforces the session
+// limit, and builds the session's App on the role's provider.
+func (b *bastion) session(next ssh.Handler) ssh.Handler {
+	return func(s ssh.Session) {
+		if _, _, ok := s.Pty(); !ok {
+			fmt.Fprintln(s.Stderr(), "snapdeck: needs a terminal; connect with ssh -t")
+			_ = s.Exit(1)
+			return
+		}
+		b.mu.Lock()
+		full := b.active >= b.max
+		if !full {
+			b.active++
+		}
+		b.mu.Unlock()
+		if full {
+			fmt.Fprintf(s, "snapdeck: all %d sessions are in use; try again later\n", b.max)
+			_ = s.Exit(1)
+			return
+		}
+		defer func() {
+			b.mu.Lock()
+			b.active--
+			b.mu.Unlock()
+		}()
+		role, _ := s.Context().Value(ctxRole).(string)
+		name, _ := s.Context().Value(ctxName).(string)
+		fp := ""
+		if k := s.PublicKey(); k != nil {
+			fp = gossh.FingerprintSHA256(k)
+		}
+		who := map[string]string{"ssh_user": s.User(), "key": fp, "remote": s.RemoteAddr().String(), "role": role}
+		p := b.base
+		if role != roleOperator {
+			p = client.ReadOnly(p)
+		}
+		p = client.AuditedAs(p, b.audit, b.account, who)
+		app := ui.New(ui.Options{
+			Provider: p, Account: b.account, Timeout: b.timeout,
+			ReadOnly: role != roleOperator, PollEvery: b.poll, AuditPath: b.audit.Path(),
+		})
+		s.Context().SetValue(ctxApp, app)
+		b.logf("session start user=%s key=%s (%s) role=%s remote=%s", s.User(), fp, name, role, s.RemoteAddr())
+		start := time.Now()
+		next(s)
+		app.Close() // whatever was still in flight ends with the session
+		b.logf("session end user=%s key=%s remote=%s after %s", s.User(), fp, s.RemoteAddr(), time.Since(start).Round(time.Second))
+	}
+}
+
+// program builds the session's program on its App; the bubbletea
+// middleware sizes it to the client's pty and forwards window changes.
+func (b *bastion) program(s ssh.Session) *tea.Program {
+	app, _ := s.Context().Value(ctxApp).(*ui.App)
+	if app == nil {
+		return nil
+	}
+	p := tea.NewProgram(&sessionModel{App: app}, bm.MakeOptions(s)...)
+	b.mu.Lock()
+	b.programs[p] = struct{}{}
+	b.mu.Unlock()
+	go func() {
+		<-s.Context().Done()
+		b.mu.Lock()
+		delete(b.programs, p)
+		b.mu.Unlock()
+	}()
+	return p
+}
+
+// noticeMsg puts a line from the server over the session's footer.
+type noticeMsg string
+
+// sessionModel is the App with room for a notice from the server (such as
+// an announced shutdown) in its last line.
+type sessionModel struct {
+	*ui.App
+	notice string
+	width  int
+}
+
+func (m *sessionModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case noticeMsg:
+		m.notice = string(msg)
+		return m, nil
+	case tea.WindowSizeMsg:
+		m.width = msg.Width
+	}
+	_, cmd := m.App.Update(msg)
+	return m, cmd
+}
+
+func (m *sessionModel) View() tea.View {
+	v := m.App.View()
+	if m.notice == "" {
+		return v
+	}
+	line := "\x1b[7m" + ansi.Truncate(" "+m.notice+" ", max(m.width, 20), "…") + "\x1b[m"
+	if i := strings.LastIndexByte(v.Content, '\n'); i >= 0 {
+		v.Content = v.Content[:i+1] + line
+	} else {
+		v.Content = line
+	}
+	return v
+}
+
+// shutdown stops taking connections, tells every session, lets them run
+// on (finishing what is in flight) for up to grace, then cuts them.
+func (b *bastion) shutdown(grace time.Duration) {
+	b.mu.Lock()
+	n := b.active
+	for p := range b.programs {
+		go p.Send(noticeMsg(fmt.Sprintf("snapdeck is shutting down: sessions end within %s. Finish or wait for running actions.", grace)))
+	}
+	b.mu.Unlock()
+	b.logf("stopping: no new connections; waiting up to %s for %d open sessions", grace, n)
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := b.srv.Shutdown(ctx); err != nil {
+		b.logf("cutting the remaining sessions: %v", err)
+	}
+	_ = b.srv.Close()
+}
+
+// runServe serves the TUI over SSH until SIGINT or SIGTERM.
+func runServe(e env, args []string) int {
+	c := newCmd(e, "serve", connAndTimeout)
+	listen := c.String("listen", ":2222", "address to serve SSH on")
+	var sc serveConfig
+	c.StringVar(&sc.hostKey, "host-key", "snapdeck_host_ed25519", "host key `path` (an ed25519 key is generated there, 0600, when missing)")
+	c.StringVar(&sc.authorizedKeys, "authorized-keys", "", "OpenSSH authorized_keys `file`; each key's role (viewer or operator) is an option role=… or a word of its comment")
+	c.IntVar(&sc.maxSessions, "max-sessions", 10, "most concurrent sessions; further ones are refused")
+	c.DurationVar(&sc.idleTimeout, "idle-timeout", 15*time.Minute, "close a connection idle this long (0: never)")
+	c.DurationVar(&sc.poll, "poll", 3*time.Second, "how often running snapshots and restores are checked")
+	grace := c.Duration("shutdown-grace", 30*time.Second, "on SIGTERM, how long open sessions may run on before they are cut")
+	if _, code, ok := c.parse(args, 0, ""); !ok {
+		return code
+	}
+	if c.conn.demo && !flagSet(c.FlagSet, "poll") {
+		sc.poll = time.Second
+	}
+	b, err := newBastion(e, c.conn, sc)
+	if err != nil {
+		return e.fail(err)
+	}
+	defer b.close()
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return e.fail(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- b.srv.Serve(ln) }()
+	b.logf("listening on %s (account %s, at most %d sessions); try: ssh -p %d %s", ln.Addr(), b.account, sc.maxSessions,
+		ln.Addr().(*net.TCPAddr).Port, "localhost")
+
+	ctx, stop := commandContext()
+	defer stop()
+	select {
+	case err := <-served:
+		return e.fail(err)
+	case <-ctx.Done():
+	}
+	b.shutdown(*grace)
+	b.logf("stopped")
+	return exitOK
+}

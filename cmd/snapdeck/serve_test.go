@@ -1,0 +1,514 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/vt"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// The bastion tests run `snapdeck serve` in process on a loopback port and
+// talk to it with golang.org/x/crypto/ssh, reading the screen through a VT
+// emulator as an SSH client's terminal would.
+
+type lockedBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuf) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func newSigner(t testing.TB) gossh.Signer {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func authLine(prefix string, s gossh.Signer, comment string) string {
+	k := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(s.PublicKey())))
+	return strings.TrimSpace(prefix+" "+k+" "+comment) + "\n"
+}
+
+type testBastion struct {
+	addr     string
+	hostKey  gossh.PublicKey
+	operator gossh.Signer
+	viewer   gossh.Signer
+	audit    string
+	log      *lockedBuf
+	b        *bastion
+}
+
+// startBastion serves the demo cloud with two keys, an operator and a
+// viewer, and extra serve flags.
+func startBastion(t *testing.T, maxSessions int, idle time.Duration) *testBastion {
+	t.Helper()
+	dir := t.TempDir()
+	tb := &testBastion{operator: newSigner(t), viewer: newSigner(t), audit: filepath.Join(dir, "audit.log"), log: &lockedBuf{}}
+	keys := "# snapdeck bastion keys\n" + authLine("role=operator", tb.operator, "alice@laptop") + authLine("", tb.viewer, "bob@desk viewer")
+	keysPath := filepath.Join(dir, "authorized_keys")
+	if err := os.WriteFile(keysPath, []byte(keys), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	cf := addConnFlags(fs)
+	if err := fs.Parse([]string{"--demo", "--demo-latency", "10ms", "--demo-job-time", "1500ms", "--audit-log", tb.audit}); err != nil {
+		t.Fatal(err)
+	}
+	hostKeyPath := filepath.Join(dir, "host_ed25519")
+	e := osEnv(io.Discard, tb.log)
+	b, err := newBastion(e, cf, serveConfig{
+		hostKey: hostKeyPath, authorizedKeys: keysPath, maxSessions: maxSessions, idleTimeout: idle, poll: 300 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(hostKeyPath)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("host key not written 0600: %v %v", fi, err)
+	}
+	pemBytes, _ := os.ReadFile(hostKeyPath)
+	hk, err := gossh.ParsePrivateKey(pemBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb.hostKey = hk.PublicKey()
+	tb.b = b
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb.addr = ln.Addr().String()
+	done := make(chan struct{})
+	go func() { _ = b.srv.Serve(ln); close(done) }()
+	t.Cleanup(func() {
+		_ = b.srv.Close()
+		<-done
+		b.close()
+	})
+	return tb
+}
+
+func (tb *testBastion) dial(signer gossh.Signer) (*gossh.Client, error) {
+	return gossh.Dial("tcp", tb.addr, &gossh.ClientConfig{
+		User:            "alice",
+		Auth:            []gossh.AuthMethod{gossh.PublicKeys(signer)},
+		HostKeyCallback: gossh.FixedHostKey(tb.hostKey),
+		Timeout:         5 * time.Second,
+	})
+}
+
+// sshTerm is one SSH session with a pty, its output in an emulator.
+type sshTerm struct {
+	t     *testing.T
+	c     *gossh.Client
+	sess  *gossh.Session
+	stdin io.WriteCloser
+	mu    sync.Mutex
+	emu   *vt.Emulator
+	raw   bytes.Buffer
+	done  chan error
+}
+
+func (tb *testBastion) open(t *testing.T, signer gossh.Signer, w, h int) *sshTerm {
+	t.Helper()
+	c, err := tb.dial(signer)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm", h, w, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	stdin, err := sess.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := sess.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &sshTerm{t: t, c: c, sess: sess, stdin: stdin, emu: vt.NewEmulator(w, h), done: make(chan error, 1)}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		buf := make([]byte, 32*1024)
+		for {
+			n, err := stdout.Read(buf)
+			if n > 0 {
+				st.mu.Lock()
+				st.raw.Write(buf[:n])
+				_, _ = st.emu.Write(buf[:n])
+				st.mu.Unlock()
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	// The emulator answers the program's terminal queries; pass them back.
+	go func() { _, _ = io.Copy(stdin, st.emu) }()
+	go func() { st.done <- sess.Wait() }()
+	t.Cleanup(func() {
+		_ = sess.Close()
+		_ = c.Close()
+		<-read
+		closeReplies(st.emu)
+	})
+	return st
+}
+
+func (st *sshTerm) screen() string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.emu.String()
+}
+
+func (st *sshTerm) output() string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.raw.String()
+}
+
+func (st *sshTerm) waitFor(what string, cond func(string) bool) string {
+	st.t.Helper()
+	deadline := time.Now().Add(8 * time.Second)
+	for {
+		s := st.screen()
+		if cond(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			st.t.Fatalf("timed out waiting for %s; screen:\n%s", what, s)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (st *sshTerm) waitText(sub string) string {
+	st.t.Helper()
+	return st.waitFor(sub, func(s string) bool { return strings.Contains(s, sub) })
+}
+
+func (st *sshTerm) send(keys string) {
+	st.t.Helper()
+	if _, err := st.stdin.Write([]byte(keys)); err != nil {
+		st.t.Fatalf("write keys: %v", err)
+	}
+	time.Sleep(60 * time.Millisecond)
+}
+
+func (st *sshTerm) sendText(s string) {
+	st.t.Helper()
+	for _, r := range s {
+		if _, err := st.stdin.Write([]byte(string(r))); err != nil {
+			st.t.Fatalf("write keys: %v", err)
+		}
+	}
+	time.Sleep(60 * time.Millisecond)
+}
+
+func (st *sshTerm) resize(w, h int) {
+	st.t.Helper()
+	st.mu.Lock()
+	st.emu.Resize(w, h)
+	st.mu.Unlock()
+	if err := st.sess.WindowChange(h, w); err != nil {
+		st.t.Fatal(err)
+	}
+}
+
+// wait waits for the session to end.
+func (st *sshTerm) wait(within time.Duration) error {
+	st.t.Helper()
+	select {
+	case err := <-st.done:
+		return err
+	case <-time.After(within):
+		st.t.Fatalf("session did not end; screen:\n%s", st.screen())
+	}
+	return nil
+}
+
+func auditRecords(t *testing.T, path string) []map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("audit line %q: %v", line, err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func TestServeOperatorTakesSnapshot(t *testing.T) {
+	tb := startBastion(t, 10, 0)
+	st := tb.open(t, tb.operator, 100, 30)
+	st.waitText("Loaded 40 instances")
+	st.send("/")
+	st.sendText("cache-01")
+	st.waitText("Instances 1/40")
+	st.send(keyEnter)
+	st.send(keyEnter)
+	st.send("s")
+	st.waitText("no snapshot yet")
+	st.send("\x15") // ctrl+u clears the suggested label
+	st.sendText("ssh-snap")
+	st.waitText("✓ 8/255 characters")
+	st.send(keyEnter)
+	st.waitText("✓ Snapshot ssh-snap of cache-01 finished")
+
+	recs := auditRecords(t, tb.audit)
+	if len(recs) != 1 {
+		t.Fatalf("audit records = %v", recs)
+	}
+	who, _ := recs[0]["who"].(map[string]any)
+	fp := gossh.FingerprintSHA256(tb.operator.PublicKey())
+	if recs[0]["action"] != "snapshot" || recs[0]["outcome"] != "ok" || who["ssh_user"] != "alice" || who["key"] != fp ||
+		!strings.HasPrefix(fmt.Sprint(who["remote"]), "127.0.0.1:") || who["role"] != "operator" {
+		t.Errorf("audit record = %v", recs[0])
+	}
+	if !strings.Contains(tb.log.String(), "session start user=alice key="+fp+" (alice@laptop) role=operator") {
+		t.Errorf("server log:\n%s", tb.log.String())
+	}
+	st.send("q")
+	if err := st.wait(5 * time.Second); err != nil {
+		t.Errorf("session ended with %v after q", err)
+	}
+}
+
+func TestServeViewerIsReadOnly(t *testing.T) {
+	tb := startBastion(t, 10, 0)
+	st := tb.open(t, tb.viewer, 100, 30)
+	st.waitText("Loaded 40 instances")
+	st.waitText("[read-only]")
+	st.send(keyEnter)
+	st.send("s")
+	st.waitText("Read-only mode")
+	if s := st.screen(); strings.Contains(s, "no snapshot yet") {
+		t.Fatalf("viewer got the snapshot form:\n%s", s)
+	}
+	if data, _ := os.ReadFile(tb.audit); strings.Contains(string(data), `"outcome":"ok"`) {
+		t.Errorf("a viewer's action went through: %s", data)
+	}
+}
+
+func TestServeRefusesUnknownKey(t *testing.T) {
+	tb := startBastion(t, 10, 0)
+	c, err := tb.dial(newSigner(t))
+	if err == nil {
+		_ = c.Close()
+		t.Fatal("an unlisted key was let in")
+	}
+	if !strings.Contains(err.Error(), "unable to authenticate") {
+		t.Errorf("err = %v", err)
+	}
+	if !strings.Contains(tb.log.String(), "refused unknown key SHA256:") {
+		t.Errorf("server log:\n%s", tb.log.String())
+	}
+	// Password auth is not offered at all.
+	_, err = gossh.Dial("tcp", tb.addr, &gossh.ClientConfig{
+		User: "alice", Auth: []gossh.AuthMethod{gossh.Password("x")},
+		HostKeyCallback: gossh.FixedHostKey(tb.hostKey), Timeout: 5 * time.Second,
+	})
+	if err == nil {
+		t.Fatal("password auth let a client in")
+	}
+}
+
+func TestServeRefusesExecAndNoPty(t *testing.T) {
+	tb := startBastion(t, 10, 0)
+	c, err := tb.dial(tb.operator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := sess.CombinedOutput("cat /etc/passwd"); err == nil {
+		t.Fatalf("exec ran: %q", out)
+	}
+	sess, err = c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	sess.Stderr = &stderr
+	sess.Stdout = io.Discard
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	err = sess.Wait()
+	var ee *gossh.ExitError
+	if !errors.As(err, &ee) || ee.ExitStatus() != 1 || !strings.Contains(stderr.String(), "needs a terminal") {
+		t.Errorf("no-pty shell: err %v, stderr %q", err, stderr.String())
+	}
+}
+
+func TestServeSessionsAreIndependentAndResize(t *testing.T) {
+	tb := startBastion(t, 10, 0)
+	a := tb.open(t, tb.operator, 100, 30)
+	b := tb.open(t, tb.viewer, 100, 30)
+	a.waitText("Loaded 40 instances")
+	b.waitText("Loaded 40 instances")
+	a.send("/")
+	a.sendText("cache-01")
+	a.waitText("Instances 1/40")
+	b.send("j")
+	time.Sleep(200 * time.Millisecond)
+	if s := b.screen(); strings.Contains(s, "1/40") || !strings.Contains(s, "Instances 40") {
+		t.Fatalf("a filter in one session reached the other:\n%s", s)
+	}
+
+	widest := func(s string) int {
+		n := 0
+		for _, l := range strings.Split(s, "\n") {
+			n = max(n, len([]rune(strings.TrimRight(l, " "))))
+		}
+		return n
+	}
+	b.resize(140, 30)
+	b.waitFor("a redraw to 140 columns", func(s string) bool { return widest(s) > 100 })
+	b.resize(60, 20)
+	b.waitFor("a redraw to 60 columns", func(s string) bool {
+		return widest(s) <= 60 && strings.Contains(s, "Instances 40")
+	})
+	if w := widest(a.screen()); w > 100 {
+		t.Errorf("the other session's screen changed width: %d", w)
+	}
+}
+
+func TestServeMaxSessions(t *testing.T) {
+	tb := startBastion(t, 1, 0)
+	a := tb.open(t, tb.operator, 100, 30)
+	a.waitText("Loaded 40 instances")
+	b := tb.open(t, tb.viewer, 100, 30)
+	err := b.wait(5 * time.Second)
+	var ee *gossh.ExitError
+	if !errors.As(err, &ee) || ee.ExitStatus() != 1 {
+		t.Errorf("second session ended with %v, want exit 1", err)
+	}
+	if out := b.output(); !strings.Contains(out, "all 1 sessions are in use") {
+		t.Errorf("refusal = %q", out)
+	}
+	// The first session goes on; once it ends, a new one is let in.
+	a.send("q")
+	_ = a.wait(5 * time.Second)
+	c := tb.open(t, tb.viewer, 100, 30)
+	c.waitText("Loaded 40 instances")
+}
+
+func TestServeIdleTimeout(t *testing.T) {
+	tb := startBastion(t, 10, time.Second)
+	st := tb.open(t, tb.viewer, 100, 30)
+	st.waitText("Loaded 40 instances")
+	_ = st.wait(8 * time.Second) // nothing typed: the connection is closed
+}
+
+func TestParseAuthorizedKeys(t *testing.T) {
+	a, b, c, d := newSigner(t), newSigner(t), newSigner(t), newSigner(t)
+	data := "# comment\n\n" + authLine("role=operator", a, "alice") + authLine(`no-pty,role="viewer"`, b, "bob") +
+		authLine("", c, "carol role=operator") + authLine("", d, "")
+	keys, err := parseAuthorizedKeys([]byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ role, name string }{{"operator", "alice"}, {"viewer", "bob"}, {"operator", "carol"}, {"viewer", ""}}
+	if len(keys) != len(want) {
+		t.Fatalf("%d keys, want %d", len(keys), len(want))
+	}
+	for i, w := range want {
+		if keys[i].role != w.role || keys[i].name != w.name {
+			t.Errorf("key %d: role %q name %q, want %q %q", i, keys[i].role, keys[i].name, w.role, w.name)
+		}
+	}
+	for _, bad := range []string{"not a key\n", authLine("role=admin", a, "x"), authLine("", a, "role=root")} {
+		if _, err := parseAuthorizedKeys([]byte(bad)); err == nil {
+			t.Errorf("accepted %q", bad)
+		}
+	}
+}
+
+func TestEnsureHostKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hk")
+	first, err := ensureHostKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := ensureHostKey(path)
+	if err != nil || !bytes.Equal(first, again) {
+		t.Fatalf("second start did not reuse the key: %v", err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ensureHostKey(path); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Errorf("world-readable host key: err = %v", err)
+	}
+}
+
+func TestServeShutdownTellsSessions(t *testing.T) {
+	tb := startBastion(t, 10, 0)
+	st := tb.open(t, tb.operator, 100, 30)
+	st.waitText("Loaded 40 instances")
+	stopped := make(chan struct{})
+	go func() { tb.b.shutdown(time.Second); close(stopped) }()
+	st.waitText("snapdeck is shutting down")
+	select {
+	case <-stopped:
+	case <-time.After(5 * time.Second):
+		t.Fatal("shutdown did not end after its grace period")
+	}
+	_ = st.wait(5 * time.Second)
+	if _, err := tb.dial(tb.operator); err == nil {
+		t.Error("a connection was accepted after shutdown")
+	}
+}
