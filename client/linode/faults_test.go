@@ -17,6 +17,15 @@ import (
 
 const faultTimeout = 400 * time.Millisecond
 
+// timeoutFor gives the 10 MB body room to be sent and refused under the race
+// detector on a loaded machine; the others need only faultTimeout.
+func timeoutFor(f simlinode.Fault) time.Duration {
+	if f == simlinode.FaultHuge {
+		return 5 * time.Second
+	}
+	return faultTimeout
+}
+
 func wantFaultKind(f simlinode.Fault) client.ErrorKind {
 	switch f {
 	case simlinode.Fault500, simlinode.Fault502, simlinode.Fault503, simlinode.FaultHTML, simlinode.FaultLost500:
@@ -70,7 +79,7 @@ func TestReadsUnderEveryFault(t *testing.T) {
 				fleet := simlinode.Demo(now)
 				web := fleet.Instances[0]
 				id, bid := strconv.Itoa(web.ID), strconv.Itoa(web.Automatic[0].ID)
-				s, p := setup(t, fleet, simlinode.Options{}, Config{Timeout: faultTimeout, Retries: 1})
+				s, p := setup(t, fleet, simlinode.Options{}, Config{Timeout: timeoutFor(f), Retries: 1})
 				match := func(r *http.Request) bool {
 					switch rd.name {
 					case "backup":
@@ -106,7 +115,7 @@ func TestReadsUnderEveryFault(t *testing.T) {
 				}
 				// Each attempt is bounded by the timeout; waits are bounded by
 				// MaxRetryWait (30s is far above anything here).
-				if took > 2*faultTimeout+1500*time.Millisecond {
+				if took > 2*timeoutFor(f)+1500*time.Millisecond {
 					t.Fatalf("took %v", took)
 				}
 				// The fault clears: the same call works again.
@@ -155,7 +164,7 @@ func TestMutationsNeverRetriedUnderFaults(t *testing.T) {
 					id = strconv.Itoa(in.ID)
 				}
 			}
-			s, p := setup(t, fleet, simlinode.Options{}, Config{Timeout: faultTimeout, Retries: 3})
+			s, p := setup(t, fleet, simlinode.Options{}, Config{Timeout: timeoutFor(f), Retries: 3})
 			s.SetFaults(simlinode.Faults{Rate: 1, Mix: []simlinode.Fault{f}, HugeBytes: 10 << 20,
 				Match: func(r *http.Request) bool { return r.Method != http.MethodGet }})
 			_, err := p.TakeSnapshot(context.Background(), id, "under-"+f.String())

@@ -88,3 +88,52 @@ func BenchmarkStartup(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkSSHBytes counts the bytes `snapdeck serve` sends over SSH for a
+// one-row cursor move at 80×24, next to the same figure in a local
+// pseudo-terminal.
+func BenchmarkSSHBytes(b *testing.B) {
+	const moves = 10
+	measure := func(b *testing.B, screen func() string, out func() int, send func(string)) float64 {
+		deadline := time.Now().Add(20 * time.Second)
+		for !strings.Contains(screen(), "Loaded 40 instances") {
+			if time.Now().After(deadline) {
+				b.Fatalf("no list:\n%s", screen())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		quietFor := func() int {
+			last, since := out(), time.Now()
+			for time.Since(since) < 300*time.Millisecond {
+				time.Sleep(10 * time.Millisecond)
+				if n := out(); n != last {
+					last, since = n, time.Now()
+				}
+			}
+			return last
+		}
+		start := quietFor()
+		for range moves {
+			send(keyDown)
+			time.Sleep(30 * time.Millisecond)
+		}
+		return float64(quietFor()-start) / moves
+	}
+	b.Run("ssh", func(b *testing.B) {
+		tb := startBastion(b, 4, 0)
+		for b.Loop() {
+			st := tb.open(b, tb.operator, 80, 24)
+			per := measure(b, st.screen, func() int { return len(st.output()) }, func(k string) { _, _ = st.stdin.Write([]byte(k)) })
+			b.ReportMetric(per, "B/row-move")
+		}
+	})
+	b.Run("local-pty", func(b *testing.B) {
+		for b.Loop() {
+			tm := startTerm(b, 80, 24, nil, "--demo", "--demo-latency", "10ms")
+			per := measure(b, tm.screen, func() int { return len(tm.output()) }, func(k string) { _, _ = tm.pty.Write([]byte(k)) })
+			b.ReportMetric(per, "B/row-move")
+			_, _ = tm.pty.Write([]byte("q"))
+			tm.wait()
+		}
+	})
+}
