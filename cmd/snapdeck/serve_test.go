@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +20,8 @@ import (
 
 	"github.com/charmbracelet/x/vt"
 	gossh "golang.org/x/crypto/ssh"
+
+	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
 
 // The bastion tests run `snapdeck serve` in process on a loopback port and
@@ -74,6 +77,13 @@ type testBastion struct {
 // viewer, and extra serve flags.
 func startBastion(t testing.TB, maxSessions int, idle time.Duration) *testBastion {
 	t.Helper()
+	return startBastionWith(t, maxSessions, idle, []string{"--demo", "--demo-latency", "10ms", "--demo-job-time", "1500ms"}, nil)
+}
+
+// startBastionWith serves with the given connection flags, and getenv in
+// place of the process environment when not nil.
+func startBastionWith(t testing.TB, maxSessions int, idle time.Duration, conn []string, getenv func(string) string) *testBastion {
+	t.Helper()
 	dir := t.TempDir()
 	tb := &testBastion{operator: newSigner(t), viewer: newSigner(t), audit: filepath.Join(dir, "audit.log"), log: &lockedBuf{}}
 	keys := "# snapdeck bastion keys\n" + authLine("role=operator", tb.operator, "alice@laptop") + authLine("", tb.viewer, "bob@desk viewer")
@@ -83,11 +93,14 @@ func startBastion(t testing.TB, maxSessions int, idle time.Duration) *testBastio
 	}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	cf := addConnFlags(fs)
-	if err := fs.Parse([]string{"--demo", "--demo-latency", "10ms", "--demo-job-time", "1500ms", "--audit-log", tb.audit}); err != nil {
+	if err := fs.Parse(append(conn, "--audit-log", tb.audit)); err != nil {
 		t.Fatal(err)
 	}
 	hostKeyPath := filepath.Join(dir, "host_ed25519")
 	e := osEnv(io.Discard, tb.log)
+	if getenv != nil {
+		e.getenv = getenv
+	}
 	b, err := newBastion(e, cf, serveConfig{
 		hostKey: hostKeyPath, authorizedKeys: keysPath, maxSessions: maxSessions, idleTimeout: idle, poll: 300 * time.Millisecond,
 	})
@@ -509,5 +522,53 @@ func TestServeShutdownTellsSessions(t *testing.T) {
 	_ = st.wait(5 * time.Second)
 	if _, err := tb.dial(tb.operator); err == nil {
 		t.Error("a connection was accepted after shutdown")
+	}
+}
+
+// TestServeViewerSendsNoMutation serves a simulator reached over HTTP and
+// counts what reaches it: the keys that make an operator take a snapshot and
+// start a restore send nothing for a viewer.
+func TestServeViewerSendsNoMutation(t *testing.T) {
+	for _, tc := range []struct {
+		role string
+		want func(int64) bool
+	}{
+		{"operator", func(n int64) bool { return n == 2 }},
+		{"viewer", func(n int64) bool { return n == 0 }},
+	} {
+		t.Run(tc.role, func(t *testing.T) {
+			sim := simlinode.New(simlinode.Demo(time.Now()), simlinode.Options{Token: "bastion-held-token"})
+			srv := httptest.NewServer(sim)
+			defer srv.Close()
+			tb := startBastionWith(t, 4, 0, []string{"--api", srv.URL}, func(k string) string {
+				if k == "LINODE_TOKEN" {
+					return "bastion-held-token"
+				}
+				return ""
+			})
+			key := tb.operator
+			if tc.role == "viewer" {
+				key = tb.viewer
+			}
+			st := tb.open(t, key, 100, 30)
+			st.waitText("Loaded 40 instances")
+			st.send("s") // web-prod-01: a snapshot that replaces its current one
+			st.send(keyEnter)
+			st.send("y")
+			time.Sleep(300 * time.Millisecond) // let the reply unlock the form
+			st.send(keyEsc)
+			st.send(keyEnter)
+			st.waitText("(automatic)")
+			st.send("R") // restore the newest backup onto itself, no overwrite
+			st.send(keyEnter)
+			st.send("y")
+			time.Sleep(500 * time.Millisecond)
+			if n := sim.Mutations(); !tc.want(n) {
+				t.Fatalf("%d mutations reached the simulator from an %s", n, tc.role)
+			}
+			if strings.Contains(st.output(), "bastion-held-token") {
+				t.Fatal("the server's token reached the client")
+			}
+		})
 	}
 }
