@@ -177,10 +177,5 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, _ params) {
 	}
 	s.mu.Unlock()
 
-	writeJSON(w, http.StatusOK, struct {
-		Data    []eventJSON `json:"data"`
-		Page    int         `json:"page"`
-		Pages   int         `json:"pages"`
-		Results int         `json:"results"`
-	}{data, page, pages, len(hits)})
+	writePage(w, data, page, pages, len(hits))
 }

@@ -149,11 +149,16 @@ func (s *Server) Mutations() int64 { return s.mutations.Load() }
 
 // MutationsTo counts the mutations whose path ends with pathSuffix.
 func (s *Server) MutationsTo(pathSuffix string) int64 {
+	return s.count(s.mutPaths, func(p string) bool { return strings.HasSuffix(p, pathSuffix) })
+}
+
+// count adds up the counters of the paths that match, under the lock.
+func (s *Server) count(paths map[string]int64, match func(string) bool) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var n int64
-	for p, c := range s.mutPaths {
-		if strings.HasSuffix(p, pathSuffix) {
+	for p, c := range paths {
+		if match(p) {
 			n += c
 		}
 	}
@@ -177,15 +182,7 @@ func (s *Server) Requests() int64 { return s.requests.Load() }
 
 // RequestsTo counts requests whose path starts with pathPrefix.
 func (s *Server) RequestsTo(pathPrefix string) int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var n int64
-	for p, c := range s.paths {
-		if strings.HasPrefix(p, pathPrefix) {
-			n += c
-		}
-	}
-	return n
+	return s.count(s.paths, func(p string) bool { return strings.HasPrefix(p, pathPrefix) })
 }
 
 // params are the {name} segments a route captured.
@@ -428,12 +425,17 @@ func (s *Server) listInstances(w http.ResponseWriter, r *http.Request, _ params)
 	}
 	s.mu.Unlock()
 
+	writePage(w, data, page, pages, len(hits))
+}
+
+// writePage answers a list in Linode's page envelope.
+func writePage[T any](w http.ResponseWriter, data []T, page, pages, results int) {
 	writeJSON(w, http.StatusOK, struct {
-		Data    []instanceJSON `json:"data"`
-		Page    int            `json:"page"`
-		Pages   int            `json:"pages"`
-		Results int            `json:"results"`
-	}{data, page, pages, len(hits)})
+		Data    []T `json:"data"`
+		Page    int `json:"page"`
+		Pages   int `json:"pages"`
+		Results int `json:"results"`
+	}{data, page, pages, results})
 }
 
 // pageParams reads page and page_size as the API does; false means it
