@@ -66,6 +66,22 @@ func (s *sender) received(m actionMsg) bool {
 	return true
 }
 
+// outcome is the tail every action dialog draws: the lock while the
+// request is out, the hint for a key that did nothing, and the API's answer.
+func (s *sender) outcome(a *App, w int, hint string) []string {
+	var out []string
+	if s.sending {
+		out = append(out, "", a.spin.View()+" Sending… (keys are ignored until the API answers)")
+	}
+	if hint != "" {
+		out = append(out, a.th.warn.Render(hint))
+	}
+	if s.err != nil {
+		out = append(out, "", a.th.errBox.Render(wrap("✗ "+sanitize(s.err.Error()), w)))
+	}
+	return out
+}
+
 // confirmMode is how a dialog is confirmed. Enter alone never confirms.
 type confirmMode int
 
@@ -184,18 +200,12 @@ func (c *confirmScreen) view(a *App, w, h int) string {
 	}
 	out = append(out, "")
 	switch {
-	case c.sending:
-		out = append(out, a.spin.View()+" Sending… (keys are ignored until the API answers)")
+	case c.sending: // the lock is drawn by outcome
 	case c.mode == confirmTyped:
 		out = append(out, "Type "+th.label.Render(c.expect)+" to confirm, then press Enter. Esc backs out.", c.input.View())
 	default:
 		out = append(out, "Press "+th.label.Render("y")+" to "+c.verb+", "+th.label.Render("esc")+" to back out.")
 	}
-	if c.hint != "" {
-		out = append(out, th.warn.Render(c.hint))
-	}
-	if c.err != nil {
-		out = append(out, "", th.errBox.Render(wrap("✗ "+sanitize(c.err.Error()), w)))
-	}
+	out = append(out, c.outcome(a, w, c.hint)...)
 	return strings.Join(out, "\n")
 }

@@ -199,15 +199,7 @@ func (f *snapshotForm) view(a *App, w, h int) string {
 		out = append(out, "", th.errBox.Render(wrap(fmt.Sprintf("Replace %q with %q? Press y to take the new snapshot and delete the old one, esc to go back.",
 			sanitize(f.state.Current.Label), sanitize(label)), w)))
 	}
-	if f.sending {
-		out = append(out, "", a.spin.View()+" Sending… (keys are ignored until the API answers)")
-	}
-	if f.hint != "" {
-		out = append(out, th.warn.Render(f.hint))
-	}
-	if f.err != nil {
-		out = append(out, "", th.errBox.Render(wrap("✗ "+sanitize(f.err.Error()), w)))
-	}
+	out = append(out, f.outcome(a, w, f.hint)...)
 	return strings.Join(out, "\n")
 }
 
@@ -410,15 +402,7 @@ func (f *restoreForm) view(a *App, w, h int) string {
 			out = append(out, "Press "+th.label.Render("y")+" to restore onto "+sanitize(t.Label)+", esc to go back.")
 		}
 	}
-	if f.sending {
-		out = append(out, "", a.spin.View()+" Sending… (keys are ignored until the API answers)")
-	}
-	if f.hint != "" {
-		out = append(out, th.warn.Render(f.hint))
-	}
-	if f.err != nil {
-		out = append(out, "", th.errBox.Render(wrap("✗ "+sanitize(f.err.Error()), w)))
-	}
+	out = append(out, f.outcome(a, w, f.hint)...)
 	return strings.Join(out, "\n")
 }
 
@@ -532,11 +516,6 @@ func (f *scheduleForm) view(a *App, w, h int) string {
 		"",
 		th.dim.Render(wrap("Linode takes the daily backup in the two-hour window (UTC) and keeps the weekly one from the chosen day. \"Scheduling\" lets Linode pick the day.", w)),
 	}
-	if f.sending {
-		out = append(out, "", a.spin.View()+" Saving…")
-	}
-	if f.err != nil {
-		out = append(out, "", th.errBox.Render(wrap("✗ "+sanitize(f.err.Error()), w)))
-	}
+	out = append(out, f.outcome(a, w, "")...)
 	return strings.Join(out, "\n")
 }
