@@ -10,11 +10,11 @@ import (
 
 // quiet waits until the program has written nothing for d and returns the
 // bytes written so far.
-func (tm *term) quiet(d time.Duration) int {
-	last, since := len(tm.output()), time.Now()
+func (v *vtScreen) quiet(d time.Duration) int {
+	last, since := len(v.output()), time.Now()
 	for time.Since(since) < d {
 		time.Sleep(10 * time.Millisecond)
-		if n := len(tm.output()); n != last {
+		if n := len(v.output()); n != last {
 			last, since = n, time.Now()
 		}
 	}
@@ -94,43 +94,32 @@ func BenchmarkStartup(b *testing.B) {
 // pseudo-terminal.
 func BenchmarkSSHBytes(b *testing.B) {
 	const moves = 10
-	measure := func(b *testing.B, screen func() string, out func() int, send func(string)) float64 {
+	measure := func(b *testing.B, v *vtScreen) float64 {
 		deadline := time.Now().Add(20 * time.Second)
-		for !strings.Contains(screen(), "Loaded 40 instances") {
+		for !strings.Contains(v.screen(), "Loaded 40 instances") {
 			if time.Now().After(deadline) {
-				b.Fatalf("no list:\n%s", screen())
+				b.Fatalf("no list:\n%s", v.screen())
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
-		quietFor := func() int {
-			last, since := out(), time.Now()
-			for time.Since(since) < 300*time.Millisecond {
-				time.Sleep(10 * time.Millisecond)
-				if n := out(); n != last {
-					last, since = n, time.Now()
-				}
-			}
-			return last
-		}
-		start := quietFor()
+		start := v.quiet(300 * time.Millisecond)
 		for range moves {
-			send(keyDown)
-			time.Sleep(30 * time.Millisecond)
+			v.send(keyDown)
 		}
-		return float64(quietFor()-start) / moves
+		return float64(v.quiet(300*time.Millisecond)-start) / moves
 	}
 	b.Run("ssh", func(b *testing.B) {
 		tb := startBastion(b, 4, 0)
 		for b.Loop() {
 			st := tb.open(b, tb.operator, 80, 24)
-			per := measure(b, st.screen, func() int { return len(st.output()) }, func(k string) { _, _ = st.stdin.Write([]byte(k)) })
+			per := measure(b, st.vtScreen)
 			b.ReportMetric(per, "B/row-move")
 		}
 	})
 	b.Run("local-pty", func(b *testing.B) {
 		for b.Loop() {
 			tm := startTerm(b, 80, 24, nil, "--demo", "--demo-latency", "10ms")
-			per := measure(b, tm.screen, func() int { return len(tm.output()) }, func(k string) { _, _ = tm.pty.Write([]byte(k)) })
+			per := measure(b, tm.vtScreen)
 			b.ReportMetric(per, "B/row-move")
 			_, _ = tm.pty.Write([]byte("q"))
 			tm.wait()

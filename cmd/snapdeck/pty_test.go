@@ -44,13 +44,47 @@ func binary(t testing.TB) string {
 	return binPath
 }
 
+// vtScreen is what a terminal shows, read through a VT emulator, and the
+// way keys reach the program: the local pty and the SSH tests share it.
+type vtScreen struct {
+	t        testing.TB
+	in       io.Writer
+	mu       sync.Mutex
+	emu      *vt.Emulator
+	raw      []byte        // every byte the program wrote, for leak checks
+	patience time.Duration // how long waitFor waits
+}
+
+func newVTScreen(t testing.TB, in io.Writer, w, h int, patience time.Duration) *vtScreen {
+	return &vtScreen{t: t, in: in, emu: vt.NewEmulator(w, h), patience: patience}
+}
+
+// pump feeds out into the emulator until it ends, then closes done; the
+// emulator's answers to the program's terminal queries go back to in.
+func (v *vtScreen) pump(out io.Reader, done chan struct{}) {
+	go func() {
+		defer close(done)
+		buf := make([]byte, 32*1024)
+		for {
+			n, err := out.Read(buf)
+			if n > 0 {
+				v.mu.Lock()
+				v.raw = append(v.raw, buf[:n]...)
+				_, _ = v.emu.Write(buf[:n])
+				v.mu.Unlock()
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	go func() { _, _ = io.Copy(v.in, v.emu) }()
+}
+
 // term is the binary running in a pseudo-terminal.
 type term struct {
-	t    testing.TB
+	*vtScreen
 	pty  *os.File
-	mu   sync.Mutex
-	emu  *vt.Emulator
-	raw  []byte // every byte the program wrote, for leak checks
 	cmd  *exec.Cmd
 	done chan error
 	read chan struct{} // closed when all output has been read
@@ -66,25 +100,8 @@ func startTerm(t testing.TB, w, h int, env []string, args ...string) *term {
 	if err != nil {
 		t.Fatalf("pty: %v", err)
 	}
-	tm := &term{t: t, pty: f, emu: vt.NewEmulator(w, h), cmd: cmd, done: make(chan error, 1), read: make(chan struct{})}
-	go func() {
-		defer close(tm.read)
-		buf := make([]byte, 32*1024)
-		for {
-			n, err := f.Read(buf)
-			if n > 0 {
-				tm.mu.Lock()
-				tm.raw = append(tm.raw, buf[:n]...)
-				_, _ = tm.emu.Write(buf[:n])
-				tm.mu.Unlock()
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	// The emulator answers the program's terminal queries; pass them back.
-	go func() { _, _ = io.Copy(f, tm.emu) }()
+	tm := &term{vtScreen: newVTScreen(t, f, w, h, 20*time.Second), pty: f, cmd: cmd, done: make(chan error, 1), read: make(chan struct{})}
+	tm.pump(f, tm.read)
 	go func() { tm.done <- cmd.Wait() }()
 	t.Cleanup(func() {
 		if !tm.exit {
@@ -98,64 +115,69 @@ func startTerm(t testing.TB, w, h int, env []string, args ...string) *term {
 }
 
 // screen is the emulator's current screen as plain text.
-func (tm *term) screen() string {
-	tm.mu.Lock()
-	defer tm.mu.Unlock()
-	return tm.emu.String()
+func (v *vtScreen) screen() string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.emu.String()
 }
 
-func (tm *term) output() []byte {
-	tm.mu.Lock()
-	defer tm.mu.Unlock()
-	return append([]byte(nil), tm.raw...)
+func (v *vtScreen) output() []byte {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return append([]byte(nil), v.raw...)
 }
 
 // waitFor waits until cond holds for the screen, failing with the screen.
-func (tm *term) waitFor(what string, cond func(string) bool) string {
-	tm.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+func (v *vtScreen) waitFor(what string, cond func(string) bool) string {
+	v.t.Helper()
+	deadline := time.Now().Add(v.patience)
 	for {
-		s := tm.screen()
+		s := v.screen()
 		if cond(s) {
 			return s
 		}
 		if time.Now().After(deadline) {
-			tm.t.Fatalf("timed out waiting for %s; screen:\n%s", what, s)
+			v.t.Fatalf("timed out waiting for %s; screen:\n%s", what, s)
 		}
-		time.Sleep(25 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
-func (tm *term) waitText(sub string) string {
-	tm.t.Helper()
-	return tm.waitFor(sub, func(s string) bool { return strings.Contains(s, sub) })
+func (v *vtScreen) waitText(sub string) string {
+	v.t.Helper()
+	return v.waitFor(sub, func(s string) bool { return strings.Contains(s, sub) })
 }
 
-func (tm *term) send(keys string) {
-	tm.t.Helper()
-	if _, err := tm.pty.Write([]byte(keys)); err != nil {
-		tm.t.Fatalf("write keys: %v", err)
+func (v *vtScreen) send(keys string) {
+	v.t.Helper()
+	if _, err := v.in.Write([]byte(keys)); err != nil {
+		v.t.Fatalf("write keys: %v", err)
 	}
 	// A lone ESC is told apart from the start of a sequence by a pause.
 	time.Sleep(60 * time.Millisecond)
 }
 
 // sendText types s one key at a time.
-func (tm *term) sendText(s string) {
-	tm.t.Helper()
+func (v *vtScreen) sendText(s string) {
+	v.t.Helper()
 	for _, r := range s {
-		if _, err := tm.pty.Write([]byte(string(r))); err != nil {
-			tm.t.Fatalf("write keys: %v", err)
+		if _, err := v.in.Write([]byte(string(r))); err != nil {
+			v.t.Fatalf("write keys: %v", err)
 		}
 	}
 	time.Sleep(60 * time.Millisecond)
 }
 
+// resizeScreen resizes the emulator; the caller tells the program.
+func (v *vtScreen) resizeScreen(w, h int) {
+	v.mu.Lock()
+	v.emu.Resize(w, h)
+	v.mu.Unlock()
+}
+
 func (tm *term) resize(w, h int) {
 	tm.t.Helper()
-	tm.mu.Lock()
-	tm.emu.Resize(w, h)
-	tm.mu.Unlock()
+	tm.resizeScreen(w, h)
 	if err := pty.Setsize(tm.pty, &pty.Winsize{Cols: uint16(w), Rows: uint16(h)}); err != nil {
 		tm.t.Fatal(err)
 	}

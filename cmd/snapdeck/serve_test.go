@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/x/vt"
 	gossh "golang.org/x/crypto/ssh"
 
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
@@ -144,13 +143,10 @@ func (tb *testBastion) dial(signer gossh.Signer) (*gossh.Client, error) {
 
 // sshTerm is one SSH session with a pty, its output in an emulator.
 type sshTerm struct {
-	t     testing.TB
+	*vtScreen
 	c     *gossh.Client
 	sess  *gossh.Session
 	stdin io.WriteCloser
-	mu    sync.Mutex
-	emu   *vt.Emulator
-	raw   bytes.Buffer
 	done  chan error
 }
 
@@ -175,29 +171,12 @@ func (tb *testBastion) open(t testing.TB, signer gossh.Signer, w, h int) *sshTer
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := &sshTerm{t: t, c: c, sess: sess, stdin: stdin, emu: vt.NewEmulator(w, h), done: make(chan error, 1)}
+	st := &sshTerm{vtScreen: newVTScreen(t, stdin, w, h, 8*time.Second), c: c, sess: sess, stdin: stdin, done: make(chan error, 1)}
 	if err := sess.Shell(); err != nil {
 		t.Fatal(err)
 	}
 	read := make(chan struct{})
-	go func() {
-		defer close(read)
-		buf := make([]byte, 32*1024)
-		for {
-			n, err := stdout.Read(buf)
-			if n > 0 {
-				st.mu.Lock()
-				st.raw.Write(buf[:n])
-				_, _ = st.emu.Write(buf[:n])
-				st.mu.Unlock()
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	// The emulator answers the program's terminal queries; pass them back.
-	go func() { _, _ = io.Copy(stdin, st.emu) }()
+	st.pump(stdout, read)
 	go func() { st.done <- sess.Wait() }()
 	t.Cleanup(func() {
 		_ = sess.Close()
@@ -208,61 +187,9 @@ func (tb *testBastion) open(t testing.TB, signer gossh.Signer, w, h int) *sshTer
 	return st
 }
 
-func (st *sshTerm) screen() string {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return st.emu.String()
-}
-
-func (st *sshTerm) output() string {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return st.raw.String()
-}
-
-func (st *sshTerm) waitFor(what string, cond func(string) bool) string {
-	st.t.Helper()
-	deadline := time.Now().Add(8 * time.Second)
-	for {
-		s := st.screen()
-		if cond(s) {
-			return s
-		}
-		if time.Now().After(deadline) {
-			st.t.Fatalf("timed out waiting for %s; screen:\n%s", what, s)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func (st *sshTerm) waitText(sub string) string {
-	st.t.Helper()
-	return st.waitFor(sub, func(s string) bool { return strings.Contains(s, sub) })
-}
-
-func (st *sshTerm) send(keys string) {
-	st.t.Helper()
-	if _, err := st.stdin.Write([]byte(keys)); err != nil {
-		st.t.Fatalf("write keys: %v", err)
-	}
-	time.Sleep(60 * time.Millisecond)
-}
-
-func (st *sshTerm) sendText(s string) {
-	st.t.Helper()
-	for _, r := range s {
-		if _, err := st.stdin.Write([]byte(string(r))); err != nil {
-			st.t.Fatalf("write keys: %v", err)
-		}
-	}
-	time.Sleep(60 * time.Millisecond)
-}
-
 func (st *sshTerm) resize(w, h int) {
 	st.t.Helper()
-	st.mu.Lock()
-	st.emu.Resize(w, h)
-	st.mu.Unlock()
+	st.resizeScreen(w, h)
 	if err := st.sess.WindowChange(h, w); err != nil {
 		st.t.Fatal(err)
 	}
@@ -566,7 +493,7 @@ func TestServeViewerSendsNoMutation(t *testing.T) {
 			if n := sim.Mutations(); !tc.want(n) {
 				t.Fatalf("%d mutations reached the simulator from an %s", n, tc.role)
 			}
-			if strings.Contains(st.output(), "bastion-held-token") {
+			if bytes.Contains(st.output(), []byte("bastion-held-token")) {
 				t.Fatal("the server's token reached the client")
 			}
 		})
