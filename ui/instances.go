@@ -301,13 +301,7 @@ func (s *instancesScreen) onSummary(a *App, m summaryMsg) tea.Cmd {
 		return s.wantSummaries(a)
 	}
 	delete(s.inflight, m.id)
-	s.snapGen[m.id] = m.gen
-	if m.err != nil {
-		s.snapErr[m.id] = true
-	} else {
-		delete(s.snapErr, m.id)
-		s.snaps[m.id] = model.Summarise(m.backups)
-	}
+	s.store(m.id, m.backups, m.err)
 	return s.wantSummaries(a)
 }
 
@@ -329,9 +323,20 @@ func (s *instancesScreen) replace(r model.Resource) {
 
 // remember stores a fresh backup list read elsewhere (the backups screen).
 func (s *instancesScreen) remember(id string, backups []model.Backup) {
-	s.snaps[id] = model.Summarise(backups)
+	s.store(id, backups, nil)
+}
+
+// store keeps the outcome of reading a resource's backups for the snapshot
+// column, as of the current listing generation. A failed read keeps the
+// last good summary and marks the row.
+func (s *instancesScreen) store(id string, backups []model.Backup, err error) {
 	s.snapGen[id] = s.gen
+	if err != nil {
+		s.snapErr[id] = true
+		return
+	}
 	delete(s.snapErr, id)
+	s.snaps[id] = model.Summarise(backups)
 }
 
 func (s *instancesScreen) update(a *App, msg tea.Msg) tea.Cmd {

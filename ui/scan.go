@@ -92,13 +92,7 @@ func (s *instancesScreen) onScan(a *App, m scanMsg) tea.Cmd {
 	}
 	sc := s.scan
 	sc.done++
-	s.snapGen[m.id] = s.gen
-	if m.err != nil {
-		s.snapErr[m.id] = true
-	} else {
-		delete(s.snapErr, m.id)
-		s.snaps[m.id] = model.Summarise(m.backups)
-	}
+	s.store(m.id, m.backups, m.err)
 	if sc.done == sc.total {
 		s.scan = nil
 		a.announce(s.scanReport())
