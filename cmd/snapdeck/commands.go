@@ -160,6 +160,17 @@ func commandContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
+// session connects for one command and gives it a context that ends on
+// Ctrl+C or SIGTERM; end releases both.
+func (c *connFlags) session(e env, withAudit bool) (*conn, context.Context, func(), error) {
+	cn, err := c.connect(e, withAudit)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := commandContext()
+	return cn, ctx, func() { cancel(); cn.Close() }, nil
+}
+
 // listAll reads every page of resources matching f.
 func listAll(ctx context.Context, p client.Provider, f client.Filter) ([]model.Resource, error) {
 	var out []model.Resource
@@ -219,13 +230,11 @@ func runResources(e env, args []string) int {
 	if _, code, ok := c.parse(args, 0, ""); !ok {
 		return code
 	}
-	conn, err := c.conn.connect(e, false)
+	conn, ctx, end, err := c.conn.session(e, false)
 	if err != nil {
 		return e.fail(err)
 	}
-	defer conn.Close()
-	ctx, cancel := commandContext()
-	defer cancel()
+	defer end()
 	rs, err := listAll(ctx, conn.p, *f)
 	if err != nil {
 		return e.fail(err)
@@ -248,13 +257,11 @@ func runBackups(e env, args []string) int {
 	if !ok {
 		return code
 	}
-	conn, err := c.conn.connect(e, false)
+	conn, ctx, end, err := c.conn.session(e, false)
 	if err != nil {
 		return e.fail(err)
 	}
-	defer conn.Close()
-	ctx, cancel := commandContext()
-	defer cancel()
+	defer end()
 	r, err := resolve(ctx, conn.p, pos[0])
 	if err != nil {
 		return e.fail(err)
@@ -292,13 +299,11 @@ func runCheck(e env, args []string) int {
 	if *maxAge <= 0 {
 		return e.fail(usageError{"--max-age must be positive"})
 	}
-	conn, err := c.conn.connect(e, false)
+	conn, ctx, end, err := c.conn.session(e, false)
 	if err != nil {
 		return e.fail(err)
 	}
-	defer conn.Close()
-	ctx, cancel := commandContext()
-	defer cancel()
+	defer end()
 	rs, err := listAll(ctx, conn.p, *f)
 	if err != nil {
 		return e.fail(err)
@@ -355,13 +360,11 @@ func runSnapshot(e env, args []string) int {
 		return e.fail(usageError{"--poll and --timeout must be positive"})
 	}
 	c.conn.timeout = min(30*time.Second, *timeout)
-	conn, err := c.conn.connect(e, true)
+	conn, ctx, end, err := c.conn.session(e, true)
 	if err != nil {
 		return e.fail(err)
 	}
-	defer conn.Close()
-	ctx, cancel := commandContext()
-	defer cancel()
+	defer end()
 	ctx, cancelWait := context.WithTimeout(ctx, *timeout)
 	defer cancelWait()
 	r, err := resolve(ctx, conn.p, pos[0])
@@ -474,13 +477,11 @@ func runRestore(e env, args []string) int {
 		}
 		return e.fail(usageError{fmt.Sprintf("not restoring without --yes: restoring backup %s of %s onto %s %s", pos[1], pos[0], *to, what)})
 	}
-	conn, err := c.conn.connect(e, true)
+	conn, ctx, end, err := c.conn.session(e, true)
 	if err != nil {
 		return e.fail(err)
 	}
-	defer conn.Close()
-	ctx, cancel := commandContext()
-	defer cancel()
+	defer end()
 	src, err := resolve(ctx, conn.p, pos[0])
 	if err != nil {
 		return e.fail(err)
@@ -507,13 +508,11 @@ func runCancelBackups(e env, args []string) int {
 	if !*yes {
 		return e.fail(usageError{fmt.Sprintf("not cancelling without --yes: cancelling the Backup service of %s deletes every one of its backups, forever", pos[0])})
 	}
-	conn, err := c.conn.connect(e, true)
+	conn, ctx, end, err := c.conn.session(e, true)
 	if err != nil {
 		return e.fail(err)
 	}
-	defer conn.Close()
-	ctx, cancel := commandContext()
-	defer cancel()
+	defer end()
 	r, err := resolve(ctx, conn.p, pos[0])
 	if err != nil {
 		return e.fail(err)
