@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"sync"
@@ -22,6 +23,8 @@ type Pacer struct {
 	waits     int64
 	now       func() time.Time
 }
+
+var errWindowClosed = errors.New("the rate-limit window is used up")
 
 // NewPacer returns a Pacer on the wall clock.
 func NewPacer() *Pacer { return &Pacer{now: time.Now} }
@@ -52,7 +55,9 @@ func (t paced) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// acquire waits until the window has room for one more request.
+// acquire waits until the window has room for one more request. When the
+// caller's deadline comes before the window's end it refuses at once, with
+// how long to wait, rather than sit out the deadline and call it a timeout.
 func (p *Pacer) acquire(ctx context.Context) error {
 	for {
 		p.mu.Lock()
@@ -66,6 +71,10 @@ func (p *Pacer) acquire(ctx context.Context) error {
 			return nil
 		}
 		wait := p.reset.Sub(now)
+		if d, ok := ctx.Deadline(); ok && d.Before(p.reset) {
+			p.mu.Unlock()
+			return &Error{Kind: ErrRateLimited, RetryAfter: max(time.Second, wait.Round(time.Second)), Err: errWindowClosed}
+		}
 		p.waits++
 		p.mu.Unlock()
 		t := time.NewTimer(wait)

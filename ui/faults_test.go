@@ -50,6 +50,27 @@ func checkUsable(t *testing.T, s, footerKey string) {
 	}
 }
 
+// retry presses r until want shows, as a user would: after a 429 the
+// window may still be closed for a moment, and the refusal says so
+// ("try again in 1s") instead of sending.
+func (h *harness) retry(want string) {
+	h.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		h.key("r")
+		s := h.waitFor(want+" or a refusal", func(s string) bool {
+			return strings.Contains(s, want) || strings.Contains(s, "try again in")
+		})
+		if strings.Contains(s, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("still refused after 10s:\n%s", s)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
 func isPath(p string) func(*http.Request) bool {
 	return func(r *http.Request) bool { return r.Method == http.MethodGet && r.URL.Path == p }
 }
@@ -69,8 +90,7 @@ func TestFaultsOnInstanceList(t *testing.T) {
 		s := h.waitAll("Could not load instances", "r to retry")
 		checkUsable(t, s, "q quit")
 		off(h.srv)
-		h.key("r")
-		h.wait("Loaded 40 instances")
+		h.retry("Loaded 40 instances")
 	})
 }
 
@@ -86,8 +106,7 @@ func TestFaultsOnBackupList(t *testing.T) {
 		s := h.waitAll("Could not load backups of web-prod-01", "r to retry")
 		checkUsable(t, s, "esc back")
 		off(h.srv)
-		h.key("r")
-		h.wait("(automatic)")
+		h.retry("(automatic)")
 	})
 }
 
@@ -109,8 +128,7 @@ func TestFaultsOnBackupDetailRefresh(t *testing.T) {
 			t.Fatalf("the detail was lost to the error:\n%s", s)
 		}
 		off(h.srv)
-		h.key("r")
-		h.wait("refreshed")
+		h.retry("refreshed")
 	})
 }
 

@@ -31,6 +31,9 @@ func (p *Provider) convert(ctx context.Context, tr *trace, err error) error {
 		return nil
 	}
 
+	if ce := (*client.Error)(nil); errors.As(terr, &ce) {
+		return ce // refused before sending: the pacer knows the wait
+	}
 	if cerr := ctx.Err(); cerr != nil {
 		if errors.Is(cerr, context.DeadlineExceeded) {
 			return &client.Error{Kind: client.ErrTimeout, Err: cerr}

@@ -98,7 +98,7 @@ func New(c Config) (*Provider, error) {
 		if c.Pacer == nil {
 			c.Pacer = client.NewPacer()
 		}
-		hc.Transport = c.Pacer.Wrap(hc.Transport)
+		hc.Transport = refusals{c.Pacer.Wrap(hc.Transport)}
 	}
 
 	if c.BaseURL != "" && !strings.Contains(c.BaseURL, "://") {
@@ -356,6 +356,21 @@ func (t *trace) last() (int, http.Header, error) {
 type tracer struct {
 	base    http.RoundTripper
 	timeout time.Duration
+}
+
+// refusals records in the trace a request the pacer refused to send, which
+// the tracer inside it never saw.
+type refusals struct{ rt http.RoundTripper }
+
+func (t refusals) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.rt.RoundTrip(r)
+	var ce *client.Error
+	if tr, _ := r.Context().Value(traceKey{}).(*trace); tr != nil && errors.As(err, &ce) {
+		tr.mu.Lock()
+		tr.status, tr.header, tr.err = 0, nil, err
+		tr.mu.Unlock()
+	}
+	return resp, err
 }
 
 var errAttemptTimeout = errors.New("no reply within the time allowed")

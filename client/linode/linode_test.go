@@ -231,6 +231,34 @@ func TestRateLimitedGivesUp(t *testing.T) {
 	}
 }
 
+func TestRateLimitWindowPastDeadline(t *testing.T) {
+	// After a 429 the window is closed for Retry-After; a call whose
+	// deadline ends sooner is refused at once, without a request, and
+	// says how long to wait instead of sitting out its deadline.
+	s, p := setup(t, simlinode.Demo(now), simlinode.Options{}, Config{Retries: -1})
+	s.FailNext(1, http.StatusTooManyRequests, `{"errors":[{"reason":"Too many requests"}]}`)
+	if _, err := p.ListResources(context.Background(), 1, client.Filter{}); err == nil {
+		t.Fatal("the 429 went through")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := p.ListResources(ctx, 1, client.Filter{})
+	e := wantKind(t, err, client.ErrRateLimited)
+	if e.RetryAfter != time.Second || !strings.Contains(err.Error(), "try again in 1s") {
+		t.Fatalf("refusal: %+v %v", e, err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("waited out the deadline instead of refusing")
+	}
+	if n := s.Requests(); n != 1 {
+		t.Fatalf("requests = %d, want 1 (the refused call sent nothing)", n)
+	}
+	// With time for the window to end, the call waits and goes through.
+	if _, err := p.ListResources(context.Background(), 1, client.Filter{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestMalformed(t *testing.T) {
 	s, p := setup(t, simlinode.Demo(now), simlinode.Options{}, Config{})
 	s.FailNext(1, 200, `{"data":[{"id":"oops"`)
