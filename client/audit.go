@@ -155,14 +155,26 @@ type auditRecord struct {
 	Overwrite *bool          `json:"overwrite,omitempty"`
 	Label     *string        `json:"label,omitempty"`
 	Schedule  *auditSchedule `json:"schedule,omitempty"`
-	Outcome   string         `json:"outcome"` // ok, error or refused
-	Error     string         `json:"error,omitempty"`
+	// What a snapshot or backup request chose, where the provider offers it.
+	Type         string             `json:"type,omitempty"`
+	Compression  string             `json:"compression,omitempty"`
+	Safe         bool               `json:"safe,omitempty"`
+	Disk         string             `json:"disk,omitempty"`
+	Destinations []auditDestination `json:"destinations,omitempty"`
+	Note         *string            `json:"note,omitempty"`
+	Outcome      string             `json:"outcome"` // ok, error or refused
+	Error        string             `json:"error,omitempty"`
 	// Uncertain marks an error after which the change may still have been
 	// made: no reply, a 5xx, an unreadable reply.
 	Uncertain bool `json:"uncertain,omitempty"`
 	// Who says who acted when that is more than the account: over
 	// `snapdeck serve`, the SSH user, key fingerprint and remote address.
 	Who map[string]string `json:"who,omitempty"`
+}
+
+type auditDestination struct {
+	ID            string `json:"id"`
+	RetentionDays int    `json:"retention_days,omitempty"`
 }
 
 type auditSchedule struct {
@@ -281,13 +293,17 @@ func (a audited) Events(ctx context.Context, resourceID string) ([]model.Event, 
 	return x.Events(ctx, resourceID)
 }
 
-func (a audited) TakeSnapshot(ctx context.Context, resourceID, label string) (model.Backup, error) {
+func (a audited) TakeSnapshot(ctx context.Context, resourceID string, req model.SnapshotRequest) (model.Backup, error) {
 	r := a.record("snapshot", resourceID)
-	r.Label = &label
+	r.Label = &req.Label
+	r.Type, r.Compression, r.Safe, r.Disk = req.Type, req.Compression, req.Safe, req.DiskID
+	for _, d := range req.Destinations {
+		r.Destinations = append(r.Destinations, auditDestination{ID: d.ID, RetentionDays: d.RetentionDays})
+	}
 	var b model.Backup
 	x, err := a.actions()
 	if err == nil {
-		b, err = x.TakeSnapshot(ctx, resourceID, label)
+		b, err = x.TakeSnapshot(ctx, resourceID, req)
 	}
 	if err == nil {
 		r.Backup = b.ID
@@ -335,4 +351,45 @@ func (a audited) SetSchedule(ctx context.Context, resourceID string, s model.Sch
 	}
 	a.log.write(r, err)
 	return res, err
+}
+
+func (a audited) Restores(ctx context.Context, resourceID string) ([]model.Restore, error) {
+	x, err := a.actions()
+	if err != nil {
+		return nil, err
+	}
+	return x.Restores(ctx, resourceID)
+}
+
+func (a audited) DeleteBackup(ctx context.Context, resourceID, backupID string) error {
+	r := a.record("delete_backup", resourceID)
+	r.Backup = backupID
+	x, err := a.actions()
+	if err == nil {
+		err = x.DeleteBackup(ctx, resourceID, backupID)
+	}
+	a.log.write(r, err)
+	return err
+}
+
+func (a audited) AbortBackup(ctx context.Context, resourceID, backupID string) error {
+	r := a.record("abort_backup", resourceID)
+	r.Backup = backupID
+	x, err := a.actions()
+	if err == nil {
+		err = x.AbortBackup(ctx, resourceID, backupID)
+	}
+	a.log.write(r, err)
+	return err
+}
+
+func (a audited) SetNote(ctx context.Context, resourceID, backupID, note string) error {
+	r := a.record("set_note", resourceID)
+	r.Backup, r.Note = backupID, &note
+	x, err := a.actions()
+	if err == nil {
+		err = x.SetNote(ctx, resourceID, backupID, note)
+	}
+	a.log.write(r, err)
+	return err
 }

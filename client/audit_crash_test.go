@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/snapdeck/snapdeck/model"
 )
 
 // TestAuditLogSurvivesKill kills a process in the middle of writing audit
@@ -76,6 +78,6 @@ func writeForever(path string) {
 	p := Audited(&fake{}, log, "crash-test").(Actions)
 	label := strings.Repeat("x", 2000)
 	for {
-		_, _ = p.TakeSnapshot(context.Background(), "1", label)
+		_, _ = p.TakeSnapshot(context.Background(), "1", model.SnapshotRequest{Label: label})
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+
+	"github.com/snapdeck/snapdeck/model"
 )
 
 func TestAuditedAs(t *testing.T) {
@@ -16,7 +18,7 @@ func TestAuditedAs(t *testing.T) {
 	who := map[string]string{"ssh_user": "alice", "key": "SHA256:abc", "remote": "127.0.0.1:5555"}
 	p := AuditedAs(ReadOnly(&fake{}), log, "ops", who).(Actions)
 	who["ssh_user"] = "mallory" // copied: later changes do not leak in
-	if _, err := p.TakeSnapshot(context.Background(), "1", "x"); KindOf(err) != ErrReadOnly {
+	if _, err := p.TakeSnapshot(context.Background(), "1", model.SnapshotRequest{Label: "x"}); KindOf(err) != ErrReadOnly {
 		t.Fatalf("err = %v, want read-only", err)
 	}
 	if !IsReadOnly(p.(Provider)) {
@@ -35,7 +37,7 @@ func TestAuditedAs(t *testing.T) {
 	}
 	// Plain Audited records carry no who.
 	p = Audited(&fake{}, log, "ops").(Actions)
-	_, _ = p.TakeSnapshot(context.Background(), "1", "y")
+	_, _ = p.TakeSnapshot(context.Background(), "1", model.SnapshotRequest{Label: "y"})
 	if l := readLines(t, path); len(l) != 2 || l[1]["who"] != nil {
 		t.Errorf("Audited wrote who: %v", l)
 	}

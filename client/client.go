@@ -41,6 +41,8 @@ type ResourcePage struct {
 type Provider interface {
 	// Name identifies the provider ("linode").
 	Name() string
+	// Info describes its resources and what it can do to them.
+	Info() model.ProviderInfo
 	// ListResources reads one page (1-based) of the account's resources.
 	ListResources(ctx context.Context, page int, f Filter) (ResourcePage, error)
 	// ListBackups reads every backup and snapshot of one resource.
@@ -54,9 +56,9 @@ type Provider interface {
 type Actions interface {
 	// GetResource re-reads one resource.
 	GetResource(ctx context.Context, resourceID string) (model.Resource, error)
-	// TakeSnapshot starts a manual snapshot; on Linode it replaces the
-	// previous one.
-	TakeSnapshot(ctx context.Context, resourceID, label string) (model.Backup, error)
+	// TakeSnapshot starts a manual snapshot or backup; on Linode it
+	// replaces the previous one.
+	TakeSnapshot(ctx context.Context, resourceID string, req model.SnapshotRequest) (model.Backup, error)
 	// RestoreBackup restores a backup of resourceID onto targetID; with
 	// overwrite the target's disks and configs are erased first.
 	RestoreBackup(ctx context.Context, resourceID, backupID, targetID string, overwrite bool) error
@@ -68,6 +70,53 @@ type Actions interface {
 	SetSchedule(ctx context.Context, resourceID string, s model.Schedule) (model.Resource, error)
 	// Events lists the recent events about a resource, newest first.
 	Events(ctx context.Context, resourceID string) ([]model.Event, error)
+	// DeleteBackup deletes one backup or snapshot.
+	DeleteBackup(ctx context.Context, resourceID, backupID string) error
+	// AbortBackup stops a running backup.
+	AbortBackup(ctx context.Context, resourceID, backupID string) error
+	// SetNote replaces a backup's note.
+	SetNote(ctx context.Context, resourceID, backupID, note string) error
+	// Restores lists the restores of a resource's backups, newest first.
+	Restores(ctx context.Context, resourceID string) ([]model.Restore, error)
+}
+
+// Unsupported answers every Actions method with ErrUnsupported. Adapters
+// embed it and define what their provider can do; their Info().Caps says
+// which those are, so the UI never offers the rest.
+type Unsupported struct{ Provider string }
+
+func (u Unsupported) no(what string) error {
+	return &Error{Kind: ErrUnsupported, Reasons: []string{u.Provider + " cannot " + what}}
+}
+
+func (u Unsupported) GetResource(context.Context, string) (model.Resource, error) {
+	return model.Resource{}, u.no("re-read one resource")
+}
+func (u Unsupported) TakeSnapshot(context.Context, string, model.SnapshotRequest) (model.Backup, error) {
+	return model.Backup{}, u.no("take a snapshot")
+}
+func (u Unsupported) RestoreBackup(context.Context, string, string, string, bool) error {
+	return u.no("restore a backup")
+}
+func (u Unsupported) EnableBackups(context.Context, string) error { return u.no("enable backups") }
+func (u Unsupported) CancelBackups(context.Context, string) error { return u.no("cancel backups") }
+func (u Unsupported) SetSchedule(context.Context, string, model.Schedule) (model.Resource, error) {
+	return model.Resource{}, u.no("change a backup schedule")
+}
+func (u Unsupported) Events(context.Context, string) ([]model.Event, error) {
+	return nil, u.no("list events")
+}
+func (u Unsupported) DeleteBackup(context.Context, string, string) error {
+	return u.no("delete a backup")
+}
+func (u Unsupported) AbortBackup(context.Context, string, string) error {
+	return u.no("abort a backup")
+}
+func (u Unsupported) SetNote(context.Context, string, string, string) error {
+	return u.no("edit a backup's note")
+}
+func (u Unsupported) Restores(context.Context, string) ([]model.Restore, error) {
+	return nil, u.no("list restores")
 }
 
 // ErrorKind classifies a failure so the UI can say what to do about it.

@@ -19,7 +19,8 @@ import (
 // reader is a Provider without Actions.
 type reader struct{}
 
-func (reader) Name() string { return "fake" }
+func (reader) Name() string             { return "fake" }
+func (reader) Info() model.ProviderInfo { return model.ProviderInfo{Name: "fake"} }
 func (reader) ListResources(context.Context, int, Filter) (ResourcePage, error) {
 	return ResourcePage{Items: []model.Resource{{ID: "1"}}, Page: 1, Pages: 1, Total: 1}, nil
 }
@@ -59,8 +60,16 @@ func (f *fake) total() int {
 func (f *fake) GetResource(_ context.Context, id string) (model.Resource, error) {
 	return model.Resource{ID: id}, f.call("get")
 }
-func (f *fake) TakeSnapshot(_ context.Context, id, label string) (model.Backup, error) {
-	return model.Backup{ID: "b-" + label, ResourceID: id}, f.call("snapshot")
+func (f *fake) TakeSnapshot(_ context.Context, id string, req model.SnapshotRequest) (model.Backup, error) {
+	return model.Backup{ID: "b-" + req.Label, ResourceID: id}, f.call("snapshot")
+}
+func (f *fake) DeleteBackup(context.Context, string, string) error { return f.call("delete") }
+func (f *fake) AbortBackup(context.Context, string, string) error  { return f.call("abort") }
+func (f *fake) SetNote(context.Context, string, string, string) error {
+	return f.call("note")
+}
+func (f *fake) Restores(context.Context, string) ([]model.Restore, error) {
+	return nil, f.call("restores")
 }
 func (f *fake) RestoreBackup(context.Context, string, string, string, bool) error {
 	return f.call("restore")
@@ -77,7 +86,7 @@ func (f *fake) Events(context.Context, string) ([]model.Event, error) {
 // mutateAll calls each mutation once and returns their errors.
 func mutateAll(a Actions) []error {
 	ctx := context.Background()
-	_, e1 := a.TakeSnapshot(ctx, "1", "snap")
+	_, e1 := a.TakeSnapshot(ctx, "1", model.SnapshotRequest{Label: "snap"})
 	e2 := a.RestoreBackup(ctx, "1", "9", "2", true)
 	e3 := a.EnableBackups(ctx, "1")
 	e4 := a.CancelBackups(ctx, "1")
@@ -114,7 +123,7 @@ func TestReadOnly(t *testing.T) {
 	// Over a provider without Actions: still refuses mutations, and the
 	// reads that need Actions say unsupported.
 	a = ReadOnly(reader{}).(Actions)
-	if _, err := a.TakeSnapshot(context.Background(), "1", "x"); KindOf(err) != ErrReadOnly {
+	if _, err := a.TakeSnapshot(context.Background(), "1", model.SnapshotRequest{Label: "x"}); KindOf(err) != ErrReadOnly {
 		t.Fatalf("snapshot: %v", err)
 	}
 	if _, err := a.Events(context.Background(), "1"); KindOf(err) != ErrUnsupported {
@@ -263,7 +272,7 @@ func TestAuditConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _ = a.TakeSnapshot(context.Background(), strconv.Itoa(i), long)
+			_, _ = a.TakeSnapshot(context.Background(), strconv.Itoa(i), model.SnapshotRequest{Label: long})
 		}()
 	}
 	wg.Wait()

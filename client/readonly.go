@@ -55,7 +55,7 @@ func (r readOnly) Events(ctx context.Context, resourceID string) ([]model.Event,
 	return a.Events(ctx, resourceID)
 }
 
-func (readOnly) TakeSnapshot(context.Context, string, string) (model.Backup, error) {
+func (readOnly) TakeSnapshot(context.Context, string, model.SnapshotRequest) (model.Backup, error) {
 	return model.Backup{}, refusedReadOnly()
 }
 
@@ -70,3 +70,17 @@ func (readOnly) CancelBackups(context.Context, string) error { return refusedRea
 func (readOnly) SetSchedule(context.Context, string, model.Schedule) (model.Resource, error) {
 	return model.Resource{}, refusedReadOnly()
 }
+
+func (r readOnly) Restores(ctx context.Context, resourceID string) ([]model.Restore, error) {
+	a, ok := r.Provider.(Actions)
+	if !ok {
+		return nil, unsupported(r.Provider)
+	}
+	return a.Restores(ctx, resourceID)
+}
+
+func (readOnly) DeleteBackup(context.Context, string, string) error { return refusedReadOnly() }
+
+func (readOnly) AbortBackup(context.Context, string, string) error { return refusedReadOnly() }
+
+func (readOnly) SetNote(context.Context, string, string, string) error { return refusedReadOnly() }

@@ -132,6 +132,28 @@ type Backup struct {
 	Finished   time.Time
 	Configs    []string
 	Disks      []Disk
+
+	// SizeBytes is the backup's size when the provider gives one total
+	// rather than disks; zero when unknown.
+	SizeBytes int64
+	// Type is the provider's own kind of backup ("dump", "incremental").
+	Type string
+	// Note is a free-text note the user may edit, where the provider has one.
+	Note string
+	// Locked backups cannot be deleted.
+	Locked bool
+	// LastRestore is the newest restore of this backup, when reported.
+	LastRestore *Restore
+	// Fields are the provider-specific facts shown in the detail.
+	Fields []Field
+}
+
+// Size is the backup's size in bytes: the total when given, else the disks'.
+func (b Backup) Size() int64 {
+	if b.SizeBytes > 0 {
+		return b.SizeBytes
+	}
+	return int64(b.TotalSizeMB()) << 20
 }
 
 // Duration is how long the backup took; zero while unfinished.

@@ -12,13 +12,15 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/client/linode"
 	"github.com/snapdeck/snapdeck/model"
 )
 
 // nopProvider answers nothing; the benchmarks load rows directly.
 type nopProvider struct{}
 
-func (nopProvider) Name() string { return "linode" }
+func (nopProvider) Name() string             { return "linode" }
+func (nopProvider) Info() model.ProviderInfo { return linode.Info }
 func (nopProvider) ListResources(context.Context, int, client.Filter) (client.ResourcePage, error) {
 	return client.ResourcePage{}, nil
 }

@@ -141,7 +141,7 @@ func (f *snapshotForm) update(a *App, msg tea.Msg) tea.Cmd {
 func (f *snapshotForm) submit(a *App) tea.Cmd {
 	act, id, label := a.actions, f.res.ID, f.input.Value()
 	return f.send(a, func(ctx context.Context) actionResult {
-		b, err := act.TakeSnapshot(ctx, id, label)
+		b, err := act.TakeSnapshot(ctx, id, model.SnapshotRequest{Label: label})
 		return actionResult{err: err, backup: b}
 	})
 }

@@ -36,7 +36,8 @@ func (p *Provider) GetResource(ctx context.Context, resourceID string) (model.Re
 
 // TakeSnapshot implements client.Actions. It is sent once, never retried;
 // on a timeout the snapshot may still have started, so re-read the backups.
-func (p *Provider) TakeSnapshot(ctx context.Context, resourceID, label string) (model.Backup, error) {
+func (p *Provider) TakeSnapshot(ctx context.Context, resourceID string, req model.SnapshotRequest) (model.Backup, error) {
+	label := req.Label
 	id, err := linodeID(resourceID)
 	if err != nil {
 		return model.Backup{}, err

@@ -60,7 +60,7 @@ func TestActions(t *testing.T) {
 	wantKind(t, err, client.ErrNotFound)
 
 	// Snapshot: in progress at once, current when done.
-	b, err := p.TakeSnapshot(ctx, id(web), "before-upgrade")
+	b, err := p.TakeSnapshot(ctx, id(web), model.SnapshotRequest{Label: "before-upgrade"})
 	if err != nil || b.Slot != model.SlotInProgress || b.Kind != model.BackupSnapshot || b.Status != model.StatusPending ||
 		b.Label != "before-upgrade" || b.ResourceID != id(web) || len(b.Disks) != 2 || !b.Finished.IsZero() {
 		t.Fatalf("snapshot: %+v %v", b, err)
@@ -71,7 +71,7 @@ func TestActions(t *testing.T) {
 		ev[0].EntityID != id(web) || ev[0].EntityLabel != "web-prod-01" || ev[0].SecondaryID != "" || ev[0].Done() || !ev[0].Created.Equal(now) {
 		t.Fatalf("events at 40%%: %+v %v", ev, err)
 	}
-	_, err = p.TakeSnapshot(ctx, id(web), "again")
+	_, err = p.TakeSnapshot(ctx, id(web), model.SnapshotRequest{Label: "again"})
 	if e := wantKind(t, err, client.ErrInvalid); e.Status != 400 || len(e.Reasons) != 1 || e.Reasons[0] != "A snapshot is already in progress for this Linode." {
 		t.Fatalf("in progress: %+v", e)
 	}
@@ -120,7 +120,7 @@ func TestActions(t *testing.T) {
 	wantKind(t, err, client.ErrInvalid)
 	err = p.RestoreBackup(ctx, id(web), "1", id(spare), true)
 	wantKind(t, err, client.ErrNotFound)
-	_, err = p.TakeSnapshot(ctx, id(legacy), "x")
+	_, err = p.TakeSnapshot(ctx, id(legacy), model.SnapshotRequest{Label: "x"})
 	if e := wantKind(t, err, client.ErrInvalid); e.Reasons[0] != "Backups are not enabled for this Linode." {
 		t.Fatalf("disabled: %q", e.Reasons)
 	}
@@ -148,7 +148,7 @@ func TestActions(t *testing.T) {
 
 	// Checked here first: nothing is sent.
 	before := s.Requests()
-	_, err = p.TakeSnapshot(ctx, id(legacy), strings.Repeat("x", 256))
+	_, err = p.TakeSnapshot(ctx, id(legacy), model.SnapshotRequest{Label: strings.Repeat("x", 256)})
 	wantKind(t, err, client.ErrInvalid)
 	_, err = p.SetSchedule(ctx, id(web), model.Schedule{Day: "Funday", Window: "W10"})
 	wantKind(t, err, client.ErrInvalid)
@@ -166,7 +166,7 @@ func TestMutationsNotRetried(t *testing.T) {
 	s, p := setup(t, f, simlinode.Options{}, Config{Retries: 3})
 	ctx := context.Background()
 	calls := map[string]func() error{
-		"snapshot": func() error { _, err := p.TakeSnapshot(ctx, id(web), "x"); return err },
+		"snapshot": func() error { _, err := p.TakeSnapshot(ctx, id(web), model.SnapshotRequest{Label: "x"}); return err },
 		"restore":  func() error { return p.RestoreBackup(ctx, id(web), strconv.Itoa(web.Current.ID), id(spare), false) },
 		"enable":   func() error { return p.EnableBackups(ctx, id(web)) },
 		"cancel":   func() error { return p.CancelBackups(ctx, id(web)) },
@@ -220,7 +220,7 @@ func TestMutationTimeout(t *testing.T) {
 
 	s.DelayNext(1, 5*time.Second)
 	start := time.Now()
-	_, err := p.TakeSnapshot(ctx, id(web), "lost-reply")
+	_, err := p.TakeSnapshot(ctx, id(web), model.SnapshotRequest{Label: "lost-reply"})
 	wantKind(t, err, client.ErrTimeout)
 	if time.Since(start) > 3*time.Second {
 		t.Fatal("timeout was not prompt")
@@ -262,7 +262,7 @@ func TestReadOnlyClient(t *testing.T) {
 		t.Fatal("read-only provider lost Actions")
 	}
 	ctx := context.Background()
-	_, e1 := a.TakeSnapshot(ctx, id(web), "x")
+	_, e1 := a.TakeSnapshot(ctx, id(web), model.SnapshotRequest{Label: "x"})
 	e2 := a.RestoreBackup(ctx, id(web), strconv.Itoa(web.Current.ID), id(spare), true)
 	e3 := a.EnableBackups(ctx, id(web))
 	e4 := a.CancelBackups(ctx, id(web))
@@ -294,7 +294,7 @@ func TestAuditWithClient(t *testing.T) {
 	}
 	ctx := context.Background()
 	a := client.Audited(p, log, "personal").(client.Actions)
-	if _, err := a.TakeSnapshot(ctx, id(web), "audited"); err != nil {
+	if _, err := a.TakeSnapshot(ctx, id(web), model.SnapshotRequest{Label: "audited"}); err != nil {
 		t.Fatal(err)
 	}
 	// An API reason that echoes the token is scrubbed before it is logged.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/model"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
 
@@ -167,7 +168,7 @@ func TestMutationsNeverRetriedUnderFaults(t *testing.T) {
 			s, p := setup(t, fleet, simlinode.Options{}, Config{Timeout: timeoutFor(f), Retries: 3})
 			s.SetFaults(simlinode.Faults{Rate: 1, Mix: []simlinode.Fault{f}, HugeBytes: 10 << 20,
 				Match: func(r *http.Request) bool { return r.Method != http.MethodGet }})
-			_, err := p.TakeSnapshot(context.Background(), id, "under-"+f.String())
+			_, err := p.TakeSnapshot(context.Background(), id, model.SnapshotRequest{Label: "under-" + f.String()})
 			if err == nil {
 				t.Fatal("no error")
 			}

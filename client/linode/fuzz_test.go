@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/sim"
 )
 
@@ -104,7 +105,7 @@ func FuzzDecodeBackups(f *testing.F) {
 		}
 		_, err = p.GetBackup(ctx, "1", "2")
 		checkErr(t, err)
-		_, err = p.TakeSnapshot(ctx, "1", "label")
+		_, err = p.TakeSnapshot(ctx, "1", model.SnapshotRequest{Label: "label"})
 		checkErr(t, err)
 		_, err = p.Events(ctx, "1")
 		checkErr(t, err)

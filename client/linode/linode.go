@@ -49,6 +49,8 @@ type Config struct {
 
 // Provider is one Linode account. It is safe for concurrent use.
 type Provider struct {
+	client.Unsupported // deleting, aborting, notes and restore history: Linode has none for instances
+
 	c     linodego.Client // reads, retried
 	w     linodego.Client // mutations, never retried
 	token string
@@ -132,11 +134,24 @@ func New(c Config) (*Provider, error) {
 	lc.AddRetryCondition(func(r *linodego.Response, _ error) bool {
 		return r != nil && r.StatusCode() >= 500 && r.StatusCode() != http.StatusNotImplemented
 	})
-	return &Provider{c: lc, w: w, token: c.Token}, nil
+	return &Provider{Unsupported: client.Unsupported{Provider: "Linode"}, c: lc, w: w, token: c.Token}, nil
 }
 
 // Name implements client.Provider.
 func (p *Provider) Name() string { return "linode" }
+
+// Info implements client.Provider.
+func (p *Provider) Info() model.ProviderInfo { return Info }
+
+// Info describes Linode instances and what snapdeck can do to their backups.
+var Info = model.ProviderInfo{
+	Name: "linode", Title: "Linode", Kind: model.KindInstance,
+	Noun: "instance", Plural: "Instances", GroupTitle: "REGION", BackupNoun: "snapshot",
+	Caps: model.CapSnapshot | model.CapRestore | model.CapRestoreOther | model.CapEnableBackups |
+		model.CapCancelBackups | model.CapSchedule | model.CapEvents,
+	ReplacesSnapshot: true,
+	ValidateName:     model.ValidateSnapshotLabel,
+}
 
 // ListResources implements client.Provider: one page of Linode instances.
 func (p *Provider) ListResources(ctx context.Context, page int, f client.Filter) (client.ResourcePage, error) {

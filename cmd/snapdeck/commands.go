@@ -372,7 +372,7 @@ func runSnapshot(e env, args []string) int {
 		return e.fail(err)
 	}
 	started := e.now()
-	b, err := conn.p.(client.Actions).TakeSnapshot(ctx, r.ID, *label)
+	b, err := conn.p.(client.Actions).TakeSnapshot(ctx, r.ID, model.SnapshotRequest{Label: *label})
 	if err != nil {
 		if client.Uncertain(err) {
 			err = fmt.Errorf("%w (the snapshot may still have been started: see snapdeck backups %s)", err, r.ID)

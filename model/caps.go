@@ -1,0 +1,95 @@
+package model
+
+import "time"
+
+// Caps is the set of things a provider can do to a resource and its
+// backups. The UI offers a key only when the provider has its capability,
+// so a provider that cannot do something never shows it.
+type Caps uint32
+
+const (
+	CapSnapshot       Caps = 1 << iota // take a snapshot or backup now (s)
+	CapRestore                         // restore a backup over its own resource (R)
+	CapRestoreOther                    // restore a backup onto another resource
+	CapDeleteBackup                    // delete one backup or snapshot (D)
+	CapAbortBackup                     // stop a backup that is running (A)
+	CapEnableBackups                   // turn a paid backup service on (e)
+	CapCancelBackups                   // turn it off, deleting every backup (X)
+	CapSchedule                        // change when automatic backups run (S)
+	CapNote                            // edit a backup's note (n)
+	CapRestoreHistory                  // list the restores of a resource (H)
+	CapEvents                          // progress is followed through events, not by re-reading backups
+)
+
+// Has reports whether every capability in x is in c.
+func (c Caps) Has(x Caps) bool { return c&x == x }
+
+// ProviderInfo describes one provider's resource kind to the UI.
+type ProviderInfo struct {
+	Name  string       // "linode", "civo", …: the config's provider word
+	Title string       // "Linode", "Civo", …
+	Kind  ResourceKind // what its resources are
+	// Noun names one resource in messages ("instance", "addon"), and
+	// Plural the list ("Instances").
+	Noun, Plural string
+	// GroupTitle heads the column that says where a resource lives
+	// ("REGION", "PROJECT").
+	GroupTitle string
+	// BackupNoun is what taking one makes ("snapshot", "backup").
+	BackupNoun string
+	Caps       Caps
+	// MaxManual is how many manual snapshots a resource may keep; 0 means
+	// no documented limit. (Linode Managed Databases keep at most 3.)
+	MaxManual int
+	// ReplacesSnapshot says a new manual snapshot replaces the old one
+	// (Linode keeps one).
+	ReplacesSnapshot bool
+	// BackupTypes lists the kinds of backup one may choose when taking one
+	// ("dump", "snapshot"); empty means there is no choice.
+	BackupTypes []string
+	// Compressions lists the compression choices for a dump.
+	Compressions []string
+	// SafeOption offers Civo's "safe" snapshot, which shuts the instance
+	// down for consistency.
+	SafeOption bool
+	// Destinations offers extra destinations with a retention in days.
+	Destinations bool
+	// DiskTarget offers backing up one disk rather than the whole VM.
+	DiskTarget bool
+	// ValidateName checks a new backup's name as it is typed; nil means any
+	// non-empty name.
+	ValidateName func(string) error `json:"-"`
+}
+
+// SnapshotRequest is what the user asked for when taking a snapshot or
+// backup. Providers read the fields they have and ignore the rest.
+type SnapshotRequest struct {
+	Label        string
+	Type         string // a ProviderInfo.BackupTypes entry, "" for the default
+	Compression  string // for dumps
+	Safe         bool   // Civo: shut the instance down while it is taken
+	Destinations []Destination
+	DiskID       string // Superb Flex: back up this disk, not the whole VM
+}
+
+// Destination is an extra place a backup is also written to.
+type Destination struct {
+	ID            string
+	RetentionDays int
+}
+
+// Restore is one restore of a backup, as the provider reports it.
+type Restore struct {
+	BackupID   string
+	BackupName string
+	Status     Status
+	RawStatus  string
+	Started    time.Time
+	Finished   time.Time
+}
+
+// Field is one provider-specific fact about a backup, shown in its detail
+// in the provider's order.
+type Field struct {
+	Name, Value string
+}
