@@ -156,7 +156,7 @@ func TestFaultAfterHandlerAppliesMutation(t *testing.T) {
 		rec := httptest.NewRecorder()
 		s.ServeHTTP(rec, req)
 		want := int64(1)
-		if !f.afterHandler() {
+		if !f.AfterHandler() {
 			want = 0
 		}
 		if got := s.Mutations() - before; got != want {

@@ -5,15 +5,14 @@ package linode
 
 import (
 	"encoding/json"
-	"io"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/snapdeck/snapdeck/sim"
 )
 
 // DemoToken is the bearer token the simulator accepts when Options.Token is "".
@@ -35,27 +34,12 @@ type Options struct {
 
 // Server is an http.Handler serving a Fleet under /v4/.
 type Server struct {
-	opts   Options
-	routes []route
+	*sim.Chassis // routing, auth, rate limit, latency, faults, counters
+	opts         Options
 
-	requests  atomic.Int64
-	mutations atomic.Int64
-	inflight  atomic.Int64
-
-	mu          sync.Mutex // guards everything below
-	fleet       *Fleet
-	byID        map[int]*Instance
-	paths       map[string]int64
-	mutPaths    map[string]int64
-	windowStart time.Time
-	windowCount int
-	failN       int
-	failStatus  int
-	failBody    string
-	hangN       int
-	delayN      int
-	delayFor    time.Duration
-	faults      faultState
+	mu    sync.Mutex // guards everything below
+	fleet *Fleet
+	byID  map[int]*Instance
 
 	events       []*event
 	jobs         []job // running snapshots and restores, advanced lazily
@@ -83,8 +67,8 @@ func New(f *Fleet, o Options) *Server {
 	if f == nil {
 		f = &Fleet{}
 	}
-	s := &Server{opts: o, fleet: f, byID: make(map[int]*Instance, len(f.Instances)), paths: map[string]int64{}, mutPaths: map[string]int64{},
-		nextEventID: 870_000_000}
+	s := &Server{opts: o, fleet: f, byID: make(map[int]*Instance, len(f.Instances)), nextEventID: 870_000_000}
+	s.Chassis = sim.NewChassis(dialect(o.Token), sim.Options{Latency: o.Latency, RateLimit: o.RateLimit, RateWindow: o.RateWindow, Now: o.Now})
 	for _, in := range f.Instances {
 		s.byID[in.ID] = in
 		for _, b := range in.allBackups() {
@@ -93,7 +77,10 @@ func New(f *Fleet, o Options) *Server {
 	}
 	s.nextBackupID = max(s.nextBackupID, 390_000_000)
 	s.seedEvents()
-	s.routes = []route{
+	for _, rt := range []struct {
+		method, pattern string
+		h               sim.HandlerFunc
+	}{
 		{"GET", "/v4/linode/instances", s.listInstances},
 		{"GET", "/v4/linode/instances/{id}", s.getInstance},
 		{"PUT", "/v4/linode/instances/{id}", s.updateInstance},
@@ -104,6 +91,8 @@ func New(f *Fleet, o Options) *Server {
 		{"GET", "/v4/linode/instances/{id}/backups/{backupId}", s.getBackup},
 		{"POST", "/v4/linode/instances/{id}/backups/{backupId}/restore", s.restoreBackup},
 		{"GET", "/v4/account/events", s.listEvents},
+	} {
+		s.Handle(rt.method, rt.pattern, rt.h)
 	}
 	return s
 }
@@ -126,243 +115,25 @@ func (s *Server) Instance(id int) (Instance, bool) {
 	return in.clone(), true
 }
 
-// DelayNext makes the next n requests (after auth and faults) run normally,
-// state changes included, but holds each reply for d or until the request's
-// context ends: a client that gives up first never learns that it worked.
-func (s *Server) DelayNext(n int, d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delayN, s.delayFor = n, d
-}
+type params = sim.Params
 
-// HangNext makes the next n requests (after auth and faults) do nothing and
-// block until their context ends.
-func (s *Server) HangNext(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.hangN = n
-}
-
-// Mutations counts POST, PUT and DELETE requests that reached a handler:
-// past auth, the rate limit and injected faults and hangs.
-func (s *Server) Mutations() int64 { return s.mutations.Load() }
-
-// MutationsTo counts the mutations whose path ends with pathSuffix.
-func (s *Server) MutationsTo(pathSuffix string) int64 {
-	return s.count(s.mutPaths, func(p string) bool { return strings.HasSuffix(p, pathSuffix) })
-}
-
-// count adds up the counters of the paths that match, under the lock.
-func (s *Server) count(paths map[string]int64, match func(string) bool) int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var n int64
-	for p, c := range paths {
-		if match(p) {
-			n += c
-		}
+// dialect is how Linode answers auth failures, errors and rate limits.
+func dialect(token string) sim.Dialect {
+	return sim.Dialect{
+		Authorized: func(r *http.Request) bool { return r.Header.Get("Authorization") == "Bearer "+token },
+		Unauthorized: func(w http.ResponseWriter) {
+			writeError(w, http.StatusUnauthorized, apiReason{Reason: "Invalid Token"})
+		},
+		Error: func(w http.ResponseWriter, status int, reason string) {
+			writeError(w, status, apiReason{Reason: reason})
+		},
+		RateHeaders: func(h http.Header, limit, remaining int, reset time.Time) {
+			h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
+			h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+			h.Set("X-RateLimit-Reset", strconv.FormatInt(int64(math.Ceil(float64(reset.UnixNano())/1e9)), 10))
+		},
+		Identity: []string{"id", "label", "status", "created", "pages", "page", "results", "data", "automatic", "snapshot"},
 	}
-	return n
-}
-
-// FailNext makes the next n requests (after auth) answer status with the raw
-// body, which may be malformed JSON or HTML. A 429 also carries Retry-After: 1.
-func (s *Server) FailNext(n int, status int, body string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failN, s.failStatus, s.failBody = n, status, body
-}
-
-// InFlight counts the requests being handled now; a hung one leaves only
-// when its client gives up.
-func (s *Server) InFlight() int64 { return s.inflight.Load() }
-
-// Requests counts every request received.
-func (s *Server) Requests() int64 { return s.requests.Load() }
-
-// RequestsTo counts requests whose path starts with pathPrefix.
-func (s *Server) RequestsTo(pathPrefix string) int64 {
-	return s.count(s.paths, func(p string) bool { return strings.HasPrefix(p, pathPrefix) })
-}
-
-// params are the {name} segments a route captured.
-type params map[string]string
-
-type route struct {
-	method, pattern string
-	h               func(w http.ResponseWriter, r *http.Request, p params)
-}
-
-func (rt route) match(path string) (params, bool) {
-	ps := strings.Split(strings.Trim(rt.pattern, "/"), "/")
-	xs := strings.Split(strings.Trim(path, "/"), "/")
-	if len(ps) != len(xs) {
-		return nil, false
-	}
-	var p params
-	for i, seg := range ps {
-		if strings.HasPrefix(seg, "{") {
-			if p == nil {
-				p = params{}
-			}
-			p[strings.Trim(seg, "{}")] = xs[i]
-		} else if seg != xs[i] {
-			return nil, false
-		}
-	}
-	return p, true
-}
-
-// ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.requests.Add(1)
-	s.inflight.Add(1)
-	defer s.inflight.Add(-1)
-	s.mu.Lock()
-	s.paths[r.URL.Path]++
-	s.mu.Unlock()
-
-	if d := s.opts.Latency; d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
-	}
-	if !s.admit(w) {
-		return
-	}
-	if r.Header.Get("Authorization") != "Bearer "+s.opts.Token {
-		writeError(w, http.StatusUnauthorized, apiReason{Reason: "Invalid Token"})
-		return
-	}
-	if status, body, ok := s.takeFault(); ok {
-		if status == http.StatusTooManyRequests {
-			w.Header().Set("Retry-After", "1")
-		}
-		if strings.HasPrefix(strings.TrimSpace(body), "<") {
-			w.Header().Set("Content-Type", "text/html")
-		} else {
-			w.Header().Set("Content-Type", "application/json")
-		}
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(body))
-		return
-	}
-	if f, cfg := s.pickFault(r); s.serveFault(w, r, f, cfg) {
-		return
-	}
-	hang, delay := s.takeStall()
-	if hang {
-		// net/http notices a client hanging up only once the body is read.
-		_, _ = io.Copy(io.Discard, r.Body)
-		<-r.Context().Done()
-		return
-	}
-	if delay > 0 {
-		rec := httptest.NewRecorder()
-		s.dispatch(rec, r)
-		_, _ = io.Copy(io.Discard, r.Body) // see the hang above
-		t := time.NewTimer(delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return
-		}
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(rec.Body.Bytes())
-		return
-	}
-	s.dispatch(w, r)
-}
-
-// dispatch routes a request that passed auth, the rate limit and faults.
-func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
-	allowed := []string{}
-	for _, rt := range s.routes {
-		p, ok := rt.match(r.URL.Path)
-		if !ok {
-			continue
-		}
-		if rt.method == r.Method {
-			if r.Method != http.MethodGet {
-				s.mutations.Add(1)
-				s.mu.Lock()
-				s.mutPaths[r.URL.Path]++
-				s.mu.Unlock()
-			}
-			rt.h(w, r, p)
-			return
-		}
-		allowed = append(allowed, rt.method)
-	}
-	if len(allowed) > 0 {
-		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		writeError(w, http.StatusMethodNotAllowed, apiReason{Reason: "Method Not Allowed"})
-		return
-	}
-	writeError(w, http.StatusNotFound, apiReason{Reason: "Not found"})
-}
-
-// admit applies the fixed-window rate limit and sets its headers; false means
-// it already answered 429.
-func (s *Server) admit(w http.ResponseWriter) bool {
-	limit := s.opts.RateLimit
-	if limit <= 0 {
-		return true
-	}
-	now := s.opts.Now()
-	s.mu.Lock()
-	if s.windowStart.IsZero() || !now.Before(s.windowStart.Add(s.opts.RateWindow)) {
-		s.windowStart, s.windowCount = now, 0
-	}
-	s.windowCount++
-	count := s.windowCount
-	reset := s.windowStart.Add(s.opts.RateWindow)
-	s.mu.Unlock()
-
-	h := w.Header()
-	h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(max(0, limit-count)))
-	h.Set("X-RateLimit-Reset", strconv.FormatInt(int64(math.Ceil(float64(reset.UnixNano())/1e9)), 10))
-	if count <= limit {
-		return true
-	}
-	wait := int(math.Ceil(reset.Sub(now).Seconds()))
-	h.Set("Retry-After", strconv.Itoa(max(1, wait)))
-	writeError(w, http.StatusTooManyRequests, apiReason{Reason: "Too many requests"})
-	return false
-}
-
-func (s *Server) takeFault() (int, string, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.failN <= 0 {
-		return 0, "", false
-	}
-	s.failN--
-	return s.failStatus, s.failBody, true
-}
-
-// takeStall consumes one HangNext or DelayNext, hangs first.
-func (s *Server) takeStall() (hang bool, delay time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.hangN > 0 {
-		s.hangN--
-		return true, 0
-	}
-	if s.delayN > 0 {
-		s.delayN--
-		return false, s.delayFor
-	}
-	return false, 0
 }
 
 type apiReason struct {
