@@ -1,0 +1,280 @@
+// Package config reads snapdeck's accounts file: which clouds to open, under
+// which names, and where each account's credential comes from. Secrets are
+// read from the environment or from files and never written anywhere.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Providers are the provider words an account may name.
+var Providers = []string{"linode", "civo", "northflank", "superbflex"}
+
+// Account is one account at one provider.
+type Account struct {
+	Name     string `toml:"name"`
+	Provider string `toml:"provider"`
+	// APIURL points at another endpoint (a proxy, `snapdeck sim`); "" is
+	// the provider's own (Superb Flex Cloud has none and needs it).
+	APIURL string `toml:"api_url"`
+	// ReadOnly refuses every change in this account.
+	ReadOnly bool `toml:"read_only"`
+	// Production colours the account's frame so it is never mistaken.
+	Production bool `toml:"production"`
+	// Region scopes a Civo account (Civo lists instances per region).
+	Region string `toml:"region"`
+
+	// The token (Linode, Civo, Northflank) or the password (Superb Flex)
+	// comes from exactly one of these. An inline secret is accepted only
+	// from a file that nobody else can read.
+	TokenEnv     string `toml:"token_env"`
+	TokenFile    string `toml:"token_file"`
+	Token        string `toml:"token"`
+	User         string `toml:"user"`
+	UserEnv      string `toml:"user_env"`
+	PasswordEnv  string `toml:"password_env"`
+	PasswordFile string `toml:"password_file"`
+	Password     string `toml:"password"`
+
+	// where says where the account was defined, for messages.
+	where string
+}
+
+// File is a parsed accounts file.
+type File struct {
+	Path     string
+	Accounts []Account `toml:"account"`
+}
+
+// DefaultPath is config.toml in the user's config directory.
+func DefaultPath() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "snapdeck", "config.toml")
+}
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$`)
+
+// Load reads and checks the file at path. Every error names the file and
+// says what is wrong in one line.
+func Load(path string) (*File, error) {
+	fail := func(format string, a ...any) error {
+		return fmt.Errorf("config %s: %s", path, fmt.Sprintf(format, a...))
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fail("no such file")
+		}
+		return nil, fail("%v", unwrapPath(err))
+	}
+	if fi.IsDir() {
+		return nil, fail("is a directory")
+	}
+	var f File
+	md, err := toml.DecodeFile(path, &f)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, fail("line %d: %s", pe.Position.Line, pe.Message)
+		}
+		return nil, fail("%v", unwrapPath(err))
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return nil, fail("unknown setting %q", und[0].String())
+	}
+	f.Path = path
+	private := fi.Mode().Perm()&0o077 == 0
+	if len(f.Accounts) == 0 {
+		return nil, fail("no [[account]] entries")
+	}
+	seen := map[string]bool{}
+	for i := range f.Accounts {
+		a := &f.Accounts[i]
+		a.where = fmt.Sprintf("account %d", i+1)
+		if a.Name != "" {
+			a.where = fmt.Sprintf("account %q", a.Name)
+		}
+		if err := a.check(private); err != nil {
+			return nil, fail("%s: %v", a.where, err)
+		}
+		if seen[a.Name] {
+			return nil, fail("%s: the name is used twice", a.where)
+		}
+		seen[a.Name] = true
+	}
+	return &f, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func (a *Account) check(private bool) error {
+	if a.Name == "" {
+		return errors.New("name is missing")
+	}
+	if !nameRE.MatchString(a.Name) {
+		return errors.New("name must be 1–40 letters, digits, '.', '_' or '-', starting with a letter or digit")
+	}
+	known := false
+	for _, p := range Providers {
+		known = known || a.Provider == p
+	}
+	if !known {
+		return fmt.Errorf("provider %q is not one of %s", a.Provider, strings.Join(Providers, ", "))
+	}
+	if a.APIURL != "" && !strings.HasPrefix(a.APIURL, "http://") && !strings.HasPrefix(a.APIURL, "https://") {
+		return fmt.Errorf("api_url %q needs a scheme, e.g. https://api.example.com", a.APIURL)
+	}
+	if a.Provider == "superbflex" {
+		if a.TokenEnv != "" || a.TokenFile != "" || a.Token != "" {
+			return errors.New("Superb Flex Cloud uses user and password, not a token")
+		}
+		if a.APIURL == "" {
+			return errors.New("api_url is required for Superb Flex Cloud (your cloud's address)")
+		}
+		if (a.User == "") == (a.UserEnv == "") {
+			return errors.New("set exactly one of user, user_env")
+		}
+		return sources(private, "password", a.PasswordEnv, a.PasswordFile, a.Password)
+	}
+	if a.User != "" || a.UserEnv != "" || a.PasswordEnv != "" || a.PasswordFile != "" || a.Password != "" {
+		return fmt.Errorf("%s uses a token, not a user and password", a.Provider)
+	}
+	if a.Region != "" && a.Provider != "civo" {
+		return errors.New("region is only for Civo accounts")
+	}
+	return sources(private, "token", a.TokenEnv, a.TokenFile, a.Token)
+}
+
+func sources(private bool, what, env, file, inline string) error {
+	n := 0
+	for _, s := range []string{env, file, inline} {
+		if s != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		return fmt.Errorf("set exactly one of %[1]s_env, %[1]s_file, %[1]s", what)
+	}
+	if inline != "" && !private {
+		return fmt.Errorf("an inline %s needs the config file to be private: chmod 600 it, or use %s_env / %s_file", what, what, what)
+	}
+	return nil
+}
+
+// Secret resolves the account's token (or, for Superb Flex Cloud, its
+// password), reading the environment through getenv.
+func (a Account) Secret(getenv func(string) string) (string, error) {
+	env, file, inline, what := a.TokenEnv, a.TokenFile, a.Token, "token"
+	if a.Provider == "superbflex" {
+		env, file, inline, what = a.PasswordEnv, a.PasswordFile, a.Password, "password"
+	}
+	switch {
+	case inline != "":
+		return inline, nil
+	case env != "":
+		v := strings.TrimSpace(getenv(env))
+		if v == "" {
+			return "", fmt.Errorf("%s: %s is not set (its %s comes from there)", a.where, env, what)
+		}
+		return v, nil
+	}
+	return readSecretFile(a.where, what, file)
+}
+
+// UserName resolves a Superb Flex Cloud account's user.
+func (a Account) UserName(getenv func(string) string) (string, error) {
+	if a.User != "" {
+		return a.User, nil
+	}
+	v := strings.TrimSpace(getenv(a.UserEnv))
+	if v == "" {
+		return "", fmt.Errorf("%s: %s is not set (its user comes from there)", a.where, a.UserEnv)
+	}
+	return v, nil
+}
+
+// readSecretFile reads a secret from a file nobody else can read.
+func readSecretFile(where, what, path string) (string, error) {
+	if strings.HasPrefix(path, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			path = filepath.Join(home, path[2:])
+		}
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", fmt.Errorf("%s: %s_file %s: %v", where, what, path, unwrapPath(err))
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return "", fmt.Errorf("%s: %s_file %s is readable by others (mode %04o): chmod 600 it", where, what, path, fi.Mode().Perm())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("%s: %s_file %s: %v", where, what, path, unwrapPath(err))
+	}
+	v := strings.TrimSpace(string(b))
+	if v == "" {
+		return "", fmt.Errorf("%s: %s_file %s is empty", where, what, path)
+	}
+	return v, nil
+}
+
+// envAccounts are the accounts snapdeck opens without a config file, one
+// per provider whose variables are set.
+var envAccounts = []Account{
+	{Name: "linode", Provider: "linode", TokenEnv: "LINODE_TOKEN"},
+	{Name: "civo", Provider: "civo", TokenEnv: "CIVO_TOKEN"},
+	{Name: "northflank", Provider: "northflank", TokenEnv: "NORTHFLANK_TOKEN"},
+	{Name: "superbflex", Provider: "superbflex", UserEnv: "SUPERBFLEX_USER", PasswordEnv: "SUPERBFLEX_PASSWORD", APIURL: ""},
+}
+
+// FromEnv returns the accounts whose variables are set, in a fixed order.
+// Superb Flex Cloud also needs SUPERBFLEX_URL.
+func FromEnv(getenv func(string) string) []Account {
+	var out []Account
+	for _, a := range envAccounts {
+		a.where = "account from the environment (" + a.Name + ")"
+		switch a.Provider {
+		case "superbflex":
+			a.APIURL = getenv("SUPERBFLEX_URL")
+			if getenv(a.UserEnv) == "" || getenv(a.PasswordEnv) == "" || a.APIURL == "" {
+				continue
+			}
+		default:
+			if getenv(a.TokenEnv) == "" {
+				continue
+			}
+			if a.Provider == "linode" {
+				a.APIURL = getenv("LINODE_URL") // linodego's own variable
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// Names lists the account names, sorted.
+func (f *File) Names() []string {
+	out := make([]string, 0, len(f.Accounts))
+	for _, a := range f.Accounts {
+		out = append(out, a.Name)
+	}
+	sort.Strings(out)
+	return out
+}
