@@ -80,6 +80,12 @@ type Actions interface {
 	Restores(ctx context.Context, resourceID string) ([]model.Restore, error)
 }
 
+// DiskLister is implemented by providers that can back up one disk of a
+// resource (model.ProviderInfo.DiskTarget): it lists the disks to choose from.
+type DiskLister interface {
+	Disks(ctx context.Context, resourceID string) ([]model.Disk, error)
+}
+
 // Unsupported answers every Actions method with ErrUnsupported. Adapters
 // embed it and define what their provider can do; their Info().Caps says
 // which those are, so the UI never offers the rest.

@@ -112,6 +112,7 @@ func (s Status) Active() bool { return s == StatusPending || s == StatusRunning 
 
 // Disk is one disk captured in a backup.
 type Disk struct {
+	ID         string // where a provider can back up one disk
 	Label      string
 	Filesystem string
 	SizeMB     int

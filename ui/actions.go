@@ -173,13 +173,27 @@ func (a *App) updateBackups(id string, backups []model.Backup) {
 func (a *App) resourceAction(m tea.KeyPressMsg, r model.Resource, known []model.Backup) tea.Cmd {
 	switch {
 	case key.Matches(m, a.keys.Snapshot):
-		return a.startSnapshot(r)
+		if !a.can(model.CapSnapshot) {
+			return a.refuseCap(model.CapSnapshot)
+		}
+		return a.startSnapshot(r, known)
 	case key.Matches(m, a.keys.Enable):
+		if !a.can(model.CapEnableBackups) {
+			return a.refuseCap(model.CapEnableBackups)
+		}
 		return a.startEnable(r)
 	case key.Matches(m, a.keys.Cancel):
+		if !a.can(model.CapCancelBackups) {
+			return a.refuseCap(model.CapCancelBackups)
+		}
 		return a.startCancel(r, known)
 	case key.Matches(m, a.keys.Schedule):
+		if !a.can(model.CapSchedule) {
+			return a.refuseCap(model.CapSchedule)
+		}
 		return a.startSchedule(r)
+	case key.Matches(m, a.keys.History):
+		return a.startHistory(r)
 	}
 	return nil
 }
@@ -277,9 +291,13 @@ func (a *App) startCancel(r model.Resource, known []model.Backup) tea.Cmd {
 
 // --- snapshot --------------------------------------------------------------
 
-func (a *App) startSnapshot(r model.Resource) tea.Cmd {
+func (a *App) startSnapshot(r model.Resource, known []model.Backup) tea.Cmd {
 	if !a.canAct() {
 		return a.refuseReadOnly()
+	}
+	if a.info.Name != "linode" {
+		f := newBackupForm(a, r)
+		return a.push(f, f.load(a))
 	}
 	if !r.BackupsEnabled {
 		return a.push(a.enableConfirm(r, "Backups are off for "+sanitize(r.Label),
@@ -295,8 +313,11 @@ func (a *App) startSnapshot(r model.Resource) tea.Cmd {
 // --- restore ---------------------------------------------------------------
 
 func (a *App) startRestore(src model.Resource, b model.Backup) tea.Cmd {
-	if !a.canAct() {
-		return a.refuseReadOnly()
+	if !a.can(model.CapRestore) {
+		return a.refuseCap(model.CapRestore)
+	}
+	if !a.info.Caps.Has(model.CapRestoreOther) {
+		return a.restoreInPlace(src, b)
 	}
 	if !b.Available || b.Status != model.StatusSuccessful {
 		a.announce(fmt.Sprintf("Backup %s cannot be restored: it is %s and %s", b.ID, b.RawStatus, availability(b)))
@@ -342,6 +363,8 @@ type job struct {
 	resourceID  string // the snapshot's Linode, or the restore's source
 	label       string // resource label
 	name        string // snapshot label, or the restored backup's name
+	backupID    string // the backup taken or restored, when known
+	noun        string // "snapshot", "backup"
 	targetID    string // restore target
 	targetLabel string
 	started     time.Time
@@ -353,7 +376,7 @@ type job struct {
 
 func (j *job) describe() string {
 	if j.kind == jobSnapshot {
-		return "snapshot " + sanitize(j.name) + " of " + sanitize(j.label)
+		return j.noun + " " + sanitize(j.name) + " of " + sanitize(j.label)
 	}
 	return "restore of " + sanitize(j.name) + " onto " + sanitize(j.targetLabel)
 }
@@ -362,12 +385,16 @@ type jobTickMsg struct{}
 
 type jobPollMsg struct {
 	id      int
+	res     *model.Resource // re-read, for providers without events
 	backups []model.Backup
 	events  []model.Event
 	err     error
 }
 
 func (a *App) addJob(j *job) tea.Cmd {
+	if j.noun == "" {
+		j.noun = a.info.BackupNoun
+	}
 	a.nextJob++
 	j.id = a.nextJob
 	j.started = a.opts.Now()
@@ -418,6 +445,9 @@ func (a *App) onJobTick() tea.Cmd {
 }
 
 func (a *App) pollJob(j *job) tea.Cmd {
+	if !a.info.Caps.Has(model.CapEvents) {
+		return a.pollGeneric(j)
+	}
 	p, act := a.opts.Provider, a.actions
 	id, kind, res, target := j.id, j.kind, j.resourceID, j.targetID
 	return a.call(context.Background(), func(ctx context.Context) tea.Msg {
@@ -459,6 +489,9 @@ func (a *App) onJobPoll(m jobPollMsg) tea.Cmd {
 		// One failed poll is not the job's failure; the next tick tries again.
 		a.announce("⚠ watching " + j.describe() + ": " + sanitize(m.err.Error()) + " (retrying)")
 		return nil
+	}
+	if !a.info.Caps.Has(model.CapEvents) {
+		return a.onGenericPoll(j, m)
 	}
 	if j.kind == jobSnapshot {
 		a.updateBackups(j.resourceID, m.backups)

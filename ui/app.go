@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/model"
 )
 
 // Options configure the program.
@@ -86,6 +87,7 @@ type App struct {
 	root context.Context
 	stop context.CancelFunc
 
+	info      model.ProviderInfo
 	actions   client.Actions // nil when the provider cannot act
 	testPanic bool           // see Options.PanicKey
 	jobs      []*job
@@ -127,6 +129,8 @@ func New(o Options) *App {
 	if act, ok := o.Provider.(client.Actions); ok {
 		a.actions = act
 	}
+	a.info = o.Provider.Info()
+	a.keys.Snapshot.SetHelp("s", a.info.BackupNoun)
 	a.testPanic = o.PanicKey
 	a.root, a.stop = context.WithCancel(context.Background())
 	a.stack = []screen{newInstances(a)}

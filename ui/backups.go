@@ -103,11 +103,11 @@ func (s *backupsScreen) update(a *App, msg tea.Msg) tea.Cmd {
 				d := newDetail(a, s.res, b)
 				return a.push(d, nil)
 			}
-		case key.Matches(m, k.Restore):
+		case key.Matches(m, k.Restore, k.Delete, k.Abort, k.Note):
 			if b, ok := s.current(); ok {
-				return a.startRestore(s.res, b)
+				return a.backupAction(m, s.res, b, s.backups)
 			}
-		case key.Matches(m, k.Snapshot, k.Enable, k.Cancel, k.Schedule):
+		case key.Matches(m, k.Snapshot, k.Enable, k.Cancel, k.Schedule, k.History):
 			var known []model.Backup
 			if s.loaded {
 				known = s.backups
@@ -148,10 +148,9 @@ func (s *backupsScreen) keys(a *App) helpKeys {
 		short = []key.Binding{k.Back, k.Refresh, k.Help, k.Quit}
 	}
 	full := [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.Back, k.Refresh}}
-	if a.canAct() {
-		acts := []key.Binding{k.Snapshot, k.Enable, k.Cancel, k.Schedule}
+	if acts := a.resourceKeys(); len(acts) > 0 || len(a.backupKeys()) > 0 {
 		if len(s.backups) > 0 {
-			acts = append([]key.Binding{k.Restore}, acts...)
+			acts = append(a.backupKeys(), acts...)
 		}
 		short = append(acts[:min(len(acts), 2):min(len(acts), 2)], short...)
 		full = append(full, acts)
@@ -175,8 +174,15 @@ func (s *backupsScreen) view(a *App, w, h int) string {
 	case len(s.backups) == 0 && !s.res.BackupsEnabled:
 		b.WriteString(a.th.dim.Render("The Backup service is not enabled for this Linode, so it has no backups."))
 		return b.String()
-	case len(s.backups) == 0:
+	case len(s.backups) == 0 && a.info.Caps.Has(model.CapSchedule):
 		b.WriteString(a.th.dim.Render("No backups yet: the first automatic backup runs in the scheduled window."))
+		return b.String()
+	case len(s.backups) == 0:
+		msg := "No " + a.info.BackupNoun + "s yet."
+		if a.can(model.CapSnapshot) {
+			msg += " Press s to take one."
+		}
+		b.WriteString(a.th.dim.Render(msg))
 		return b.String()
 	}
 	s.tbl.setHeight(h - 1)
@@ -220,8 +226,16 @@ func backupRow(a *App, b model.Backup) map[string]cell {
 		"FINISHED": {text: shortTime(b.Finished)},
 		"DURATION": {text: duration(b.Duration())},
 		"DISKS":    {text: strconv.Itoa(len(b.Disks))},
-		"SIZE":     {text: sizeMB(b.TotalSizeMB())},
+		"SIZE":     {text: backupSize(b)},
 	}
+}
+
+// backupSize shows a provider's total when it gives one, else the disks'.
+func backupSize(b model.Backup) string {
+	if b.SizeBytes > 0 {
+		return sizeBytes(b.SizeBytes)
+	}
+	return sizeMB(b.TotalSizeMB())
 }
 
 // scheduleText renders Linode's schedule: a day and a two-hour UTC window.

@@ -88,8 +88,8 @@ func (s *detailScreen) update(a *App, msg tea.Msg) tea.Cmd {
 			s.scroll = 0
 		case key.Matches(m, k.Refresh):
 			return s.reload(a)
-		case key.Matches(m, k.Restore):
-			return a.startRestore(s.res, s.b)
+		case key.Matches(m, k.Restore, k.Delete, k.Abort, k.Note):
+			return a.backupAction(m, s.res, s.b, nil)
 		}
 	}
 	return nil
@@ -101,9 +101,9 @@ func (s *detailScreen) keys(a *App) helpKeys {
 		short: []key.Binding{k.Back, k.Refresh, k.Up, k.Down, k.Help, k.Quit},
 		full:  [][]key.Binding{{k.Up, k.Down, k.Top}, {k.Back, k.Refresh}},
 	}
-	if a.canAct() {
-		h.short = append([]key.Binding{k.Restore}, h.short...)
-		h.full = append(h.full, []key.Binding{k.Restore})
+	if acts := a.backupKeys(); len(acts) > 0 {
+		h.short = append(acts[:1:1], h.short...)
+		h.full = append(h.full, acts)
 	}
 	return h
 }
@@ -130,11 +130,13 @@ func (s *detailScreen) view(a *App, w, h int) string {
 	field("Type", kind)
 	field("Status", th.dim.Foreground(statusColor(b.Status)).Render(statusText(b.Status, b.RawStatus))+
 		th.dim.Render("  API status: "+sanitize(b.RawStatus)))
-	avail := th.good.Render("yes — can be restored")
-	if !b.Available {
-		avail = th.bad.Render("no — not available for restore")
+	if a.info.Name == "linode" {
+		avail := th.good.Render("yes — can be restored")
+		if !b.Available {
+			avail = th.bad.Render("no — not available for restore")
+		}
+		field("Available", avail)
 	}
-	field("Available", avail)
 	field("Created", stamp(now, b.Created))
 	field("Updated", stamp(now, b.Updated))
 	fin := stamp(now, b.Finished)
@@ -143,28 +145,19 @@ func (s *detailScreen) view(a *App, w, h int) string {
 	}
 	field("Finished", fin)
 	field("Duration", duration(b.Duration()))
-	field("Total size", sizeMB(b.TotalSizeMB()))
-	field("Linode", fmt.Sprintf("%s (ID %s, %s)", sanitize(s.res.Label), s.res.ID, sanitize(s.res.Region)))
-	if len(b.Configs) == 0 {
-		field("Configs", th.dim.Render("none"))
-	} else {
-		for i, c := range b.Configs {
-			name := ""
-			if i == 0 {
-				name = "Configs"
-			}
-			field(name, sanitize(c))
-		}
+	field("Total size", backupSize(b))
+	field(a.info.Title, fmt.Sprintf("%s (ID %s, %s)", sanitize(s.res.Label), s.res.ID, sanitize(s.res.Region)))
+	if b.Note != "" || a.info.Caps.Has(model.CapNote) {
+		field("Note", sanitize(b.Note))
 	}
-	out = append(out, "", th.label.Render(fmt.Sprintf("Disks (%d)", len(b.Disks))))
-	if len(b.Disks) == 0 {
-		out = append(out, th.dim.Render("  none recorded"))
-	} else {
-		lw := max(w-2-12-10-2, 10)
-		out = append(out, th.header.Render("  "+fit("LABEL", lw)+" "+fit("FILESYSTEM", 12)+" "+fit("SIZE", 10)))
-		for _, d := range b.Disks {
-			out = append(out, "  "+fit(sanitize(d.Label), lw)+" "+fit(sanitize(d.Filesystem), 12)+" "+fit(sizeMB(d.SizeMB), 10))
-		}
+	if r := b.LastRestore; r != nil {
+		field("Last restore", fmt.Sprintf("%s · started %s · finished %s", statusText(r.Status, r.RawStatus), stamp(now, r.Started), stamp(now, r.Finished)))
+	}
+	for _, f := range b.Fields {
+		field(sanitize(f.Name), sanitize(f.Value))
+	}
+	if a.info.Name == "linode" { // only Linode instance backups record configs and disks
+		out = append(out, linodeDisks(th, b, w, field)...)
 	}
 	if s.err != nil {
 		out = append(out, "", th.errBox.Render("⚠ "+sanitize(s.err.Error())), th.dim.Render("Press r to retry."))
@@ -172,4 +165,29 @@ func (s *detailScreen) view(a *App, w, h int) string {
 	s.lines, s.height = len(out), h
 	s.scroll = min(s.scroll, max(len(out)-h, 0))
 	return strings.Join(out[s.scroll:], "\n")
+}
+
+// linodeDisks lists a Linode backup's configs (through field) and returns
+// the lines of its disk table.
+func linodeDisks(th theme, b model.Backup, w int, field func(name, value string)) []string {
+	if len(b.Configs) == 0 {
+		field("Configs", th.dim.Render("none"))
+	}
+	for i, c := range b.Configs {
+		name := ""
+		if i == 0 {
+			name = "Configs"
+		}
+		field(name, sanitize(c))
+	}
+	out := []string{"", th.label.Render(fmt.Sprintf("Disks (%d)", len(b.Disks)))}
+	if len(b.Disks) == 0 {
+		return append(out, th.dim.Render("  none recorded"))
+	}
+	lw := max(w-2-12-10-2, 10)
+	out = append(out, th.header.Render("  "+fit("LABEL", lw)+" "+fit("FILESYSTEM", 12)+" "+fit("SIZE", 10)))
+	for _, d := range b.Disks {
+		out = append(out, "  "+fit(sanitize(d.Label), lw)+" "+fit(sanitize(d.Filesystem), 12)+" "+fit(sizeMB(d.SizeMB), 10))
+	}
+	return out
 }

@@ -32,6 +32,7 @@ type summaryMsg struct {
 
 // instancesScreen is the fleet: every resource of the account.
 type instancesScreen struct {
+	plural string // "Instances", "Addons"…
 	pages [][]model.Resource // by page number - 1; nil while not yet read
 	all   []model.Resource   // pages concatenated in order
 	hay   []string           // each row's SearchText, computed once per load
@@ -63,6 +64,7 @@ func newInstances(a *App) *instancesScreen {
 	ti.Prompt = "/"
 	ti.Placeholder = "label, region or tag"
 	s := &instancesScreen{
+		plural:   a.info.Plural,
 		filter:   ti,
 		snaps:    map[string]model.SnapshotState{},
 		snapGen:  map[string]int{},
@@ -70,7 +72,7 @@ func newInstances(a *App) *instancesScreen {
 		inflight: map[string]bool{},
 		tbl: table{cols: []column{
 			{title: "LABEL", min: 16, max: 64},
-			{title: "REGION", width: 12, priority: 6},
+			{title: a.info.GroupTitle, width: 12, priority: 6},
 			{title: "STATUS", width: 12, priority: 5},
 			{title: "PLAN", width: 15, priority: 1},
 			{title: "BACKUPS", width: 7, priority: 4},
@@ -88,12 +90,12 @@ func (s *instancesScreen) title() string {
 		if !s.filtered() {
 			more = "+"
 		}
-		return fmt.Sprintf("Instances %d%s/%d", len(s.shown), more, n)
+		return fmt.Sprintf("%s %d%s/%d", s.plural, len(s.shown), more, n)
 	}
 	if s.total > n {
-		return fmt.Sprintf("Instances %d of %d", n, s.total)
+		return fmt.Sprintf("%s %d of %d", s.plural, n, s.total)
 	}
-	return fmt.Sprintf("Instances %d", n)
+	return fmt.Sprintf("%s %d", s.plural, n)
 }
 
 func (s *instancesScreen) busy() bool {
@@ -174,7 +176,7 @@ func (s *instancesScreen) onPage(a *App, m pageMsg) tea.Cmd {
 	}
 	s.rebuild()
 	if s.pending == 0 && s.err == nil {
-		a.announce(fmt.Sprintf("Loaded %d instances", len(s.all)))
+		a.announce(fmt.Sprintf("Loaded %d %s", len(s.all), strings.ToLower(s.plural)))
 	}
 	cmds = append(cmds, s.wantSummaries(a))
 	return tea.Batch(cmds...)
@@ -435,7 +437,7 @@ func (s *instancesScreen) updateKeys(a *App, m tea.KeyPressMsg) tea.Cmd {
 		}
 		b := newBackups(a, r)
 		return a.push(b, b.load(a))
-	case key.Matches(m, k.Snapshot, k.Enable, k.Cancel, k.Schedule):
+	case key.Matches(m, k.Snapshot, k.Enable, k.Cancel, k.Schedule, k.History):
 		r, ok := s.current()
 		if !ok {
 			return nil
@@ -462,9 +464,9 @@ func (s *instancesScreen) keys(a *App) helpKeys {
 	}
 	short = append(short, k.Help, k.Quit)
 	full := [][]key.Binding{nav, act}
-	if a.canAct() {
-		short = append([]key.Binding{k.Open, k.Snapshot}, short[1:]...)
-		full = append(full, []key.Binding{k.Snapshot, k.Enable, k.Cancel, k.Schedule})
+	if acts := a.resourceKeys(); len(acts) > 0 {
+		short = append([]key.Binding{k.Open, acts[0]}, short[1:]...)
+		full = append(full, acts)
 	}
 	return helpKeys{short: short, full: full}
 }
@@ -487,13 +489,13 @@ func (s *instancesScreen) view(a *App, w, h int) string {
 	}
 	switch {
 	case !s.loaded && s.err != nil:
-		b.WriteString(a.errorView("instances", s.err, w))
+		b.WriteString(a.errorView(strings.ToLower(s.plural), s.err, w))
 		return b.String()
 	case !s.loaded:
 		b.WriteString(a.spin.View() + " Loading instances…")
 		return b.String()
 	case len(s.all) == 0:
-		b.WriteString(a.th.dim.Render("No Linodes in this account."))
+		b.WriteString(a.th.dim.Render("No " + strings.ToLower(s.plural) + " in this account."))
 		return b.String()
 	case len(s.shown) == 0 && !s.filtered():
 		b.WriteString(a.spin.View() + fmt.Sprintf(" Filtering… %d of %d rows looked at", s.scanned, len(s.all)))
@@ -526,7 +528,7 @@ func (s *instancesScreen) row(a *App, now time.Time, r model.Resource) map[strin
 	}
 	return map[string]cell{
 		"LABEL":     {text: sanitize(r.Label)},
-		"REGION":    {text: sanitize(r.Region)},
+		a.info.GroupTitle: {text: sanitize(r.Region)},
 		"STATUS":    status,
 		"PLAN":      {text: sanitize(r.Plan)},
 		"BACKUPS":   backups,

@@ -11,6 +11,7 @@ type keyMap struct {
 	Apply                                   key.Binding
 	Snapshot, Restore, Enable, Cancel       key.Binding
 	Schedule, Scan                          key.Binding
+	Delete, Abort, Note, History, Jump      key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -36,6 +37,11 @@ func newKeyMap() keyMap {
 		Cancel:      key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "cancel backups")),
 		Schedule:    key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "schedule")),
 		Scan:        key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "scan all backups")),
+		Delete:      key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete")),
+		Abort:       key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "abort")),
+		Note:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "note")),
+		History:     key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "restore history")),
+		Jump:        key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "jump")),
 	}
 }
 

@@ -1,0 +1,472 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/model"
+)
+
+// backupForm takes a snapshot or backup on a provider other than Linode
+// instances, offering the choices that provider has (ProviderInfo): a
+// name validated as typed, a type, compression, Civo's safe mode, an extra
+// destination, or one disk. It reads the backups first: a limit on manual
+// snapshots, a name about to be overwritten, a backup already running.
+type backupForm struct {
+	sender
+	res      model.Resource
+	info     model.ProviderInfo
+	name     textinput.Model
+	dest     textinput.Model
+	days     textinput.Model
+	focus    int // index into fields()
+	typ      int // index into info.BackupTypes
+	comp     int
+	safe     bool
+	disk     int // 0 = the whole resource, else disks[disk-1]
+	disks    []model.Disk
+	loading  bool
+	loadErr  error
+	req      int
+	known    []model.Backup
+	confirm  []string // second step: what the user must accept with y
+	hint     string
+	diskErr  error
+	diskLoad bool
+}
+
+type disksMsg struct {
+	req   int
+	disks []model.Disk
+	err   error
+}
+
+func newBackupForm(a *App, r model.Resource) *backupForm {
+	in := func(prompt, val string, limit int) textinput.Model {
+		ti := textinput.New()
+		ti.Prompt = prompt
+		ti.CharLimit = limit
+		ti.SetValue(val)
+		ti.CursorEnd()
+		return ti
+	}
+	f := &backupForm{sender: newSender(), res: r, info: a.info,
+		name: in("Name › ", "snapdeck-"+a.opts.Now().UTC().Format("20060102-1504"), 255),
+		dest: in("Also to destination › ", "", 100),
+		days: in("Kept for days (1–120) › ", "", 3)}
+	f.name.Focus()
+	return f
+}
+
+// field names, in tab order, for what this provider offers.
+func (f *backupForm) fields() []string {
+	out := []string{"name"}
+	if len(f.info.BackupTypes) > 0 {
+		out = append(out, "type")
+	}
+	if f.isDump() && len(f.info.Compressions) > 0 {
+		out = append(out, "compression")
+	}
+	if f.info.SafeOption {
+		out = append(out, "safe")
+	}
+	if f.info.Destinations && !f.isDump() {
+		out = append(out, "destination", "days")
+	}
+	if f.info.DiskTarget {
+		out = append(out, "disk")
+	}
+	return out
+}
+
+func (f *backupForm) isDump() bool {
+	return len(f.info.BackupTypes) > 0 && f.info.BackupTypes[f.typ] == "dump"
+}
+
+func (f *backupForm) title() string   { return "Take " + f.info.BackupNoun }
+func (f *backupForm) busy() bool      { return f.loading || f.sending || f.diskLoad }
+func (f *backupForm) capturing() bool { return true }
+func (f *backupForm) close()          { f.cancel() }
+
+func (f *backupForm) load(a *App) tea.Cmd {
+	f.loading = true
+	f.req = a.reqID()
+	req, id, p := f.req, f.res.ID, a.opts.Provider
+	cmds := []tea.Cmd{a.call(f.ctx, func(ctx context.Context) tea.Msg {
+		b, err := p.ListBackups(ctx, id)
+		return backupsMsg{req: req, id: id, backups: b, err: err}
+	})}
+	if dl, ok := p.(client.DiskLister); ok && f.info.DiskTarget {
+		f.diskLoad = true
+		cmds = append(cmds, a.call(f.ctx, func(ctx context.Context) tea.Msg {
+			d, err := dl.Disks(ctx, id)
+			return disksMsg{req: req, disks: d, err: err}
+		}))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (f *backupForm) manual() int {
+	n := 0
+	for _, b := range f.known {
+		if b.Kind == model.BackupSnapshot {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *backupForm) running() *model.Backup {
+	for i := range f.known {
+		if f.known[i].Status.Active() {
+			return &f.known[i]
+		}
+	}
+	return nil
+}
+
+func (f *backupForm) full() bool { return f.info.MaxManual > 0 && f.manual() >= f.info.MaxManual }
+
+func (f *backupForm) validateName() error {
+	v := f.name.Value()
+	if f.info.ValidateName != nil {
+		return f.info.ValidateName(v)
+	}
+	if strings.TrimSpace(v) == "" {
+		return fmt.Errorf("a name is required")
+	}
+	return nil
+}
+
+// request builds what will be sent, or says why it cannot be.
+func (f *backupForm) request() (model.SnapshotRequest, error) {
+	req := model.SnapshotRequest{Label: f.name.Value(), Safe: f.safe}
+	if err := f.validateName(); err != nil {
+		return req, err
+	}
+	if len(f.info.BackupTypes) > 0 {
+		req.Type = f.info.BackupTypes[f.typ]
+	}
+	if f.isDump() && len(f.info.Compressions) > 0 {
+		req.Compression = f.info.Compressions[f.comp]
+	}
+	if f.info.Destinations && !f.isDump() && strings.TrimSpace(f.dest.Value()) != "" {
+		d := model.Destination{ID: strings.TrimSpace(f.dest.Value())}
+		if v := strings.TrimSpace(f.days.Value()); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 120 {
+				return req, fmt.Errorf("retention must be a whole number of days from 1 to 120")
+			}
+			d.RetentionDays = n
+		}
+		req.Destinations = []model.Destination{d}
+	}
+	if f.disk > 0 && f.disk <= len(f.disks) {
+		req.DiskID = f.disks[f.disk-1].ID
+	}
+	return req, nil
+}
+
+func (f *backupForm) update(a *App, msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case backupsMsg:
+		if m.req != f.req {
+			return nil
+		}
+		f.loading, f.loadErr = false, m.err
+		if m.err == nil {
+			f.known = m.backups
+			a.updateBackups(f.res.ID, m.backups)
+		}
+		return nil
+	case disksMsg:
+		if m.req != f.req {
+			return nil
+		}
+		f.diskLoad, f.diskErr, f.disks = false, m.err, m.disks
+		return nil
+	case actionMsg:
+		if !f.received(m) {
+			return nil
+		}
+		f.confirm = nil
+		if m.res.err != nil {
+			cmd := a.actionFailed(upperFirst(f.info.BackupNoun)+" of "+sanitize(f.res.Label), m.res.err, f.res.ID)
+			if client.Uncertain(m.res.err) {
+				a.pop() // it may have started: never offer to send it again
+			}
+			return cmd
+		}
+		a.pop()
+		b := m.res.backup
+		name := b.Label
+		if name == "" {
+			name = f.name.Value()
+		}
+		a.announce(fmt.Sprintf("%s %s of %s started", upperFirst(f.info.BackupNoun), sanitize(name), sanitize(f.res.Label)))
+		return tea.Batch(a.reread(f.res.ID, ""),
+			a.addJob(&job{kind: jobSnapshot, resourceID: f.res.ID, label: f.res.Label, name: name, backupID: b.ID, status: b.RawStatus}))
+	case tea.KeyPressMsg:
+		if f.sending {
+			return nil
+		}
+		return f.key(a, m)
+	}
+	return nil
+}
+
+func (f *backupForm) key(a *App, m tea.KeyPressMsg) tea.Cmd {
+	if f.confirm != nil {
+		switch m.String() {
+		case "y", "Y":
+			return f.submit(a)
+		case "n", "N", "esc":
+			f.confirm = nil
+			f.hint = ""
+		case "enter":
+			f.hint = "Enter does not confirm here: press y to go ahead, or n."
+		}
+		return nil
+	}
+	fields := f.fields()
+	f.focus = min(f.focus, len(fields)-1)
+	cur := fields[f.focus]
+	switch m.String() {
+	case "esc":
+		a.pop()
+		a.announce("Cancelled: no " + f.info.BackupNoun + " taken")
+		return nil
+	case "tab", "down":
+		f.setFocus((f.focus + 1) % len(fields))
+		return nil
+	case "shift+tab", "up":
+		f.setFocus((f.focus + len(fields) - 1) % len(fields))
+		return nil
+	case "enter":
+		return f.enter(a)
+	case "left", "right", " ":
+		step := 1
+		if m.String() == "left" {
+			step = -1
+		}
+		switch cur {
+		case "type":
+			f.typ = (f.typ + step + len(f.info.BackupTypes)) % len(f.info.BackupTypes)
+			return nil
+		case "compression":
+			f.comp = (f.comp + step + len(f.info.Compressions)) % len(f.info.Compressions)
+			return nil
+		case "safe":
+			f.safe = !f.safe
+			return nil
+		case "disk":
+			f.disk = (f.disk + step + len(f.disks) + 1) % (len(f.disks) + 1)
+			return nil
+		}
+	}
+	var cmd tea.Cmd
+	switch cur {
+	case "name":
+		f.name, cmd = f.name.Update(m)
+	case "destination":
+		f.dest, cmd = f.dest.Update(m)
+	case "days":
+		f.days, cmd = f.days.Update(m)
+	}
+	f.hint = ""
+	return cmd
+}
+
+func (f *backupForm) setFocus(i int) {
+	f.focus = i
+	f.name.Blur()
+	f.dest.Blur()
+	f.days.Blur()
+	switch f.fields()[i] {
+	case "name":
+		f.name.Focus()
+	case "destination":
+		f.dest.Focus()
+	case "days":
+		f.days.Focus()
+	}
+}
+
+func (f *backupForm) enter(a *App) tea.Cmd {
+	switch {
+	case f.loading:
+		f.hint = "Still reading the current " + f.info.BackupNoun + "s…"
+		return nil
+	case f.loadErr != nil:
+		f.hint = "Could not read the current " + f.info.BackupNoun + "s; esc and try again."
+		return nil
+	case f.full():
+		f.hint = fmt.Sprintf("%s already has %d of %d manual %ss: delete one first (D on it).", sanitize(f.res.Label), f.manual(), f.info.MaxManual, f.info.BackupNoun)
+		return nil
+	}
+	if r := f.running(); r != nil {
+		f.hint = fmt.Sprintf("%s %s is still %s: wait for it to finish.", upperFirst(f.info.BackupNoun), sanitize(r.Label), sanitize(r.RawStatus))
+		return nil
+	}
+	if _, err := f.request(); err != nil {
+		f.hint = err.Error()
+		return nil
+	}
+	var ask []string
+	for _, b := range f.known {
+		if b.Label == f.name.Value() && f.info.Name == "civo" {
+			ask = append(ask, fmt.Sprintf("A snapshot named %s already exists (taken %s): it will be overwritten.", sanitize(b.Label), stamp(a.opts.Now(), b.Created)))
+			break
+		}
+	}
+	if f.safe {
+		ask = append(ask, sanitize(f.res.Label)+" will be shut down while the snapshot is taken, and started again after it.")
+	}
+	if len(ask) > 0 {
+		f.confirm = ask
+		return nil
+	}
+	return f.submit(a)
+}
+
+func (f *backupForm) submit(a *App) tea.Cmd {
+	req, err := f.request()
+	if err != nil {
+		f.confirm, f.hint = nil, err.Error()
+		return nil
+	}
+	act, id := a.actions, f.res.ID
+	return f.send(a, func(ctx context.Context) actionResult {
+		b, err := act.TakeSnapshot(ctx, id, req)
+		return actionResult{backup: b, err: err}
+	})
+}
+
+func (f *backupForm) keys(a *App) helpKeys {
+	k := a.keys
+	if f.sending {
+		return helpKeys{short: []key.Binding{k.ForceQuit}}
+	}
+	if f.confirm != nil {
+		yes := key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "go ahead"))
+		no := key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "change"))
+		return helpKeys{short: []key.Binding{yes, no}, full: [][]key.Binding{{yes, no}}}
+	}
+	take := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "take "+f.info.BackupNoun))
+	short := []key.Binding{take}
+	if len(f.fields()) > 1 {
+		short = append(short, key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+			key.NewBinding(key.WithKeys("space"), key.WithHelp("←/→", "choose")))
+	}
+	short = append(short, k.Back)
+	return helpKeys{short: short, full: [][]key.Binding{short}}
+}
+
+func (f *backupForm) view(a *App, w, h int) string {
+	th := a.th
+	now := a.opts.Now()
+	out := []string{th.title.Render(fit(fmt.Sprintf("Take a %s of %s (%s)", f.info.BackupNoun, sanitize(f.res.Label), sanitize(f.res.Region)), w)), ""}
+	switch {
+	case f.loading:
+		out = append(out, a.spin.View()+" Reading the current "+f.info.BackupNoun+"s…")
+	case f.loadErr != nil:
+		out = append(out, th.errBox.Render(wrap("⚠ "+sanitize(f.loadErr.Error()), w)))
+	default:
+		n := f.manual()
+		line := fmt.Sprintf("%d manual %ss", n, f.info.BackupNoun)
+		if f.info.MaxManual > 0 {
+			line = fmt.Sprintf("%d of at most %d manual %ss used", n, f.info.MaxManual, f.info.BackupNoun)
+		}
+		if len(f.known) > 0 {
+			line += " · newest " + age(now, f.known[0].Created)
+		}
+		if f.full() {
+			out = append(out, th.bad.Render(wrap(line+": the limit is reached — delete one (D) before taking another.", w)))
+		} else {
+			out = append(out, th.dim.Render(fit(line, w)))
+		}
+		if r := f.running(); r != nil {
+			out = append(out, th.warn.Render(wrap(fmt.Sprintf("%s %s is still %s.", upperFirst(f.info.BackupNoun), sanitize(r.Label), sanitize(r.RawStatus)), w)))
+		}
+	}
+	out = append(out, "")
+	mark := func(field string) string {
+		if fs := f.fields(); fs[min(f.focus, len(fs)-1)] == field {
+			return th.label.Render("› ")
+		}
+		return "  "
+	}
+	choice := func(opts []string, i int) string {
+		parts := make([]string, len(opts))
+		for j, o := range opts {
+			if j == i {
+				parts[j] = th.label.Render("[" + o + "]")
+			} else {
+				parts[j] = th.dim.Render(" " + o + " ")
+			}
+		}
+		return strings.Join(parts, " ")
+	}
+	for _, field := range f.fields() {
+		switch field {
+		case "name":
+			out = append(out, mark(field)+f.name.View())
+			if err := f.validateName(); err != nil {
+				out = append(out, "  "+th.bad.Render(wrap(err.Error(), w-2)))
+			}
+		case "type":
+			out = append(out, mark(field)+"Type › "+choice(f.info.BackupTypes, f.typ))
+			if f.isDump() {
+				out = append(out, "  "+th.dim.Render(wrap("A dump is a logical export of the data (portable, slower).", w-2)))
+			} else {
+				out = append(out, "  "+th.dim.Render(wrap("A snapshot is a copy of the volume (fast; restores the addon version too).", w-2)))
+			}
+		case "compression":
+			out = append(out, mark(field)+"Compression › "+choice(f.info.Compressions, f.comp))
+		case "safe":
+			v := "no"
+			if f.safe {
+				v = "yes"
+			}
+			out = append(out, mark(field)+"Safe › "+th.label.Render(v))
+			out = append(out, "  "+th.dim.Render(wrap("Safe shuts the instance down while the snapshot is taken, so files (database tables) are consistent; "+
+				"without it there is no interruption but a small risk of corruption.", w-2)))
+		case "destination":
+			out = append(out, mark(field)+f.dest.View()+th.dim.Render("  (optional)"))
+		case "days":
+			out = append(out, mark(field)+f.days.View())
+		case "disk":
+			opts := []string{"whole " + f.info.Noun + " (incremental)"}
+			for _, d := range f.disks {
+				opts = append(opts, fmt.Sprintf("disk %s %s (%d MB)", d.ID, sanitize(d.Label), d.SizeMB))
+			}
+			line := mark(field) + "What › " + choice(opts, f.disk)
+			if f.diskLoad {
+				line += " " + a.spin.View()
+			}
+			out = append(out, line)
+			if f.diskErr != nil {
+				out = append(out, "  "+th.warn.Render(wrap("Could not list the disks: "+sanitize(f.diskErr.Error()), w-2)))
+			}
+		}
+	}
+	if f.info.Name == "civo" {
+		out = append(out, "", th.dim.Render(wrap("A snapshot with the same name as an existing one overwrites it.", w)))
+	}
+	if f.confirm != nil {
+		out = append(out, "")
+		for _, l := range f.confirm {
+			out = append(out, th.warn.Render(wrap("⚠ "+l, w)))
+		}
+		out = append(out, "Press "+th.label.Render("y")+" to go ahead, "+th.label.Render("n")+" to change.")
+	}
+	out = append(out, f.outcome(a, w, f.hint)...)
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,438 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/snapdeck/snapdeck/model"
+)
+
+// can reports whether the provider can do c and actions are on at all; a
+// key whose capability is missing is neither shown nor honoured.
+func (a *App) can(c model.Caps) bool { return a.canAct() && a.info.Caps.Has(c) }
+
+// refuseCap tells the user why an action key did nothing.
+func (a *App) refuseCap(c model.Caps) tea.Cmd {
+	if !a.canAct() {
+		return a.refuseReadOnly()
+	}
+	if !a.info.Caps.Has(c) {
+		a.announce(a.info.Title + " does not offer that here")
+	}
+	return nil
+}
+
+// backupAction dispatches the keys that act on one backup.
+func (a *App) backupAction(m tea.KeyPressMsg, r model.Resource, b model.Backup, known []model.Backup) tea.Cmd {
+	k := a.keys
+	switch {
+	case key.Matches(m, k.Restore):
+		return a.startRestore(r, b)
+	case key.Matches(m, k.Delete):
+		return a.startDelete(r, b)
+	case key.Matches(m, k.Abort):
+		return a.startAbort(r, b)
+	case key.Matches(m, k.Note):
+		return a.startNote(r, b)
+	}
+	return nil
+}
+
+// backupKeys lists the per-backup action keys this provider has.
+func (a *App) backupKeys() []key.Binding {
+	var out []key.Binding
+	for _, x := range []struct {
+		c model.Caps
+		b key.Binding
+	}{{model.CapRestore, a.keys.Restore}, {model.CapDeleteBackup, a.keys.Delete}, {model.CapAbortBackup, a.keys.Abort}, {model.CapNote, a.keys.Note}} {
+		if a.can(x.c) {
+			out = append(out, x.b)
+		}
+	}
+	return out
+}
+
+// resourceKeys lists the per-resource action keys this provider has.
+func (a *App) resourceKeys() []key.Binding {
+	var out []key.Binding
+	for _, x := range []struct {
+		c model.Caps
+		b key.Binding
+	}{{model.CapSnapshot, a.keys.Snapshot}, {model.CapEnableBackups, a.keys.Enable}, {model.CapCancelBackups, a.keys.Cancel},
+		{model.CapSchedule, a.keys.Schedule}} {
+		if a.can(x.c) {
+			out = append(out, x.b)
+		}
+	}
+	if a.info.Caps.Has(model.CapRestoreHistory) && a.actions != nil {
+		out = append(out, a.keys.History)
+	}
+	return out
+}
+
+// --- restore in place -------------------------------------------------------
+
+// restoreInPlace asks for the resource's label to be typed, then restores b
+// over it: every provider but Linode instances restores in place only.
+func (a *App) restoreInPlace(r model.Resource, b model.Backup) tea.Cmd {
+	if b.Status != model.StatusSuccessful {
+		a.announce(fmt.Sprintf("%s %s cannot be restored: it is %s", upperFirst(a.info.BackupNoun), backupName(b), sanitize(b.RawStatus)))
+		return nil
+	}
+	if b.Locked {
+		a.announce(fmt.Sprintf("%s %s is locked (in use by another operation); try again when it is free", upperFirst(a.info.BackupNoun), backupName(b)))
+		return nil
+	}
+	c := newConfirm("Restore "+backupName(b)+" over "+sanitize(r.Label), "restore", confirmTyped, r.Label)
+	c.lines = []string{
+		fmt.Sprintf("Restores %s %s, taken %s, onto %s %s (%s).", a.info.BackupNoun, backupName(b), stamp(a.opts.Now(), b.Created),
+			a.info.Noun, sanitize(r.Label), sanitize(r.Region)),
+		"The current data of " + sanitize(r.Label) + " is replaced by the backup's. Anything written since it was taken is lost.",
+	}
+	c.ids = []string{r.ID}
+	act, id, bid := a.actions, r.ID, b.ID
+	c.run = func(ctx context.Context) actionResult {
+		return actionResult{err: act.RestoreBackup(ctx, id, bid, id, true)}
+	}
+	c.done = func(a *App, _ actionResult) tea.Cmd {
+		return a.addJob(&job{kind: jobRestore, resourceID: id, label: r.Label, name: backupName(b), backupID: bid,
+			targetID: id, targetLabel: r.Label, status: "pending"})
+	}
+	return a.push(c, nil)
+}
+
+// --- delete / abort ----------------------------------------------------------
+
+func (a *App) startDelete(r model.Resource, b model.Backup) tea.Cmd {
+	if !a.can(model.CapDeleteBackup) {
+		return a.refuseCap(model.CapDeleteBackup)
+	}
+	noun := a.info.BackupNoun
+	switch {
+	case b.Kind == model.BackupAutomatic && a.info.Name == "linodedb":
+		a.announce("Automatic backups cannot be deleted; Linode keeps them 7 days")
+		return nil
+	case b.Locked:
+		a.announce(fmt.Sprintf("%s %s is locked and cannot be deleted now", upperFirst(noun), backupName(b)))
+		return nil
+	case b.Status.Active() && a.info.Caps.Has(model.CapAbortBackup):
+		a.announce(fmt.Sprintf("%s %s is still running: abort it first (A)", upperFirst(noun), backupName(b)))
+		return nil
+	}
+	c := newConfirm("Delete "+noun+" "+backupName(b), "delete it", confirmYes, "")
+	c.lines = []string{
+		fmt.Sprintf("Deletes %s %s of %s (%s, taken %s).", noun, backupName(b), sanitize(r.Label), sizeBytes(b.Size()), stamp(a.opts.Now(), b.Created)),
+		"This is immediate and cannot be undone: the " + noun + " cannot be restored afterwards.",
+	}
+	c.ids = []string{r.ID}
+	act, id, bid := a.actions, r.ID, b.ID
+	c.run = func(ctx context.Context) actionResult { return actionResult{err: act.DeleteBackup(ctx, id, bid)} }
+	c.done = func(a *App, _ actionResult) tea.Cmd {
+		a.announce("✓ Deleted " + noun + " " + backupName(b) + " of " + sanitize(r.Label))
+		return a.reread(id, "")
+	}
+	return a.push(c, nil)
+}
+
+func (a *App) startAbort(r model.Resource, b model.Backup) tea.Cmd {
+	if !a.can(model.CapAbortBackup) {
+		return a.refuseCap(model.CapAbortBackup)
+	}
+	if !b.Status.Active() {
+		a.announce(fmt.Sprintf("%s %s is not running (%s); nothing to abort", upperFirst(a.info.BackupNoun), backupName(b), sanitize(b.RawStatus)))
+		return nil
+	}
+	c := newConfirm("Abort "+a.info.BackupNoun+" "+backupName(b), "abort it", confirmYes, "")
+	c.lines = []string{
+		fmt.Sprintf("Stops %s %s of %s, which is %s.", a.info.BackupNoun, backupName(b), sanitize(r.Label), sanitize(b.RawStatus)),
+		"The partial " + a.info.BackupNoun + " cannot be used; take a new one later.",
+	}
+	c.ids = []string{r.ID}
+	act, id, bid := a.actions, r.ID, b.ID
+	c.run = func(ctx context.Context) actionResult { return actionResult{err: act.AbortBackup(ctx, id, bid)} }
+	c.done = func(a *App, _ actionResult) tea.Cmd {
+		a.announce("✓ Abort requested for " + backupName(b) + " of " + sanitize(r.Label))
+		return a.reread(id, "")
+	}
+	return a.push(c, nil)
+}
+
+// --- note --------------------------------------------------------------------
+
+// noteForm edits a backup's note.
+type noteForm struct {
+	sender
+	res   model.Resource
+	b     model.Backup
+	input textinput.Model
+}
+
+func (a *App) startNote(r model.Resource, b model.Backup) tea.Cmd {
+	if !a.can(model.CapNote) {
+		return a.refuseCap(model.CapNote)
+	}
+	ti := textinput.New()
+	ti.Prompt = "Note › "
+	ti.CharLimit = 255
+	ti.SetValue(b.Note)
+	ti.CursorEnd()
+	ti.Focus()
+	return a.push(&noteForm{sender: newSender(), res: r, b: b, input: ti}, nil)
+}
+
+func (f *noteForm) title() string   { return "Note" }
+func (f *noteForm) busy() bool      { return f.sending }
+func (f *noteForm) capturing() bool { return true }
+func (f *noteForm) close()          { f.cancel() }
+
+func (f *noteForm) update(a *App, msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case actionMsg:
+		if !f.received(m) {
+			return nil
+		}
+		if m.res.err != nil {
+			return a.actionFailed("Note of "+backupName(f.b), m.res.err, f.res.ID)
+		}
+		a.pop()
+		a.announce("✓ Note saved on " + backupName(f.b))
+		return a.reread(f.res.ID, "")
+	case tea.KeyPressMsg:
+		if f.sending {
+			return nil
+		}
+		switch m.String() {
+		case "esc":
+			a.pop()
+			a.announce("Cancelled: note unchanged")
+			return nil
+		case "enter":
+			note := strings.TrimSpace(f.input.Value())
+			act, id, bid := a.actions, f.res.ID, f.b.ID
+			return f.send(a, func(ctx context.Context) actionResult { return actionResult{err: act.SetNote(ctx, id, bid, note)} })
+		}
+		var cmd tea.Cmd
+		f.input, cmd = f.input.Update(m)
+		return cmd
+	}
+	return nil
+}
+
+func (f *noteForm) keys(a *App) helpKeys {
+	save := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save note"))
+	return helpKeys{short: []key.Binding{save, a.keys.Back}, full: [][]key.Binding{{save, a.keys.Back}}}
+}
+
+func (f *noteForm) view(a *App, w, h int) string {
+	out := []string{a.th.title.Render(fit("Note on "+backupName(f.b)+" of "+sanitize(f.res.Label), w)), "",
+		"The note is free text kept with the backup (up to 255 characters).", "", f.input.View()}
+	out = append(out, f.outcome(a, w, "")...)
+	return strings.Join(out, "\n")
+}
+
+// --- restore history -------------------------------------------------------
+
+type restoresMsg struct {
+	req      int
+	restores []model.Restore
+	err      error
+}
+
+// historyScreen lists the restores of a resource's backups.
+type historyScreen struct {
+	res      model.Resource
+	req      int
+	loading  bool
+	err      error
+	restores []model.Restore
+	ctx      context.Context
+	cancel   context.CancelFunc
+}
+
+func (a *App) startHistory(r model.Resource) tea.Cmd {
+	if a.actions == nil || !a.info.Caps.Has(model.CapRestoreHistory) {
+		return a.refuseCap(model.CapRestoreHistory)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &historyScreen{res: r, ctx: ctx, cancel: cancel}
+	return a.push(s, s.load(a))
+}
+
+func (s *historyScreen) load(a *App) tea.Cmd {
+	s.loading = true
+	s.req = a.reqID()
+	req, act, id := s.req, a.actions, s.res.ID
+	return a.call(s.ctx, func(ctx context.Context) tea.Msg {
+		rs, err := act.Restores(ctx, id)
+		return restoresMsg{req: req, restores: rs, err: err}
+	})
+}
+
+func (s *historyScreen) title() string   { return "Restores" }
+func (s *historyScreen) busy() bool      { return s.loading }
+func (s *historyScreen) capturing() bool { return false }
+func (s *historyScreen) close()          { s.cancel() }
+
+func (s *historyScreen) update(a *App, msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case restoresMsg:
+		if m.req != s.req {
+			return nil
+		}
+		s.loading, s.err = false, m.err
+		if m.err == nil {
+			s.restores = m.restores
+		}
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(m, a.keys.Back):
+			a.pop()
+		case key.Matches(m, a.keys.Refresh):
+			return s.load(a)
+		}
+	}
+	return nil
+}
+
+func (s *historyScreen) keys(a *App) helpKeys {
+	k := a.keys
+	return helpKeys{short: []key.Binding{k.Back, k.Refresh, k.Help, k.Quit}, full: [][]key.Binding{{k.Back, k.Refresh}}}
+}
+
+func (s *historyScreen) view(a *App, w, h int) string {
+	now := a.opts.Now()
+	out := []string{a.th.title.Render(fit("Restores of "+sanitize(s.res.Label), w)), ""}
+	switch {
+	case s.err != nil:
+		return strings.Join(out, "\n") + a.errorView("restores of "+sanitize(s.res.Label), s.err, w)
+	case s.loading && s.restores == nil:
+		out = append(out, a.spin.View()+" Loading restores…")
+	case len(s.restores) == 0:
+		out = append(out, a.th.dim.Render("No restores recorded for this "+a.info.Noun+"."))
+	default:
+		nw := max(w-14-16-16-4, 12)
+		out = append(out, a.th.header.Render(fit("BACKUP", nw)+" "+fit("STATUS", 14)+" "+fit("STARTED", 16)+" "+fit("FINISHED", 16)))
+		for _, r := range s.restores {
+			st := a.th.dim.Foreground(statusColor(r.Status))
+			name := r.BackupName
+			if name == "" {
+				name = r.BackupID
+			}
+			out = append(out, fit(sanitize(name), nw)+" "+st.Render(fit(statusText(r.Status, r.RawStatus), 14))+" "+
+				fit(age(now, r.Started), 16)+" "+fit(shortTime(r.Finished), 16))
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// sizeBytes renders a byte count for people.
+func sizeBytes(n int64) string {
+	const unit = 1000
+	if n <= 0 {
+		return "—"
+	}
+	if n < unit {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
+
+// pollGeneric follows a job on a provider without events: a snapshot until
+// its backup leaves the running states, a restore until the backup's last
+// restore and the resource are settled.
+func (a *App) pollGeneric(j *job) tea.Cmd {
+	p, act := a.opts.Provider, a.actions
+	id, res := j.id, j.resourceID
+	return a.call(context.Background(), func(ctx context.Context) tea.Msg {
+		m := jobPollMsg{id: id}
+		if m.backups, m.err = p.ListBackups(ctx, res); m.err != nil {
+			return m
+		}
+		if act != nil {
+			r, err := act.GetResource(ctx, res)
+			if err == nil {
+				m.res = &r
+			}
+		}
+		return m
+	})
+}
+
+// transitional says a resource's status word means an operation runs.
+func transitional(status string) bool {
+	s := strings.ToLower(status)
+	for _, w := range []string{"restor", "backing", "lock", "provision", "resiz", "migrat"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *App) onGenericPoll(j *job, m jobPollMsg) tea.Cmd {
+	a.updateBackups(j.resourceID, m.backups)
+	if m.res != nil {
+		a.updateResource(*m.res)
+	}
+	var b *model.Backup
+	for i := range m.backups {
+		x := &m.backups[i]
+		if (j.backupID != "" && x.ID == j.backupID) || (j.backupID == "" && x.Label == j.name) {
+			b = x
+			break
+		}
+	}
+	settled := m.res == nil || !transitional(m.res.Status)
+	if j.kind == jobSnapshot {
+		if b == nil {
+			j.status = "pending"
+			if a.opts.Now().Sub(j.started) > time.Minute {
+				return a.finishJob(j, false, "it no longer appears in the list")
+			}
+			return nil
+		}
+		j.status = b.RawStatus
+		switch {
+		case b.Status == model.StatusSuccessful && settled:
+			j.percent = 100
+			return a.finishJob(j, true, "")
+		case !b.Status.Active() && b.Status != model.StatusSuccessful:
+			return a.finishJob(j, false, "status "+b.RawStatus)
+		}
+		return nil
+	}
+	// A restore: the backup's own record of it, where the provider keeps
+	// one, else the resource settling.
+	if b != nil && b.LastRestore != nil && !b.LastRestore.Started.Before(j.started.Add(-time.Minute)) {
+		j.status = b.LastRestore.RawStatus
+		switch st := b.LastRestore.Status; {
+		case st == model.StatusSuccessful && settled:
+			j.percent = 100
+			return a.finishJob(j, true, "")
+		case !st.Active() && st != model.StatusSuccessful:
+			return a.finishJob(j, false, "status "+b.LastRestore.RawStatus)
+		}
+		return nil
+	}
+	if m.res != nil {
+		j.status = m.res.Status
+	}
+	locked := b != nil && b.Locked
+	if settled && !locked && (b == nil || b.LastRestore == nil) && a.opts.Now().Sub(j.started) >= a.opts.PollEvery {
+		j.percent = 100
+		return a.finishJob(j, true, "")
+	}
+	return nil
+}
