@@ -32,12 +32,12 @@ type summaryMsg struct {
 
 // instancesScreen is the fleet: every resource of the account.
 type instancesScreen struct {
-	plural string // "Instances", "Addons"…
-	pages [][]model.Resource // by page number - 1; nil while not yet read
-	all   []model.Resource   // pages concatenated in order
-	hay   []string           // each row's SearchText, computed once per load
-	shown []int              // indexes into all that pass the filter, found so far
-	tbl   table
+	plural string             // "Instances", "Addons"…
+	pages  [][]model.Resource // by page number - 1; nil while not yet read
+	all    []model.Resource   // pages concatenated in order
+	hay    []string           // each row's SearchText, computed once per load
+	shown  []int              // indexes into all that pass the filter, found so far
+	tbl    table
 
 	scanned   int // rows of all the filter has looked at
 	filterGen int // bumped by every new query, to drop stale filter steps
@@ -527,13 +527,13 @@ func (s *instancesScreen) row(a *App, now time.Time, r model.Resource) map[strin
 		status.style = &th.warn
 	}
 	return map[string]cell{
-		"LABEL":     {text: sanitize(r.Label)},
+		"LABEL":           {text: sanitize(r.Label)},
 		a.info.GroupTitle: {text: sanitize(r.Region)},
-		"STATUS":    status,
-		"PLAN":      {text: sanitize(r.Plan)},
-		"BACKUPS":   backups,
-		"LAST GOOD": last,
-		"SNAPSHOT":  s.snapCell(a, now, r),
+		"STATUS":          status,
+		"PLAN":            {text: sanitize(r.Plan)},
+		"BACKUPS":         backups,
+		"LAST GOOD":       last,
+		"SNAPSHOT":        s.snapCell(a, now, r),
 	}
 }
 
