@@ -39,6 +39,11 @@ type Options struct {
 	PollEvery time.Duration
 	// AuditPath is where actions are logged, shown in the help.
 	AuditPath string
+	// Production marks an account whose mistakes cost most: its top bar is
+	// drawn in red with a PRODUCTION badge.
+	Production bool
+	// Jump says a Deck holds this App, so `:` switches account.
+	Jump bool
 	// PanicKey makes ctrl+\ panic, so that tests can check what a crash
 	// report shows and that the terminal is restored.
 	PanicKey bool
@@ -311,7 +316,11 @@ func (a *App) render() string {
 	b.WriteByte('\n')
 	b.WriteString(fit(a.statusLine(), w))
 	b.WriteByte('\n')
-	b.WriteString(fit(a.help.ShortHelpView(a.top().keys(a).short), w))
+	short := a.top().keys(a).short
+	if a.opts.Jump && !a.top().capturing() {
+		short = append(short, a.keys.Jump)
+	}
+	b.WriteString(fit(a.help.ShortHelpView(short), w))
 	return b.String()
 }
 
@@ -342,10 +351,15 @@ func (a *App) header(w int) string {
 	if a.opts.Account != "" {
 		acct += " (" + a.opts.Account + ")"
 	}
+	if a.opts.Production {
+		acct = productionStyle.Render(" PRODUCTION ") + " " + a.th.bad.Render(acct)
+	} else {
+		acct = a.th.dim.Render(acct)
+	}
 	if a.opts.ReadOnly {
 		acct += " " + a.th.warn.Render("[read-only]")
 	}
-	left := a.th.title.Render("snapdeck") + " " + a.th.dim.Render(acct) + " › " + a.th.crumb.Render(strings.Join(crumbs, " › "))
+	left := a.th.title.Render("snapdeck") + " " + acct + " › " + a.th.crumb.Render(strings.Join(crumbs, " › "))
 	right := ""
 	if a.anyBusy() {
 		right = a.spin.View() + " loading"

@@ -43,6 +43,10 @@ type setup struct {
 	// (default 1s); retries how often it retries (default 1, -1 for none).
 	retryWait time.Duration
 	retries   int
+	// extra, when set, runs a Deck: the simulated account as "test" (a
+	// production one when production is set) followed by these targets.
+	extra      []Target
+	production bool
 }
 
 func start(t *testing.T, s setup) *harness {
@@ -84,7 +88,13 @@ func start(t *testing.T, s setup) *harness {
 	if s.readOnly {
 		p = client.ReadOnly(p)
 	}
-	app := New(Options{Provider: p, Account: "test", Now: time.Now, Timeout: s.timeout, ReadOnly: s.readOnly, PollEvery: 50 * time.Millisecond})
+	opts := Options{Provider: p, Account: "test", Now: time.Now, Timeout: s.timeout, ReadOnly: s.readOnly, PollEvery: 50 * time.Millisecond}
+	app := New(opts)
+	var root tea.Model = app
+	if s.extra != nil {
+		d := NewDeck(opts, append([]Target{{Account: "test", Provider: p, Production: s.production}}, s.extra...))
+		app, root = d.apps[0], d
+	}
 	h := &harness{t: t, srv: srv, app: app, emu: vt.NewEmulator(s.w, s.h)}
 	go func() { _, _ = io.Copy(io.Discard, h.emu) }() // terminal replies: nobody listens
 	t.Cleanup(func() {
@@ -92,7 +102,7 @@ func start(t *testing.T, s setup) *harness {
 			_ = pw.CloseWithError(io.EOF)
 		}
 	})
-	h.tm = teatest.NewTestModel(t, app, teatest.WithInitialTermSize(s.w, s.h))
+	h.tm = teatest.NewTestModel(t, root, teatest.WithInitialTermSize(s.w, s.h))
 	t.Cleanup(func() {
 		_ = h.tm.Quit()
 		h.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
@@ -154,6 +164,8 @@ func (h *harness) key(k string) {
 		h.tm.Send(tea.KeyPressMsg{Code: tea.KeyDown})
 	case "up":
 		h.tm.Send(tea.KeyPressMsg{Code: tea.KeyUp})
+	case "tab":
+		h.tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
 	default:
 		h.tm.Type(k)
 	}

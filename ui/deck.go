@@ -1,0 +1,496 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/snapdeck/snapdeck/client"
+)
+
+// Target is one view a Deck can show: one account, one of its providers
+// (a Linode account has two: instances and Managed Databases).
+type Target struct {
+	Account    string
+	Provider   client.Provider
+	Production bool
+	ReadOnly   bool
+	// Preloaded is page 1 when the caller read it already.
+	Preloaded *client.ResourcePage
+}
+
+// Deck is the root model when snapdeck opens several accounts: one App per
+// target, a top bar naming the account and provider, `:` to jump between
+// them with completion (as in k9s), and an overview of every account.
+// Each App's commands are tagged with its index, so replies reach the App
+// that asked even while another is on screen.
+type Deck struct {
+	apps     []*App
+	targets  []Target
+	cur      int
+	overview bool
+	ovCursor int
+	jumping  bool
+	prompt   textinput.Model
+	hint     string
+	width    int
+	height   int
+	th       theme
+	keys     keyMap
+	fatal    error
+	status   string
+}
+
+// tagged carries an App's message back to it.
+type tagged struct {
+	i   int
+	msg tea.Msg
+}
+
+// appQuit is an App asking to end the program (its token was rejected).
+type appQuit struct{}
+
+// NewDeck builds one App per target on the shared options o (Provider,
+// Account, ReadOnly and Preloaded are taken from each target).
+func NewDeck(o Options, targets []Target) *Deck {
+	d := &Deck{targets: targets, width: 80, height: 24, th: newTheme(), keys: newKeyMap()}
+	for _, t := range targets {
+		to := o
+		to.Provider, to.Account, to.ReadOnly, to.Preloaded = t.Provider, t.Account, o.ReadOnly || t.ReadOnly, t.Preloaded
+		to.Production = t.Production
+		to.Jump = len(targets) > 1
+		d.apps = append(d.apps, New(to))
+	}
+	ti := textinput.New()
+	ti.Prompt = ":"
+	ti.Placeholder = "account, account/kind or overview (tab completes)"
+	d.prompt = ti
+	return d
+}
+
+func tag(i int, cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		switch m := cmd().(type) {
+		case nil:
+			return nil
+		case tea.BatchMsg:
+			out := make(tea.BatchMsg, 0, len(m))
+			for _, c := range m {
+				if c != nil {
+					out = append(out, tag(i, c))
+				}
+			}
+			return out
+		case tea.QuitMsg:
+			return tagged{i, appQuit{}}
+		default:
+			return tagged{i, m}
+		}
+	}
+}
+
+// Init starts every account's first load, so the overview has counts.
+func (d *Deck) Init() tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(d.apps))
+	for i, a := range d.apps {
+		cmds = append(cmds, tag(i, a.Init()))
+	}
+	return tea.Batch(cmds...)
+}
+
+// Fatal is the error that ended the program, if any.
+func (d *Deck) Fatal() error { return d.fatal }
+
+// Close ends every request of every account.
+func (d *Deck) Close() {
+	for _, a := range d.apps {
+		a.Close()
+	}
+}
+
+// Current is the App on screen.
+func (d *Deck) Current() *App { return d.apps[d.cur] }
+
+func (d *Deck) quit() tea.Cmd {
+	d.Close()
+	return tea.Quit
+}
+
+// Update routes: tagged replies to their App, keys to the prompt, the
+// overview or the App on screen.
+func (d *Deck) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch m := msg.(type) {
+	case tea.WindowSizeMsg:
+		d.width, d.height = m.Width, m.Height
+		d.prompt.SetWidth(max(m.Width-2, 10))
+		cmds := make([]tea.Cmd, 0, len(d.apps))
+		for i, a := range d.apps {
+			_, cmd := a.Update(m)
+			cmds = append(cmds, tag(i, cmd))
+		}
+		return d, tea.Batch(cmds...)
+	case tagged:
+		if m.i < 0 || m.i >= len(d.apps) {
+			return d, nil
+		}
+		if _, ok := m.msg.(appQuit); ok {
+			return d, d.appEnded(m.i)
+		}
+		_, cmd := d.apps[m.i].Update(m.msg)
+		return d, tag(m.i, cmd)
+	case tea.KeyPressMsg:
+		return d, d.key(m)
+	}
+	_, cmd := d.apps[d.cur].Update(msg)
+	return d, tag(d.cur, cmd)
+}
+
+// appEnded handles an App that quit by itself: with one account the
+// program ends with its error; with several, the others carry on.
+func (d *Deck) appEnded(i int) tea.Cmd {
+	err := d.apps[i].Fatal()
+	if len(d.apps) == 1 {
+		d.fatal = err
+		return d.quit()
+	}
+	if err != nil {
+		d.status = "✗ " + d.name(i) + ": " + sanitize(err.Error())
+	}
+	if i == d.cur {
+		d.overview, d.ovCursor = true, i
+	}
+	return nil
+}
+
+func (d *Deck) key(m tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(m, d.keys.ForceQuit) {
+		return d.quit()
+	}
+	if d.jumping {
+		return d.promptKey(m)
+	}
+	if d.overview {
+		return d.overviewKey(m)
+	}
+	a := d.apps[d.cur]
+	if !a.top().capturing() && !a.showHelp {
+		switch {
+		case key.Matches(m, d.keys.Jump):
+			return d.openPrompt()
+		case key.Matches(m, d.keys.Quit):
+			return d.quit()
+		}
+	}
+	_, cmd := a.Update(m)
+	return tag(d.cur, cmd)
+}
+
+func (d *Deck) openPrompt() tea.Cmd {
+	d.jumping, d.hint = true, ""
+	d.prompt.SetValue("")
+	return d.prompt.Focus()
+}
+
+// name is a target's jump name: account/kind.
+func (d *Deck) name(i int) string {
+	return d.targets[i].Account + "/" + strings.ToLower(d.apps[i].info.Plural)
+}
+
+// candidates are the jump names a query may mean, best first.
+func (d *Deck) candidates(q string) []string {
+	q = strings.ToLower(strings.TrimSpace(q))
+	all := []string{"overview"}
+	seen := map[string]bool{}
+	for i, t := range d.targets {
+		if !seen[t.Account] {
+			all = append(all, t.Account)
+			seen[t.Account] = true
+		}
+		all = append(all, d.name(i))
+	}
+	var prefix, inside []string
+	for _, c := range all {
+		lc := strings.ToLower(c)
+		switch {
+		case strings.HasPrefix(lc, q):
+			prefix = append(prefix, c)
+		case q != "" && strings.Contains(lc, q):
+			inside = append(inside, c)
+		}
+	}
+	return append(prefix, inside...)
+}
+
+// prefixed are the candidates that start with the query: what tab completes.
+func (d *Deck) prefixed(q string) []string {
+	var out []string
+	for _, c := range d.candidates(q) {
+		if strings.HasPrefix(strings.ToLower(c), strings.ToLower(strings.TrimSpace(q))) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// resolve turns a query into a target index, -1 for the overview.
+func (d *Deck) resolve(q string) (int, bool) {
+	q = strings.ToLower(strings.TrimSpace(q))
+	byName := func(s string) (int, bool) {
+		if s == "overview" || s == "o" {
+			return -1, true
+		}
+		for i, t := range d.targets {
+			if strings.EqualFold(d.name(i), s) || strings.EqualFold(t.Account, s) {
+				return i, true // an account alone means its first view
+			}
+		}
+		return 0, false
+	}
+	if i, ok := byName(q); ok {
+		return i, true
+	}
+	// Several names may mean one view ("test" and "test/instances").
+	found, at := false, 0
+	for _, c := range d.candidates(q) {
+		i, _ := byName(strings.ToLower(c))
+		if found && i != at {
+			return 0, false
+		}
+		found, at = true, i
+	}
+	return at, found
+}
+
+func (d *Deck) promptKey(m tea.KeyPressMsg) tea.Cmd {
+	switch m.String() {
+	case "esc":
+		d.jumping = false
+		d.prompt.Blur()
+		return nil
+	case "tab":
+		c := d.prefixed(d.prompt.Value())
+		if len(c) > 0 {
+			d.prompt.SetValue(commonPrefix(c))
+			d.prompt.CursorEnd()
+		}
+		return nil
+	case "enter":
+		i, ok := d.resolve(d.prompt.Value())
+		if !ok {
+			c := d.candidates(d.prompt.Value())
+			if len(c) == 0 {
+				d.hint = "No account or view matches " + sanitize(d.prompt.Value())
+			} else {
+				d.hint = "Which one? " + strings.Join(c, ", ")
+			}
+			return nil
+		}
+		d.jumping = false
+		d.prompt.Blur()
+		return d.jumpTo(i)
+	}
+	var cmd tea.Cmd
+	d.prompt, cmd = d.prompt.Update(m)
+	d.hint = ""
+	return cmd
+}
+
+// jumpTo shows target i, or the overview for -1.
+func (d *Deck) jumpTo(i int) tea.Cmd {
+	if i < 0 {
+		d.overview, d.ovCursor = true, d.cur
+		return nil
+	}
+	if d.apps[i].Fatal() != nil {
+		d.status = "✗ " + d.name(i) + " is unavailable: " + sanitize(d.apps[i].Fatal().Error())
+		d.overview, d.ovCursor = true, i
+		return nil
+	}
+	d.overview, d.cur, d.status = false, i, ""
+	a := d.apps[i]
+	// Rows may have been read while another account was on screen.
+	if in, ok := a.top().(*instancesScreen); ok && in.loaded {
+		return tag(i, in.wantSummaries(a))
+	}
+	return nil
+}
+
+func commonPrefix(ss []string) string {
+	p := ss[0]
+	for _, s := range ss[1:] {
+		for !strings.HasPrefix(strings.ToLower(s), strings.ToLower(p)) {
+			p = p[:len(p)-1]
+		}
+	}
+	return p
+}
+
+func (d *Deck) overviewKey(m tea.KeyPressMsg) tea.Cmd {
+	k := d.keys
+	switch {
+	case key.Matches(m, k.Jump):
+		return d.openPrompt()
+	case key.Matches(m, k.Quit):
+		return d.quit()
+	case key.Matches(m, k.Up):
+		d.ovCursor = max(d.ovCursor-1, 0)
+	case key.Matches(m, k.Down):
+		d.ovCursor = min(d.ovCursor+1, len(d.apps)-1)
+	case key.Matches(m, k.Open):
+		return d.jumpTo(d.ovCursor)
+	case key.Matches(m, k.Back):
+		return d.jumpTo(d.cur)
+	case key.Matches(m, k.Refresh):
+		var cmds []tea.Cmd
+		for i, a := range d.apps {
+			if in, ok := a.stack[0].(*instancesScreen); ok && in.pending == 0 {
+				cmds = append(cmds, tag(i, in.start(a)))
+			}
+		}
+		return tea.Batch(cmds...)
+	}
+	return nil
+}
+
+// View draws the App on screen, or the overview, with the jump prompt in
+// place of the footer while it is open.
+func (d *Deck) View() tea.View {
+	var body string
+	if d.overview {
+		body = d.renderOverview()
+	} else {
+		body = d.apps[d.cur].render()
+	}
+	if d.jumping && d.width >= minWidth && d.height >= minHeight {
+		lines := strings.Split(body, "\n")
+		if len(lines) >= 2 {
+			hint := d.hint
+			if hint == "" {
+				if c := d.candidates(d.prompt.Value()); len(c) > 0 {
+					hint = "→ " + strings.Join(c, "  ")
+				}
+			}
+			lines[len(lines)-2] = fit(d.th.dim.Render(hint), d.width)
+			lines[len(lines)-1] = fit(d.prompt.View(), d.width)
+		}
+		body = strings.Join(lines, "\n")
+	}
+	v := tea.NewView(body)
+	v.AltScreen = true
+	v.WindowTitle = "snapdeck"
+	return v
+}
+
+// Summary is what the overview shows of one account view.
+type Summary struct {
+	Loaded    bool
+	Resources int
+	Stale     int // no successful backup in the last 48 h
+	Jobs      int
+	Err       error
+}
+
+// Summary reports the App's account at a glance.
+func (a *App) Summary() Summary {
+	in := a.stack[0].(*instancesScreen)
+	s := Summary{Loaded: in.loaded, Resources: len(in.all), Jobs: len(a.activeJobs()), Err: in.err}
+	if a.fatal != nil {
+		s.Err = a.fatal
+	}
+	now := a.opts.Now()
+	for _, r := range in.all {
+		if r.BackupStale(now) {
+			s.Stale++
+		}
+	}
+	return s
+}
+
+func (d *Deck) renderOverview() string {
+	w, h := d.width, d.height
+	if w < minWidth || h < minHeight {
+		return fit("Terminal too small", w) + "\n" + fit("need 30×8", w)
+	}
+	th := d.th
+	out := []string{fit(th.title.Render("snapdeck")+" "+th.dim.Render(fmt.Sprintf("%d accounts", len(d.accounts())))+" › "+th.crumb.Render("Overview"), w)}
+	cols := []struct {
+		t string
+		w int
+	}{{"ACCOUNT", 0}, {"PROVIDER", 26}, {"RESOURCES", 10}, {"NO GOOD BACKUP", 15}, {"JOBS", 5}}
+	fixed := 0
+	for _, c := range cols[1:] {
+		fixed += c.w + 1
+	}
+	cols[0].w = max(w-fixed, 12)
+	var hdr []string
+	for _, c := range cols {
+		hdr = append(hdr, fit(c.t, c.w))
+	}
+	out = append(out, th.header.Render(fit(strings.Join(hdr, " "), w)))
+	for i, a := range d.apps {
+		s := a.Summary()
+		name := d.name(i)
+		if d.targets[i].Production {
+			name += " " + th.bad.Render("[prod]")
+		}
+		if a.opts.ReadOnly {
+			name += " " + th.warn.Render("[ro]")
+		}
+		res, stale := "…", "…"
+		staleStyle := th.dim
+		switch {
+		case s.Err != nil:
+			res, stale = th.bad.Render("error"), ""
+		case s.Loaded:
+			res, stale = fmt.Sprint(s.Resources), fmt.Sprint(s.Stale)
+			staleStyle = th.good
+			if s.Stale > 0 {
+				staleStyle = th.bad
+			}
+		}
+		jobs := fmt.Sprint(s.Jobs)
+		row := fit(name, cols[0].w) + " " + fit(a.info.Title, cols[1].w) + " " + fit(res, cols[2].w) + " " +
+			staleStyle.Render(fit(stale, cols[3].w)) + " " + fit(jobs, cols[4].w)
+		if i == d.ovCursor {
+			row = th.selected.Render(fit(name, cols[0].w)) + row[len(fit(name, cols[0].w)):]
+		}
+		out = append(out, fit(row, w))
+	}
+	for i, a := range d.apps {
+		if s := a.Summary(); s.Err != nil {
+			out = append(out, "", th.errBox.Render(fit("⚠ "+d.name(i)+": ", w)), wrap(sanitize(s.Err.Error()), w))
+		}
+	}
+	body := clip(strings.Join(out[1:], "\n"), w, h-3)
+	footer := []key.Binding{d.keys.Open, d.keys.Up, d.keys.Down, d.keys.Refresh, d.keys.Jump, d.keys.Back, d.keys.Quit}
+	help := make([]string, 0, len(footer))
+	for _, b := range footer {
+		help = append(help, b.Help().Key+" "+b.Help().Desc)
+	}
+	return out[0] + "\n" + body + "\n" + fit(d.status, w) + "\n" + fit(th.dim.Render(strings.Join(help, " • ")), w)
+}
+
+// accounts lists the distinct account names.
+func (d *Deck) accounts() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range d.targets {
+		if !seen[t.Account] {
+			seen[t.Account] = true
+			out = append(out, t.Account)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// productionStyle frames a production account's top bar.
+var productionStyle = lipgloss.NewStyle().Background(red).Foreground(lipgloss.Color("15")).Bold(true)

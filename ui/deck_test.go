@@ -1,0 +1,99 @@
+package ui
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/snapdeck/snapdeck/client/linode"
+	simlinode "github.com/snapdeck/snapdeck/sim/linode"
+)
+
+// staging is a second, small Linode account for Deck tests.
+func staging(t *testing.T) Target {
+	t.Helper()
+	srv := simlinode.New(simlinode.Seed(2, 5, time.Now()), simlinode.Options{})
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	p, err := linode.New(linode.Config{Token: simlinode.DemoToken, BaseURL: hs.URL, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Target{Account: "staging", Provider: p}
+}
+
+func TestDeckJumpsBetweenAccountsWithCompletion(t *testing.T) {
+	h := start(t, setup{extra: []Target{staging(t)}, production: true})
+	s := h.wait("Loaded 40 instances")
+	if top := strings.SplitN(s, "\n", 2)[0]; !strings.Contains(top, "PRODUCTION") || !strings.Contains(top, "linode (test)") {
+		t.Fatalf("top bar lacks the production account:\n%s", s)
+	}
+	if _, footer := lastLines(s); !strings.Contains(footer, ": jump") {
+		t.Fatalf("footer lacks the jump key: %q", footer)
+	}
+	h.key(":")
+	h.wait("staging/instances") // candidates listed under the prompt
+	h.key("sta")
+	h.key("tab")
+	h.wait(":staging")
+	h.key("enter")
+	s = h.waitAll("linode (staging)", "Instances 5")
+	if strings.Contains(strings.SplitN(s, "\n", 2)[0], "PRODUCTION") {
+		t.Fatalf("staging drawn as production:\n%s", s)
+	}
+	// Back, by a unique substring.
+	h.key(":")
+	h.key("tes")
+	h.key("enter")
+	h.waitAll("linode (test)", "Instances 40")
+}
+
+func TestDeckJumpRefusesUnknownAndAmbiguous(t *testing.T) {
+	h := start(t, setup{extra: []Target{staging(t)}})
+	h.wait("Loaded 40 instances")
+	h.key(":")
+	h.key("nope")
+	h.key("enter")
+	h.wait("No account or view matches nope")
+	h.key("esc")
+	h.waitFor("the prompt to close", func(s string) bool {
+		return !strings.Contains(s, "No account") && strings.Contains(s, "Instances 40")
+	})
+	// q inside the prompt is text, not quit.
+	h.key(":")
+	h.key("q")
+	h.wait(":q")
+	h.key("esc")
+}
+
+func TestDeckOverviewCountsEveryAccount(t *testing.T) {
+	h := start(t, setup{extra: []Target{staging(t)}, production: true})
+	h.wait("Loaded 40 instances")
+	h.key(":")
+	h.key("overview")
+	h.key("enter")
+	// staging was never opened: its rows were read in the background.
+	s := h.waitFor("both accounts counted", func(s string) bool {
+		return strings.Contains(s, "test/instances") && strings.Contains(s, "staging/instances") &&
+			rowHas(s, "staging/instances", " 5 ") && rowHas(s, "test/instances", " 40 ")
+	})
+	for _, want := range []string{"RESOURCES", "NO GOOD BACKUP", "JOBS", "[prod]", "Linode"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("overview lacks %q:\n%s", want, s)
+		}
+	}
+	h.key("down")
+	h.key("enter")
+	h.waitAll("linode (staging)", "Instances 5")
+}
+
+// rowHas reports whether the line naming row contains sub.
+func rowHas(s, row, sub string) bool {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, row) && strings.Contains(l, sub) {
+			return true
+		}
+	}
+	return false
+}
