@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 )
@@ -52,6 +53,34 @@ type Account struct {
 type File struct {
 	Path     string
 	Accounts []Account `toml:"account"`
+	// Serve holds `snapdeck serve` settings; its flags override them.
+	Serve Serve `toml:"serve"`
+}
+
+// Serve configures `snapdeck serve`. Zero values leave the flag defaults.
+type Serve struct {
+	Listen         string   `toml:"listen"`
+	HostKey        string   `toml:"host_key"`
+	AuthorizedKeys string   `toml:"authorized_keys"`
+	MaxSessions    int      `toml:"max_sessions"`
+	IdleTimeout    Duration `toml:"idle_timeout"`
+	ShutdownGrace  Duration `toml:"shutdown_grace"`
+}
+
+// Duration reads "15m", "30s" and the like.
+type Duration struct{ time.Duration }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration such as 30s or 15m", b)
+	}
+	if v < 0 {
+		return fmt.Errorf("%q is negative", b)
+	}
+	d.Duration = v
+	return nil
 }
 
 // DefaultPath is config.toml in the user's config directory.
@@ -94,6 +123,9 @@ func Load(path string) (*File, error) {
 		return nil, fail("unknown setting %q", und[0].String())
 	}
 	f.Path = path
+	if f.Serve.MaxSessions < 0 {
+		return nil, fail("serve.max_sessions must be at least 1")
+	}
 	private := fi.Mode().Perm()&0o077 == 0
 	if len(f.Accounts) == 0 {
 		return nil, fail("no [[account]] entries")

@@ -33,6 +33,11 @@ region = "LON1"
 token_file = "%s"
 read_only = true
 
+[serve]
+listen = ":2223"
+idle_timeout = "5m"
+max_sessions = 4
+
 [[account]]
 name = "flex"
 provider = "superbflex"
@@ -49,6 +54,9 @@ func TestLoadGood(t *testing.T) {
 	f, err := Load(write(t, strings.Replace(good, "%s", tok, 1), 0o644))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if f.Serve.Listen != ":2223" || f.Serve.IdleTimeout.Minutes() != 5 || f.Serve.MaxSessions != 4 {
+		t.Fatalf("serve: %+v", f.Serve)
 	}
 	if len(f.Accounts) != 3 || !f.Accounts[0].Production || !f.Accounts[1].ReadOnly || f.Accounts[1].Region != "LON1" {
 		t.Fatalf("accounts: %+v", f.Accounts)
@@ -85,6 +93,7 @@ func TestLoadRefusesBadFiles(t *testing.T) {
 		{"inline token in a shared file", "[[account]]\nname = \"a\"\nprovider = \"civo\"\ntoken = \"s3cret\"\n", 0o644, "chmod 600"},
 		{"flex without url", "[[account]]\nname = \"f\"\nprovider = \"superbflex\"\nuser = \"u\"\npassword_env = \"P\"\n", 0o600, "api_url is required"},
 		{"empty", "# nothing\n", 0o600, "no [[account]] entries"},
+		{"bad duration", "[serve]\nidle_timeout = \"soon\"\n[[account]]\nname = \"a\"\nprovider = \"civo\"\ntoken_env = \"X\"\n", 0o600, "not a duration"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := write(t, tc.body, tc.mode)
