@@ -269,11 +269,13 @@ func readSecretFile(where, what, path string) (string, error) {
 
 // envAccounts are the accounts snapdeck opens without a config file, one
 // per provider whose variables are set.
+// Each is named after its variable, so a listing says where the
+// credential came from and never what it is.
 var envAccounts = []Account{
-	{Name: "linode", Provider: "linode", TokenEnv: "LINODE_TOKEN"},
-	{Name: "civo", Provider: "civo", TokenEnv: "CIVO_TOKEN"},
-	{Name: "northflank", Provider: "northflank", TokenEnv: "NORTHFLANK_TOKEN"},
-	{Name: "superbflex", Provider: "superbflex", UserEnv: "SUPERBFLEX_USER", PasswordEnv: "SUPERBFLEX_PASSWORD", APIURL: ""},
+	{Name: "LINODE_TOKEN", Provider: "linode", TokenEnv: "LINODE_TOKEN"},
+	{Name: "CIVO_TOKEN", Provider: "civo", TokenEnv: "CIVO_TOKEN"},
+	{Name: "NORTHFLANK_TOKEN", Provider: "northflank", TokenEnv: "NORTHFLANK_TOKEN"},
+	{Name: "SUPERBFLEX", Provider: "superbflex", UserEnv: "SUPERBFLEX_USER", PasswordEnv: "SUPERBFLEX_PASSWORD"},
 }
 
 // FromEnv returns the accounts whose variables are set, in a fixed order.
