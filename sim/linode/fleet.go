@@ -8,9 +8,11 @@ import (
 	"time"
 )
 
-// Fleet is the account state the simulator serves: Linodes and their backups.
+// Fleet is the account state the simulator serves: Linodes and their backups,
+// and Managed Databases and theirs.
 type Fleet struct {
 	Instances []*Instance
+	Databases []*Database
 }
 
 // Instance is one simulated Linode.
@@ -195,6 +197,7 @@ func Seed(seed int64, n int, now time.Time) *Fleet {
 		g.fillDisks(in)
 		f.Instances = append(f.Instances, in)
 	}
+	f.Databases = SeedDatabases(seed, DemoDatabases, now)
 	return f
 }
 

@@ -45,6 +45,8 @@ type Server struct {
 	jobs         []job // running snapshots and restores, advanced lazily
 	nextEventID  int
 	nextBackupID int
+
+	db *dbState // Managed Databases (databases.go)
 }
 
 // New serves f. The Server owns f from now on.
@@ -94,6 +96,7 @@ func New(f *Fleet, o Options) *Server {
 	} {
 		s.Handle(rt.method, rt.pattern, rt.h)
 	}
+	s.registerDatabases()
 	return s
 }
 
