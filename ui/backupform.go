@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -58,11 +59,23 @@ func newBackupForm(a *App, r model.Resource) *backupForm {
 		return ti
 	}
 	f := &backupForm{sender: newSender(), res: r, info: a.info,
-		name: in("Name › ", "snapdeck-"+a.opts.Now().UTC().Format("20060102-1504"), 255),
+		name: in("Name › ", defaultName(a.info, a.opts.Now()), 255),
 		dest: in("Also to destination › ", "", 100),
 		days: in("Kept for days (1–120) › ", "", 3)}
 	f.name.Focus()
 	return f
+}
+
+// defaultName proposes a name the provider accepts: its rules differ on
+// separators (Linode Managed Databases allow only underscores).
+func defaultName(info model.ProviderInfo, now time.Time) string {
+	for _, layout := range []string{"snapdeck-20060102-1504", "snapdeck_20060102_1504", "snapdeck 2006-01-02 15:04"} {
+		n := now.UTC().Format(layout)
+		if info.ValidateName == nil || info.ValidateName(n) == nil {
+			return n
+		}
+	}
+	return ""
 }
 
 // field names, in tab order, for what this provider offers.

@@ -46,7 +46,8 @@ func (e env) run(args []string) int {
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: snapdeck [--demo] [flags]\n       snapdeck <command> [flags] [args]\n\n"+
-			"Without --demo, snapdeck reads LINODE_TOKEN (and LINODE_URL or --api for another API endpoint).\n\n%s\nFlags:\n", commandList())
+			"Without --demo, snapdeck opens the accounts of its config file (--config), else those whose variables are set:\n"+
+			"LINODE_TOKEN (and LINODE_URL or --api), CIVO_TOKEN, NORTHFLANK_TOKEN, SUPERBFLEX_USER + SUPERBFLEX_PASSWORD + SUPERBFLEX_URL.\n\n%s\nFlags:\n", commandList())
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -76,16 +77,23 @@ func (e env) run(args []string) int {
 	// Read page 1 before taking over the terminal: a rejected token is then
 	// one plain line, and the page is the UI's first draw, not a second request.
 	first, err := preflight(p, cf.timeout, stderr)
-	if client.KindOf(err) == client.ErrAuth {
-		fmt.Fprintln(stderr, "snapdeck: LINODE_TOKEN was rejected:", err)
+	if client.KindOf(err) == client.ErrAuth && len(accountsOf(c.targets)) == 1 {
+		fmt.Fprintf(stderr, "snapdeck: %s was rejected: %v\n", c.secret, err)
 		return 2
 	}
-	app := ui.New(ui.Options{
-		Provider: p, Account: c.account, Timeout: cf.timeout, Preloaded: first,
-		ReadOnly: cf.readOnly, PollEvery: *poll, AuditPath: c.audit.Path(),
+	targets := make([]ui.Target, 0, len(c.targets))
+	for i, t := range c.targets {
+		ut := ui.Target{Account: t.account, Provider: t.p, Production: t.production, ReadOnly: t.readOnly}
+		if i == 0 {
+			ut.Preloaded = first
+		}
+		targets = append(targets, ut)
+	}
+	app := ui.NewDeck(ui.Options{
+		Timeout: cf.timeout, ReadOnly: cf.readOnly, PollEvery: *poll, AuditPath: c.audit.Path(),
 		// Only the secrets test sets this, to force a crash report.
 		PanicKey: e.getenv("SNAPDECK_TEST_PANIC") == "1",
-	})
+	}, targets)
 	_, err = tea.NewProgram(app, tea.WithContext(context.Background())).Run()
 	app.Close() // whatever was still in flight ends with the program
 	if err != nil {
@@ -94,7 +102,7 @@ func (e env) run(args []string) int {
 	}
 	if err := app.Fatal(); err != nil {
 		if client.KindOf(err) == client.ErrAuth {
-			fmt.Fprintln(stderr, "snapdeck: LINODE_TOKEN was rejected:", err)
+			fmt.Fprintf(stderr, "snapdeck: %s was rejected: %v\n", c.secret, err)
 		} else {
 			fmt.Fprintln(stderr, "snapdeck:", err)
 		}
@@ -115,6 +123,17 @@ func preflight(p client.Provider, timeout time.Duration, stderr io.Writer) (*cli
 		return nil, err
 	}
 	return &page, nil
+}
+
+// accountsOf lists the distinct accounts of the targets.
+func accountsOf(ts []target) []string {
+	var out []string
+	for i, t := range ts {
+		if i == 0 || t.account != ts[i-1].account {
+			out = append(out, t.account)
+		}
+	}
+	return out
 }
 
 // version is the module version the binary was built from, or "dev".

@@ -95,7 +95,7 @@ func startTerm(t testing.TB, w, h int, env []string, args ...string) *term {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
 	// A private state directory keeps the default audit log out of the real one.
-	cmd.Env = append(append(os.Environ(), "TERM=xterm-256color", "XDG_STATE_HOME="+t.TempDir()), env...)
+	cmd.Env = append(append(os.Environ(), "TERM=xterm-256color", "XDG_STATE_HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir()), env...)
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(w), Rows: uint16(h)})
 	if err != nil {
 		t.Fatalf("pty: %v", err)

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -24,6 +25,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/config"
 	"github.com/snapdeck/snapdeck/ui"
 )
 
@@ -38,6 +40,8 @@ type authKey struct {
 	key  gossh.PublicKey
 	role string
 	name string // the comment, for the log
+	// accounts limits the key to these accounts; empty means all of them.
+	accounts []string
 }
 
 // parseAuthorizedKeys reads an OpenSSH authorized_keys file in which each
@@ -48,8 +52,10 @@ type authKey struct {
 //	ssh-ed25519 AAAA… bob@desk viewer
 //	ssh-ed25519 AAAA… carol role=operator
 //
-// A key with no role is a viewer. Blank lines and # comments are skipped;
-// any other line that is not a key, or an unknown role, is an error.
+// A key with no role is a viewer. An option accounts="prod staging" (names
+// separated by spaces, commas or colons) limits the key to those accounts.
+// Blank lines and # comments are skipped; any other line that is not a key,
+// or an unknown role, is an error.
 func parseAuthorizedKeys(data []byte) ([]authKey, error) {
 	var keys []authKey
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -64,9 +70,16 @@ func parseAuthorizedKeys(data []byte) ([]authKey, error) {
 			return nil, fmt.Errorf("line %d: %v", n, err)
 		}
 		role, name := "", comment
+		var accounts []string
 		for _, o := range options {
 			if v, ok := strings.CutPrefix(o, "role="); ok {
 				role = strings.Trim(v, `"`)
+			}
+			if v, ok := strings.CutPrefix(o, "accounts="); ok {
+				accounts = strings.FieldsFunc(strings.Trim(v, `"`), func(r rune) bool { return r == ' ' || r == ',' || r == ':' })
+				if len(accounts) == 0 {
+					return nil, fmt.Errorf("line %d: accounts= names no account", n)
+				}
 			}
 		}
 		var words []string
@@ -91,7 +104,7 @@ func parseAuthorizedKeys(data []byte) ([]authKey, error) {
 		default:
 			return nil, fmt.Errorf("line %d: unknown role %q (want viewer or operator)", n, role)
 		}
-		keys = append(keys, authKey{key: key, role: role, name: name})
+		keys = append(keys, authKey{key: key, role: role, name: name, accounts: accounts})
 	}
 	return keys, sc.Err()
 }
@@ -150,16 +163,17 @@ func ensureHostKey(path string) ([]byte, error) {
 type ctxKey string
 
 const (
-	ctxRole ctxKey = "snapdeck-role"
-	ctxName ctxKey = "snapdeck-key-name"
-	ctxApp  ctxKey = "snapdeck-app"
+	ctxRole  ctxKey = "snapdeck-role"
+	ctxName  ctxKey = "snapdeck-key-name"
+	ctxAccts ctxKey = "snapdeck-key-accounts"
+	ctxApp   ctxKey = "snapdeck-app"
 )
 
 // bastion serves the TUI over SSH, one ui.App per session, all on one
 // provider built once: credentials stay on the server.
 type bastion struct {
 	srv      *ssh.Server
-	base     client.Provider
+	targets  []target // every account view, unwrapped: each session wraps its own
 	audit    *client.AuditLog
 	account  string
 	keysPath string
@@ -192,7 +206,8 @@ func newBastion(e env, cf *connFlags, sc serveConfig) (*bastion, error) {
 	if sc.maxSessions < 1 {
 		return nil, usageError{"--max-sessions must be at least 1"}
 	}
-	if _, err := loadAuthorizedKeys(sc.authorizedKeys); err != nil {
+	keys, err := loadAuthorizedKeys(sc.authorizedKeys)
+	if err != nil {
 		return nil, err
 	}
 	hostPEM, err := ensureHostKey(sc.hostKey)
@@ -203,6 +218,9 @@ func newBastion(e env, cf *connFlags, sc serveConfig) (*bastion, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkKeyAccounts(keys, c.targets, sc.authorizedKeys); err != nil {
+		return nil, err
+	}
 	audit, err := client.OpenAuditLog(cf.auditPath)
 	if err != nil {
 		if !strings.HasPrefix(err.Error(), "audit log") {
@@ -211,7 +229,7 @@ func newBastion(e env, cf *connFlags, sc serveConfig) (*bastion, error) {
 		return nil, err
 	}
 	b := &bastion{
-		base: c.p, audit: audit, account: c.account, keysPath: sc.authorizedKeys,
+		targets: c.targets, audit: audit, account: strings.Join(accountsOf(c.targets), ", "), keysPath: sc.authorizedKeys,
 		timeout: cf.timeout, poll: sc.poll, max: sc.maxSessions, logw: e.stderr,
 		programs: map[*tea.Program]struct{}{},
 	}
@@ -257,6 +275,7 @@ func (b *bastion) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 		if ssh.KeysEqual(key, k.key) {
 			ctx.SetValue(ctxRole, k.role)
 			ctx.SetValue(ctxName, k.name)
+			ctx.SetValue(ctxAccts, k.accounts)
 			return true
 		}
 	}
@@ -296,15 +315,26 @@ func (b *bastion) session(next ssh.Handler) ssh.Handler {
 			fp = gossh.FingerprintSHA256(k)
 		}
 		who := map[string]string{"ssh_user": s.User(), "key": fp, "remote": s.RemoteAddr().String(), "role": role}
-		p := b.base
-		if role != roleOperator {
-			p = client.ReadOnly(p)
+		allowed, _ := s.Context().Value(ctxAccts).([]string)
+		var targets []ui.Target
+		for _, t := range b.targets {
+			if !allows(allowed, t.account) {
+				continue
+			}
+			p := t.p
+			if role != roleOperator && !t.readOnly {
+				p = client.ReadOnly(p)
+			}
+			p = client.AuditedAs(p, b.audit, t.account, who)
+			targets = append(targets, ui.Target{Account: t.account, Provider: p, Production: t.production,
+				ReadOnly: role != roleOperator || t.readOnly})
 		}
-		p = client.AuditedAs(p, b.audit, b.account, who)
-		app := ui.New(ui.Options{
-			Provider: p, Account: b.account, Timeout: b.timeout,
-			ReadOnly: role != roleOperator, PollEvery: b.poll, AuditPath: b.audit.Path(),
-		})
+		if len(targets) == 0 {
+			fmt.Fprintln(s, "snapdeck: none of this key's accounts is served here")
+			_ = s.Exit(1)
+			return
+		}
+		app := ui.NewDeck(ui.Options{Timeout: b.timeout, PollEvery: b.poll, AuditPath: b.audit.Path()}, targets)
 		s.Context().SetValue(ctxApp, app)
 		b.logf("session start user=%s key=%s (%s) role=%s remote=%s", s.User(), fp, name, role, s.RemoteAddr())
 		start := time.Now()
@@ -317,11 +347,11 @@ func (b *bastion) session(next ssh.Handler) ssh.Handler {
 // program builds the session's program on its App; the bubbletea
 // middleware sizes it to the client's pty and forwards window changes.
 func (b *bastion) program(s ssh.Session) *tea.Program {
-	app, _ := s.Context().Value(ctxApp).(*ui.App)
+	app, _ := s.Context().Value(ctxApp).(*ui.Deck)
 	if app == nil {
 		return nil
 	}
-	p := tea.NewProgram(&sessionModel{App: app}, bm.MakeOptions(s)...)
+	p := tea.NewProgram(&sessionModel{Deck: app}, bm.MakeOptions(s)...)
 	b.mu.Lock()
 	b.programs[p] = struct{}{}
 	b.mu.Unlock()
@@ -340,7 +370,7 @@ type noticeMsg string
 // sessionModel is the App with room for a notice from the server (such as
 // an announced shutdown) in its last line.
 type sessionModel struct {
-	*ui.App
+	*ui.Deck
 	notice string
 	width  int
 }
@@ -353,12 +383,12 @@ func (m *sessionModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width = msg.Width
 	}
-	_, cmd := m.App.Update(msg)
+	_, cmd := m.Deck.Update(msg)
 	return m, cmd
 }
 
 func (m *sessionModel) View() tea.View {
-	v := m.App.View()
+	v := m.Deck.View()
 	if m.notice == "" {
 		return v
 	}
@@ -369,6 +399,36 @@ func (m *sessionModel) View() tea.View {
 		v.Content = line
 	}
 	return v
+}
+
+// allows reports whether a key limited to allowed may open account.
+func allows(allowed []string, account string) bool {
+	if len(allowed) == 0 {
+		return true
+	}
+	for _, a := range allowed {
+		if a == account {
+			return true
+		}
+	}
+	return false
+}
+
+// checkKeyAccounts refuses a keys file that names an account not served,
+// which is a typo that would silently lock an operator out.
+func checkKeyAccounts(keys []authKey, ts []target, path string) error {
+	served := map[string]bool{}
+	for _, t := range ts {
+		served[t.account] = true
+	}
+	for _, k := range keys {
+		for _, a := range k.accounts {
+			if !served[a] {
+				return fmt.Errorf("authorized keys %s: key %s names account %q, which is not served (accounts: %s)", path, k.name, a, strings.Join(accountsOf(ts), ", "))
+			}
+		}
+	}
+	return nil
 }
 
 // shutdown stops taking connections, tells every session, lets them run
@@ -405,6 +465,25 @@ func runServe(e env, args []string) int {
 	}
 	if c.conn.demo && !flagSet(c.FlagSet, "poll") {
 		sc.poll = time.Second
+	}
+	if path := c.conn.configPath(); path != "" && !c.conn.demo {
+		f, err := config.Load(path)
+		if err != nil {
+			return e.fail(err)
+		}
+		// The file's [serve] settings, where no flag says otherwise.
+		set := func(flag string, apply func()) {
+			if !flagSet(c.FlagSet, flag) {
+				apply()
+			}
+		}
+		v := f.Serve
+		set("listen", func() { *listen = cmp.Or(v.Listen, *listen) })
+		set("host-key", func() { sc.hostKey = cmp.Or(v.HostKey, sc.hostKey) })
+		set("authorized-keys", func() { sc.authorizedKeys = cmp.Or(v.AuthorizedKeys, sc.authorizedKeys) })
+		set("max-sessions", func() { sc.maxSessions = cmp.Or(v.MaxSessions, sc.maxSessions) })
+		set("idle-timeout", func() { sc.idleTimeout = cmp.Or(v.IdleTimeout.Duration, sc.idleTimeout) })
+		set("shutdown-grace", func() { *grace = cmp.Or(v.ShutdownGrace.Duration, *grace) })
 	}
 	b, err := newBastion(e, c.conn, sc)
 	if err != nil {

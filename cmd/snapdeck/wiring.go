@@ -10,9 +10,7 @@ import (
 	"time"
 
 	"github.com/snapdeck/snapdeck/client"
-	"github.com/snapdeck/snapdeck/client/linode"
-	"github.com/snapdeck/snapdeck/sim"
-	simlinode "github.com/snapdeck/snapdeck/sim/linode"
+	"github.com/snapdeck/snapdeck/config"
 )
 
 // env is what a run of snapdeck sees of the world; tests replace parts of it.
@@ -38,13 +36,15 @@ type connFlags struct {
 	size      int
 	readOnly  bool
 	auditPath string
+	config    string
 }
 
 // addConnFlags registers the connection flags on fs. --timeout is left to
 // the caller, since `snapshot` gives it another meaning.
 func addConnFlags(fs *flag.FlagSet) *connFlags {
 	c := &connFlags{timeout: 30 * time.Second}
-	fs.BoolVar(&c.demo, "demo", false, "use a built-in simulated Linode account (no token, no network)")
+	fs.BoolVar(&c.demo, "demo", false, "use built-in simulated accounts, one per provider (no token, no network)")
+	fs.StringVar(&c.config, "config", "", "accounts `file` (default: "+config.DefaultPath()+" when it exists, else LINODE_TOKEN, CIVO_TOKEN, NORTHFLANK_TOKEN, SUPERBFLEX_*)")
 	fs.StringVar(&c.api, "api", "", "Linode API base `url`, e.g. http://127.0.0.1:8799 from snapdeck sim (default: LINODE_URL, else the real API)")
 	fs.DurationVar(&c.latency, "demo-latency", 120*time.Millisecond, "with --demo: simulated round-trip time of each request")
 	fs.DurationVar(&c.jobTime, "demo-job-time", 6*time.Second, "with --demo: how long a simulated snapshot takes (a restore takes a third longer)")
@@ -54,10 +54,13 @@ func addConnFlags(fs *flag.FlagSet) *connFlags {
 	return c
 }
 
-// conn is an open connection to one account.
+// conn is an open connection to the accounts: every view, and the first
+// one (the account the commands act on) as p.
 type conn struct {
 	p       client.Provider // wrapped: read-only (when asked) and audited (when opened with a log)
 	account string          // a name for the account, never its token
+	secret  string          // where its credential came from, for messages
+	targets []target        // every account view, wrapped the same way
 	audit   *client.AuditLog
 }
 
@@ -67,22 +70,18 @@ func (c *conn) Close() {
 	}
 }
 
-// connect builds the provider and, when withAudit, opens the audit log and
-// wraps the provider as Audited(ReadOnly?(p), log, account). Read-only
-// commands pass false: they change nothing, so there is nothing to log.
+// connect builds the providers and, when withAudit, opens the audit log and
+// wraps each as Audited(ReadOnly?(p), log, account). Read-only commands pass
+// false: they change nothing, so there is nothing to log.
 func (c *connFlags) connect(e env, withAudit bool) (*conn, error) {
 	// linodego reports its retries through the standard logger, which would
 	// scribble over the full-screen UI and the commands' one-line errors.
 	log.SetOutput(io.Discard)
-	p, account, err := c.provider(e)
+	ts, err := c.targets(e)
 	if err != nil {
 		return nil, err
 	}
-	// The decorators nest so that refused read-only attempts are audited too.
-	if c.readOnly {
-		p = client.ReadOnly(p)
-	}
-	out := &conn{p: p, account: account}
+	out := &conn{}
 	if withAudit {
 		audit, err := client.OpenAuditLog(c.auditPath)
 		if err != nil {
@@ -92,38 +91,20 @@ func (c *connFlags) connect(e env, withAudit bool) (*conn, error) {
 			return nil, err
 		}
 		out.audit = audit
-		out.p = client.Audited(p, audit, account)
 	}
-	return out, nil
-}
-
-func (c *connFlags) provider(e env) (client.Provider, string, error) {
-	if c.demo {
-		fleet := simlinode.Demo(e.now())
-		if c.size != 40 {
-			fleet = simlinode.Seed(1, max(c.size, 0), e.now())
+	for _, t := range ts {
+		// The decorators nest so that refused read-only attempts are audited too.
+		if c.readOnly || t.readOnly {
+			t.p = client.ReadOnly(t.p)
+			t.readOnly = true
 		}
-		srv := simlinode.New(fleet, simlinode.Options{
-			Latency: c.latency, SnapshotTime: c.jobTime, RestoreTime: c.jobTime * 4 / 3,
-		})
-		p, err := linode.New(linode.Config{
-			Token:      simlinode.DemoToken,
-			BaseURL:    "http://linode.demo.invalid",
-			HTTPClient: sim.InProcess(srv),
-			Timeout:    c.timeout,
-		})
-		return p, "demo", err
+		if out.audit != nil {
+			t.p = client.Audited(t.p, out.audit, t.account)
+		}
+		out.targets = append(out.targets, t)
 	}
-	token := e.getenv("LINODE_TOKEN")
-	if token == "" {
-		return nil, "", usageError{"LINODE_TOKEN is not set: export a Linode API token (read-only is enough to browse), or try --demo"}
-	}
-	base, err := apiBase(c.api)
-	if err != nil {
-		return nil, "", err
-	}
-	p, err := linode.New(linode.Config{Token: token, BaseURL: base, Timeout: c.timeout})
-	return p, "LINODE_TOKEN", err
+	out.p, out.account, out.secret = out.targets[0].p, out.targets[0].account, out.targets[0].secret
+	return out, nil
 }
 
 // apiBase turns --api into linode.Config.BaseURL: linodego adds "/v4"

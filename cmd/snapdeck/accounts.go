@@ -1,0 +1,189 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+
+	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/client/civo"
+	"github.com/snapdeck/snapdeck/client/linode"
+	"github.com/snapdeck/snapdeck/client/linodedb"
+	"github.com/snapdeck/snapdeck/client/northflank"
+	"github.com/snapdeck/snapdeck/client/superbflex"
+	"github.com/snapdeck/snapdeck/config"
+	"github.com/snapdeck/snapdeck/sim"
+	simcivo "github.com/snapdeck/snapdeck/sim/civo"
+	simlinode "github.com/snapdeck/snapdeck/sim/linode"
+	simnorthflank "github.com/snapdeck/snapdeck/sim/northflank"
+	simsuperbflex "github.com/snapdeck/snapdeck/sim/superbflex"
+)
+
+// target is one account view: an account and one of its providers (a
+// Linode account gives two, its instances and its Managed Databases).
+type target struct {
+	account    string
+	p          client.Provider
+	production bool
+	readOnly   bool
+	// secret names where the credential came from, for a rejection message.
+	secret string
+}
+
+// demoTargets puts every provider's simulator behind one account each, all
+// in-process: --demo needs no account and no network.
+func (c *connFlags) demoTargets(e env) ([]target, error) {
+	now := e.now()
+	fleet := simlinode.Demo(now)
+	if c.size != 40 {
+		fleet = simlinode.Seed(1, max(c.size, 0), now)
+	}
+	lsrv := simlinode.New(fleet, simlinode.Options{
+		Latency: c.latency, SnapshotTime: c.jobTime, RestoreTime: c.jobTime * 4 / 3,
+	})
+	lhc := sim.InProcess(lsrv)
+	lp, err := linode.New(linode.Config{Token: simlinode.DemoToken, BaseURL: "http://linode.demo.invalid", HTTPClient: lhc, Timeout: c.timeout})
+	if err != nil {
+		return nil, err
+	}
+	dbp, err := linodedb.New(linodedb.Config{Token: simlinode.DemoToken, BaseURL: "http://linode.demo.invalid", HTTPClient: lhc, Timeout: c.timeout})
+	if err != nil {
+		return nil, err
+	}
+	csrv := simcivo.New(simcivo.Demo(now), simcivo.Options{Latency: c.latency, JobTime: c.jobTime})
+	cp, err := civo.New(civo.Config{Token: simcivo.DemoToken, BaseURL: "http://civo.demo.invalid", HTTPClient: sim.InProcess(csrv), Timeout: c.timeout})
+	if err != nil {
+		return nil, err
+	}
+	nsrv := simnorthflank.New(simnorthflank.Demo(now), simnorthflank.Options{Latency: c.latency, JobTime: c.jobTime})
+	np, err := northflank.New(northflank.Config{Token: simnorthflank.DemoToken, BaseURL: "http://northflank.demo.invalid", HTTPClient: sim.InProcess(nsrv), Timeout: c.timeout})
+	if err != nil {
+		return nil, err
+	}
+	ssrv := simsuperbflex.New(simsuperbflex.Demo(now), simsuperbflex.Options{Latency: c.latency, JobTime: c.jobTime})
+	sp, err := superbflex.New(superbflex.Config{User: simsuperbflex.DemoUser, Password: simsuperbflex.DemoPassword,
+		BaseURL: "http://flex.demo.invalid", HTTPClient: sim.InProcess(ssrv), Timeout: c.timeout})
+	if err != nil {
+		return nil, err
+	}
+	return []target{
+		{account: "demo", p: lp},
+		{account: "demo", p: dbp},
+		{account: "civo-demo", p: cp},
+		{account: "northflank-demo", p: np},
+		{account: "flex-demo", p: sp},
+	}, nil
+}
+
+// configPath is --config, else the default file when it exists, else "".
+func (c *connFlags) configPath() string {
+	if c.config != "" {
+		return c.config
+	}
+	if def := config.DefaultPath(); def != "" {
+		if _, err := os.Stat(def); err == nil {
+			return def
+		}
+	}
+	return ""
+}
+
+// accounts are the configured accounts: --config (or the default file when
+// it exists), else one per provider whose environment variables are set.
+func (c *connFlags) accounts(e env) ([]config.Account, error) {
+	if path := c.configPath(); path != "" {
+		f, err := config.Load(path)
+		if err != nil {
+			return nil, err
+		}
+		return f.Accounts, nil
+	}
+	accts := config.FromEnv(e.getenv)
+	if len(accts) == 0 {
+		return nil, usageError{"LINODE_TOKEN is not set (nor CIVO_TOKEN, NORTHFLANK_TOKEN, SUPERBFLEX_*): export a token, " +
+			"write " + config.DefaultPath() + " (see the README), or try --demo"}
+	}
+	return accts, nil
+}
+
+// open builds the providers of one account.
+func (c *connFlags) open(e env, a config.Account, hc *http.Client) ([]target, error) {
+	secret, err := a.Secret(e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	from := "the token of account " + a.Name
+	if a.TokenEnv != "" {
+		from = a.TokenEnv
+	}
+	t := target{account: a.Name, production: a.Production, readOnly: a.ReadOnly, secret: from}
+	timeout := c.timeout
+	switch a.Provider {
+	case "linode":
+		base := a.APIURL
+		if c.api != "" {
+			base = c.api
+		}
+		if base, err = apiBase(base); err != nil {
+			return nil, err
+		}
+		lp, err := linode.New(linode.Config{Token: secret, BaseURL: base, HTTPClient: hc, Timeout: timeout})
+		if err != nil {
+			return nil, err
+		}
+		dbp, err := linodedb.New(linodedb.Config{Token: secret, BaseURL: base, HTTPClient: hc, Timeout: timeout})
+		if err != nil {
+			return nil, err
+		}
+		t2 := t
+		t.p, t2.p = lp, dbp
+		return []target{t, t2}, nil
+	case "civo":
+		t.p, err = civo.New(civo.Config{Token: secret, BaseURL: a.APIURL, HTTPClient: hc, Timeout: timeout, Region: a.Region})
+	case "northflank":
+		t.p, err = northflank.New(northflank.Config{Token: secret, BaseURL: a.APIURL, HTTPClient: hc, Timeout: timeout})
+	case "superbflex":
+		user, uerr := a.UserName(e.getenv)
+		if uerr != nil {
+			return nil, uerr
+		}
+		t.secret = "the user and password of account " + a.Name
+		t.p, err = superbflex.New(superbflex.Config{User: user, Password: secret, BaseURL: a.APIURL, HTTPClient: hc, Timeout: timeout})
+	default:
+		err = fmt.Errorf("provider %q is not supported", a.Provider)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("account %s: %w", a.Name, err)
+	}
+	return []target{t}, nil
+}
+
+// targets resolves every account into its views, in config order.
+func (c *connFlags) targets(e env) ([]target, error) {
+	if c.demo {
+		return c.demoTargets(e)
+	}
+	accts, err := c.accounts(e)
+	if err != nil {
+		return nil, err
+	}
+	var out []target
+	var errs []error
+	for _, a := range accts {
+		ts, err := c.open(e, a, nil)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, ts...)
+	}
+	if len(out) == 0 {
+		return nil, errors.Join(errs...)
+	}
+	if len(errs) > 0 {
+		// One broken account should not hide the others; say which.
+		fmt.Fprintln(e.stderr, "snapdeck: skipping:", errors.Join(errs...))
+	}
+	return out, nil
+}
