@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -67,6 +68,7 @@ type testBastion struct {
 	hostKey  gossh.PublicKey
 	operator gossh.Signer
 	viewer   gossh.Signer
+	limited  gossh.Signer // an operator limited to two accounts
 	audit    string
 	log      *lockedBuf
 	b        *bastion
@@ -84,8 +86,11 @@ func startBastion(t testing.TB, maxSessions int, idle time.Duration) *testBastio
 func startBastionWith(t testing.TB, maxSessions int, idle time.Duration, conn []string, getenv func(string) string) *testBastion {
 	t.Helper()
 	dir := t.TempDir()
-	tb := &testBastion{operator: newSigner(t), viewer: newSigner(t), audit: filepath.Join(dir, "audit.log"), log: &lockedBuf{}}
+	tb := &testBastion{operator: newSigner(t), viewer: newSigner(t), limited: newSigner(t), audit: filepath.Join(dir, "audit.log"), log: &lockedBuf{}}
 	keys := "# snapdeck bastion keys\n" + authLine("role=operator", tb.operator, "alice@laptop") + authLine("", tb.viewer, "bob@desk viewer")
+	if slices.Contains(conn, "--demo") {
+		keys += authLine(`role=operator,accounts="civo-demo flex-demo"`, tb.limited, "carol@ci")
+	}
 	keysPath := filepath.Join(dir, "authorized_keys")
 	if err := os.WriteFile(keysPath, []byte(keys), 0o600); err != nil {
 		t.Fatal(err)
@@ -279,6 +284,35 @@ func TestServeViewerIsReadOnly(t *testing.T) {
 	}
 }
 
+// TestServeKeyLimitedToAccounts: a key with accounts= sees only those
+// accounts, in its own Deck, and cannot jump to the others.
+func TestServeKeyLimitedToAccounts(t *testing.T) {
+	tb := startBastion(t, 10, 0)
+	st := tb.open(t, tb.limited, 110, 30)
+	s := st.waitText("Loaded 12 instances")
+	if top := strings.SplitN(s, "\n", 2)[0]; !strings.Contains(top, "civo (civo-demo)") {
+		t.Fatalf("the limited key did not start on its first account:\n%s", s)
+	}
+	st.send(":")
+	s = st.waitText("flex-demo")
+	if strings.Contains(s, "demo/databases") || strings.Contains(s, "northflank") {
+		t.Fatalf("the prompt offers an account the key may not see:\n%s", s)
+	}
+	st.sendText("northflank")
+	st.send(keyEnter)
+	st.waitText("No account or view matches northflank")
+	st.send(keyEsc)
+	st.send(":")
+	st.sendText("flex")
+	st.send(keyEnter)
+	st.waitText("Loaded 12 virtual machines")
+	// Meanwhile the unlimited operator sees every account.
+	full := tb.open(t, tb.operator, 110, 30)
+	full.waitText("Loaded 40 instances")
+	full.send(":")
+	full.waitText("northflank-demo")
+}
+
 func TestServeRefusesUnknownKey(t *testing.T) {
 	tb := startBastion(t, 10, 0)
 	c, err := tb.dial(newSigner(t))
@@ -409,7 +443,14 @@ func TestParseAuthorizedKeys(t *testing.T) {
 			t.Errorf("key %d: role %q name %q, want %q %q", i, keys[i].role, keys[i].name, w.role, w.name)
 		}
 	}
-	for _, bad := range []string{"not a key\n", authLine("role=admin", a, "x"), authLine("", a, "role=root")} {
+	lim, err := parseAuthorizedKeys([]byte(authLine(`role=operator,accounts="prod, staging"`, a, "x") + authLine(`accounts=lon`, b, "y")))
+	if err != nil || !slices.Equal(lim[0].accounts, []string{"prod", "staging"}) || !slices.Equal(lim[1].accounts, []string{"lon"}) || lim[1].role != "viewer" {
+		t.Fatalf("accounts=: %+v %v", lim, err)
+	}
+	if err := checkKeyAccounts(lim, []target{{account: "prod"}, {account: "lon"}}, "keys"); err == nil || !strings.Contains(err.Error(), `"staging", which is not served`) {
+		t.Fatalf("an unserved account was accepted: %v", err)
+	}
+	for _, bad := range []string{"not a key\n", authLine("role=admin", a, "x"), authLine("", a, "role=root"), authLine(`accounts=""`, a, "x")} {
 		if _, err := parseAuthorizedKeys([]byte(bad)); err == nil {
 			t.Errorf("accepted %q", bad)
 		}
