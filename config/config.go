@@ -175,7 +175,7 @@ func (a *Account) check(private bool) error {
 	}
 	if a.Provider == "superbflex" {
 		if a.TokenEnv != "" || a.TokenFile != "" || a.Token != "" {
-			return errors.New("Superb Flex Cloud uses user and password, not a token")
+			return errors.New("a Superb Flex Cloud account uses user and password, not a token")
 		}
 		if a.APIURL == "" {
 			return errors.New("api_url is required for Superb Flex Cloud (your cloud's address)")

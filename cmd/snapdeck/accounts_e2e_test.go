@@ -47,7 +47,7 @@ func TestAccountsJourneyInPTY(t *testing.T) {
 	}
 	tm.send(keyEnter)
 	tm.waitText("✓ Snapshot snapdeck-")
-	s = tm.waitText("of grafana finished")
+	tm.waitText("of grafana finished")
 
 	s = tm.jump("northflank", "Loaded 12 addons")
 	if !strings.Contains(s, "PROJECT") || !strings.Contains(strings.SplitN(s, "\n", 2)[0], "northflank (northflank-demo)") {
