@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Caps is the set of things a provider can do to a resource and its
 // backups. The UI offers a key only when the provider has its capability,
@@ -59,6 +62,12 @@ type ProviderInfo struct {
 	// ValidateName checks a new backup's name as it is typed; nil means any
 	// non-empty name.
 	ValidateName func(string) error `json:"-"`
+}
+
+// Slug names the resource kind in a view's name ("prod/databases",
+// "flex/virtual-machines").
+func (i ProviderInfo) Slug() string {
+	return strings.ReplaceAll(strings.ToLower(i.Plural), " ", "-")
 }
 
 // SnapshotRequest is what the user asked for when taking a snapshot or

@@ -116,6 +116,13 @@ func (d *Deck) Close() {
 	}
 }
 
+// Show puts target i on screen first (before the program starts).
+func (d *Deck) Show(i int) {
+	if i >= 0 && i < len(d.apps) {
+		d.cur = i
+	}
+}
+
 // Current is the App on screen.
 func (d *Deck) Current() *App { return d.apps[d.cur] }
 
@@ -201,7 +208,7 @@ func (d *Deck) openPrompt() tea.Cmd {
 
 // name is a target's jump name: account/kind.
 func (d *Deck) name(i int) string {
-	return d.targets[i].Account + "/" + strings.ToLower(d.apps[i].info.Plural)
+	return d.targets[i].Account + "/" + d.apps[i].info.Slug()
 }
 
 // candidates are the jump names a query may mean, best first.

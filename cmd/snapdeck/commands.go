@@ -96,7 +96,7 @@ func newCmd(e env, name string, shared int) *cmdFlags {
 		cmd := commands[name]
 		fmt.Fprintf(e.stderr, "Usage: snapdeck %s %s\n\n%s.\n", name, cmd.args, strings.ToUpper(cmd.summary[:1])+cmd.summary[1:])
 		if shared != noConn {
-			fmt.Fprintf(e.stderr, "Without --demo, reads LINODE_TOKEN (and LINODE_URL or --api).\n")
+			fmt.Fprintf(e.stderr, "Acts on the first account of the config file or environment, or the one --account names.\n")
 		}
 		fmt.Fprintf(e.stderr, "\nFlags:\n")
 		fs.PrintDefaults()

@@ -415,3 +415,27 @@ func TestUnknownCommandAndHelp(t *testing.T) {
 		t.Fatalf("help: %s", r.stderr)
 	}
 }
+
+// TestAccountFlag: --account picks the account view a command acts on; a
+// name that matches none is one line listing the views there are.
+func TestAccountFlag(t *testing.T) {
+	r := demo(t, "resources", "--json", "--account", "civo-demo")
+	wantCode(t, r, 0)
+	var rs []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &rs); err != nil || len(rs) != 12 {
+		t.Fatalf("civo resources: %d, %v\n%s", len(rs), err, r.stdout)
+	}
+	for _, x := range rs {
+		if x["provider"] != "civo" || x["account"] != "civo-demo" {
+			t.Fatalf("not a civo-demo resource: %v", x)
+		}
+	}
+	r = demo(t, "backups", "orders-mysql", "--account", "demo/databases")
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stdout, "pre_release_2026_11") {
+		t.Fatalf("database backups lack the snapshot:\n%s", r.stdout)
+	}
+	r = demo(t, "resources", "--account", "nope")
+	wantCode(t, r, 2)
+	wantOneLine(t, r, `--account "nope" matches none of: demo/instances, demo/databases, civo-demo/instances`)
+}

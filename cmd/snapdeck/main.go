@@ -76,7 +76,7 @@ func (e env) run(args []string) int {
 	p := c.p
 	// Read page 1 before taking over the terminal: a rejected token is then
 	// one plain line, and the page is the UI's first draw, not a second request.
-	first, err := preflight(p, cf.timeout, stderr)
+	first, err := preflight(p, cf.timeout, stderr, p.Info().Title)
 	if client.KindOf(err) == client.ErrAuth && len(accountsOf(c.targets)) == 1 {
 		fmt.Fprintf(stderr, "snapdeck: %s was rejected: %v\n", c.secret, err)
 		return 2
@@ -84,7 +84,7 @@ func (e env) run(args []string) int {
 	targets := make([]ui.Target, 0, len(c.targets))
 	for i, t := range c.targets {
 		ut := ui.Target{Account: t.account, Provider: t.p, Production: t.production, ReadOnly: t.readOnly}
-		if i == 0 {
+		if i == c.start {
 			ut.Preloaded = first
 		}
 		targets = append(targets, ut)
@@ -94,6 +94,7 @@ func (e env) run(args []string) int {
 		// Only the secrets test sets this, to force a crash report.
 		PanicKey: e.getenv("SNAPDECK_TEST_PANIC") == "1",
 	}, targets)
+	app.Show(c.start)
 	_, err = tea.NewProgram(app, tea.WithContext(context.Background())).Run()
 	app.Close() // whatever was still in flight ends with the program
 	if err != nil {
@@ -113,10 +114,10 @@ func (e env) run(args []string) int {
 
 // preflight reads the first page of instances. Any failure other than a
 // rejected token is left for the UI, which shows it in place with a retry.
-func preflight(p client.Provider, timeout time.Duration, stderr io.Writer) (*client.ResourcePage, error) {
+func preflight(p client.Provider, timeout time.Duration, stderr io.Writer, title string) (*client.ResourcePage, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	slow := time.AfterFunc(time.Second, func() { fmt.Fprintln(stderr, "snapdeck: waiting for the Linode API…") })
+	slow := time.AfterFunc(time.Second, func() { fmt.Fprintln(stderr, "snapdeck: waiting for the "+title+" API…") })
 	defer slow.Stop()
 	page, err := p.ListResources(ctx, 1, client.Filter{})
 	if err != nil {

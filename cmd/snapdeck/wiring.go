@@ -37,6 +37,7 @@ type connFlags struct {
 	readOnly  bool
 	auditPath string
 	config    string
+	account   string
 }
 
 // addConnFlags registers the connection flags on fs. --timeout is left to
@@ -44,6 +45,7 @@ type connFlags struct {
 func addConnFlags(fs *flag.FlagSet) *connFlags {
 	c := &connFlags{timeout: 30 * time.Second}
 	fs.BoolVar(&c.demo, "demo", false, "use built-in simulated accounts, one per provider (no token, no network)")
+	fs.StringVar(&c.account, "account", "", "the account view to act on or open first: a `name` or name/kind, e.g. prod/databases (default: the first)")
 	fs.StringVar(&c.config, "config", "", "accounts `file` (default: "+config.DefaultPath()+" when it exists, else LINODE_TOKEN, CIVO_TOKEN, NORTHFLANK_TOKEN, SUPERBFLEX_*)")
 	fs.StringVar(&c.api, "api", "", "Linode API base `url`, e.g. http://127.0.0.1:8799 from snapdeck sim (default: LINODE_URL, else the real API)")
 	fs.DurationVar(&c.latency, "demo-latency", 120*time.Millisecond, "with --demo: simulated round-trip time of each request")
@@ -61,6 +63,7 @@ type conn struct {
 	account string          // a name for the account, never its token
 	secret  string          // where its credential came from, for messages
 	targets []target        // every account view, wrapped the same way
+	start   int             // the view --account chose
 	audit   *client.AuditLog
 }
 
@@ -103,8 +106,34 @@ func (c *connFlags) connect(e env, withAudit bool) (*conn, error) {
 		}
 		out.targets = append(out.targets, t)
 	}
-	out.p, out.account, out.secret = out.targets[0].p, out.targets[0].account, out.targets[0].secret
+	i, err := pickTarget(out.targets, c.account)
+	if err != nil {
+		return nil, err
+	}
+	out.start = i
+	out.p, out.account, out.secret = out.targets[i].p, out.targets[i].account, out.targets[i].secret
 	return out, nil
+}
+
+// viewName is how --account and the `:` prompt name a view: account/kind.
+func viewName(t target) string {
+	return t.account + "/" + t.p.Info().Slug()
+}
+
+// pickTarget finds the view --account names: an account (its first view)
+// or account/kind, case-insensitively.
+func pickTarget(ts []target, name string) (int, error) {
+	if name == "" {
+		return 0, nil
+	}
+	var names []string
+	for i, t := range ts {
+		if strings.EqualFold(t.account, name) || strings.EqualFold(viewName(t), name) {
+			return i, nil
+		}
+		names = append(names, viewName(t))
+	}
+	return 0, usageError{fmt.Sprintf("--account %q matches none of: %s", name, strings.Join(names, ", "))}
 }
 
 // apiBase turns --api into linode.Config.BaseURL: linodego adds "/v4"
