@@ -36,19 +36,23 @@ type backupsScreen struct {
 
 func newBackups(a *App, r model.Resource) *backupsScreen {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &backupsScreen{
-		res: r, ctx: ctx, cancel: cancel,
-		tbl: table{cols: []column{
-			{title: "LABEL", min: 24},
-			{title: "TYPE", width: 9, priority: 8},
-			{title: "STATUS", width: 21, priority: 9},
-			{title: "CREATED", width: 11, priority: 7},
-			{title: "FINISHED", width: 11, priority: 2},
-			{title: "DURATION", width: 8, priority: 5},
-			{title: "DISKS", width: 5, priority: 1},
-			{title: "SIZE", width: 8, priority: 6},
-		}},
+	cols := []column{
+		{title: "LABEL", min: 24},
+		{title: "TYPE", width: 9, priority: 8},
+		{title: "STATUS", width: 21, priority: 9},
+		{title: "CREATED", width: 11, priority: 7},
+		{title: "FINISHED", width: 11, priority: 2},
+		{title: "DURATION", width: 8, priority: 5},
+		{title: "DISKS", width: 5, priority: 1},
+		{title: "SIZE", width: 8, priority: 6},
 	}
+	if a.info.Name != "linode" {
+		// Only Linode instance backups list disks; the others have a
+		// type of their own (dump, incremental) next to who took them.
+		cols[1].width = 18
+		cols = append(cols[:6], cols[7])
+	}
+	return &backupsScreen{res: r, ctx: ctx, cancel: cancel, tbl: table{cols: cols}}
 }
 
 func (s *backupsScreen) title() string   { return sanitize(s.res.Label) }
@@ -220,7 +224,7 @@ func backupRow(a *App, b model.Backup) map[string]cell {
 	}
 	return map[string]cell{
 		"LABEL":    label,
-		"TYPE":     {text: string(b.Kind)},
+		"TYPE":     {text: backupType(b)},
 		"STATUS":   {text: status, style: &st},
 		"CREATED":  {text: shortTime(b.Created)},
 		"FINISHED": {text: shortTime(b.Finished)},
@@ -228,6 +232,15 @@ func backupRow(a *App, b model.Backup) map[string]cell {
 		"DISKS":    {text: strconv.Itoa(len(b.Disks))},
 		"SIZE":     {text: backupSize(b)},
 	}
+}
+
+// backupType is who took the backup, and the provider's own kind of it
+// when it has one: "snapshot · dump", "automatic · incremental".
+func backupType(b model.Backup) string {
+	if b.Type == "" || strings.EqualFold(b.Type, string(b.Kind)) {
+		return string(b.Kind)
+	}
+	return string(b.Kind) + " · " + sanitize(b.Type)
 }
 
 // backupSize shows a provider's total when it gives one, else the disks'.
