@@ -393,3 +393,8 @@ func (a audited) SetNote(ctx context.Context, resourceID, backupID, note string)
 	a.log.write(r, err)
 	return err
 }
+
+// Disks passes through, unlogged: it is a read.
+func (a audited) Disks(ctx context.Context, resourceID string) ([]model.Disk, error) {
+	return disks(ctx, a.Provider, resourceID)
+}

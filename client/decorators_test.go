@@ -337,3 +337,28 @@ func TestDefaultAuditPath(t *testing.T) {
 		t.Fatal(p)
 	}
 }
+
+type diskFake struct{ reader }
+
+func (diskFake) Disks(context.Context, string) ([]model.Disk, error) {
+	return []model.Disk{{ID: "7", Label: "data"}}, nil
+}
+
+// TestDecoratorsPassDisksThrough: the disk choice survives --read-only and
+// the audit log, and a provider without disks says so.
+func TestDecoratorsPassDisksThrough(t *testing.T) {
+	log, err := OpenAuditLog(filepath.Join(t.TempDir(), "audit.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	p := Audited(ReadOnly(diskFake{}), log, "acct")
+	d, err := p.(DiskLister).Disks(context.Background(), "1")
+	if err != nil || len(d) != 1 || d[0].ID != "7" {
+		t.Fatalf("disks through the decorators: %v %v", d, err)
+	}
+	_, err = Audited(reader{}, log, "acct").(DiskLister).Disks(context.Background(), "1")
+	if KindOf(err) != ErrUnsupported {
+		t.Fatalf("a provider without disks: %v", err)
+	}
+}

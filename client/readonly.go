@@ -84,3 +84,17 @@ func (readOnly) DeleteBackup(context.Context, string, string) error { return ref
 func (readOnly) AbortBackup(context.Context, string, string) error { return refusedReadOnly() }
 
 func (readOnly) SetNote(context.Context, string, string, string) error { return refusedReadOnly() }
+
+// Disks passes through: listing disks changes nothing.
+func (r readOnly) Disks(ctx context.Context, resourceID string) ([]model.Disk, error) {
+	return disks(ctx, r.Provider, resourceID)
+}
+
+// disks lists p's disks when p (or what it decorates) can.
+func disks(ctx context.Context, p Provider, resourceID string) ([]model.Disk, error) {
+	d, ok := p.(DiskLister)
+	if !ok {
+		return nil, &Error{Kind: ErrUnsupported, Reasons: []string{p.Name() + " cannot back up one disk"}}
+	}
+	return d.Disks(ctx, resourceID)
+}

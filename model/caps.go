@@ -59,6 +59,9 @@ type ProviderInfo struct {
 	Destinations bool
 	// DiskTarget offers backing up one disk rather than the whole VM.
 	DiskTarget bool
+	// NameField is what the form calls a new backup's name ("Name" when
+	// empty; Superb Flex backups have a note instead).
+	NameField string
 	// ValidateName checks a new backup's name as it is typed; nil means any
 	// non-empty name.
 	ValidateName func(string) error `json:"-"`

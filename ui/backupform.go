@@ -58,12 +58,24 @@ func newBackupForm(a *App, r model.Resource) *backupForm {
 		ti.CursorEnd()
 		return ti
 	}
+	label := a.info.NameField
+	if label == "" {
+		label = "Name"
+	}
 	f := &backupForm{sender: newSender(), res: r, info: a.info,
-		name: in("Name › ", defaultName(a.info, a.opts.Now()), 255),
+		name: in(label+" › ", defaultName(a.info, a.opts.Now()), 255),
 		dest: in("Also to destination › ", "", 100),
 		days: in("Kept for days (1–120) › ", "", 3)}
 	f.name.Focus()
 	return f
+}
+
+// plural says n things: "1 manual backup", "2 manual backups".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // defaultName proposes a name the provider accepts: its rules differ on
@@ -264,7 +276,7 @@ func (f *backupForm) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case "enter":
 		return f.enter(a)
-	case "left", "right", " ":
+	case "left", "right", "space": // a space key reads "space", not " "
 		step := 1
 		if m.String() == "left" {
 			step = -1
@@ -393,7 +405,7 @@ func (f *backupForm) view(a *App, w, h int) string {
 		out = append(out, th.errBox.Render(wrap("⚠ "+sanitize(f.loadErr.Error()), w)))
 	default:
 		n := f.manual()
-		line := fmt.Sprintf("%d manual %ss", n, f.info.BackupNoun)
+		line := plural(n, "manual "+f.info.BackupNoun)
 		if f.info.MaxManual > 0 {
 			line = fmt.Sprintf("%d of at most %d manual %ss used", n, f.info.MaxManual, f.info.BackupNoun)
 		}

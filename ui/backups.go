@@ -234,13 +234,18 @@ func backupRow(a *App, b model.Backup) map[string]cell {
 	}
 }
 
-// backupType is who took the backup, and the provider's own kind of it
-// when it has one: "snapshot · dump", "automatic · incremental".
+// backupType is the provider's own kind of backup when it has one, marked
+// when it was taken automatically: "dump", "incremental · auto".
 func backupType(b model.Backup) string {
-	if b.Type == "" || strings.EqualFold(b.Type, string(b.Kind)) {
+	t := sanitize(b.Type)
+	if t == "" {
 		return string(b.Kind)
 	}
-	return string(b.Kind) + " · " + sanitize(b.Type)
+	lt := strings.ToLower(t)
+	if b.Kind == model.BackupAutomatic && !strings.Contains(lt, "auto") && !strings.Contains(lt, "sched") {
+		t += " · auto"
+	}
+	return t
 }
 
 // backupSize shows a provider's total when it gives one, else the disks'.

@@ -114,7 +114,7 @@ func (s *detailScreen) view(a *App, w, h int) string {
 	th := a.th
 	var out []string
 	field := func(name, value string) {
-		out = append(out, th.label.Render(fit(name, 14))+" "+value)
+		out = append(out, th.label.Render(fit(name, 15))+" "+value)
 	}
 	kind := string(b.Kind)
 	if b.Slot != model.SlotNone {
@@ -146,14 +146,29 @@ func (s *detailScreen) view(a *App, w, h int) string {
 	field("Finished", fin)
 	field("Duration", duration(b.Duration()))
 	field("Total size", backupSize(b))
-	field(a.info.Title, fmt.Sprintf("%s (ID %s, %s)", sanitize(s.res.Label), s.res.ID, sanitize(s.res.Region)))
+	owner := "Linode"
+	if a.info.Name != "linode" {
+		owner = upperFirst(a.info.Noun)
+	}
+	field(owner, fmt.Sprintf("%s (ID %s, %s)", sanitize(s.res.Label), s.res.ID, sanitize(s.res.Region)))
+	shown := map[string]bool{"label": true, "id": true, "status": true, "created": true, "updated": true, "finished": true,
+		"duration": true, "total size": true, "note": true, strings.ToLower(owner): true}
 	if b.Note != "" || a.info.Caps.Has(model.CapNote) {
 		field("Note", sanitize(b.Note))
 	}
 	if r := b.LastRestore; r != nil {
 		field("Last restore", fmt.Sprintf("%s · started %s · finished %s", statusText(r.Status, r.RawStatus), stamp(now, r.Started), stamp(now, r.Finished)))
+		shown["last restore"] = true
 	}
 	for _, f := range b.Fields {
+		// The provider's own facts, less those already shown above.
+		n := strings.ToLower(f.Name)
+		if shown[n] || strings.HasPrefix(n, "last restore") && shown["last restore"] || n == "completed" || n == "completed at" {
+			continue
+		}
+		if n == "type" {
+			f.Name = "Backup type"
+		}
 		field(sanitize(f.Name), sanitize(f.Value))
 	}
 	if a.info.Name == "linode" { // only Linode instance backups record configs and disks

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -63,22 +64,27 @@ func newInstances(a *App) *instancesScreen {
 	ti := textinput.New()
 	ti.Prompt = "/"
 	ti.Placeholder = "label, region or tag"
+	cols := []column{
+		{title: "LABEL", min: 16, max: 64},
+		{title: a.info.GroupTitle, width: 12, priority: 6},
+		{title: "STATUS", width: 12, priority: 5},
+		{title: "PLAN", width: 15, priority: 1},
+		{title: "BACKUPS", width: 7, priority: 4},
+		{title: "LAST GOOD", width: 9, priority: 7},
+		{title: "SNAPSHOT", width: 11, priority: 3},
+	}
+	if !a.info.Caps.Has(model.CapEnableBackups) {
+		// Backups are always on where there is no service to turn on.
+		cols = slices.DeleteFunc(cols, func(c column) bool { return c.title == "BACKUPS" })
+	}
 	s := &instancesScreen{
 		plural:   a.info.Plural,
+		tbl:      table{cols: cols},
 		filter:   ti,
 		snaps:    map[string]model.SnapshotState{},
 		snapGen:  map[string]int{},
 		snapErr:  map[string]bool{},
 		inflight: map[string]bool{},
-		tbl: table{cols: []column{
-			{title: "LABEL", min: 16, max: 64},
-			{title: a.info.GroupTitle, width: 12, priority: 6},
-			{title: "STATUS", width: 12, priority: 5},
-			{title: "PLAN", width: 15, priority: 1},
-			{title: "BACKUPS", width: 7, priority: 4},
-			{title: "LAST GOOD", width: 9, priority: 7},
-			{title: "SNAPSHOT", width: 11, priority: 3},
-		}},
 	}
 	return s
 }

@@ -58,6 +58,7 @@ var Info = model.ProviderInfo{
 	Noun: "VM", Plural: "Virtual machines", GroupTitle: "HYPERVISOR", BackupNoun: "backup",
 	Caps:         model.CapSnapshot | model.CapRestore | model.CapDeleteBackup | model.CapNote,
 	DiskTarget:   true,
+	NameField:    "Note",
 	ValidateName: model.ValidateSuperbFlexNote,
 }
 
