@@ -520,17 +520,37 @@ func TestServeViewerSendsNoMutation(t *testing.T) {
 			}
 			st := tb.open(t, key, 100, 30)
 			st.waitText("Loaded 40 instances")
+			// An operator's mutations are waited for; a viewer's absence of
+			// them is checked after the same keys and a pause.
+			settle := func(n int64) {
+				if tc.role == "viewer" {
+					time.Sleep(300 * time.Millisecond)
+					return
+				}
+				for end := time.Now().Add(10 * time.Second); sim.Mutations() < n && time.Now().Before(end); {
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
 			st.send("s") // web-prod-01: a snapshot that replaces its current one
+			if tc.role == "operator" {
+				st.waitText("Label")
+			}
 			st.send(keyEnter)
+			if tc.role == "operator" {
+				st.waitText("replace")
+			}
 			st.send("y")
-			time.Sleep(300 * time.Millisecond) // let the reply unlock the form
+			settle(1)
 			st.send(keyEsc)
 			st.send(keyEnter)
 			st.waitText("(automatic)")
 			st.send("R") // restore the newest backup onto itself, no overwrite
+			if tc.role == "operator" {
+				st.waitText("Restore")
+			}
 			st.send(keyEnter)
 			st.send("y")
-			time.Sleep(500 * time.Millisecond)
+			settle(2)
 			if n := sim.Mutations(); !tc.want(n) {
 				t.Fatalf("%d mutations reached the simulator from an %s", n, tc.role)
 			}
