@@ -172,6 +172,7 @@ const (
 // bastion serves the TUI over SSH, one ui.App per session, all on one
 // provider built once: credentials stay on the server.
 type bastion struct {
+	idle     time.Duration // without a key press
 	srv      *ssh.Server
 	targets  []target // every account view, unwrapped: each session wraps its own
 	audit    *client.AuditLog
@@ -229,14 +230,16 @@ func newBastion(e env, cf *connFlags, sc serveConfig) (*bastion, error) {
 		return nil, err
 	}
 	b := &bastion{
-		targets: c.targets, audit: audit, account: strings.Join(accountsOf(c.targets), ", "), keysPath: sc.authorizedKeys,
+		idle: sc.idleTimeout, targets: c.targets, audit: audit, account: strings.Join(accountsOf(c.targets), ", "), keysPath: sc.authorizedKeys,
 		timeout: cf.timeout, poll: sc.poll, max: sc.maxSessions, logw: e.stderr,
 		programs: map[*tea.Program]struct{}{},
 	}
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPEM(hostPEM),
 		wish.WithPublicKeyAuth(b.authorize),
-		wish.WithIdleTimeout(sc.idleTimeout),
+		// The session's own check (no key press for idleTimeout) speaks
+		// first; this one only drops connections that went silent.
+		wish.WithIdleTimeout(transportIdle(sc.idleTimeout)),
 		// Last listed runs first: the session checks wrap the program.
 		wish.WithMiddleware(bm.MiddlewareWithProgramHandler(b.program), b.session),
 		func(s *ssh.Server) error {
@@ -334,12 +337,17 @@ func (b *bastion) session(next ssh.Handler) ssh.Handler {
 			_ = s.Exit(1)
 			return
 		}
-		app := ui.NewDeck(ui.Options{Timeout: b.timeout, PollEvery: b.poll, AuditPath: b.audit.Path()}, targets)
+		app := &sessionModel{Deck: ui.NewDeck(ui.Options{Timeout: b.timeout, PollEvery: b.poll, AuditPath: b.audit.Path()}, targets),
+			idle: b.idle, lastKey: time.Now()}
 		s.Context().SetValue(ctxApp, app)
 		b.logf("session start user=%s key=%s (%s) role=%s remote=%s", s.User(), fp, name, role, s.RemoteAddr())
 		start := time.Now()
 		next(s)
 		app.Close() // whatever was still in flight ends with the session
+		if app.idled {
+			fmt.Fprintf(s, "snapdeck: session closed after %s without a key press\r\n", b.idle)
+			b.logf("session idle user=%s key=%s remote=%s", s.User(), fp, s.RemoteAddr())
+		}
 		b.logf("session end user=%s key=%s remote=%s after %s", s.User(), fp, s.RemoteAddr(), time.Since(start).Round(time.Second))
 	}
 }
@@ -347,11 +355,11 @@ func (b *bastion) session(next ssh.Handler) ssh.Handler {
 // program builds the session's program on its App; the bubbletea
 // middleware sizes it to the client's pty and forwards window changes.
 func (b *bastion) program(s ssh.Session) *tea.Program {
-	app, _ := s.Context().Value(ctxApp).(*ui.Deck)
+	app, _ := s.Context().Value(ctxApp).(*sessionModel)
 	if app == nil {
 		return nil
 	}
-	p := tea.NewProgram(&sessionModel{Deck: app}, bm.MakeOptions(s)...)
+	p := tea.NewProgram(app, bm.MakeOptions(s)...)
 	b.mu.Lock()
 	b.programs[p] = struct{}{}
 	b.mu.Unlock()
@@ -373,6 +381,26 @@ type sessionModel struct {
 	*ui.Deck
 	notice string
 	width  int
+	// idle ends the session after that long without a key press; the
+	// connection's own idle timeout cannot, since the screen's updates
+	// (a spinner, a running job) count as traffic.
+	idle    time.Duration
+	lastKey time.Time
+	idled   bool
+}
+
+// idleCheckMsg asks whether the session has gone idle.
+type idleCheckMsg struct{}
+
+func (m *sessionModel) idleCheck(after time.Duration) tea.Cmd {
+	if m.idle <= 0 {
+		return nil
+	}
+	return tea.Tick(max(after, 50*time.Millisecond), func(time.Time) tea.Msg { return idleCheckMsg{} })
+}
+
+func (m *sessionModel) Init() tea.Cmd {
+	return tea.Batch(m.Deck.Init(), m.idleCheck(m.idle))
 }
 
 func (m *sessionModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -382,6 +410,16 @@ func (m *sessionModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.WindowSizeMsg:
 		m.width = msg.Width
+	case tea.KeyPressMsg:
+		m.lastKey = time.Now()
+	case idleCheckMsg:
+		left := m.idle - time.Since(m.lastKey)
+		if left <= 0 {
+			m.idled = true
+			m.Deck.Close()
+			return m, tea.Quit
+		}
+		return m, m.idleCheck(left)
 	}
 	_, cmd := m.Deck.Update(msg)
 	return m, cmd
@@ -399,6 +437,15 @@ func (m *sessionModel) View() tea.View {
 		v.Content = line
 	}
 	return v
+}
+
+// transportIdle is the connection's idle limit: a little longer than the
+// session's, so the session can say why it ends.
+func transportIdle(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return d + 30*time.Second
 }
 
 // allows reports whether a key limited to allowed may open account.

@@ -419,11 +419,25 @@ func TestServeMaxSessions(t *testing.T) {
 	c.waitText("Loaded 40 instances")
 }
 
+// TestServeIdleTimeout: key presses keep a session open however long; a
+// session without one is closed with a line saying why, even while its
+// screen keeps changing (a job running, a spinner).
 func TestServeIdleTimeout(t *testing.T) {
-	tb := startBastion(t, 10, time.Second)
-	st := tb.open(t, tb.viewer, 100, 30)
+	tb := startBastion(t, 10, 1500*time.Millisecond)
+	st := tb.open(t, tb.operator, 100, 30)
 	st.waitText("Loaded 40 instances")
-	_ = st.wait(8 * time.Second) // nothing typed: the connection is closed
+	st.send("b") // a fleet scan keeps the screen busy
+	for range 6 {
+		time.Sleep(400 * time.Millisecond)
+		st.send("j")
+	}
+	if s := st.screen(); strings.Contains(s, "without a key press") {
+		t.Fatalf("closed while keys were pressed:\n%s", s)
+	}
+	_ = st.wait(8 * time.Second) // nothing typed: the session ends
+	if !bytes.Contains(st.output(), []byte("closed after 1.5s without a key press")) {
+		t.Fatalf("no reason given:\n%s", st.screen())
+	}
 }
 
 func TestParseAuthorizedKeys(t *testing.T) {
