@@ -8,8 +8,19 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/snapdeck/snapdeck/sim"
+	simcivo "github.com/snapdeck/snapdeck/sim/civo"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
+	simnorthflank "github.com/snapdeck/snapdeck/sim/northflank"
+	simsuperbflex "github.com/snapdeck/snapdeck/sim/superbflex"
 )
+
+// simulated is what every provider's simulator offers `snapdeck sim`.
+type simulated interface {
+	http.Handler
+	FailNext(n int, status int, body string)
+	SetFaults(sim.Faults)
+}
 
 // rateFaults are the statuses --fail-rate can inject, as the simulator's
 // faults (which answer after auth, as a real API would).
@@ -24,9 +35,10 @@ var rateFaults = map[int]simlinode.Fault{
 func runSim(e env, args []string) int {
 	// sim serves rather than connects: it needs none of the connection flags.
 	c := newCmd(e, "sim", noConn)
+	provider := c.String("provider", "linode", "which cloud: linode (instances and Managed Databases), civo, northflank or superbflex")
 	listen := c.String("listen", "127.0.0.1:8799", "address to serve on (host:port; port 0 picks a free one)")
 	seed := c.Int64("seed", 1, "seed of the generated fixtures (seed 1 with --size 40 is the --demo account)")
-	n := c.Int("size", 40, "number of Linodes")
+	n := c.Int("size", 40, "number of Linodes (Civo: instances)")
 	latency := c.Duration("latency", 0, "added to every request")
 	rateLimit := c.Int("rate-limit", 0, "requests allowed per --rate-window, then 429 with Retry-After (0: unlimited)")
 	rateWindow := c.Duration("rate-window", time.Minute, "the rate limit's window")
@@ -49,16 +61,43 @@ func runSim(e env, args []string) int {
 		return e.fail(usageError{"--fail-rate injects only --fail-status 429, 500, 502 or 503"})
 	}
 
-	srv := simlinode.New(simlinode.Seed(*seed, *n, e.now()), simlinode.Options{
-		Latency: *latency, RateLimit: *rateLimit, RateWindow: *rateWindow,
-		SnapshotTime: *snapTime, RestoreTime: *restoreTime,
-	})
+	var srv simulated
+	var banner []string
+	now := e.now()
+	switch *provider {
+	case "linode":
+		srv = simlinode.New(simlinode.Seed(*seed, *n, now), simlinode.Options{
+			Latency: *latency, RateLimit: *rateLimit, RateWindow: *rateWindow,
+			SnapshotTime: *snapTime, RestoreTime: *restoreTime,
+		})
+	case "civo":
+		if !flagSet(c.FlagSet, "size") {
+			*n = 12
+		}
+		srv = simcivo.New(simcivo.Seed(*seed, *n, now), simcivo.Options{Latency: *latency, RateLimit: *rateLimit, RateWindow: *rateWindow, JobTime: *snapTime})
+		banner = []string{"Civo API", "instances", "token_env = \"CIVO_TOKEN\"  # " + simcivo.DemoToken}
+	case "northflank":
+		srv = simnorthflank.New(simnorthflank.Demo(now), simnorthflank.Options{Latency: *latency, RateLimit: *rateLimit, RateWindow: *rateWindow,
+			JobTime: *snapTime, RestoreTime: *restoreTime})
+		banner = []string{"Northflank API", "addons (the demo fixture)", "token_env = \"NORTHFLANK_TOKEN\"  # " + simnorthflank.DemoToken}
+	case "superbflex":
+		srv = simsuperbflex.New(simsuperbflex.Demo(now), simsuperbflex.Options{Latency: *latency, RateLimit: *rateLimit, RateWindow: *rateWindow, JobTime: *snapTime})
+		banner = []string{"Superb Flex Cloud API", "VMs (the demo fixture)",
+			"user = \"" + simsuperbflex.DemoUser + "\"\npassword_env = \"SUPERBFLEX_PASSWORD\"  # " + simsuperbflex.DemoPassword}
+	default:
+		return e.fail(usageError{fmt.Sprintf("--provider %q is not one of linode, civo, northflank, superbflex", *provider)})
+	}
 	if *failNext > 0 {
-		body := fmt.Sprintf(`{"errors":[{"reason":"%s (simulated)"}]}`, http.StatusText(*failStatus))
-		srv.FailNext(*failNext, *failStatus, body)
+		if f := rateFaults[*failStatus]; *provider != "linode" && f != simlinode.FaultNone {
+			// The chassis writes the fault in the provider's own error body.
+			srv.SetFaults(sim.Faults{Next: sim.Burst(f, *failNext)})
+		} else {
+			body := fmt.Sprintf(`{"errors":[{"reason":"%s (simulated)"}]}`, http.StatusText(*failStatus))
+			srv.FailNext(*failNext, *failStatus, body)
+		}
 	}
 	if *failRate > 0 {
-		srv.SetFaults(simlinode.Faults{Rate: *failRate, Mix: []simlinode.Fault{rateFaults[*failStatus]}, Seed: uint64(*seed)})
+		srv.SetFaults(sim.Faults{Rate: *failRate, Mix: []sim.Fault{rateFaults[*failStatus]}, Seed: uint64(*seed)})
 	}
 
 	ln, err := net.Listen("tcp", *listen)
@@ -70,9 +109,19 @@ func runSim(e env, args []string) int {
 	go func() { served <- hs.Serve(ln) }()
 
 	base := "http://" + reachable(ln.Addr())
-	fmt.Fprintf(e.stdout, "snapdeck sim: Linode API v4 at %s/v4 (%d Linodes, seed %d)\n", base, *n, *seed)
-	fmt.Fprintf(e.stdout, "  token: %s\n", simlinode.DemoToken)
-	fmt.Fprintf(e.stdout, "  try:   LINODE_TOKEN=%s snapdeck --api %s\n", simlinode.DemoToken, base)
+	if *provider == "linode" {
+		fmt.Fprintf(e.stdout, "snapdeck sim: Linode API v4 at %s/v4 (%d Linodes, seed %d)\n", base, *n, *seed)
+		fmt.Fprintf(e.stdout, "  token: %s\n", simlinode.DemoToken)
+		fmt.Fprintf(e.stdout, "  try:   LINODE_TOKEN=%s snapdeck --api %s\n", simlinode.DemoToken, base)
+	} else {
+		count := ""
+		if *provider == "civo" {
+			count = fmt.Sprintf("%d ", *n)
+		}
+		fmt.Fprintf(e.stdout, "snapdeck sim: %s at %s (%s%s)\n", banner[0], base, count, banner[1])
+		fmt.Fprintf(e.stdout, "  try, in a config file (snapdeck --config FILE):\n\n[[account]]\nname = \"sim\"\nprovider = %q\napi_url = %q\n%s\n\n",
+			*provider, base, banner[2])
+	}
 	if *rateLimit > 0 || *failNext > 0 || *failRate > 0 || *latency > 0 {
 		fmt.Fprintf(e.stdout, "  latency %s, rate limit %d per %s, fail next %d, fail rate %g, fail status %d\n",
 			*latency, *rateLimit, *rateWindow, *failNext, *failRate, *failStatus)

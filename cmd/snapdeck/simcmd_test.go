@@ -13,7 +13,9 @@ import (
 
 	"github.com/linode/linodego"
 
+	simcivo "github.com/snapdeck/snapdeck/sim/civo"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
+	simnorthflank "github.com/snapdeck/snapdeck/sim/northflank"
 )
 
 // TestSimServesLinodego runs `snapdeck sim` as a process on a free port and
@@ -23,46 +25,8 @@ func TestSimServesLinodego(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
-	cmd := exec.Command(binary(t), "sim", "--listen", "127.0.0.1:0", "--size", "12", "--snapshot-time", "1s")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	stopped := false
-	t.Cleanup(func() {
-		if !stopped {
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
-
-	lines := make(chan string, 16)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-		done <- cmd.Wait()
-	}()
-	var head []string
-	for len(head) < 3 {
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				t.Fatalf("sim ended early: %v\n%s", head, stderr.String())
-			}
-			head = append(head, l)
-		case <-time.After(5 * time.Second):
-			t.Fatalf("no banner; got %q", head)
-		}
-	}
+	sp := startSim(t, 3, "--size", "12", "--snapshot-time", "1s")
+	head := sp.head
 	m := regexp.MustCompile(`^snapdeck sim: Linode API v4 at (http://127\.0\.0\.1:(\d+))/v4 \(12 Linodes, seed 1\)$`).FindStringSubmatch(head[0])
 	if m == nil || m[2] == "0" {
 		t.Fatalf("banner: %q", head[0])
@@ -125,17 +89,109 @@ func TestSimServesLinodego(t *testing.T) {
 		t.Fatalf("wrong token: %v", err)
 	}
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	sp.stop()
+}
+
+// simProc is `snapdeck sim` running as a process on a free port.
+type simProc struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	head   []string // the banner's first lines
+	done   chan error
+	stderr *strings.Builder
+	stop   func()
+}
+
+// startSim starts `snapdeck sim` with args on a free port and reads the
+// first n lines of its banner; stop sends SIGTERM and checks a clean exit.
+func startSim(t *testing.T, n int, args ...string) *simProc {
+	t.Helper()
+	cmd := exec.Command(binary(t), append([]string{"sim", "--listen", "127.0.0.1:0"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case err := <-done:
-		stopped = true
-		if err != nil {
-			t.Fatalf("exit: %v\n%s", err, stderr.String())
+	sp := &simProc{t: t, cmd: cmd, done: make(chan error, 1), stderr: &strings.Builder{}}
+	cmd.Stderr = sp.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	t.Cleanup(func() {
+		if !stopped {
+			_ = cmd.Process.Kill()
+			<-sp.done
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("sim did not stop on SIGTERM")
+	})
+	lines := make(chan string, 64)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+		sp.done <- cmd.Wait()
+	}()
+	for len(sp.head) < n {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("sim ended early: %v\n%s", sp.head, sp.stderr.String())
+			}
+			sp.head = append(sp.head, l)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no banner; got %q", sp.head)
+		}
+	}
+	sp.stop = func() {
+		t.Helper()
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-sp.done:
+			stopped = true
+			if err != nil {
+				t.Fatalf("exit: %v\n%s", err, sp.stderr.String())
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("sim did not stop on SIGTERM")
+		}
+	}
+	return sp
+}
+
+// TestSimOtherProviders serves Civo and Northflank simulators as processes
+// and uses them through a config file made of the banner's own snippet.
+func TestSimOtherProviders(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	for _, tc := range []struct {
+		provider, token, envVar string
+		lines, want             int
+	}{
+		{"civo", simcivo.DemoToken, "CIVO_TOKEN", 9, 5},
+		{"northflank", simnorthflank.DemoToken, "NORTHFLANK_TOKEN", 9, 12},
+	} {
+		t.Run(tc.provider, func(t *testing.T) {
+			args := []string{"--provider", tc.provider}
+			if tc.provider == "civo" {
+				args = append(args, "--size", "5")
+			}
+			sp := startSim(t, tc.lines, args...)
+			var cfg []string
+			for _, l := range sp.head[2:] {
+				cfg = append(cfg, strings.SplitN(l, "  #", 2)[0])
+			}
+			path := writeConfig(t, strings.Join(cfg, "\n")+"\n", 0o600)
+			r := runCmd(t, map[string]string{tc.envVar: tc.token}, "resources", "--json", "--config", path)
+			wantCode(t, r, 0)
+			if n := strings.Count(r.stdout, `"provider": "`+tc.provider+`"`); n != tc.want {
+				t.Fatalf("%d %s resources, want %d:\n%s\nbanner:\n%s", n, tc.provider, tc.want, r.stdout, strings.Join(sp.head, "\n"))
+			}
+			sp.stop()
+		})
 	}
 }
 
