@@ -1,0 +1,93 @@
+package client_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/client/civo"
+	"github.com/snapdeck/snapdeck/client/linode"
+	"github.com/snapdeck/snapdeck/client/linodedb"
+	"github.com/snapdeck/snapdeck/client/northflank"
+	"github.com/snapdeck/snapdeck/client/superbflex"
+	"github.com/snapdeck/snapdeck/sim"
+	simcivo "github.com/snapdeck/snapdeck/sim/civo"
+	simlinode "github.com/snapdeck/snapdeck/sim/linode"
+	simnorthflank "github.com/snapdeck/snapdeck/sim/northflank"
+	simsuperbflex "github.com/snapdeck/snapdeck/sim/superbflex"
+)
+
+// counted is a simulator with a request counter.
+type counted interface {
+	http.Handler
+	Requests() int64
+}
+
+// BenchmarkFirstListing measures what it costs each provider's adapter to
+// list its demo account with the newest good backup of every resource (the
+// list screen and the overview need both): requests sent and wall time at
+// 100 ms per round trip. Linode instances are the baseline: the API gives
+// last_successful in the list itself.
+func BenchmarkFirstListing(b *testing.B) {
+	const latency = 100 * time.Millisecond
+	now := time.Now()
+	for _, tc := range []struct {
+		name string
+		open func() (client.Provider, counted)
+	}{
+		{"linode-instances-baseline", func() (client.Provider, counted) {
+			s := simlinode.New(simlinode.Demo(now), simlinode.Options{Latency: latency})
+			p, _ := linode.New(linode.Config{Token: simlinode.DemoToken, BaseURL: "http://sim", HTTPClient: sim.InProcess(s)})
+			return p, s
+		}},
+		{"linode-databases", func() (client.Provider, counted) {
+			s := simlinode.New(simlinode.Demo(now), simlinode.Options{Latency: latency})
+			p, _ := linodedb.New(linodedb.Config{Token: simlinode.DemoToken, BaseURL: "http://sim", HTTPClient: sim.InProcess(s)})
+			return p, s
+		}},
+		{"civo", func() (client.Provider, counted) {
+			s := simcivo.New(simcivo.Demo(now), simcivo.Options{Latency: latency})
+			p, _ := civo.New(civo.Config{Token: simcivo.DemoToken, BaseURL: "http://sim", HTTPClient: sim.InProcess(s)})
+			return p, s
+		}},
+		{"northflank", func() (client.Provider, counted) {
+			s := simnorthflank.New(simnorthflank.Demo(now), simnorthflank.Options{Latency: latency})
+			p, _ := northflank.New(northflank.Config{Token: simnorthflank.DemoToken, BaseURL: "http://sim", HTTPClient: sim.InProcess(s)})
+			return p, s
+		}},
+		{"northflank-parallel-8", func() (client.Provider, counted) {
+			s := simnorthflank.New(simnorthflank.Demo(now), simnorthflank.Options{Latency: latency})
+			p, _ := northflank.New(northflank.Config{Token: simnorthflank.DemoToken, BaseURL: "http://sim", HTTPClient: sim.InProcess(s), Parallel: 8})
+			return p, s
+		}},
+		{"superbflex", func() (client.Provider, counted) {
+			s := simsuperbflex.New(simsuperbflex.Demo(now), simsuperbflex.Options{Latency: latency})
+			p, _ := superbflex.New(superbflex.Config{User: simsuperbflex.DemoUser, Password: simsuperbflex.DemoPassword, BaseURL: "http://sim", HTTPClient: sim.InProcess(s)})
+			return p, s
+		}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for range b.N {
+				p, s := tc.open()
+				start := time.Now()
+				page, err := p.ListResources(context.Background(), 1, client.Filter{})
+				took := time.Since(start)
+				if err != nil || len(page.Items) == 0 {
+					b.Fatalf("%d resources: %v", len(page.Items), err)
+				}
+				known := 0
+				for _, r := range page.Items {
+					if !r.LastSuccessful.IsZero() {
+						known++
+					}
+				}
+				b.ReportMetric(float64(len(page.Items)), "resources")
+				b.ReportMetric(float64(known), "with-last-good")
+				b.ReportMetric(float64(s.Requests()), "requests")
+				b.ReportMetric(float64(took)/float64(latency), "round-trips")
+			}
+		})
+	}
+}
