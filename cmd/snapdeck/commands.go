@@ -171,6 +171,23 @@ func (c *connFlags) session(e env, withAudit bool) (*conn, context.Context, func
 	return cn, ctx, func() { cancel(); cn.Close() }, nil
 }
 
+// chosen are the views a command reads: every one with --all-accounts,
+// else the one --account picked.
+func (c *conn) chosen(all bool) []target {
+	if all {
+		return c.targets
+	}
+	return []target{c.targets[c.start]}
+}
+
+// accountError names the account view that failed when several are read.
+func accountError(t target, err error, several bool) error {
+	if !several {
+		return err
+	}
+	return fmt.Errorf("%s: %w", viewName(t), err)
+}
+
 // listAll reads every page of resources matching f.
 func listAll(ctx context.Context, p client.Provider, f client.Filter) ([]model.Resource, error) {
 	var out []model.Resource
@@ -226,6 +243,7 @@ func filterFlags(c *cmdFlags) *client.Filter {
 func runResources(e env, args []string) int {
 	c := newCmd(e, "resources", connAndTimeout)
 	asJSON := c.Bool("json", false, "print JSON (schema in README, Scripting)")
+	all := c.Bool("all-accounts", false, "list every account view, not only the first (or --account)")
 	f := filterFlags(c)
 	if _, code, ok := c.parse(args, 0, ""); !ok {
 		return code
@@ -235,13 +253,15 @@ func runResources(e env, args []string) int {
 		return e.fail(err)
 	}
 	defer end()
-	rs, err := listAll(ctx, conn.p, *f)
-	if err != nil {
-		return e.fail(err)
-	}
-	out := make([]resourceJSON, 0, len(rs))
-	for _, r := range rs {
-		out = append(out, toResourceJSON(conn.account, r))
+	out := []resourceJSON{}
+	for _, t := range conn.chosen(*all) {
+		rs, err := listAll(ctx, t.p, *f)
+		if err != nil {
+			return e.fail(accountError(t, err, *all))
+		}
+		for _, r := range rs {
+			out = append(out, toResourceJSON(t.account, r))
+		}
 	}
 	if *asJSON {
 		return e.printJSON(out)
@@ -291,6 +311,7 @@ const (
 func runCheck(e env, args []string) int {
 	c := newCmd(e, "check", connAndTimeout)
 	asJSON := c.Bool("json", false, "print JSON (schema in README, Scripting)")
+	all := c.Bool("all-accounts", false, "check every account view, not only the first (or --account)")
 	maxAge := c.Duration("max-age", model.StaleAfter, "the newest successful backup may be at most this old")
 	f := filterFlags(c)
 	if _, code, ok := c.parse(args, 0, ""); !ok {
@@ -304,14 +325,25 @@ func runCheck(e env, args []string) int {
 		return e.fail(err)
 	}
 	defer end()
-	rs, err := listAll(ctx, conn.p, *f)
-	if err != nil {
-		return e.fail(err)
+	type found struct {
+		account string
+		r       model.Resource
+	}
+	var rs []found
+	for _, t := range conn.chosen(*all) {
+		list, err := listAll(ctx, t.p, *f)
+		if err != nil {
+			return e.fail(accountError(t, err, *all))
+		}
+		for _, r := range list {
+			rs = append(rs, found{t.account, r})
+		}
 	}
 	now := e.now().UTC().Truncate(time.Second)
 	res := checkJSON{CheckedAt: now.Format(time.RFC3339), MaxAgeSeconds: int64(maxAge.Seconds()), Checked: len(rs), Stale: []staleJSON{}}
-	for _, r := range rs {
-		s := staleJSON{Provider: r.Provider, Account: conn.account, Resource: refJSON{ID: r.ID, Label: r.Label},
+	for _, fr := range rs {
+		r := fr.r
+		s := staleJSON{Provider: r.Provider, Account: fr.account, Resource: refJSON{ID: r.ID, Label: r.Label},
 			BackupsEnabled: r.BackupsEnabled, LastSuccessful: timeJSON(r.LastSuccessful)}
 		if !r.LastSuccessful.IsZero() {
 			age := int64(now.Sub(r.LastSuccessful) / time.Second)

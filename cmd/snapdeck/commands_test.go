@@ -439,3 +439,37 @@ func TestAccountFlag(t *testing.T) {
 	wantCode(t, r, 2)
 	wantOneLine(t, r, `--account "nope" matches none of: demo/instances, demo/databases, civo-demo/instances`)
 }
+
+// TestAllAccounts: --all-accounts lists and checks every account view, each
+// resource naming its provider and account.
+func TestAllAccounts(t *testing.T) {
+	r := demo(t, "check", "--json", "--all-accounts")
+	wantCode(t, r, 1) // the demo has stale resources everywhere
+	var res struct {
+		Checked int
+		Stale   []struct{ Provider, Account string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Checked != 40+7+12+12+12 {
+		t.Fatalf("checked %d resources, want every account's", res.Checked)
+	}
+	seen := map[string]string{}
+	for _, s := range res.Stale {
+		seen[s.Provider] = s.Account
+	}
+	want := map[string]string{"linode": "demo", "linodedb": "demo", "civo": "civo-demo", "northflank": "northflank-demo", "superbflex": "flex-demo"}
+	for p, a := range want {
+		if seen[p] != a {
+			t.Errorf("no stale %s resource of account %s among %v", p, a, seen)
+		}
+	}
+	r = demo(t, "resources", "--all-accounts")
+	wantCode(t, r, 0)
+	for _, label := range []string{"web-prod-01", "orders-mysql", "grafana", "orders-db", "vpn"} {
+		if !strings.Contains(r.stdout, label) {
+			t.Errorf("resources --all-accounts lacks %s", label)
+		}
+	}
+}
