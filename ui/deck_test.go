@@ -97,3 +97,41 @@ func rowHas(s, row, sub string) bool {
 	}
 	return false
 }
+
+// TestDeckOverviewCountsJobsAndKeepsThemRunning: a snapshot started in one
+// account shows in the overview's JOBS and is still watched to the end
+// while another account is on screen.
+func TestDeckOverviewCountsJobsAndKeepsThemRunning(t *testing.T) {
+	h := start(t, setup{extra: []Target{staging(t)}, sim: simlinode.Options{SnapshotTime: 2 * time.Second}})
+	h.select_("cache-01")
+	h.key("s")
+	h.wait("Label")
+	h.key("enter")
+	h.wait("● snapshot")
+	h.key(":")
+	h.key("overview")
+	h.key("enter")
+	h.waitFor("one job in the overview", func(s string) bool { return lastField(s, "test/instances") == "1" && strings.Contains(s, "JOBS") })
+	h.key("down")
+	h.key("enter")
+	h.wait("linode (staging)")
+	// The job's outcome reaches its account while staging is on screen.
+	h.key(":")
+	h.key("overview")
+	h.key("enter")
+	h.waitFor("the job to finish in the background", func(s string) bool { return lastField(s, "test/instances") == "0" })
+	h.key(":")
+	h.key("test")
+	h.key("enter")
+	h.waitAll("✓ Snapshot", "finished")
+}
+
+// lastField is the last word of the line naming row.
+func lastField(s, row string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if f := strings.Fields(l); len(f) > 0 && strings.Contains(l, row) {
+			return f[len(f)-1]
+		}
+	}
+	return ""
+}
