@@ -11,6 +11,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/sim"
 	simcivo "github.com/snapdeck/snapdeck/sim/civo"
 )
 
@@ -141,25 +142,25 @@ func TestTakeSnapshotAuth(t *testing.T) {
 // its error says whether it may have happened.
 func TestWritesSentOnce(t *testing.T) {
 	for _, tc := range []struct {
-		fault     simcivo.Fault
+		fault     sim.Fault
 		kind      client.ErrorKind
 		happened  bool // the change was made
 		uncertain bool
 	}{
-		{simcivo.FaultLost500, client.ErrServer, true, true},
-		{simcivo.FaultLostReset, client.ErrNetwork, true, true},
-		{simcivo.FaultTruncated, client.ErrMalformed, true, true},
-		{simcivo.FaultWrongTypes, client.ErrMalformed, true, true},
-		{simcivo.Fault500, client.ErrServer, false, true},
-		{simcivo.Fault503, client.ErrServer, false, true},
-		{simcivo.FaultReset, client.ErrNetwork, false, true},
-		{simcivo.Fault429, client.ErrRateLimited, false, false},
-		{simcivo.FaultHang, client.ErrTimeout, false, true},
+		{sim.FaultLost500, client.ErrServer, true, true},
+		{sim.FaultLostReset, client.ErrNetwork, true, true},
+		{sim.FaultTruncated, client.ErrMalformed, true, true},
+		{sim.FaultWrongTypes, client.ErrMalformed, true, true},
+		{sim.Fault500, client.ErrServer, false, true},
+		{sim.Fault503, client.ErrServer, false, true},
+		{sim.FaultReset, client.ErrNetwork, false, true},
+		{sim.Fault429, client.ErrRateLimited, false, false},
+		{sim.FaultHang, client.ErrTimeout, false, true},
 	} {
 		t.Run("take/"+tc.fault.String(), func(t *testing.T) {
 			t.Parallel()
 			e := setup(t, nil, simcivo.Options{}, Config{Timeout: 300 * time.Millisecond})
-			e.s.SetFaults(simcivo.Faults{Next: []simcivo.Fault{tc.fault}, Match: methodIs("PUT")})
+			e.s.SetFaults(sim.Faults{Next: []sim.Fault{tc.fault}, Match: methodIs("PUT")})
 			k3s := e.f.Instances[2].ID
 			_, err := e.p.TakeSnapshot(ctx, k3s, model.SnapshotRequest{Label: "once"})
 			wantKind(t, err, tc.kind)
@@ -176,9 +177,9 @@ func TestWritesSentOnce(t *testing.T) {
 		t.Run("delete/"+tc.fault.String(), func(t *testing.T) {
 			t.Parallel()
 			e := setup(t, nil, simcivo.Options{}, Config{Timeout: 300 * time.Millisecond})
-			e.s.SetFaults(simcivo.Faults{Next: []simcivo.Fault{tc.fault}, Match: methodIs("DELETE")})
+			e.s.SetFaults(sim.Faults{Next: []sim.Fault{tc.fault}, Match: methodIs("DELETE")})
 			err := e.p.DeleteBackup(ctx, e.f.Instances[6].ID, "mail-2026")
-			if tc.fault == simcivo.FaultWrongTypes {
+			if tc.fault == sim.FaultWrongTypes {
 				// {"name":…,"result":"success"} becomes numbers.
 				wantKind(t, err, client.ErrMalformed)
 			} else {
@@ -270,13 +271,13 @@ func TestDeleteVanished(t *testing.T) {
 
 func TestDeleteNotSuccess(t *testing.T) {
 	e := setup(t, nil, simcivo.Options{}, Config{})
-	e.s.SetFaults(simcivo.Faults{Next: []simcivo.Fault{simcivo.FaultMissing}, Match: methodIs("DELETE")})
+	e.s.SetFaults(sim.Faults{Next: []sim.Fault{sim.FaultMissing}, Match: methodIs("DELETE")})
 	// FaultMissing drops the name but keeps result: still a success.
 	if err := e.p.DeleteBackup(ctx, e.f.Instances[6].ID, "mail-2026"); err != nil {
 		t.Fatal(err)
 	}
 	// A 2xx that does not say success is an uncertain outcome.
-	e.s.SetFaults(simcivo.Faults{})
+	e.s.SetFaults(sim.Faults{})
 	tr := &rewriter{base: http.DefaultTransport, body: `{"name":"legacy-crm-final","result":"failed"}`}
 	p, _ := New(Config{Token: token, BaseURL: e.url, HTTPClient: &http.Client{Transport: tr}})
 	err := p.DeleteBackup(ctx, e.f.Instances[3].ID, "legacy-crm-final")

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/sim"
 	simcivo "github.com/snapdeck/snapdeck/sim/civo"
 )
 
@@ -16,32 +17,32 @@ const faultTimeout = 400 * time.Millisecond
 
 // timeoutFor gives the 10 MB body room to be sent and refused under the race
 // detector on a loaded machine.
-func timeoutFor(f simcivo.Fault) time.Duration {
-	if f == simcivo.FaultHuge {
+func timeoutFor(f sim.Fault) time.Duration {
+	if f == sim.FaultHuge {
 		return 5 * time.Second
 	}
 	return faultTimeout
 }
 
-func wantFaultKind(f simcivo.Fault) client.ErrorKind {
+func wantFaultKind(f sim.Fault) client.ErrorKind {
 	switch f {
-	case simcivo.Fault500, simcivo.Fault502, simcivo.Fault503, simcivo.FaultHTML, simcivo.FaultLost500:
+	case sim.Fault500, sim.Fault502, sim.Fault503, sim.FaultHTML, sim.FaultLost500:
 		return client.ErrServer
-	case simcivo.Fault429:
+	case sim.Fault429:
 		return client.ErrRateLimited
-	case simcivo.FaultReset, simcivo.FaultLostReset:
+	case sim.FaultReset, sim.FaultLostReset:
 		return client.ErrNetwork
-	case simcivo.FaultHang, simcivo.FaultDrip:
+	case sim.FaultHang, sim.FaultDrip:
 		return client.ErrTimeout
 	}
 	return client.ErrMalformed // truncated, wrong types, missing fields, 10 MB
 }
 
 // retried reports whether a read is retried after the fault.
-func retried(f simcivo.Fault) bool {
+func retried(f sim.Fault) bool {
 	switch f {
-	case simcivo.Fault500, simcivo.Fault502, simcivo.Fault503, simcivo.FaultHTML, simcivo.FaultLost500,
-		simcivo.Fault429, simcivo.FaultReset, simcivo.FaultLostReset:
+	case sim.Fault500, sim.Fault502, sim.Fault503, sim.FaultHTML, sim.FaultLost500,
+		sim.Fault429, sim.FaultReset, sim.FaultLostReset:
 		return true
 	}
 	return false
@@ -77,12 +78,12 @@ func TestReadsUnderEveryFault(t *testing.T) {
 		}},
 	}
 	for _, rd := range reads {
-		for _, f := range simcivo.AllFaults() {
+		for _, f := range sim.AllFaults() {
 			t.Run(rd.name+"/"+f.String(), func(t *testing.T) {
 				t.Parallel()
 				e := setup(t, simcivo.Demo(now), simcivo.Options{}, Config{Timeout: timeoutFor(f), Retries: 1})
 				path := rd.path
-				e.s.SetFaults(simcivo.Faults{Next: simcivo.Burst(f, 5), Match: func(r *http.Request) bool { return r.URL.Path == path }})
+				e.s.SetFaults(sim.Faults{Next: sim.Burst(f, 5), Match: func(r *http.Request) bool { return r.URL.Path == path }})
 				start := time.Now()
 				err := rd.call(e.p)
 				wantKind(t, err, wantFaultKind(f))
@@ -93,7 +94,7 @@ func TestReadsUnderEveryFault(t *testing.T) {
 				n := e.s.FaultsServed(f)
 				// net/http itself resends a GET whose reused connection was
 				// reset before any reply (never a PUT or DELETE).
-				reset := f == simcivo.FaultReset || f == simcivo.FaultLostReset
+				reset := f == sim.FaultReset || f == sim.FaultLostReset
 				if n != want && !(reset && n > want && n <= 2*want) {
 					t.Fatalf("attempts = %d, want %d", n, want)
 				}

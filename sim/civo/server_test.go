@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/snapdeck/snapdeck/sim"
 )
 
 var t0 = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
@@ -412,7 +414,7 @@ func TestRateLimit(t *testing.T) {
 
 func TestServerErrorBody(t *testing.T) {
 	s, _ := start(t, Options{})
-	s.SetFaults(Faults{Next: []Fault{Fault500}})
+	s.SetFaults(sim.Faults{Next: []sim.Fault{sim.Fault500}})
 	r := get(t, s, "/v2/snapshots")
 	var v struct {
 		Status int    `json:"status"`
