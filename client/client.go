@@ -29,6 +29,30 @@ type Filter struct {
 	Tag    string
 }
 
+// Matches applies f as a provider that cannot filter on the server does:
+// each set field a case-insensitive substring of the label, the region (or
+// project, hypervisor) or one of the tags.
+func (f Filter) Matches(label, region string, tags []string) bool {
+	has := func(s, q string) bool {
+		return strings.Contains(strings.ToLower(s), strings.ToLower(strings.TrimSpace(q)))
+	}
+	if f.Label != "" && !has(label, f.Label) {
+		return false
+	}
+	if f.Region != "" && !has(region, f.Region) {
+		return false
+	}
+	if f.Tag == "" {
+		return true
+	}
+	for _, t := range tags {
+		if has(t, f.Tag) {
+			return true
+		}
+	}
+	return false
+}
+
 // ResourcePage is one page of a resource listing.
 type ResourcePage struct {
 	Items []model.Resource

@@ -188,7 +188,7 @@ func (p *Provider) ListResources(ctx context.Context, page int, f client.Filter)
 			}
 			pages = n
 			for _, r := range items {
-				if matches(r, f) {
+				if f.Matches(r.Label, r.Region, r.Tags) {
 					all = append(all, r)
 				}
 			}
@@ -209,25 +209,6 @@ func (p *Provider) ListResources(ctx context.Context, page int, f client.Filter)
 	return out, nil
 }
 
-// matches applies a client.Filter: substrings, ignoring case.
-func matches(r model.Resource, f client.Filter) bool {
-	has := func(s, sub string) bool { return strings.Contains(strings.ToLower(s), strings.ToLower(sub)) }
-	if f.Label != "" && !has(r.Label, f.Label) {
-		return false
-	}
-	if f.Region != "" && !has(r.Region, f.Region) {
-		return false
-	}
-	if f.Tag != "" {
-		for _, t := range r.Tags {
-			if has(t, f.Tag) {
-				return true
-			}
-		}
-		return false
-	}
-	return true
-}
 
 // instancePage reads one page of instances and its page count.
 func (p *Provider) instancePage(ctx context.Context, page int) ([]model.Resource, int, error) {

@@ -3,15 +3,14 @@ package linode
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/linode/linodego"
 
 	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/client/rest"
 )
 
 // convert turns whatever linodego returned into a *client.Error. tr holds
@@ -25,7 +24,7 @@ func (p *Provider) convert(ctx context.Context, tr *trace, err error) error {
 			// result and no error.
 			return p.statusError(status, header, "")
 		}
-		if status != 0 && !isJSON(header) {
+		if status != 0 && !rest.IsJSON(header) {
 			return &client.Error{Kind: client.ErrMalformed, Status: status, Err: errors.New("reply was not JSON (Content-Type " + strconv.Quote(header.Get("Content-Type")) + ")")}
 		}
 		return nil
@@ -44,7 +43,7 @@ func (p *Provider) convert(ctx context.Context, tr *trace, err error) error {
 		if errors.Is(terr, errTooLarge) {
 			return &client.Error{Kind: client.ErrMalformed, Status: status, Err: errTooLarge}
 		}
-		if isTimeout(terr) {
+		if rest.IsTimeout(terr) {
 			return &client.Error{Kind: client.ErrTimeout, Err: terr}
 		}
 		return &client.Error{Kind: client.ErrNetwork, Err: errors.New(p.scrub(terr.Error()))}
@@ -96,7 +95,7 @@ func (p *Provider) statusError(status int, header http.Header, msg string) error
 		e.Kind = client.ErrNotFound
 	case status == http.StatusTooManyRequests:
 		e.Kind = client.ErrRateLimited
-		e.RetryAfter = retryAfter(header)
+		e.RetryAfter = rest.RetryAfter(header)
 	case status >= 500:
 		e.Kind = client.ErrServer
 	default:
@@ -114,36 +113,6 @@ func (p *Provider) statusError(status int, header http.Header, msg string) error
 	// than the status; Error() shows this only when there are no reasons.
 	e.Err = errors.New(http.StatusText(status))
 	return e
-}
-
-func retryAfter(h http.Header) time.Duration {
-	if h == nil {
-		return 0
-	}
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(0, time.Until(t).Round(time.Second))
-	}
-	return 0
-}
-
-func isJSON(h http.Header) bool {
-	ct := strings.ToLower(h.Get("Content-Type"))
-	return ct == "" || strings.Contains(ct, "json")
-}
-
-func isTimeout(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return true
-	}
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // scrub keeps the token out of any text that may reach the screen.

@@ -324,7 +324,7 @@ func (p *Provider) ListResources(ctx context.Context, _ int, f client.Filter) (c
 	}
 	items := make([]model.Resource, 0, len(list))
 	for _, d := range list {
-		if r := resource(d); matches(r, f) {
+		if r := resource(d); f.Matches(r.Label, r.Region, r.Tags) {
 			items = append(items, r)
 		}
 	}
@@ -334,24 +334,6 @@ func (p *Provider) ListResources(ctx context.Context, _ int, f client.Filter) (c
 	return client.ResourcePage{Items: items, Page: 1, Pages: 1, Total: len(items)}, nil
 }
 
-func matches(r model.Resource, f client.Filter) bool {
-	has := func(s, sub string) bool { return strings.Contains(strings.ToLower(s), strings.ToLower(sub)) }
-	if f.Label != "" && !has(r.Label, f.Label) {
-		return false
-	}
-	if f.Region != "" && !has(r.Region, f.Region) {
-		return false
-	}
-	if f.Tag != "" {
-		for _, t := range r.Tags {
-			if has(t, f.Tag) {
-				return true
-			}
-		}
-		return false
-	}
-	return true
-}
 
 // joinBackups fills LastSuccessful, reading up to client.MaxParallel
 // clusters' backups at once. The first real failure ends the listing.

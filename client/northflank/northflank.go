@@ -224,26 +224,6 @@ type row struct {
 	addon   addonItemJSON
 }
 
-func matches(r row, f client.Filter) bool {
-	has := func(s, q string) bool { return strings.Contains(strings.ToLower(s), strings.ToLower(q)) }
-	if f.Label != "" && !has(r.addon.Name, f.Label) {
-		return false
-	}
-	if f.Region != "" && !has(r.project.Name, f.Region) {
-		return false
-	}
-	if f.Tag != "" && !func() bool {
-		for _, t := range r.addon.Tags {
-			if has(t, f.Tag) {
-				return true
-			}
-		}
-		return false
-	}() {
-		return false
-	}
-	return true
-}
 
 // ListResources implements client.Provider. Northflank pages by cursor, so
 // every addon of every project comes on page 1. Each addon shown costs two
@@ -274,7 +254,7 @@ func (p *Provider) ListResources(ctx context.Context, _ int, f client.Filter) (c
 			if a.ID == "" {
 				return client.ResourcePage{}, malformed("an addon ID")
 			}
-			if r := (row{projects[i], a}); matches(r, f) {
+			if r := (row{projects[i], a}); f.Matches(r.addon.Name, r.project.Name, r.addon.Tags) {
 				rows = append(rows, r)
 			}
 		}

@@ -197,7 +197,7 @@ func (c *Client) once(parent context.Context, method, u, ctype string, body []by
 		return resp.StatusCode, resp.Header, c.statusError(resp, data)
 	}
 	if out != nil && len(bytes.TrimSpace(data)) > 0 {
-		if !isJSON(resp.Header) {
+		if !IsJSON(resp.Header) {
 			return resp.StatusCode, resp.Header, &client.Error{Kind: client.ErrMalformed, Status: resp.StatusCode,
 				Err: errors.New("reply was not JSON (Content-Type " + strconv.Quote(resp.Header.Get("Content-Type")) + ")")}
 		}
@@ -214,7 +214,7 @@ func (c *Client) transportError(parent, attempt context.Context, err error) erro
 	if parent.Err() != nil {
 		return c.ctxError(parent)
 	}
-	if attempt.Err() != nil || isTimeout(err) {
+	if attempt.Err() != nil || IsTimeout(err) {
 		return &client.Error{Kind: client.ErrTimeout, Err: errors.New("no reply within the time allowed")}
 	}
 	return &client.Error{Kind: client.ErrNetwork, Err: errors.New(c.scrub(err.Error()))}
@@ -236,7 +236,7 @@ func (c *Client) statusError(resp *http.Response, body []byte) error {
 	default:
 		e.Kind = client.ErrInvalid
 	}
-	if c.c.Reasons != nil && isJSON(resp.Header) {
+	if c.c.Reasons != nil && IsJSON(resp.Header) {
 		for _, r := range c.c.Reasons(status, body) {
 			if r = strings.TrimSpace(c.scrub(r)); r != "" {
 				e.Reasons = append(e.Reasons, r)
@@ -261,12 +261,14 @@ func RetryAfter(h http.Header) time.Duration {
 	return 0
 }
 
-func isJSON(h http.Header) bool {
+// IsJSON reports whether a reply says it is JSON (or says nothing).
+func IsJSON(h http.Header) bool {
 	ct := strings.ToLower(h.Get("Content-Type"))
 	return ct == "" || strings.Contains(ct, "json")
 }
 
-func isTimeout(err error) bool {
+// IsTimeout reports whether err is a deadline or a network timeout.
+func IsTimeout(err error) bool {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return true
 	}

@@ -179,7 +179,7 @@ func (p *Provider) ListResources(ctx context.Context, _ int, f client.Filter) (c
 	}
 	kept := items[:0]
 	for _, r := range items {
-		if matches(r, f) {
+		if f.Matches(r.Label, r.Region, r.Tags) {
 			kept = append(kept, r)
 		}
 	}
@@ -234,23 +234,6 @@ func (p *Provider) lastBuilt(ctx context.Context, users []int) (map[int]time.Tim
 	return out, nil
 }
 
-// matches applies a Filter as the API cannot: each field a case-insensitive
-// substring of the label, the hypervisor or a tag.
-func matches(r model.Resource, f client.Filter) bool {
-	has := func(s, q string) bool {
-		return strings.Contains(strings.ToLower(s), strings.ToLower(strings.TrimSpace(q)))
-	}
-	if f.Label != "" && !has(r.Label, f.Label) {
-		return false
-	}
-	if f.Region != "" && !has(r.Region, f.Region) {
-		return false
-	}
-	if f.Tag != "" && !slices.ContainsFunc(r.Tags, func(t string) bool { return has(t, f.Tag) }) {
-		return false
-	}
-	return true
-}
 
 // GetResource implements client.Actions: one VM, without its backup dates.
 func (p *Provider) GetResource(ctx context.Context, resourceID string) (model.Resource, error) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/sim"
 )
 
 // Refusal reasons, worded as the API words them. None contains "; ":
@@ -29,31 +30,8 @@ const (
 	reasonLabelTaken     = "Label must be unique among your Linodes."
 )
 
-// job is a snapshot or restore under way. step brings it to now and reports
-// whether it has ended.
-type job interface {
-	step(now time.Time) (done bool)
-}
-
-// progress is the fraction of dur elapsed at now, within [0, 1].
-func progress(now, start time.Time, dur time.Duration) float64 {
-	if dur <= 0 {
-		return 1
-	}
-	return min(1, max(0, float64(now.Sub(start))/float64(dur)))
-}
-
 // advance steps every job to now; the caller holds s.mu.
-func (s *Server) advance(now time.Time) {
-	kept := s.jobs[:0]
-	for _, j := range s.jobs {
-		if !j.step(now) {
-			kept = append(kept, j)
-		}
-	}
-	clear(s.jobs[len(kept):])
-	s.jobs = kept
-}
+func (s *Server) advance(now time.Time) { s.jobs.Advance(now) }
 
 // snapJob is a snapshot taken through the API: pending for its first 20%,
 // then running, then the current snapshot.
@@ -65,8 +43,8 @@ type snapJob struct {
 	dur   time.Duration
 }
 
-func (j *snapJob) step(now time.Time) bool {
-	f := progress(now, j.start, j.dur)
+func (j *snapJob) Step(now time.Time) bool {
+	f := sim.Progress(now, j.start, j.dur)
 	elapsed := time.Duration(f * float64(j.dur))
 	j.ev.Duration, j.ev.Remaining = elapsed, j.dur-elapsed
 	if f >= 1 {
@@ -97,8 +75,8 @@ type restoreJob struct {
 	dur       time.Duration
 }
 
-func (j *restoreJob) step(now time.Time) bool {
-	f := progress(now, j.start, j.dur)
+func (j *restoreJob) Step(now time.Time) bool {
+	f := sim.Progress(now, j.start, j.dur)
 	elapsed := time.Duration(f * float64(j.dur))
 	j.ev.Duration, j.ev.Remaining = elapsed, j.dur-elapsed
 	if f < 1 {

@@ -42,7 +42,7 @@ type Server struct {
 	byID  map[int]*Instance
 
 	events       []*event
-	jobs         []job // running snapshots and restores, advanced lazily
+	jobs         sim.Jobs // running snapshots and restores, advanced lazily
 	nextEventID  int
 	nextBackupID int
 

@@ -14,33 +14,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/snapdeck/snapdeck/sim"
 )
 
-// job is a backup, abort or restore under way. step brings it to now and
-// reports whether it has ended.
-type job interface {
-	step(now time.Time) (done bool)
-}
-
-// progress is the fraction of dur elapsed at now, within [0, 1].
-func progress(now, start time.Time, dur time.Duration) float64 {
-	if dur <= 0 {
-		return 1
-	}
-	return min(1, max(0, float64(now.Sub(start))/float64(dur)))
-}
-
 // advance steps every job to now; the caller holds s.mu.
-func (s *Server) advance(now time.Time) {
-	kept := s.jobs[:0]
-	for _, j := range s.jobs {
-		if !j.step(now) {
-			kept = append(kept, j)
-		}
-	}
-	clear(s.jobs[len(kept):])
-	s.jobs = kept
-}
+func (s *Server) advance(now time.Time) { s.jobs.Advance(now) }
 
 // resume picks up a fixture's backups, aborts and restores still running.
 func (s *Server) resume(a *Addon) {
@@ -97,11 +76,11 @@ type backupJob struct {
 	final int64
 }
 
-func (j *backupJob) step(now time.Time) bool {
+func (j *backupJob) Step(now time.Time) bool {
 	if !j.b.running() {
 		return true // aborted
 	}
-	f := progress(now, j.start, j.dur)
+	f := sim.Progress(now, j.start, j.dur)
 	if f >= 1 {
 		j.b.Status, j.b.Completed, j.b.SizeBytes = "completed", j.start.Add(j.dur), j.final
 		return true
@@ -119,8 +98,8 @@ type abortJob struct {
 	dur   time.Duration
 }
 
-func (j *abortJob) step(now time.Time) bool {
-	if progress(now, j.start, j.dur) < 1 {
+func (j *abortJob) Step(now time.Time) bool {
+	if sim.Progress(now, j.start, j.dur) < 1 {
 		return false
 	}
 	j.b.Status, j.b.Completed = "aborted", j.start.Add(j.dur)
@@ -138,8 +117,8 @@ type restoreJob struct {
 	dur   time.Duration
 }
 
-func (j *restoreJob) step(now time.Time) bool {
-	f := progress(now, j.start, j.dur)
+func (j *restoreJob) Step(now time.Time) bool {
+	f := sim.Progress(now, j.start, j.dur)
 	if f < 1 {
 		if f >= 0.1 && j.r.Status == "scheduled" {
 			j.r.Status = "in-progress"

@@ -75,7 +75,7 @@ type Server struct {
 	projects map[string]*Project
 	addons   map[string]*Addon // "projectId/addonId"
 	dests    map[string]bool   // nil accepts any destination
-	jobs     []job             // running backups, aborts and restores
+	jobs     sim.Jobs          // running backups, aborts and restores
 	ids      *ids
 	errN     atomic.Uint64
 }
