@@ -249,7 +249,7 @@ func (a *App) startCancel(r model.Resource, known []model.Backup) tea.Cmd {
 		a.announce("Backups are not enabled for " + sanitize(r.Label) + "; nothing to cancel")
 		return nil
 	}
-	c := newConfirm("Cancel backups of "+sanitize(r.Label), "cancel backups", confirmTyped, r.Label)
+	c := newConfirm("Cancel backups of "+sanitize(r.Label), "cancel backups", confirmTyped, typedName(r))
 	what := "every backup and snapshot"
 	if known != nil {
 		auto, snaps := 0, 0
@@ -360,12 +360,14 @@ const (
 type job struct {
 	id          int
 	kind        jobKind
-	resourceID  string // the snapshot's Linode, or the restore's source
-	label       string // resource label
-	name        string // snapshot label, or the restored backup's name
-	backupID    string // the backup taken or restored, when known
-	noun        string // "snapshot", "backup"
-	targetID    string // restore target
+	resourceID  string    // the snapshot's Linode, or the restore's source
+	label       string    // resource label
+	name        string    // snapshot label, or the restored backup's name
+	backupID    string    // the backup taken or restored, when known
+	noun        string    // "snapshot", "backup"
+	sawBusy     bool      // a restore's resource was seen restoring or locked
+	prevRestore time.Time // the backup's last restore before this one
+	targetID    string    // restore target
 	targetLabel string
 	started     time.Time
 	status      string // last known provider status word
@@ -568,7 +570,7 @@ func upperFirst(s string) string {
 func (a *App) jobLine() string {
 	var parts []string
 	for _, j := range a.activeJobs() {
-		st := j.status
+		st := sanitize(j.status)
 		if st == "" {
 			st = "pending"
 		}

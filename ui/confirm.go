@@ -107,6 +107,15 @@ type confirmScreen struct {
 	hint    string
 }
 
+// typedName is what a user types to confirm acting on r: its label as drawn,
+// or its ID when the label is empty (Enter alone must never confirm).
+func typedName(r model.Resource) string {
+	if l := strings.TrimSpace(sanitize(r.Label)); l != "" {
+		return l
+	}
+	return r.ID
+}
+
 func newConfirm(heading, verb string, mode confirmMode, expect string) *confirmScreen {
 	ti := textinput.New()
 	ti.Prompt = "› "

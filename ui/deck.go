@@ -164,7 +164,7 @@ func (d *Deck) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // program ends with its error; with several, the others carry on.
 func (d *Deck) appEnded(i int) tea.Cmd {
 	err := d.apps[i].Fatal()
-	if len(d.apps) == 1 {
+	if len(d.apps) == 1 || err == nil {
 		d.fatal = err
 		return d.quit()
 	}
@@ -188,7 +188,9 @@ func (d *Deck) key(m tea.KeyPressMsg) tea.Cmd {
 		return d.overviewKey(m)
 	}
 	a := d.apps[d.cur]
-	if !a.top().capturing() && !a.showHelp {
+	if !a.top().capturing() {
+		// q quits everything here, help open or not: an App must never
+		// end alone, or its account would be left cancelled.
 		switch {
 		case key.Matches(m, d.keys.Jump):
 			return d.openPrompt()

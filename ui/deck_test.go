@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
 	"github.com/snapdeck/snapdeck/client/linode"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
@@ -134,4 +136,15 @@ func lastField(s, row string) string {
 		}
 	}
 	return ""
+}
+
+// TestDeckQuitFromHelp: q with the help open quits the whole program, not
+// one account (which would be left with its requests cancelled).
+func TestDeckQuitFromHelp(t *testing.T) {
+	h := start(t, setup{extra: []Target{staging(t)}})
+	h.wait("Loaded 40 instances")
+	h.key("?")
+	h.wait("Keys —")
+	h.key("q")
+	h.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }

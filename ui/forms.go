@@ -313,8 +313,8 @@ func (f *restoreForm) updateConfirm(a *App, m tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if m.String() == "enter" {
-		if f.input.Value() != t.Label {
-			f.hint = "That is not the target's label. Type " + sanitize(t.Label) + " exactly, or esc."
+		if f.input.Value() != typedName(t) {
+			f.hint = "That is not the target's label. Type " + typedName(t) + " exactly, or esc."
 			return nil
 		}
 		return f.submit(a)
@@ -397,7 +397,7 @@ func (f *restoreForm) view(a *App, w, h int) string {
 	if f.confirm {
 		out = append(out, "")
 		if f.overwrite {
-			out = append(out, "Type "+th.label.Render(sanitize(t.Label))+" to confirm erasing it, then Enter. Esc goes back.", f.input.View())
+			out = append(out, "Type "+th.label.Render(typedName(t))+" to confirm erasing it, then Enter. Esc goes back.", f.input.View())
 		} else {
 			out = append(out, "Press "+th.label.Render("y")+" to restore onto "+sanitize(t.Label)+", esc to go back.")
 		}

@@ -90,7 +90,7 @@ func (a *App) restoreInPlace(r model.Resource, b model.Backup) tea.Cmd {
 		a.announce(fmt.Sprintf("%s %s is locked (in use by another operation); try again when it is free", upperFirst(a.info.BackupNoun), backupName(b)))
 		return nil
 	}
-	c := newConfirm("Restore "+backupName(b)+" over "+sanitize(r.Label), "restore", confirmTyped, r.Label)
+	c := newConfirm("Restore "+backupName(b)+" over "+sanitize(r.Label), "restore", confirmTyped, typedName(r))
 	c.lines = []string{
 		fmt.Sprintf("Restores %s %s, taken %s, onto %s %s (%s).", a.info.BackupNoun, backupName(b), stamp(a.opts.Now(), b.Created),
 			a.info.Noun, sanitize(r.Label), sanitize(r.Region)),
@@ -102,8 +102,12 @@ func (a *App) restoreInPlace(r model.Resource, b model.Backup) tea.Cmd {
 		return actionResult{err: act.RestoreBackup(ctx, id, bid, id, true)}
 	}
 	c.done = func(a *App, _ actionResult) tea.Cmd {
-		return a.addJob(&job{kind: jobRestore, resourceID: id, label: r.Label, name: backupName(b), backupID: bid,
-			targetID: id, targetLabel: r.Label, status: "pending"})
+		j := &job{kind: jobRestore, resourceID: id, label: r.Label, name: backupName(b), backupID: bid,
+			targetID: id, targetLabel: r.Label, status: "pending"}
+		if b.LastRestore != nil {
+			j.prevRestore = b.LastRestore.Started
+		}
+		return a.addJob(j)
 	}
 	return a.push(c, nil)
 }
@@ -124,6 +128,10 @@ func (a *App) startDelete(r model.Resource, b model.Backup) tea.Cmd {
 		return nil
 	case b.Status.Active() && a.info.Caps.Has(model.CapAbortBackup):
 		a.announce(fmt.Sprintf("%s %s is still running: abort it first (A)", upperFirst(noun), backupName(b)))
+		return nil
+	case b.Status.Active():
+		// Nothing can stop it here, and no provider deletes one under way.
+		a.announce(fmt.Sprintf("%s %s is still %s: it can be deleted once it has finished", upperFirst(noun), backupName(b), sanitize(b.RawStatus)))
 		return nil
 	}
 	c := newConfirm("Delete "+noun+" "+backupName(b), "delete it", confirmYes, "")
@@ -381,10 +389,27 @@ func transitional(status string) bool {
 	return false
 }
 
+// unseenLimit is how long a job may go without the provider showing it
+// under way before snapdeck stops guessing and says so.
+const unseenLimit = time.Minute
+
+// broken says a resource's status word means an operation failed.
+func broken(status string) bool {
+	s := strings.ToLower(status)
+	for _, w := range []string{"fail", "error", "degraded"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
 func (a *App) onGenericPoll(j *job, m jobPollMsg) tea.Cmd {
 	a.updateBackups(j.resourceID, m.backups)
+	status := ""
 	if m.res != nil {
 		a.updateResource(*m.res)
+		status = m.res.Status
 	}
 	var b *model.Backup
 	for i := range m.backups {
@@ -394,18 +419,23 @@ func (a *App) onGenericPoll(j *job, m jobPollMsg) tea.Cmd {
 			break
 		}
 	}
-	settled := m.res == nil || !transitional(m.res.Status)
+	now := a.opts.Now()
 	if j.kind == jobSnapshot {
+		// An older record under the same name (Civo overwrites by name)
+		// is not the new snapshot.
+		if b != nil && !b.Status.Active() && !b.Created.IsZero() && b.Created.Before(j.started.Add(-unseenLimit)) {
+			b = nil
+		}
 		if b == nil {
 			j.status = "pending"
-			if a.opts.Now().Sub(j.started) > time.Minute {
-				return a.finishJob(j, false, "it no longer appears in the list")
+			if now.Sub(j.started) > unseenLimit {
+				return a.finishUnseen(j)
 			}
 			return nil
 		}
 		j.status = b.RawStatus
 		switch {
-		case b.Status == model.StatusSuccessful && settled:
+		case b.Status == model.StatusSuccessful && !transitional(status):
 			j.percent = 100
 			return a.finishJob(j, true, "")
 		case !b.Status.Active() && b.Status != model.StatusSuccessful:
@@ -414,11 +444,11 @@ func (a *App) onGenericPoll(j *job, m jobPollMsg) tea.Cmd {
 		return nil
 	}
 	// A restore: the backup's own record of it, where the provider keeps
-	// one, else the resource settling.
-	if b != nil && b.LastRestore != nil && !b.LastRestore.Started.Before(j.started.Add(-time.Minute)) {
+	// one and it is newer than the one seen when the restore was sent.
+	if b != nil && b.LastRestore != nil && b.LastRestore.Started.After(j.prevRestore) {
 		j.status = b.LastRestore.RawStatus
 		switch st := b.LastRestore.Status; {
-		case st == model.StatusSuccessful && settled:
+		case st == model.StatusSuccessful && !transitional(status):
 			j.percent = 100
 			return a.finishJob(j, true, "")
 		case !st.Active() && st != model.StatusSuccessful:
@@ -426,13 +456,36 @@ func (a *App) onGenericPoll(j *job, m jobPollMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if m.res != nil {
-		j.status = m.res.Status
-	}
-	locked := b != nil && b.Locked
-	if settled && !locked && (b == nil || b.LastRestore == nil) && a.opts.Now().Sub(j.started) >= a.opts.PollEvery {
+	// Else the resource tells: busy (restoring, locked) while it runs, then
+	// settled; success only once it was seen busy.
+	switch {
+	case transitional(status) || (b != nil && b.Locked):
+		j.sawBusy = true
+		j.status = status
+		if j.status == "" || !transitional(status) {
+			j.status = "locked"
+		}
+	case broken(status):
+		return a.finishJob(j, false, "the "+a.info.Noun+" is "+sanitize(status))
+	case j.sawBusy:
 		j.percent = 100
 		return a.finishJob(j, true, "")
+	case now.Sub(j.started) > unseenLimit:
+		return a.finishUnseen(j)
+	default:
+		j.status = "pending"
 	}
 	return nil
+}
+
+// finishUnseen ends a job the provider never showed under way: neither
+// success nor failure can be claimed.
+func (a *App) finishUnseen(j *job) tea.Cmd {
+	j.done = true
+	a.announce("⚠ " + upperFirst(j.describe()) + ": not seen under way within a minute — check its state (r re-reads)")
+	id := j.resourceID
+	if j.kind == jobRestore {
+		id = j.targetID
+	}
+	return a.reread(id, "")
 }
