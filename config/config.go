@@ -115,6 +115,10 @@ func Load(path string) (*File, error) {
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
+			if secretLine(path, pe.Position.Line) {
+				// The parser quotes what it read, which here may be a secret.
+				return nil, fail("line %d: not valid TOML (quote the value: token = \"…\"; the line is not shown, it may hold a secret)", pe.Position.Line)
+			}
 			return nil, fail("line %d: %s", pe.Position.Line, pe.Message)
 		}
 		return nil, fail("%v", unwrapPath(err))
@@ -147,6 +151,27 @@ func Load(path string) (*File, error) {
 	}
 	return &f, nil
 }
+
+// secretLine reports whether line n (or the one before, where the parser
+// may point after a newline) of the file sets a token or password.
+func secretLine(path string, n int) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return true
+	}
+	lines := strings.Split(string(data), "\n")
+	for _, i := range []int{n - 1, n - 2} {
+		if i >= 0 && i < len(lines) && secretKey.MatchString(lines[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	secretKey = regexp.MustCompile(`^\s*(token|password)\s*=`)
+	envName   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
+)
 
 func unwrapPath(err error) error {
 	var pe *os.PathError
@@ -183,6 +208,9 @@ func (a *Account) check(private bool) error {
 		if (a.User == "") == (a.UserEnv == "") {
 			return errors.New("set exactly one of user, user_env")
 		}
+		if a.UserEnv != "" && !envName.MatchString(a.UserEnv) {
+			return errors.New("user_env must be the name of an environment variable (letters, digits, _)")
+		}
 		return sources(private, "password", a.PasswordEnv, a.PasswordFile, a.Password)
 	}
 	if a.User != "" || a.UserEnv != "" || a.PasswordEnv != "" || a.PasswordFile != "" || a.Password != "" {
@@ -195,6 +223,10 @@ func (a *Account) check(private bool) error {
 }
 
 func sources(private bool, what, env, file, inline string) error {
+	if env != "" && !envName.MatchString(env) {
+		// Most likely the secret itself: never repeat it.
+		return fmt.Errorf("%s_env must be the name of an environment variable (letters, digits, _), not its value", what)
+	}
 	n := 0
 	for _, s := range []string{env, file, inline} {
 		if s != "" {
@@ -244,6 +276,10 @@ func (a Account) UserName(getenv func(string) string) (string, error) {
 
 // readSecretFile reads a secret from a file nobody else can read.
 func readSecretFile(where, what, path string) (string, error) {
+	shown := path
+	if !strings.ContainsAny(path, "/\\") {
+		shown = "(not shown: it does not look like a path; is it the secret itself?)"
+	}
 	if strings.HasPrefix(path, "~/") {
 		if home, err := os.UserHomeDir(); err == nil {
 			path = filepath.Join(home, path[2:])
@@ -251,18 +287,18 @@ func readSecretFile(where, what, path string) (string, error) {
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
-		return "", fmt.Errorf("%s: %s_file %s: %v", where, what, path, unwrapPath(err))
+		return "", fmt.Errorf("%s: %s_file %s: %v", where, what, shown, unwrapPath(err))
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
-		return "", fmt.Errorf("%s: %s_file %s is readable by others (mode %04o): chmod 600 it", where, what, path, fi.Mode().Perm())
+		return "", fmt.Errorf("%s: %s_file %s is readable by others (mode %04o): chmod 600 it", where, what, shown, fi.Mode().Perm())
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return "", fmt.Errorf("%s: %s_file %s: %v", where, what, path, unwrapPath(err))
+		return "", fmt.Errorf("%s: %s_file %s: %v", where, what, shown, unwrapPath(err))
 	}
 	v := strings.TrimSpace(string(b))
 	if v == "" {
-		return "", fmt.Errorf("%s: %s_file %s is empty", where, what, path)
+		return "", fmt.Errorf("%s: %s_file %s is empty", where, what, shown)
 	}
 	return v, nil
 }

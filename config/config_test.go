@@ -149,3 +149,26 @@ func TestFromEnv(t *testing.T) {
 		t.Fatalf("all four: %+v", got)
 	}
 }
+
+// TestSecretsNeverEchoed: a secret put where a name or path belongs, or
+// written unquoted, is not repeated in the error.
+func TestSecretsNeverEchoed(t *testing.T) {
+	const secret = "tok3nVALUEabc123xyz"
+	for _, body := range []string{
+		"[[account]]\nname = \"a\"\nprovider = \"civo\"\ntoken_env = \"" + secret + "-x\"\n",
+		"[[account]]\nname = \"a\"\nprovider = \"civo\"\ntoken = " + secret + "\n",
+		"[[account]]\nname = \"a\"\nprovider = \"superbflex\"\napi_url = \"https://x\"\nuser = \"u\"\npassword = " + secret + "\n",
+	} {
+		_, err := Load(write(t, body, 0o600))
+		if err == nil || strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), secret[:6]) {
+			t.Fatalf("secret echoed or accepted: %v", err)
+		}
+	}
+	f, err := Load(write(t, "[[account]]\nname = \"a\"\nprovider = \"civo\"\ntoken_file = \""+secret+"\"\n", 0o600))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Accounts[0].Secret(os.Getenv); err == nil || strings.Contains(err.Error(), secret) {
+		t.Fatalf("token_file value echoed: %v", err)
+	}
+}
