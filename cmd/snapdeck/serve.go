@@ -45,14 +45,13 @@ type authKey struct {
 }
 
 // parseAuthorizedKeys reads an OpenSSH authorized_keys file in which each
-// key has a role, given by an option before the key type or by a word of
-// the comment:
+// key's role is an option before the key type:
 //
 //	role=operator ssh-ed25519 AAAA… alice@laptop
-//	ssh-ed25519 AAAA… bob@desk viewer
-//	ssh-ed25519 AAAA… carol role=operator
+//	ssh-ed25519 AAAA… bob@desk
 //
-// A key with no role is a viewer. An option accounts="prod staging" (names
+// A key with no role is a viewer. The comment is only a name: its owner
+// wrote it (ssh-keygen -C), so a word in it never grants a role. An option accounts="prod staging" (names
 // separated by spaces, commas or colons) limits the key to those accounts.
 // Blank lines and # comments are skipped; any other line that is not a key,
 // or an unknown role, is an error.
@@ -81,21 +80,6 @@ func parseAuthorizedKeys(data []byte) ([]authKey, error) {
 					return nil, fmt.Errorf("line %d: accounts= names no account", n)
 				}
 			}
-		}
-		var words []string
-		for _, w := range strings.Fields(comment) {
-			switch v, isRole := strings.CutPrefix(w, "role="); {
-			case isRole && role == "":
-				role = v
-			case isRole:
-			case (w == roleViewer || w == roleOperator) && role == "":
-				role = w
-			default:
-				words = append(words, w)
-			}
-		}
-		if len(words) > 0 {
-			name = strings.Join(words, " ")
 		}
 		switch role {
 		case "":
@@ -502,7 +486,7 @@ func runServe(e env, args []string) int {
 	listen := c.String("listen", ":2222", "address to serve SSH on")
 	var sc serveConfig
 	c.StringVar(&sc.hostKey, "host-key", "snapdeck_host_ed25519", "host key `path` (an ed25519 key is generated there, 0600, when missing)")
-	c.StringVar(&sc.authorizedKeys, "authorized-keys", "", "OpenSSH authorized_keys `file`; each key's role (viewer or operator) is an option role=… or a word of its comment")
+	c.StringVar(&sc.authorizedKeys, "authorized-keys", "", "OpenSSH authorized_keys `file`; each key's role (viewer or operator) is an option role=… before the key (default viewer); an option accounts=… limits it to some accounts")
 	c.IntVar(&sc.maxSessions, "max-sessions", 10, "most concurrent sessions; further ones are refused")
 	c.DurationVar(&sc.idleTimeout, "idle-timeout", 15*time.Minute, "close a connection idle this long (0: never)")
 	c.DurationVar(&sc.poll, "poll", 3*time.Second, "how often running snapshots and restores are checked")
