@@ -209,7 +209,6 @@ func (p *Provider) ListResources(ctx context.Context, page int, f client.Filter)
 	return out, nil
 }
 
-
 // instancePage reads one page of instances and its page count.
 func (p *Provider) instancePage(ctx context.Context, page int) ([]model.Resource, int, error) {
 	q := p.query()

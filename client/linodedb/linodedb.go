@@ -334,7 +334,6 @@ func (p *Provider) ListResources(ctx context.Context, _ int, f client.Filter) (c
 	return client.ResourcePage{Items: items, Page: 1, Pages: 1, Total: len(items)}, nil
 }
 
-
 // joinBackups fills LastSuccessful, reading up to client.MaxParallel
 // clusters' backups at once. The first real failure ends the listing.
 func (p *Provider) joinBackups(ctx context.Context, items []model.Resource) error {
@@ -403,9 +402,6 @@ func (p *Provider) GetResource(ctx context.Context, resourceID string) (model.Re
 	case !skippable(err):
 		return model.Resource{}, err
 	}
-	if d.Status != "backing_up" {
-		p.forget(resourceID)
-	}
 	return r, nil
 }
 
@@ -443,9 +439,19 @@ func (p *Provider) ListBackups(ctx context.Context, resourceID string) ([]model.
 			break
 		}
 	}
-	if d.Status == "backing_up" {
+	p.mu.Lock()
+	ps, known := p.pending[resourceID]
+	p.mu.Unlock()
+	switch {
+	case d.Status == "backing_up":
 		out = append([]model.Backup{p.inProgress(resourceID, d)}, out...)
-	} else {
+	case known && !listed(out, ps.label) && p.now().Sub(ps.at) < pendingTTL:
+		// Sent, but the cluster does not show it yet: keep it in view, or
+		// whoever follows it would think it vanished.
+		b := p.inProgress(resourceID, d)
+		b.Status, b.RawStatus = model.StatusPending, "requested"
+		out = append([]model.Backup{b}, out...)
+	default:
 		p.forget(resourceID)
 	}
 	return out, nil
@@ -548,6 +554,19 @@ func (p *Provider) inProgress(resourceID string, d databaseJSON) model.Backup {
 		b.Fields = append(b.Fields, model.Field{Name: "Requested", Value: ps.at.Format(time.RFC3339)})
 	}
 	return b
+}
+
+// pendingTTL is how long a snapshot sent through this Provider is shown as
+// requested while the cluster shows no sign of it.
+const pendingTTL = 30 * time.Minute
+
+func listed(bs []model.Backup, label string) bool {
+	for _, b := range bs {
+		if b.Kind == model.BackupSnapshot && b.Label == label {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *Provider) forget(resourceID string) {

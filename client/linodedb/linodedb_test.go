@@ -1,13 +1,16 @@
 package linodedb
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -668,5 +671,54 @@ func TestInProcessDemo(t *testing.T) {
 	rp, err := p.ListResources(context.Background(), 1, client.Filter{})
 	if err != nil || len(rp.Items) != simlinode.DemoDatabases {
 		t.Fatalf("demo: %d %v", len(rp.Items), err)
+	}
+}
+
+// lagging hides the cluster's backing_up status from reads, as a real API
+// may for a moment after accepting a snapshot.
+type lagging struct {
+	rt   http.RoundTripper
+	hide atomic.Bool
+}
+
+func (l *lagging) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := l.rt.RoundTrip(r)
+	if err != nil || r.Method != http.MethodGet || !l.hide.Load() {
+		return resp, err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	body = bytes.ReplaceAll(body, []byte(`"status":"backing_up"`), []byte(`"status":"active"`))
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return resp, nil
+}
+
+// TestSnapshotKeptInViewUntilListed: a snapshot just sent stays in the list
+// (as requested) while the cluster does not show it yet, so whoever follows
+// it does not take it for vanished; once listed it is the current one.
+func TestSnapshotKeptInViewUntilListed(t *testing.T) {
+	lag := &lagging{rt: http.DefaultTransport}
+	e := setup(t, nil, simlinode.Options{}, Config{HTTPClient: &http.Client{Transport: lag}})
+	ctx := context.Background()
+	id := e.id("orders-mysql")
+	if _, err := e.p.TakeSnapshot(ctx, id, model.SnapshotRequest{Label: "lagged"}); err != nil {
+		t.Fatal(err)
+	}
+	lag.hide.Store(true)
+	bs, err := e.p.ListBackups(ctx, id)
+	if err != nil || bs[0].Label != "lagged" || bs[0].Status != model.StatusPending || bs[0].RawStatus != "requested" {
+		t.Fatalf("while the cluster lags: %+v %v", bs[0], err)
+	}
+	e.clk.Set(7 * time.Second)
+	bs, _ = e.p.ListBackups(ctx, id)
+	if st := model.Summarise(bs); st.InProgress != nil || st.Current == nil || st.Current.Label != "lagged" {
+		t.Fatalf("once listed: %+v", st)
+	}
+	bs, _ = e.p.ListBackups(ctx, id)
+	for _, b := range bs {
+		if b.RawStatus == "requested" {
+			t.Fatalf("still shown as requested after it was listed: %+v", b)
+		}
 	}
 }

@@ -224,7 +224,6 @@ type row struct {
 	addon   addonItemJSON
 }
 
-
 // ListResources implements client.Provider. Northflank pages by cursor, so
 // every addon of every project comes on page 1. Each addon shown costs two
 // more requests: its details (version, creation time, disk) and its newest

@@ -234,7 +234,6 @@ func (p *Provider) lastBuilt(ctx context.Context, users []int) (map[int]time.Tim
 	return out, nil
 }
 
-
 // GetResource implements client.Actions: one VM, without its backup dates.
 func (p *Provider) GetResource(ctx context.Context, resourceID string) (model.Resource, error) {
 	id, err := vmID(resourceID)
