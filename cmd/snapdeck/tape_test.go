@@ -59,6 +59,10 @@ func TestDemoTapeReplays(t *testing.T) {
 			tm.send(keyUp)
 		case "Ctrl+U":
 			tm.send("\x15")
+		case "Tab":
+			tm.send("\t")
+		case "Right":
+			tm.send("\x1b[C")
 		case "Wait+Screen":
 			re, err := regexp.Compile(strings.TrimSuffix(strings.TrimPrefix(arg, "/"), "/"))
 			if err != nil {
