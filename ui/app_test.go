@@ -95,14 +95,23 @@ func start(t *testing.T, s setup) *harness {
 		d := NewDeck(opts, append([]Target{{Account: "test", Provider: p, Production: s.production}}, s.extra...))
 		app, root = d.apps[0], d
 	}
-	h := &harness{t: t, srv: srv, app: app, emu: vt.NewEmulator(s.w, s.h)}
+	h := run(t, app, root, s.w, s.h)
+	h.srv = srv
+	return h
+}
+
+// run starts root (app, or a Deck holding it) under teatest in a w×hh
+// terminal read through a VT emulator, and stops it when the test ends.
+func run(t *testing.T, app *App, root tea.Model, w, hh int) *harness {
+	t.Helper()
+	h := &harness{t: t, app: app, emu: vt.NewEmulator(w, hh)}
 	go func() { _, _ = io.Copy(io.Discard, h.emu) }() // terminal replies: nobody listens
 	t.Cleanup(func() {
 		if pw, ok := h.emu.InputPipe().(*io.PipeWriter); ok {
 			_ = pw.CloseWithError(io.EOF)
 		}
 	})
-	h.tm = teatest.NewTestModel(t, root, teatest.WithInitialTermSize(s.w, s.h))
+	h.tm = teatest.NewTestModel(t, root, teatest.WithInitialTermSize(w, hh))
 	t.Cleanup(func() {
 		_ = h.tm.Quit()
 		h.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))

@@ -134,10 +134,21 @@ func TestBackedOutActionsSendNothing(t *testing.T) {
 			t.Parallel()
 			h := start(t, setup{})
 			act.prepare(h)
-			h.key("esc") // backs out of the dialog (or of its confirm step)
-			h.key("esc")
-			h.key("esc")
-			h.waitFor("the instance list", func(s string) bool { return strings.Contains(s, "Instances 1/40") && !strings.Contains(s, "TYPE") })
+			// esc, one level at a time, back to the filtered list: a fixed
+			// count would also clear the filter for a dialog opened there.
+			list := func(s string) bool {
+				top := strings.SplitN(s, "\n", 2)[0] // the breadcrumb ends at the screen on top
+				return strings.Contains(top, "Instances 1/40") && !strings.Contains(top, "Instances 1/40 ›")
+			}
+			for range 3 {
+				s := h.screen()
+				if list(s) {
+					break
+				}
+				h.key("esc")
+				h.waitFor("esc to take effect", func(x string) bool { return x != s })
+			}
+			h.waitFor("the instance list", list)
 			settle()
 			if n := h.mutations(); n != 0 {
 				t.Fatalf("%d mutations after backing out", n)
