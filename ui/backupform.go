@@ -184,19 +184,29 @@ func (f *backupForm) request() (model.SnapshotRequest, error) {
 	}
 	if f.info.Destinations && !f.isDump() && strings.TrimSpace(f.dest.Value()) != "" {
 		d := model.Destination{ID: strings.TrimSpace(f.dest.Value())}
-		if v := strings.TrimSpace(f.days.Value()); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > 120 {
-				return req, fmt.Errorf("retention must be a whole number of days from 1 to 120")
-			}
-			d.RetentionDays = n
+		if err := f.retentionErr(); err != nil {
+			return req, err
 		}
+		d.RetentionDays, _ = strconv.Atoi(strings.TrimSpace(f.days.Value()))
 		req.Destinations = []model.Destination{d}
 	}
 	if f.disk > 0 && f.disk <= len(f.disks) {
 		req.DiskID = f.disks[f.disk-1].ID
 	}
 	return req, nil
+}
+
+// retentionErr checks the destination's retention as it is typed; empty
+// leaves the provider's default.
+func (f *backupForm) retentionErr() error {
+	v := strings.TrimSpace(f.days.Value())
+	if v == "" {
+		return nil
+	}
+	if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 120 {
+		return fmt.Errorf("retention must be a whole number of days from 1 to 120")
+	}
+	return nil
 }
 
 func (f *backupForm) update(a *App, msg tea.Msg) tea.Cmd {
@@ -467,6 +477,9 @@ func (f *backupForm) view(a *App, w, h int) string {
 			out = append(out, mark(field)+f.dest.View()+th.dim.Render("  (optional)"))
 		case "days":
 			out = append(out, mark(field)+f.days.View())
+			if err := f.retentionErr(); err != nil {
+				out = append(out, "  "+th.bad.Render(wrap(err.Error(), w-2)))
+			}
 		case "disk":
 			opts := []string{"whole " + f.info.Noun + " (incremental)"}
 			for _, d := range f.disks {

@@ -126,6 +126,9 @@ func (a *App) startDelete(r model.Resource, b model.Backup) tea.Cmd {
 	case b.Locked:
 		a.announce(fmt.Sprintf("%s %s is locked and cannot be deleted now", upperFirst(noun), backupName(b)))
 		return nil
+	case b.Status.Active() && strings.Contains(strings.ToLower(b.RawStatus), "abort"):
+		a.announce(fmt.Sprintf("%s %s is being aborted: it can be deleted once aborted", upperFirst(noun), backupName(b)))
+		return nil
 	case b.Status.Active() && a.info.Caps.Has(model.CapAbortBackup):
 		a.announce(fmt.Sprintf("%s %s is still running: abort it first (A)", upperFirst(noun), backupName(b)))
 		return nil

@@ -503,7 +503,8 @@ func TestNorthflankDestinationRetention(t *testing.T) {
 	h.key("offsite-s3")
 	h.key("tab")
 	h.key("121")
-	h.waitAll("Also to destination › offsite-s3", "Kept for days (1–120) › 121")
+	// Flagged as typed, before Enter.
+	h.waitAll("Also to destination › offsite-s3", "Kept for days (1–120) › 121", "retention must be a whole number of days from 1 to 120")
 	h.key("enter")
 	h.wait("retention must be a whole number of days from 1 to 120")
 	h.nothingSent(0, "retention 121")
