@@ -107,6 +107,15 @@ type confirmScreen struct {
 	hint    string
 }
 
+// productionLine reminds, in a dialog that changes something, that the
+// account is production; "" for any other account.
+func (a *App) productionLine(w int) string {
+	if !a.opts.Production {
+		return ""
+	}
+	return productionStyle.Render(fit(" PRODUCTION account "+sanitize(a.opts.Account)+": this changes live data ", w))
+}
+
 // typedName is what a user types to confirm acting on r: its label as drawn,
 // or its ID when the label is empty (Enter alone must never confirm).
 func typedName(r model.Resource) string {
@@ -201,6 +210,9 @@ func (c *confirmScreen) view(a *App, w, h int) string {
 	th := a.th
 	var out []string
 	out = append(out, th.errBox.Render(fit("⚠ "+c.heading, w)), "")
+	if l := a.productionLine(w); l != "" {
+		out = append(out, l, "")
+	}
 	for _, l := range c.lines {
 		out = append(out, wrap(l, w))
 	}

@@ -148,3 +148,18 @@ func TestDeckQuitFromHelp(t *testing.T) {
 	h.key("q")
 	h.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
+
+// TestProductionDialogsSayProduction: a dialog that changes something in a
+// production account says so; the same dialog elsewhere does not.
+func TestProductionDialogsSayProduction(t *testing.T) {
+	for _, prod := range []bool{true, false} {
+		h := start(t, setup{extra: []Target{staging(t)}, production: prod})
+		h.select_("web-prod-01")
+		h.key("X")
+		s := h.wait("Cancel backups of web-prod-01")
+		if got := strings.Contains(s, "PRODUCTION account test"); got != prod {
+			t.Fatalf("production=%v, dialog says production: %v\n%s", prod, got, s)
+		}
+		h.key("esc")
+	}
+}

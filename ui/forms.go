@@ -365,6 +365,9 @@ func (f *restoreForm) view(a *App, w, h int) string {
 		th.dim.Render(fit(fmt.Sprintf("taken %s · %d disks · %s · region %s", stamp(now, f.b.Created), len(f.b.Disks), sizeMB(size), sanitize(f.src.Region)), w)),
 		"",
 	}
+	if l := a.productionLine(w); l != "" {
+		out = append(out, l, "")
+	}
 	t := f.target()
 	if !f.confirm {
 		out = append(out, "Target — only Linodes in "+sanitize(f.src.Region)+" can receive this backup:")
