@@ -22,12 +22,20 @@ type Pacer struct {
 	reset     time.Time // when the server's window ends
 	waits     int64
 	now       func() time.Time
+	// relative says X-RateLimit-Reset counts seconds until the reset
+	// (Northflank) rather than the reset's Unix time (Linode).
+	relative bool
 }
 
 var errWindowClosed = errors.New("the rate-limit window is used up")
 
-// NewPacer returns a Pacer on the wall clock.
+// NewPacer returns a Pacer on the wall clock for an API whose
+// X-RateLimit-Reset is the reset's Unix time.
 func NewPacer() *Pacer { return &Pacer{now: time.Now} }
+
+// NewRelativePacer returns a Pacer for an API whose X-RateLimit-Reset is
+// the seconds left until the reset.
+func NewRelativePacer() *Pacer { return &Pacer{now: time.Now, relative: true} }
 
 // Waits counts how often a request had to wait for the window to reset.
 func (p *Pacer) Waits() int64 {
@@ -111,6 +119,9 @@ func (p *Pacer) release(resp *http.Response) {
 		return
 	}
 	reset := time.Unix(sec, 0)
+	if p.relative {
+		reset = p.now().Add(time.Duration(sec) * time.Second).Truncate(time.Second)
+	}
 	switch {
 	case !p.known || reset.After(p.reset):
 		// Replies arrive out of order; the newest window wins.

@@ -48,6 +48,9 @@ type Config struct {
 	Retries int
 	// RetryWait is the shortest wait between retries; default 1s.
 	RetryWait time.Duration
+	// Pacer, when set, holds every request back while a 429's Retry-After
+	// runs (the API documents no rate-limit headers); nil sends at once.
+	Pacer *client.Pacer
 }
 
 // Provider is one Civo account. It is safe for concurrent use.
@@ -82,6 +85,7 @@ func New(c Config) (*Provider, error) {
 	}
 	token := c.Token
 	rc, err := rest.New(rest.Config{
+		Pacer:      c.Pacer,
 		BaseURL:    c.BaseURL,
 		HTTPClient: c.HTTPClient,
 		Timeout:    c.Timeout,

@@ -41,6 +41,11 @@ type Config struct {
 	// Retry-After wins, up to MaxRetryWait (default 30s).
 	RetryWait    time.Duration
 	MaxRetryWait time.Duration
+	// Pacer keeps requests inside the announced limit; nil means a new one
+	// (share client/linode's: one account, one limit).
+	Pacer *client.Pacer
+	// NoPacing sends every request, to see the API's own 429s (tests).
+	NoPacing bool
 }
 
 // Provider is one account's Managed Databases. It is safe for concurrent use.
@@ -83,7 +88,11 @@ func New(c Config) (*Provider, error) {
 		base = DefaultBaseURL
 	}
 	token := c.Token
+	if c.Pacer == nil && !c.NoPacing {
+		c.Pacer = client.NewPacer()
+	}
 	rc, err := rest.New(rest.Config{
+		Pacer:   c.Pacer,
 		BaseURL: base, HTTPClient: c.HTTPClient, Timeout: c.Timeout,
 		Retries: c.Retries, RetryWait: c.RetryWait, MaxRetryWait: c.MaxRetryWait,
 		Auth:    func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) },

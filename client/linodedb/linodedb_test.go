@@ -556,7 +556,7 @@ func TestErrorsOnEveryEndpoint(t *testing.T) {
 	t.Run("429", func(t *testing.T) {
 		// The simulator's own limit: one request a minute, then 429 with
 		// Retry-After and the X-RateLimit headers; no retries here.
-		e := setup(t, nil, simlinode.Options{RateLimit: 1}, Config{Retries: -1})
+		e := setup(t, nil, simlinode.Options{RateLimit: 1}, Config{Retries: -1, NoPacing: true})
 		if _, err := e.p.GetResource(ctx, e.id("orders-mysql")); err == nil {
 			t.Fatal("two requests within the limit of one")
 		}
@@ -569,6 +569,14 @@ func TestErrorsOnEveryEndpoint(t *testing.T) {
 		}
 		if e.s.Mutations() != 0 {
 			t.Error("a mutation passed the limit")
+		}
+		// Paced, the call after a 429 is refused here, without a request.
+		paced := setup(t, nil, simlinode.Options{RateLimit: 1}, Config{Retries: -1})
+		_, _ = paced.p.GetResource(ctx, paced.id("orders-mysql"))
+		before := paced.s.Requests()
+		err := calls(paced)["ListBackups"](ctx)
+		if ce := wantKind(t, err, client.ErrRateLimited); ce.Status != 0 || ce.RetryAfter <= 0 || paced.s.Requests() != before {
+			t.Errorf("paced: %+v, %d requests sent", ce, paced.s.Requests()-before)
 		}
 		// The headers the client sees.
 		req, _ := http.NewRequest("GET", e.url+"/v4/databases/instances", nil)

@@ -310,7 +310,7 @@ func TestEveryEndpoint(t *testing.T) {
 			})
 			t.Run("429 window", func(t *testing.T) {
 				// The API's own limit: one request an hour here.
-				e := setup(t, nil, simnf.Options{RateLimit: 1}, Config{Retries: -1})
+				e := setup(t, nil, simnf.Options{RateLimit: 1}, Config{Retries: -1, NoPacing: true})
 				_, err := e.p.ListResources(ctx, 1, client.Filter{Label: "orders"})
 				ce := wantKind(t, err, client.ErrRateLimited)
 				if ce.RetryAfter != time.Hour {

@@ -50,6 +50,11 @@ type Config struct {
 	// Parallel bounds the per-addon reads a listing makes at once; default
 	// 4, gentle on the API's 1000 requests an hour.
 	Parallel int
+	// Pacer keeps requests inside the announced limit; nil means a new one
+	// (Northflank's X-RateLimit-Reset counts seconds to the reset).
+	Pacer *client.Pacer
+	// NoPacing sends every request, to see the API's own 429s (tests).
+	NoPacing bool
 }
 
 // Provider is one Northflank team. It is safe for concurrent use.
@@ -87,7 +92,11 @@ func New(c Config) (*Provider, error) {
 		c.Parallel = 4
 	}
 	token := c.Token
+	if c.Pacer == nil && !c.NoPacing {
+		c.Pacer = client.NewRelativePacer()
+	}
 	rc, err := rest.New(rest.Config{
+		Pacer:   c.Pacer,
 		BaseURL: strings.TrimRight(c.BaseURL, "/"), HTTPClient: c.HTTPClient, Timeout: c.Timeout,
 		Retries: c.Retries, RetryWait: c.RetryWait, MaxRetryWait: c.MaxRetryWait,
 		Auth:    func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) },

@@ -46,6 +46,10 @@ type Config struct {
 	// Reasons reads the provider's error body; nil or an empty result
 	// leaves the status to speak.
 	Reasons func(status int, body []byte) []string
+	// Pacer, when set, keeps requests inside the limit the API announces
+	// (and waits out a 429's Retry-After for every request, not just the
+	// one that got it). Share one among the clients of one account.
+	Pacer *client.Pacer
 }
 
 // Client sends requests to one account.
@@ -79,6 +83,15 @@ func New(c Config) (*Client, error) {
 	hc := c.HTTPClient
 	if hc == nil {
 		hc = &http.Client{}
+	}
+	if c.Pacer != nil {
+		paced := *hc
+		base := paced.Transport
+		if base == nil {
+			base = http.DefaultTransport
+		}
+		paced.Transport = c.Pacer.Wrap(base)
+		hc = &paced
 	}
 	return &Client{c: c, base: u, hc: hc}, nil
 }
@@ -211,6 +224,9 @@ func (c *Client) once(parent context.Context, method, u, ctype string, body []by
 }
 
 func (c *Client) transportError(parent, attempt context.Context, err error) error {
+	if ce := (*client.Error)(nil); errors.As(err, &ce) {
+		return ce // the pacer refused to send: it knows the wait
+	}
 	if parent.Err() != nil {
 		return c.ctxError(parent)
 	}

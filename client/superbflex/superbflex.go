@@ -38,6 +38,9 @@ type Config struct {
 	// Retry-After wins, up to MaxRetryWait (default 30s).
 	RetryWait    time.Duration
 	MaxRetryWait time.Duration
+	// Pacer, when set, holds every request back while a 429's Retry-After
+	// runs (the API documents no rate-limit headers); nil sends at once.
+	Pacer *client.Pacer
 }
 
 // Provider is one Superb Flex Cloud account. It is safe for concurrent use.
@@ -72,6 +75,7 @@ func New(c Config) (*Provider, error) {
 	}
 	user, pass := c.User, c.Password
 	rc, err := rest.New(rest.Config{
+		Pacer:   c.Pacer,
 		BaseURL: c.BaseURL, HTTPClient: c.HTTPClient, Timeout: c.Timeout,
 		Retries: c.Retries, RetryWait: c.RetryWait, MaxRetryWait: c.MaxRetryWait,
 		Auth: func(r *http.Request) { r.SetBasicAuth(user, pass) },

@@ -43,11 +43,12 @@ func (c *connFlags) demoTargets(e env) ([]target, error) {
 		Latency: c.latency, SnapshotTime: c.jobTime, RestoreTime: c.jobTime * 4 / 3,
 	})
 	lhc := sim.InProcess(lsrv)
-	lp, err := linode.New(linode.Config{Token: simlinode.DemoToken, BaseURL: "http://linode.demo.invalid", HTTPClient: lhc, Timeout: c.timeout})
+	pc := client.NewPacer() // one Linode account, one rate limit
+	lp, err := linode.New(linode.Config{Token: simlinode.DemoToken, BaseURL: "http://linode.demo.invalid", HTTPClient: lhc, Timeout: c.timeout, Pacer: pc})
 	if err != nil {
 		return nil, err
 	}
-	dbp, err := linodedb.New(linodedb.Config{Token: simlinode.DemoToken, BaseURL: "http://linode.demo.invalid", HTTPClient: lhc, Timeout: c.timeout})
+	dbp, err := linodedb.New(linodedb.Config{Token: simlinode.DemoToken, BaseURL: "http://linode.demo.invalid", HTTPClient: lhc, Timeout: c.timeout, Pacer: pc})
 	if err != nil {
 		return nil, err
 	}
@@ -128,11 +129,12 @@ func (c *connFlags) open(e env, a config.Account, hc *http.Client) ([]target, er
 		if base, err = apiBase(base); err != nil {
 			return nil, err
 		}
-		lp, err := linode.New(linode.Config{Token: secret, BaseURL: base, HTTPClient: hc, Timeout: timeout})
+		pc := client.NewPacer() // instances and databases share the account's limit
+		lp, err := linode.New(linode.Config{Token: secret, BaseURL: base, HTTPClient: hc, Timeout: timeout, Pacer: pc})
 		if err != nil {
 			return nil, err
 		}
-		dbp, err := linodedb.New(linodedb.Config{Token: secret, BaseURL: base, HTTPClient: hc, Timeout: timeout})
+		dbp, err := linodedb.New(linodedb.Config{Token: secret, BaseURL: base, HTTPClient: hc, Timeout: timeout, Pacer: pc})
 		if err != nil {
 			return nil, err
 		}
