@@ -377,7 +377,7 @@ func runCheck(e env, args []string) int {
 func runSnapshot(e env, args []string) int {
 	c := newCmd(e, "snapshot", connOnly)
 	asJSON := c.Bool("json", false, "print the snapshot as JSON (schema in README, Scripting)")
-	label := c.String("label", "", "the snapshot's label (1–255 characters; required)")
+	label := c.String("label", "", "the snapshot's label or name (required; the provider's rule: Linode 1–255 characters)")
 	wait := c.Bool("wait", false, "wait until the snapshot is current and successful (exit 0) or failed (exit 1)")
 	poll := c.Duration("poll", 3*time.Second, "with --wait: how often the backups are read")
 	timeout := c.Duration("timeout", 30*time.Minute, "with --wait: how long to wait in all; each request is also limited to 30s")
@@ -385,8 +385,8 @@ func runSnapshot(e env, args []string) int {
 	if !ok {
 		return code
 	}
-	if err := model.ValidateSnapshotLabel(*label); err != nil {
-		return e.fail(usageError{"--label: " + err.Error()})
+	if *label == "" {
+		return e.fail(usageError{"--label is required"})
 	}
 	if *poll <= 0 || *timeout <= 0 {
 		return e.fail(usageError{"--poll and --timeout must be positive"})
@@ -397,6 +397,13 @@ func runSnapshot(e env, args []string) int {
 		return e.fail(err)
 	}
 	defer end()
+	if info := conn.p.Info(); !info.Caps.Has(model.CapSnapshot) {
+		return e.fail(usageError{info.Title + " cannot take a snapshot"})
+	} else if v := info.ValidateName; v != nil {
+		if err := v(*label); err != nil {
+			return e.fail(usageError{"--label: " + err.Error()})
+		}
+	}
 	ctx, cancelWait := context.WithTimeout(ctx, *timeout)
 	defer cancelWait()
 	r, err := resolve(ctx, conn.p, pos[0])

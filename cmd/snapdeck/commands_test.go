@@ -473,3 +473,24 @@ func TestAllAccounts(t *testing.T) {
 		}
 	}
 }
+
+// TestSnapshotOnOtherProviders: `snapshot --wait` on Civo and a Managed
+// Database, each name checked against its provider's rule before sending.
+func TestSnapshotOnOtherProviders(t *testing.T) {
+	for _, tc := range []struct{ account, resource, label, bad, badWhy string }{
+		{"civo-demo", "grafana", "grafana-nightly", "has space", "letters"},
+		{"demo/databases", "orders-mysql", "orders_nightly", "orders-nightly", "underscores"},
+	} {
+		t.Run(tc.account, func(t *testing.T) {
+			r := demo(t, "snapshot", tc.resource, "--account", tc.account, "--label", tc.bad)
+			wantCode(t, r, 2)
+			wantOneLine(t, r, tc.badWhy)
+			r = demo(t, "snapshot", tc.resource, "--account", tc.account, "--label", tc.label, "--wait", "--poll", "100ms", "--json", "--demo-job-time", "400ms")
+			wantCode(t, r, 0)
+			var b map[string]any
+			if err := json.Unmarshal([]byte(r.stdout), &b); err != nil || b["label"] != tc.label || b["status"] != "successful" {
+				t.Fatalf("%v: %s", err, r.stdout)
+			}
+		})
+	}
+}
