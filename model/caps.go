@@ -73,6 +73,10 @@ func (i ProviderInfo) Slug() string {
 	return strings.ReplaceAll(strings.ToLower(i.Plural), " ", "-")
 }
 
+// ViewName names one account's view of this provider, as `:` and
+// --account take it: "prod/databases".
+func (i ProviderInfo) ViewName(account string) string { return account + "/" + i.Slug() }
+
 // SnapshotRequest is what the user asked for when taking a snapshot or
 // backup. Providers read the fields they have and ignore the rest.
 type SnapshotRequest struct {

@@ -552,11 +552,16 @@ func (a *App) finishJob(j *job, ok bool, why string) tea.Cmd {
 		}
 		a.announce(msg)
 	}
-	id := j.resourceID
+	return a.reread(j.changed(), "")
+}
+
+// changed is the resource a job changes: a snapshot's own, a restore's
+// target.
+func (j *job) changed() string {
 	if j.kind == jobRestore {
-		id = j.targetID
+		return j.targetID
 	}
-	return a.reread(id, "")
+	return j.resourceID
 }
 
 func upperFirst(s string) string {

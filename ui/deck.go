@@ -210,7 +210,7 @@ func (d *Deck) openPrompt() tea.Cmd {
 
 // name is a target's jump name: account/kind.
 func (d *Deck) name(i int) string {
-	return d.targets[i].Account + "/" + d.apps[i].info.Slug()
+	return d.apps[i].info.ViewName(d.targets[i].Account)
 }
 
 // candidates are the jump names a query may mean, best first.

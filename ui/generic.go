@@ -383,8 +383,13 @@ func (a *App) pollGeneric(j *job) tea.Cmd {
 
 // transitional says a resource's status word means an operation runs.
 func transitional(status string) bool {
+	return mentions(status, "restor", "backing", "lock", "provision", "resiz", "migrat")
+}
+
+// mentions reports whether a status word contains any of words.
+func mentions(status string, words ...string) bool {
 	s := strings.ToLower(status)
-	for _, w := range []string{"restor", "backing", "lock", "provision", "resiz", "migrat"} {
+	for _, w := range words {
 		if strings.Contains(s, w) {
 			return true
 		}
@@ -397,15 +402,7 @@ func transitional(status string) bool {
 const unseenLimit = time.Minute
 
 // broken says a resource's status word means an operation failed.
-func broken(status string) bool {
-	s := strings.ToLower(status)
-	for _, w := range []string{"fail", "error", "degraded"} {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
-}
+func broken(status string) bool { return mentions(status, "fail", "error", "degraded") }
 
 func (a *App) onGenericPoll(j *job, m jobPollMsg) tea.Cmd {
 	a.updateBackups(j.resourceID, m.backups)
@@ -486,9 +483,5 @@ func (a *App) onGenericPoll(j *job, m jobPollMsg) tea.Cmd {
 func (a *App) finishUnseen(j *job) tea.Cmd {
 	j.done = true
 	a.announce("⚠ " + upperFirst(j.describe()) + ": not seen under way within a minute — check its state (r re-reads)")
-	id := j.resourceID
-	if j.kind == jobRestore {
-		id = j.targetID
-	}
-	return a.reread(id, "")
+	return a.reread(j.changed(), "")
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/client/civo"
@@ -42,13 +43,7 @@ func (c *connFlags) demoTargets(e env) ([]target, error) {
 	lsrv := simlinode.New(fleet, simlinode.Options{
 		Latency: c.latency, SnapshotTime: c.jobTime, RestoreTime: c.jobTime * 4 / 3,
 	})
-	lhc := sim.InProcess(lsrv)
-	pc := client.NewPacer() // one Linode account, one rate limit
-	lp, err := linode.New(linode.Config{Token: simlinode.DemoToken, BaseURL: "http://linode.demo.invalid", HTTPClient: lhc, Timeout: c.timeout, Pacer: pc})
-	if err != nil {
-		return nil, err
-	}
-	dbp, err := linodedb.New(linodedb.Config{Token: simlinode.DemoToken, BaseURL: "http://linode.demo.invalid", HTTPClient: lhc, Timeout: c.timeout, Pacer: pc})
+	lp, dbp, err := linodeAccount(simlinode.DemoToken, "http://linode.demo.invalid", sim.InProcess(lsrv), c.timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -90,6 +85,21 @@ func (c *connFlags) configPath() string {
 	return ""
 }
 
+// linodeAccount opens a Linode account's two views, its instances and its
+// Managed Databases, on one pacer: they share the account's rate limit.
+func linodeAccount(token, base string, hc *http.Client, timeout time.Duration) (client.Provider, client.Provider, error) {
+	pc := client.NewPacer()
+	lp, err := linode.New(linode.Config{Token: token, BaseURL: base, HTTPClient: hc, Timeout: timeout, Pacer: pc})
+	if err != nil {
+		return nil, nil, err
+	}
+	dbp, err := linodedb.New(linodedb.Config{Token: token, BaseURL: base, HTTPClient: hc, Timeout: timeout, Pacer: pc})
+	if err != nil {
+		return nil, nil, err
+	}
+	return lp, dbp, nil
+}
+
 // accounts are the configured accounts: --config (or the default file when
 // it exists), else one per provider whose environment variables are set.
 func (c *connFlags) accounts(e env) ([]config.Account, error) {
@@ -129,12 +139,7 @@ func (c *connFlags) open(e env, a config.Account, hc *http.Client) ([]target, er
 		if base, err = apiBase(base); err != nil {
 			return nil, err
 		}
-		pc := client.NewPacer() // instances and databases share the account's limit
-		lp, err := linode.New(linode.Config{Token: secret, BaseURL: base, HTTPClient: hc, Timeout: timeout, Pacer: pc})
-		if err != nil {
-			return nil, err
-		}
-		dbp, err := linodedb.New(linodedb.Config{Token: secret, BaseURL: base, HTTPClient: hc, Timeout: timeout, Pacer: pc})
+		lp, dbp, err := linodeAccount(secret, base, hc, timeout)
 		if err != nil {
 			return nil, err
 		}

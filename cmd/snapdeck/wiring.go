@@ -117,7 +117,7 @@ func (c *connFlags) connect(e env, withAudit bool) (*conn, error) {
 
 // viewName is how --account and the `:` prompt name a view: account/kind.
 func viewName(t target) string {
-	return t.account + "/" + t.p.Info().Slug()
+	return t.p.Info().ViewName(t.account)
 }
 
 // pickTarget finds the view --account names: an account (its first view)
