@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 )
@@ -249,17 +251,50 @@ func (a Account) Secret(getenv func(string) string) (string, error) {
 	if a.Provider == "superbflex" {
 		env, file, inline, what = a.PasswordEnv, a.PasswordFile, a.Password, "password"
 	}
+	var v, from string
 	switch {
 	case inline != "":
-		return inline, nil
+		v, from = strings.TrimSpace(inline), "the inline "+what
 	case env != "":
-		v := strings.TrimSpace(getenv(env))
-		if v == "" {
+		raw := getenv(env)
+		if raw == "" {
 			return "", fmt.Errorf("%s: %s is not set (its %s comes from there)", a.where, env, what)
 		}
-		return v, nil
+		v, from = strings.TrimSpace(raw), env
+	default:
+		var err error
+		if v, err = readSecretFile(a.where, what, file); err != nil {
+			return "", err
+		}
+		from = what + "_file"
 	}
-	return readSecretFile(a.where, what, file)
+	if err := checkSecret(v, what); err != nil {
+		return "", fmt.Errorf("%s: %s %s (it is not shown)", a.where, from, err)
+	}
+	return v, nil
+}
+
+// MinSecretLen is the shortest token or password accepted. Real ones are
+// far longer; a shorter one is a mistake (LINODE_TOKEN=e), and redacting
+// it from error text would garble every word that holds it.
+const MinSecretLen = 8
+
+// checkSecret refuses a secret that cannot be a real one, in words that
+// never repeat it: empty or blank, shorter than MinSecretLen, holding
+// control characters, or (a token) holding spaces.
+func checkSecret(v, what string) error {
+	n := utf8.RuneCountInString(v)
+	switch {
+	case n == 0:
+		return errors.New("is empty or blank")
+	case strings.ContainsFunc(v, unicode.IsControl):
+		return errors.New("holds control characters (a line break?)")
+	case what == "token" && strings.ContainsFunc(v, unicode.IsSpace):
+		return errors.New("holds spaces; a token has none")
+	case n < MinSecretLen:
+		return fmt.Errorf("is too short: %d characters, and a real %s has at least %d", n, what, MinSecretLen)
+	}
+	return nil
 }
 
 // UserName resolves a Superb Flex Cloud account's user.

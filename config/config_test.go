@@ -61,9 +61,9 @@ func TestLoadGood(t *testing.T) {
 	if len(f.Accounts) != 3 || !f.Accounts[0].Production || !f.Accounts[1].ReadOnly || f.Accounts[1].Region != "LON1" {
 		t.Fatalf("accounts: %+v", f.Accounts)
 	}
-	env := map[string]string{"PROD_LINODE": "lin-secret", "FLEX_PW": "pw"}
+	env := map[string]string{"PROD_LINODE": "lin-secret", "FLEX_PW": "flex-password"}
 	getenv := func(k string) string { return env[k] }
-	for i, want := range []string{"lin-secret", "civo-secret", "pw"} {
+	for i, want := range []string{"lin-secret", "civo-secret", "flex-password"} {
 		if got, err := f.Accounts[i].Secret(getenv); err != nil || got != want {
 			t.Fatalf("secret %d: %q %v", i, got, err)
 		}
@@ -112,11 +112,11 @@ func TestLoadRefusesBadFiles(t *testing.T) {
 }
 
 func TestInlineTokenInPrivateFile(t *testing.T) {
-	f, err := Load(write(t, "[[account]]\nname = \"a\"\nprovider = \"northflank\"\ntoken = \"s3cret\"\n", 0o600))
+	f, err := Load(write(t, "[[account]]\nname = \"a\"\nprovider = \"northflank\"\ntoken = \"s3cret-token\"\n", 0o600))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s, _ := f.Accounts[0].Secret(os.Getenv); s != "s3cret" {
+	if s, _ := f.Accounts[0].Secret(os.Getenv); s != "s3cret-token" {
 		t.Fatalf("inline: %q", s)
 	}
 }
@@ -170,5 +170,45 @@ func TestSecretsNeverEchoed(t *testing.T) {
 	}
 	if _, err := f.Accounts[0].Secret(os.Getenv); err == nil || strings.Contains(err.Error(), secret) {
 		t.Fatalf("token_file value echoed: %v", err)
+	}
+}
+
+// TestImplausibleSecretsRefused: a token or password that cannot be a real
+// one (empty, blank, short, with a line break or, for a token, a space) is
+// refused where it is read, in a line naming its source and never its value.
+func TestImplausibleSecretsRefused(t *testing.T) {
+	for _, tc := range []struct{ value, want string }{
+		{"e", "too short: 1 characters"},
+		{"short12", "too short: 7 characters"},
+		{"   ", "empty or blank"},
+		{"abcd\nefghijk", "control characters"},
+		{"abcd efghijk", "holds spaces"},
+	} {
+		a := FromEnv(func(k string) string { return map[string]string{"LINODE_TOKEN": tc.value}[k] })
+		if len(a) != 1 {
+			t.Fatalf("%q: %d accounts", tc.value, len(a))
+		}
+		_, err := a[0].Secret(func(string) string { return tc.value })
+		if err == nil || !strings.Contains(err.Error(), "LINODE_TOKEN ") || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") ||
+			(len(strings.TrimSpace(tc.value)) > 1 && strings.Contains(err.Error(), strings.TrimSpace(tc.value))) {
+			t.Errorf("%q: %v", tc.value, err)
+		}
+	}
+	// A password may hold a space; it still needs 8 characters.
+	f, err := Load(write(t, "[[account]]\nname = \"f\"\nprovider = \"superbflex\"\napi_url = \"https://x\"\nuser = \"ops\"\npassword_env = \"PW\"\n", 0o600))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for pw, ok := range map[string]bool{"correct horse": true, "pw": false} {
+		if _, err := f.Accounts[0].Secret(func(string) string { return pw }); (err == nil) != ok {
+			t.Errorf("password %q: %v", pw, err)
+		}
+	}
+	f, err = Load(write(t, "[[account]]\nname = \"a\"\nprovider = \"civo\"\ntoken = \"abc\"\n", 0o600))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Accounts[0].Secret(os.Getenv); err == nil || !strings.Contains(err.Error(), `account "a": the inline token is too short`) {
+		t.Errorf("inline: %v", err)
 	}
 }

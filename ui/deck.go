@@ -44,6 +44,21 @@ type Deck struct {
 	keys     keyMap
 	fatal    error
 	status   string
+	// unavailable are accounts that could not be opened, listed in the
+	// overview with the reason.
+	unavailable []Unavailable
+}
+
+// Unavailable is a configured account that could not be opened. Reason
+// must not hold a secret; it is drawn as provider text (sanitised).
+type Unavailable struct {
+	Account, Provider, Reason string
+}
+
+// SetUnavailable lists accounts that could not be opened, so the overview
+// shows them instead of silently dropping them.
+func (d *Deck) SetUnavailable(u []Unavailable) {
+	d.unavailable = append([]Unavailable(nil), u...)
 }
 
 // tagged carries an App's message back to it.
@@ -473,10 +488,18 @@ func (d *Deck) renderOverview() string {
 		}
 		out = append(out, fit(row, w))
 	}
+	for _, u := range d.unavailable {
+		rest := w - cols[0].w - cols[1].w - 2
+		out = append(out, fit(fit(sanitize(u.Account), cols[0].w)+" "+fit(sanitize(u.Provider), cols[1].w)+" "+
+			th.bad.Render(fit("unavailable: "+sanitize(u.Reason), max(rest, 1))), w))
+	}
 	for i, a := range d.apps {
 		if s := a.Summary(); s.Err != nil {
 			out = append(out, "", th.errBox.Render(fit("⚠ "+d.name(i)+": ", w)), wrap(sanitize(s.Err.Error()), w))
 		}
+	}
+	for _, u := range d.unavailable {
+		out = append(out, "", th.errBox.Render(fit("⚠ "+sanitize(u.Account)+" is unavailable: ", w)), wrap(sanitize(u.Reason), w))
 	}
 	body := clip(strings.Join(out[1:], "\n"), w, h-3)
 	footer := []key.Binding{d.keys.Open, d.keys.Up, d.keys.Down, d.keys.Refresh, d.keys.Jump, d.keys.Back, d.keys.Quit}
@@ -495,6 +518,12 @@ func (d *Deck) accounts() []string {
 		if !seen[t.Account] {
 			seen[t.Account] = true
 			out = append(out, t.Account)
+		}
+	}
+	for _, u := range d.unavailable {
+		if !seen[u.Account] {
+			seen[u.Account] = true
+			out = append(out, u.Account)
 		}
 	}
 	sort.Strings(out)

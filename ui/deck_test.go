@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/snapdeck/snapdeck/client/linode"
@@ -161,5 +162,20 @@ func TestProductionDialogsSayProduction(t *testing.T) {
 			t.Fatalf("production=%v, dialog says production: %v\n%s", prod, got, s)
 		}
 		h.key("esc")
+	}
+}
+
+// TestDeckOverviewShowsUnavailableAccount: an account that could not be
+// opened is a row of the overview saying why, not silently left out.
+func TestDeckOverviewShowsUnavailableAccount(t *testing.T) {
+	d := NewDeck(Options{Timeout: time.Second}, []Target{staging(t)})
+	d.SetUnavailable([]Unavailable{{Account: "prod", Provider: "linode", Reason: "account \"prod\": PROD_TOKEN is not set\x1b[2J"}})
+	d.Update(tea.WindowSizeMsg{Width: 110, Height: 24})
+	s := d.renderOverview()
+	if !rowHas(s, "prod ", "unavailable: ") || !strings.Contains(s, "PROD_TOKEN is not set") || !strings.Contains(s, "2 accounts") {
+		t.Fatalf("overview lacks the unavailable account:\n%s", s)
+	}
+	if strings.Contains(s, "\x1b[2J") {
+		t.Fatal("the reason was drawn raw")
 	}
 }

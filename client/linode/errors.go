@@ -117,8 +117,5 @@ func (p *Provider) statusError(status int, header http.Header, msg string) error
 
 // scrub keeps the token out of any text that may reach the screen.
 func (p *Provider) scrub(s string) string {
-	if p.token == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, p.token, "[token]")
+	return client.Redact(s, "[token]", p.token)
 }

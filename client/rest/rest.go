@@ -293,10 +293,5 @@ func IsTimeout(err error) bool {
 }
 
 func (c *Client) scrub(s string) string {
-	for _, sec := range c.c.Secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, "[secret]")
-		}
-	}
-	return s
+	return client.Redact(s, "[secret]", c.c.Secrets...)
 }

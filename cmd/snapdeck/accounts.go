@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/snapdeck/snapdeck/client"
@@ -141,7 +142,7 @@ func (c *connFlags) open(e env, a config.Account, hc *http.Client) ([]target, er
 		}
 		lp, dbp, err := linodeAccount(secret, base, hc, timeout)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("account %s: %w", a.Name, err)
 		}
 		t2 := t
 		t.p, t2.p = lp, dbp
@@ -166,31 +167,51 @@ func (c *connFlags) open(e env, a config.Account, hc *http.Client) ([]target, er
 	return []target{t}, nil
 }
 
-// targets resolves every account into its views, in config order.
-func (c *connFlags) targets(e env) ([]target, error) {
+// unopened is a configured account that could not be opened, and why.
+// It is never skipped silently: a command that would act on it, or on
+// "every account", fails naming it, and the TUI's overview lists it.
+type unopened struct {
+	account  string
+	provider string // the config's provider word
+	first    bool   // the first configured account: the default one
+	err      error  // names the account, never its secret
+}
+
+// targets resolves every account into its views, in config order, and
+// lists apart the accounts that could not be opened. It fails only when
+// none could.
+func (c *connFlags) targets(e env) ([]target, []unopened, error) {
 	if c.demo {
-		return c.demoTargets(e)
+		ts, err := c.demoTargets(e)
+		return ts, nil, err
 	}
 	accts, err := c.accounts(e)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []target
+	var bad []unopened
 	var errs []error
-	for _, a := range accts {
+	for i, a := range accts {
 		ts, err := c.open(e, a, nil)
 		if err != nil {
+			bad = append(bad, unopened{account: a.Name, provider: a.Provider, first: i == 0, err: err})
 			errs = append(errs, err)
 			continue
 		}
 		out = append(out, ts...)
 	}
 	if len(out) == 0 {
-		return nil, errors.Join(errs...)
+		return nil, nil, errors.Join(errs...)
 	}
-	if len(errs) > 0 {
-		// One broken account should not hide the others; say which.
-		fmt.Fprintln(e.stderr, "snapdeck: skipping:", errors.Join(errs...))
+	return out, bad, nil
+}
+
+// unopenedError names the accounts that could not be opened, one line.
+func unopenedError(bad []unopened) error {
+	errs := make([]error, 0, len(bad))
+	for _, b := range bad {
+		errs = append(errs, b.err)
 	}
-	return out, nil
+	return errors.New(strings.ReplaceAll(errors.Join(errs...).Error(), "\n", "; "))
 }

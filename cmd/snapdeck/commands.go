@@ -167,17 +167,25 @@ func (c *connFlags) session(e env, withAudit bool) (*conn, context.Context, func
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	// Only the commands that change something open the audit log.
+	if err := cn.mayAct(withAudit, c.account != ""); err != nil {
+		cn.Close()
+		return nil, nil, nil, err
+	}
 	ctx, cancel := commandContext()
 	return cn, ctx, func() { cancel(); cn.Close() }, nil
 }
 
-// chosen are the views a command reads: every one with --all-accounts,
-// else the one --account picked.
-func (c *conn) chosen(all bool) []target {
+// chosen are the views a command reads: every one with --all-accounts
+// (an error when one could not be opened), else the one --account picked.
+func (c *conn) chosen(all bool) ([]target, error) {
 	if all {
-		return c.targets
+		if len(c.unopened) > 0 {
+			return nil, fmt.Errorf("%w; not every account can be read", unopenedError(c.unopened))
+		}
+		return c.targets, nil
 	}
-	return []target{c.targets[c.start]}
+	return []target{c.targets[c.start]}, nil
 }
 
 // accountError names the account view that failed when several are read.
@@ -254,7 +262,11 @@ func runResources(e env, args []string) int {
 	}
 	defer end()
 	out := []resourceJSON{}
-	for _, t := range conn.chosen(*all) {
+	views, err := conn.chosen(*all)
+	if err != nil {
+		return e.fail(err)
+	}
+	for _, t := range views {
 		rs, err := listAll(ctx, t.p, *f)
 		if err != nil {
 			return e.fail(accountError(t, err, *all))
@@ -330,7 +342,11 @@ func runCheck(e env, args []string) int {
 		r       model.Resource
 	}
 	var rs []found
-	for _, t := range conn.chosen(*all) {
+	views, err := conn.chosen(*all)
+	if err != nil {
+		return e.fail(err)
+	}
+	for _, t := range views {
 		list, err := listAll(ctx, t.p, *f)
 		if err != nil {
 			return e.fail(accountError(t, err, *all))

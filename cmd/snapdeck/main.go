@@ -94,6 +94,12 @@ func (e env) run(args []string) int {
 		// Only the secrets test sets this, to force a crash report.
 		PanicKey: e.getenv("SNAPDECK_TEST_PANIC") == "1",
 	}, targets)
+	// An account that could not be opened is shown, with why, never dropped.
+	var gone []ui.Unavailable
+	for _, u := range c.unopened {
+		gone = append(gone, ui.Unavailable{Account: u.account, Provider: u.provider, Reason: u.err.Error()})
+	}
+	app.SetUnavailable(gone)
 	app.Show(c.start)
 	_, err = tea.NewProgram(app, tea.WithContext(context.Background())).Run()
 	app.Close() // whatever was still in flight ends with the program

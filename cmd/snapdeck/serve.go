@@ -203,6 +203,9 @@ func newBastion(e env, cf *connFlags, sc serveConfig) (*bastion, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, u := range c.unopened {
+		fmt.Fprintln(e.stderr, "snapdeck serve: skipping:", u.err)
+	}
 	if err := checkKeyAccounts(keys, c.targets, sc.authorizedKeys); err != nil {
 		return nil, err
 	}

@@ -65,6 +65,9 @@ type conn struct {
 	targets []target        // every account view, wrapped the same way
 	start   int             // the view --account chose
 	audit   *client.AuditLog
+
+	// unopened are the configured accounts that could not be opened.
+	unopened []unopened
 }
 
 func (c *conn) Close() {
@@ -80,11 +83,11 @@ func (c *connFlags) connect(e env, withAudit bool) (*conn, error) {
 	// linodego reports its retries through the standard logger, which would
 	// scribble over the full-screen UI and the commands' one-line errors.
 	log.SetOutput(io.Discard)
-	ts, err := c.targets(e)
+	ts, bad, err := c.targets(e)
 	if err != nil {
 		return nil, err
 	}
-	out := &conn{}
+	out := &conn{unopened: bad}
 	if withAudit {
 		audit, err := client.OpenAuditLog(c.auditPath)
 		if err != nil {
@@ -106,8 +109,9 @@ func (c *connFlags) connect(e env, withAudit bool) (*conn, error) {
 		}
 		out.targets = append(out.targets, t)
 	}
-	i, err := pickTarget(out.targets, c.account)
+	i, err := pickTarget(out.targets, bad, c.account)
 	if err != nil {
+		out.Close()
 		return nil, err
 	}
 	out.start = i
@@ -121,10 +125,16 @@ func viewName(t target) string {
 }
 
 // pickTarget finds the view --account names: an account (its first view)
-// or account/kind, case-insensitively.
-func pickTarget(ts []target, name string) (int, error) {
+// or account/kind, case-insensitively. Naming an account that could not be
+// opened is an error saying why.
+func pickTarget(ts []target, bad []unopened, name string) (int, error) {
 	if name == "" {
 		return 0, nil
+	}
+	for _, b := range bad {
+		if acct, _, _ := strings.Cut(name, "/"); strings.EqualFold(acct, b.account) {
+			return 0, fmt.Errorf("--account %s cannot be opened: %w", b.account, b.err)
+		}
 	}
 	var names []string
 	for i, t := range ts {
@@ -148,4 +158,21 @@ func apiBase(api string) (string, error) {
 	}
 	api = strings.TrimSuffix(strings.TrimRight(api, "/"), "/v4")
 	return api, nil
+}
+
+// mayAct keeps a command on the account the user named or meant: an
+// account that could not be opened is an error, never a reason to fall
+// through to the next one. A change (mutating) needs every configured
+// account open, unless --account (named) picked one that is; a read
+// without --account needs the first account, the one it reads.
+func (cn *conn) mayAct(mutating, named bool) error {
+	switch {
+	case len(cn.unopened) == 0 || named:
+		return nil
+	case mutating:
+		return fmt.Errorf("%w; nothing was sent: fix it, or name the account to act on with --account", unopenedError(cn.unopened))
+	case cn.unopened[0].first:
+		return unopenedError(cn.unopened[:1])
+	}
+	return nil
 }

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	simlinode "github.com/snapdeck/snapdeck/sim/linode"
+)
+
+// prodAndStaging is a config whose first account, prod, takes its token
+// from PROD_TOKEN, and whose second, staging, is the simulator at url.
+func prodAndStaging(t *testing.T, url string) string {
+	return writeConfig(t, `
+[[account]]
+name = "prod"
+provider = "linode"
+api_url = "`+url+`"
+token_env = "PROD_TOKEN"
+production = true
+
+[[account]]
+name = "staging"
+provider = "linode"
+api_url = "`+url+`"
+token_env = "STAGING_TOKEN"
+`, 0o600)
+}
+
+// TestUnopenedAccountIsAnError: with prod's token unset, nothing that
+// changes something falls through to staging, and neither does a read of
+// the default account or of every account; --account staging still works.
+func TestUnopenedAccountIsAnError(t *testing.T) {
+	srv, url := simServer(t)
+	cfg := prodAndStaging(t, url)
+	env := map[string]string{"STAGING_TOKEN": simlinode.DemoToken}
+	audit := filepath.Join(t.TempDir(), "audit.log")
+	for _, args := range [][]string{
+		{"snapshot", "web-prod-01", "--label", "x"},
+		{"restore", "web-prod-01", "310000275", "--to", "web-prod-01", "--yes"},
+		{"cancel-backups", "cache-01", "--yes"},
+		{"snapshot", "web-prod-01", "--label", "x", "--account", "prod"},
+		{"resources"},
+		{"check", "--all-accounts"},
+		{"resources", "--all-accounts"},
+		{"backups", "web-prod-01"},
+	} {
+		r := runCmd(t, env, append(args, "--config", cfg, "--audit-log", audit)...)
+		wantCode(t, r, 2)
+		wantOneLine(t, r, "prod")
+		wantOneLine(t, r, "PROD_TOKEN is not set")
+		if r.stdout != "" {
+			t.Fatalf("%v: stdout %q", args, r.stdout)
+		}
+	}
+	if n := srv.Mutations(); n != 0 {
+		t.Fatalf("%d mutations reached an account nobody named", n)
+	}
+	if data, _ := os.ReadFile(audit); len(data) != 0 {
+		t.Fatalf("audit log: %s", data)
+	}
+	// Naming the account that opens is fine.
+	r := runCmd(t, env, "snapshot", "web-prod-01", "--label", "named", "--account", "staging", "--config", cfg, "--audit-log", audit)
+	wantCode(t, r, 0)
+	r = runCmd(t, env, "resources", "--account", "staging", "--config", cfg)
+	wantCode(t, r, 0)
+	if srv.Mutations() != 1 {
+		t.Fatalf("%d mutations, want the one named", srv.Mutations())
+	}
+}
+
+// TestImplausibleTokenRefused: LINODE_TOKEN=e is refused before anything is
+// sent, in one line that names the variable and not the value; it never
+// reaches the redaction that would garble "Invalid Token".
+func TestImplausibleTokenRefused(t *testing.T) {
+	srv, url := simServer(t)
+	for _, tok := range []string{"e", " ", "short12"} {
+		for _, args := range [][]string{{"resources"}, {"snapshot", "web-prod-01", "--label", "x"}, {}} {
+			r := runCmd(t, map[string]string{"LINODE_TOKEN": tok}, append(args, "--api", url, "--audit-log", filepath.Join(t.TempDir(), "a.log"))...)
+			wantCode(t, r, 2)
+			wantOneLine(t, r, "LINODE_TOKEN ")
+			if tok == "short12" && strings.Contains(r.stderr, tok) {
+				t.Fatalf("token echoed: %q", r.stderr)
+			}
+		}
+	}
+	if n := srv.Requests(); n != 0 {
+		t.Fatalf("%d requests sent with an implausible token", n)
+	}
+}
