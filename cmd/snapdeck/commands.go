@@ -355,6 +355,14 @@ func runCheck(e env, args []string) int {
 			rs = append(rs, found{t.account, r})
 		}
 	}
+	if len(rs) == 0 && f.Label != "" {
+		// A typo in a cron job's --label must not pass as "all 0 are fine".
+		names := make([]string, 0, len(views))
+		for _, t := range views {
+			names = append(names, viewName(t))
+		}
+		return e.fail(usageError{fmt.Sprintf("no resource with the label %q in %s", f.Label, strings.Join(names, ", "))})
+	}
 	now := e.now().UTC().Truncate(time.Second)
 	res := checkJSON{CheckedAt: now.Format(time.RFC3339), MaxAgeSeconds: int64(maxAge.Seconds()), Checked: len(rs), Stale: []staleJSON{}}
 	for _, fr := range rs {

@@ -89,3 +89,32 @@ func TestImplausibleTokenRefused(t *testing.T) {
 		t.Fatalf("%d requests sent with an implausible token", n)
 	}
 }
+
+// TestUnknownLabelOrAccountIsExit2: a label or account that matches
+// nothing is exit 2 with one line, never "OK: all 0 resources".
+func TestUnknownLabelOrAccountIsExit2(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "--label", "web-prod-O1"}, `no resource with the label "web-prod-O1" in demo/instances`},
+		{[]string{"check", "--label", "web-prod-O1", "--json", "--all-accounts"}, `no resource with the label "web-prod-O1" in demo/instances, demo/databases`},
+		{[]string{"backups", "web-prod-O1"}, `no resource with the label or ID "web-prod-O1"`},
+		{[]string{"snapshot", "web-prod-O1", "--label", "x"}, `no resource with the label or ID "web-prod-O1"`},
+		{[]string{"restore", "web-prod-O1", "1", "--to", "web-prod-01", "--yes"}, `no resource with the label or ID "web-prod-O1"`},
+		{[]string{"check", "--account", "prdo"}, `--account "prdo" matches none of`},
+		{[]string{"backups", "web-prod-01", "--account", "prdo"}, `--account "prdo" matches none of`},
+		{[]string{"snapshot", "web-prod-01", "--label", "x", "--account", "prdo"}, `--account "prdo" matches none of`},
+		{[]string{"restore", "web-prod-01", "1", "--to", "web-prod-01", "--yes", "--account", "prdo"}, `--account "prdo" matches none of`},
+	} {
+		r := demo(t, tc.args...)
+		wantCode(t, r, 2)
+		wantOneLine(t, r, tc.want)
+		if r.stdout != "" {
+			t.Fatalf("%v: stdout %q", tc.args, r.stdout)
+		}
+	}
+	// A label that exists is checked as before.
+	r := demo(t, "check", "--label", "web-prod-01", "--max-age", "100000h")
+	wantCode(t, r, 0)
+}
