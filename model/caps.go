@@ -47,6 +47,9 @@ type ProviderInfo struct {
 	// ReplacesSnapshot says a new manual snapshot replaces the old one
 	// (Linode keeps one).
 	ReplacesSnapshot bool
+	// OverwritesByName says a new snapshot named like an existing one
+	// overwrites it (Civo): the CLI and the TUI ask before doing that.
+	OverwritesByName bool
 	// BackupTypes lists the kinds of backup one may choose when taking one
 	// ("dump", "snapshot"); empty means there is no choice.
 	BackupTypes []string

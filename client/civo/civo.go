@@ -68,7 +68,7 @@ var (
 
 // Info describes Civo instances and what snapdeck can do to their snapshots.
 var Info = model.ProviderInfo{
-	Name: "civo", Title: "Civo", Kind: model.KindInstance,
+	Name: "civo", Title: "Civo", Kind: model.KindInstance, OverwritesByName: true,
 	Noun: "instance", Plural: "Instances", GroupTitle: "REGION", BackupNoun: "snapshot",
 	Caps:         model.CapSnapshot | model.CapDeleteBackup,
 	SafeOption:   true,

@@ -40,7 +40,7 @@ func init() {
 		"resources":      {"[--json] [--label L] [--tag T] [--region R]", "list the account's resources", runResources},
 		"backups":        {"<resource> [--json]", "list one resource's backups and snapshots", runBackups},
 		"check":          {"[--max-age 48h] [--json]", "list resources without a recent successful backup (exit 1 if any)", runCheck},
-		"snapshot":       {"<resource> --label L [--wait]", "take a snapshot, optionally waiting for it to finish", runSnapshot},
+		"snapshot":       {"<resource> --label L [--wait] [--replace]", "take a snapshot, optionally waiting for it to finish", runSnapshot},
 		"restore":        {"<resource> <backup-id> --to <target> [--overwrite] --yes", "restore a backup onto a resource", runRestore},
 		"cancel-backups": {"<resource> --yes", "turn the Backup service off, deleting every backup", runCancelBackups},
 		"sim":            {"[--listen 127.0.0.1:8799]", "serve the simulated Linode API over HTTP", runSim},
@@ -403,6 +403,8 @@ func runSnapshot(e env, args []string) int {
 	asJSON := c.Bool("json", false, "print the snapshot as JSON (schema in README, Scripting)")
 	label := c.String("label", "", "the snapshot's label or name (required; the provider's rule: Linode 1–255 characters)")
 	wait := c.Bool("wait", false, "wait until the snapshot is current and successful (exit 0) or failed (exit 1)")
+	replace := c.Bool("replace", false, "overwrite a snapshot of the same name where that is how the provider works (Civo); --yes too")
+	c.BoolVar(replace, "yes", false, "the same as --replace")
 	poll := c.Duration("poll", 3*time.Second, "with --wait: how often the backups are read")
 	timeout := c.Duration("timeout", 30*time.Minute, "with --wait: how long to wait in all; each request is also limited to 30s")
 	pos, code, ok := c.parse(args, 1, "a resource (label or ID)")
@@ -421,7 +423,8 @@ func runSnapshot(e env, args []string) int {
 		return e.fail(err)
 	}
 	defer end()
-	if info := conn.p.Info(); !info.Caps.Has(model.CapSnapshot) {
+	info := conn.p.Info()
+	if !info.Caps.Has(model.CapSnapshot) {
 		return e.fail(usageError{info.Title + " cannot take a snapshot"})
 	} else if v := info.ValidateName; v != nil {
 		if err := v(*label); err != nil {
@@ -433,6 +436,19 @@ func runSnapshot(e env, args []string) int {
 	r, err := resolve(ctx, conn.p, pos[0])
 	if err != nil {
 		return e.fail(err)
+	}
+	if info.OverwritesByName && !*replace {
+		// As the TUI asks, so must a script say it means to overwrite.
+		bs, err := conn.p.ListBackups(ctx, r.ID)
+		if err != nil {
+			return e.fail(err)
+		}
+		for _, b := range bs {
+			if b.Kind == model.BackupSnapshot && b.Label == *label {
+				return e.fail(usageError{fmt.Sprintf("not overwriting without --replace (or --yes): %s already has a snapshot named %q (taken %s), and taking one of that name replaces it",
+					oneLine(r.Label), oneLine(*label), b.Created.UTC().Format(time.RFC3339))})
+			}
+		}
 	}
 	started := e.now()
 	b, err := conn.p.(client.Actions).TakeSnapshot(ctx, r.ID, model.SnapshotRequest{Label: *label})

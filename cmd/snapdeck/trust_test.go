@@ -1,11 +1,16 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	simcivo "github.com/snapdeck/snapdeck/sim/civo"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
 
@@ -116,5 +121,48 @@ func TestUnknownLabelOrAccountIsExit2(t *testing.T) {
 	}
 	// A label that exists is checked as before.
 	r := demo(t, "check", "--label", "web-prod-01", "--max-age", "100000h")
+	wantCode(t, r, 0)
+}
+
+// TestCivoSnapshotOverwriteNeedsReplace: on Civo a snapshot named like an
+// existing one overwrites it; the CLI asks for --replace (or --yes) first,
+// as the TUI asks, and sends nothing without it.
+func TestCivoSnapshotOverwriteNeedsReplace(t *testing.T) {
+	var puts atomic.Int32
+	// Each PUT moves the simulator's clock an hour on, so every snapshot
+	// has finished before the next is asked for.
+	sim := simcivo.New(simcivo.Demo(fixedNow), simcivo.Options{Token: "civo-secret-1",
+		Now: func() time.Time { return fixedNow.Add(time.Duration(puts.Load()) * time.Hour) }})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			defer puts.Add(1)
+		}
+		sim.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	cfg := writeConfig(t, "[[account]]\nname = \"lon\"\nprovider = \"civo\"\napi_url = \""+srv.URL+"\"\ntoken_env = \"MY_CIVO\"\n", 0o600)
+	env := map[string]string{"MY_CIVO": "civo-secret-1"}
+	audit := filepath.Join(t.TempDir(), "audit.log")
+	snap := func(extra ...string) result {
+		return runCmd(t, env, append([]string{"snapshot", "grafana", "--label", "nightly", "--config", cfg, "--audit-log", audit}, extra...)...)
+	}
+	wantCode(t, snap(), 0) // the first of that name
+	if puts.Load() != 1 {
+		t.Fatalf("%d PUTs, want 1", puts.Load())
+	}
+	r := snap()
+	wantCode(t, r, 2)
+	wantOneLine(t, r, `grafana already has a snapshot named "nightly"`)
+	wantOneLine(t, r, "--replace")
+	if puts.Load() != 1 || r.stdout != "" {
+		t.Fatalf("sent without --replace: %d PUTs, stdout %q", puts.Load(), r.stdout)
+	}
+	wantCode(t, snap("--replace"), 0)
+	wantCode(t, snap("--yes"), 0)
+	if puts.Load() != 3 {
+		t.Fatalf("%d PUTs, want 3", puts.Load())
+	}
+	// Another name needs nothing more.
+	r = runCmd(t, env, "snapshot", "grafana", "--label", "weekly", "--config", cfg, "--audit-log", audit)
 	wantCode(t, r, 0)
 }
