@@ -3,6 +3,8 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +24,13 @@ type AuditLog struct {
 	mu  sync.Mutex
 	f   *os.File
 	err error // the first failed write, kept for Err
+
+	// prefix and seq name each attempt, so that its "sent" line and its
+	// outcome line can be paired; pending are the attempts sent whose
+	// outcome is not written yet.
+	prefix  string
+	seq     uint64
+	pending map[string]auditRecord
 }
 
 // DefaultAuditPath is $XDG_STATE_HOME/snapdeck/audit.log, else
@@ -71,7 +80,9 @@ func OpenAuditLog(path string) (*AuditLog, error) {
 		_ = f.Close()
 		return nil, err
 	}
-	return &AuditLog{path: path, f: f}, nil
+	var rnd [6]byte
+	_, _ = rand.Read(rnd[:])
+	return &AuditLog{path: path, f: f, prefix: hex.EncodeToString(rnd[:]), pending: map[string]auditRecord{}}, nil
 }
 
 // dropTornTail cuts off a last line left unfinished by a process killed in
@@ -130,12 +141,21 @@ func (l *AuditLog) Err() error {
 	return l.err
 }
 
-// Close closes the file; later writes fail and are reported by Err.
+// Close closes the file; later writes fail and are reported by Err. An
+// attempt still waiting for its reply (the program is ending: a signal, a
+// quit) gets its outcome now: an error, uncertain, since the change may
+// have been made.
 func (l *AuditLog) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.f == nil {
 		return nil
+	}
+	for id, r := range l.pending {
+		r.Time = time.Now().UTC().Format(time.RFC3339Nano)
+		r.Outcome, r.Error, r.Uncertain = "error", "snapdeck ended before the reply arrived; the change may have been made", true
+		l.appendLocked(r)
+		delete(l.pending, id)
 	}
 	err := l.f.Close()
 	l.f = nil
@@ -162,8 +182,11 @@ type auditRecord struct {
 	Disk         string             `json:"disk,omitempty"`
 	Destinations []auditDestination `json:"destinations,omitempty"`
 	Note         *string            `json:"note,omitempty"`
-	Outcome      string             `json:"outcome"` // ok, error or refused
-	Error        string             `json:"error,omitempty"`
+	// Attempt pairs the "sent" line, written and synced before the request
+	// leaves, with the outcome line written when the reply is known.
+	Attempt string `json:"attempt,omitempty"`
+	Outcome string `json:"outcome"` // sent, then ok or error; refused (never sent)
+	Error   string `json:"error,omitempty"`
 	// Uncertain marks an error after which the change may still have been
 	// made: no reply, a 5xx, an unreadable reply.
 	Uncertain bool `json:"uncertain,omitempty"`
@@ -182,8 +205,24 @@ type auditSchedule struct {
 	Window string `json:"window"`
 }
 
-// write appends one record as one line in one write call, so concurrent
-// writers never interleave within a line.
+// sent records that r is about to be sent, synced to disk before it
+// returns: a process killed while the request is out still leaves the
+// line. It returns the attempt's name for the outcome line.
+func (l *AuditLog) sent(r auditRecord) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.seq++
+	r.Attempt = fmt.Sprintf("%s-%d", l.prefix, l.seq)
+	r.Time = time.Now().UTC().Format(time.RFC3339Nano)
+	r.Outcome = "sent"
+	if l.appendLocked(r) {
+		l.pending[r.Attempt] = r
+	}
+	return r.Attempt
+}
+
+// write appends r's outcome as one line in one write call, so concurrent
+// writers never interleave within a line, and syncs it.
 func (l *AuditLog) write(r auditRecord, err error) {
 	r.Time = time.Now().UTC().Format(time.RFC3339Nano)
 	r.Outcome = "ok"
@@ -194,27 +233,39 @@ func (l *AuditLog) write(r auditRecord, err error) {
 		}
 		r.Uncertain = Uncertain(err)
 	}
-	b, merr := json.Marshal(r)
-	if merr != nil {
-		l.fail(merr)
-		return
-	}
-	b = append(b, '\n')
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.f == nil {
-		l.failLocked(os.ErrClosed)
-		return
+	if r.Attempt != "" {
+		if _, ok := l.pending[r.Attempt]; !ok && l.f == nil {
+			return // Close wrote its outcome already
+		}
+		delete(l.pending, r.Attempt)
 	}
-	if _, werr := l.f.Write(b); werr != nil {
-		l.failLocked(werr)
-	}
+	l.appendLocked(r)
 }
 
-func (l *AuditLog) fail(err error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.failLocked(err)
+// appendLocked writes r as one line and syncs it; false when that failed
+// (kept for Err).
+func (l *AuditLog) appendLocked(r auditRecord) bool {
+	b, err := json.Marshal(r)
+	if err != nil {
+		l.failLocked(err)
+		return false
+	}
+	b = append(b, '\n')
+	if l.f == nil {
+		l.failLocked(os.ErrClosed)
+		return false
+	}
+	if _, err := l.f.Write(b); err != nil {
+		l.failLocked(err)
+		return false
+	}
+	if err := l.f.Sync(); err != nil {
+		l.failLocked(err)
+		return false
+	}
+	return true
 }
 
 func (l *AuditLog) failLocked(err error) {
@@ -223,8 +274,9 @@ func (l *AuditLog) failLocked(err error) {
 	}
 }
 
-// Audited wraps p so that every mutation is logged, once its outcome is
-// known, to log under account (a name, never a token). Reads are not
+// Audited wraps p so that every mutation is logged to log under account (a
+// name, never a token): a "sent" line, synced before the request leaves,
+// then its outcome, both naming the same attempt. Reads are not
 // logged. The result implements Actions whether or not p does; without
 // Actions each mutation fails with ErrUnsupported, logged as an error.
 // A nil log returns p unchanged.
@@ -293,6 +345,21 @@ func (a audited) Events(ctx context.Context, resourceID string) ([]model.Event, 
 	return x.Events(ctx, resourceID)
 }
 
+// do runs one mutation between its two lines: "sent", synced before the
+// request leaves, then the outcome. An attempt refused before sending
+// (read-only, no Actions) has the outcome line only.
+func (a audited) do(r *auditRecord, f func(Actions) error) error {
+	x, err := a.actions()
+	if err == nil {
+		if !IsReadOnly(a.Provider) {
+			r.Attempt = a.log.sent(*r)
+		}
+		err = f(x)
+	}
+	a.log.write(*r, err)
+	return err
+}
+
 func (a audited) TakeSnapshot(ctx context.Context, resourceID string, req model.SnapshotRequest) (model.Backup, error) {
 	r := a.record("snapshot", resourceID)
 	r.Label = &req.Label
@@ -301,55 +368,42 @@ func (a audited) TakeSnapshot(ctx context.Context, resourceID string, req model.
 		r.Destinations = append(r.Destinations, auditDestination{ID: d.ID, RetentionDays: d.RetentionDays})
 	}
 	var b model.Backup
-	x, err := a.actions()
-	if err == nil {
+	err := a.do(&r, func(x Actions) error {
+		var err error
 		b, err = x.TakeSnapshot(ctx, resourceID, req)
-	}
-	if err == nil {
-		r.Backup = b.ID
-	}
-	a.log.write(r, err)
+		if err == nil {
+			r.Backup = b.ID
+		}
+		return err
+	})
 	return b, err
 }
 
 func (a audited) RestoreBackup(ctx context.Context, resourceID, backupID, targetID string, overwrite bool) error {
 	r := a.record("restore", resourceID)
 	r.Backup, r.Target, r.Overwrite = backupID, targetID, &overwrite
-	x, err := a.actions()
-	if err == nil {
-		err = x.RestoreBackup(ctx, resourceID, backupID, targetID, overwrite)
-	}
-	a.log.write(r, err)
-	return err
+	return a.do(&r, func(x Actions) error { return x.RestoreBackup(ctx, resourceID, backupID, targetID, overwrite) })
 }
 
 func (a audited) EnableBackups(ctx context.Context, resourceID string) error {
-	x, err := a.actions()
-	if err == nil {
-		err = x.EnableBackups(ctx, resourceID)
-	}
-	a.log.write(a.record("enable_backups", resourceID), err)
-	return err
+	r := a.record("enable_backups", resourceID)
+	return a.do(&r, func(x Actions) error { return x.EnableBackups(ctx, resourceID) })
 }
 
 func (a audited) CancelBackups(ctx context.Context, resourceID string) error {
-	x, err := a.actions()
-	if err == nil {
-		err = x.CancelBackups(ctx, resourceID)
-	}
-	a.log.write(a.record("cancel_backups", resourceID), err)
-	return err
+	r := a.record("cancel_backups", resourceID)
+	return a.do(&r, func(x Actions) error { return x.CancelBackups(ctx, resourceID) })
 }
 
 func (a audited) SetSchedule(ctx context.Context, resourceID string, s model.Schedule) (model.Resource, error) {
 	r := a.record("set_schedule", resourceID)
 	r.Schedule = &auditSchedule{Day: s.Day, Window: s.Window}
 	var res model.Resource
-	x, err := a.actions()
-	if err == nil {
+	err := a.do(&r, func(x Actions) error {
+		var err error
 		res, err = x.SetSchedule(ctx, resourceID, s)
-	}
-	a.log.write(r, err)
+		return err
+	})
 	return res, err
 }
 
@@ -364,34 +418,19 @@ func (a audited) Restores(ctx context.Context, resourceID string) ([]model.Resto
 func (a audited) DeleteBackup(ctx context.Context, resourceID, backupID string) error {
 	r := a.record("delete_backup", resourceID)
 	r.Backup = backupID
-	x, err := a.actions()
-	if err == nil {
-		err = x.DeleteBackup(ctx, resourceID, backupID)
-	}
-	a.log.write(r, err)
-	return err
+	return a.do(&r, func(x Actions) error { return x.DeleteBackup(ctx, resourceID, backupID) })
 }
 
 func (a audited) AbortBackup(ctx context.Context, resourceID, backupID string) error {
 	r := a.record("abort_backup", resourceID)
 	r.Backup = backupID
-	x, err := a.actions()
-	if err == nil {
-		err = x.AbortBackup(ctx, resourceID, backupID)
-	}
-	a.log.write(r, err)
-	return err
+	return a.do(&r, func(x Actions) error { return x.AbortBackup(ctx, resourceID, backupID) })
 }
 
 func (a audited) SetNote(ctx context.Context, resourceID, backupID, note string) error {
 	r := a.record("set_note", resourceID)
 	r.Backup, r.Note = backupID, &note
-	x, err := a.actions()
-	if err == nil {
-		err = x.SetNote(ctx, resourceID, backupID, note)
-	}
-	a.log.write(r, err)
-	return err
+	return a.do(&r, func(x Actions) error { return x.SetNote(ctx, resourceID, backupID, note) })
 }
 
 // Disks passes through, unlogged: it is a read.

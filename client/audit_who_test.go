@@ -38,7 +38,7 @@ func TestAuditedAs(t *testing.T) {
 	// Plain Audited records carry no who.
 	p = Audited(&fake{}, log, "ops").(Actions)
 	_, _ = p.TakeSnapshot(context.Background(), "1", model.SnapshotRequest{Label: "y"})
-	if l := readLines(t, path); len(l) != 2 || l[1]["who"] != nil {
+	if l := outcomes(t, readLines(t, path)); len(l) != 2 || l[1]["who"] != nil {
 		t.Errorf("Audited wrote who: %v", l)
 	}
 }

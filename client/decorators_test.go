@@ -134,6 +134,31 @@ func TestReadOnly(t *testing.T) {
 	}
 }
 
+// outcomes are the outcome lines of an audit log, each checked to follow
+// the "sent" line of its attempt (when it was sent at all).
+func outcomes(t *testing.T, lines []map[string]any) []map[string]any {
+	t.Helper()
+	sent := map[any]map[string]any{}
+	var out []map[string]any
+	for _, l := range lines {
+		if l["outcome"] == "sent" {
+			sent[l["attempt"]] = l
+			continue
+		}
+		if id := l["attempt"]; id != nil {
+			if s := sent[id]; s == nil || s["action"] != l["action"] || s["resource"] != l["resource"] {
+				t.Fatalf("outcome without its sent line: %v", l)
+			}
+			delete(sent, id)
+		}
+		out = append(out, l)
+	}
+	if len(sent) > 0 {
+		t.Fatalf("sent without an outcome: %v", sent)
+	}
+	return out
+}
+
 func readLines(t *testing.T, path string) []map[string]any {
 	t.Helper()
 	f, err := os.Open(path)
@@ -181,9 +206,10 @@ func TestAudited(t *testing.T) {
 	inner.err = &Error{Kind: ErrInvalid, Status: 400, Reasons: []string{"Backups are not enabled for this Linode."}}
 	_ = a.CancelBackups(context.Background(), "5")
 
-	lines := readLines(t, path)
-	if len(lines) != 7 {
-		t.Fatalf("%d lines", len(lines))
+	all := readLines(t, path)
+	lines := outcomes(t, all)
+	if len(lines) != 7 || len(all) != 14 {
+		t.Fatalf("%d outcome lines of %d", len(lines), len(all))
 	}
 	want := []string{"snapshot", "restore", "enable_backups", "cancel_backups", "set_schedule", "enable_backups", "cancel_backups"}
 	for i, l := range lines {
@@ -279,8 +305,8 @@ func TestAuditConcurrent(t *testing.T) {
 	if err := log.Close(); err != nil || log.Err() != nil {
 		t.Fatal(err, log.Err())
 	}
-	if n := len(readLines(t, path)); n != 50 {
-		t.Fatalf("%d lines", n)
+	if n := len(outcomes(t, readLines(t, path))); n != 50 {
+		t.Fatalf("%d outcome lines", n)
 	}
 	// After Close, writes fail and Err says so.
 	_ = a.EnableBackups(context.Background(), "1")

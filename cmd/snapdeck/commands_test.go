@@ -389,7 +389,7 @@ func TestRestoreAndCancelWithYes(t *testing.T) {
 		t.Fatalf("%d mutations, want 2", n)
 	}
 	log, _ := os.ReadFile(audit)
-	if strings.Count(string(log), "\n") != 2 {
+	if strings.Count(string(log), "\n") != 4 || strings.Count(string(log), `"outcome":"sent"`) != 2 {
 		t.Fatalf("audit log:\n%s", log)
 	}
 }

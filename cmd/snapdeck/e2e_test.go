@@ -175,8 +175,14 @@ func TestSnapshotAndRestoreInPTY(t *testing.T) {
 		t.Fatalf("audit log mode %v, want 0600", info.Mode().Perm())
 	}
 	data, _ := os.ReadFile(audit)
-	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[0], `"snapshot"`) || !strings.Contains(lines[1], `"restore"`) {
+	var lines []string // the outcome lines; each follows its "sent" line
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if !strings.Contains(l, `"outcome":"sent"`) {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != 2 || !strings.Contains(lines[0], `"snapshot"`) || !strings.Contains(lines[1], `"restore"`) ||
+		strings.Count(string(data), `"outcome":"sent"`) != 2 {
 		t.Fatalf("audit log should hold the snapshot then the restore:\n%s", data)
 	}
 	for _, l := range lines {

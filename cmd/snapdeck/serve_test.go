@@ -250,9 +250,10 @@ func TestServeOperatorTakesSnapshot(t *testing.T) {
 	st.waitText("✓ Snapshot ssh-snap of cache-01 finished")
 
 	recs := auditRecords(t, tb.audit)
-	if len(recs) != 1 {
+	if len(recs) != 2 || recs[0]["outcome"] != "sent" { // "sent", then the outcome
 		t.Fatalf("audit records = %v", recs)
 	}
+	recs = recs[1:]
 	who, _ := recs[0]["who"].(map[string]any)
 	fp := gossh.FingerprintSHA256(tb.operator.PublicKey())
 	if recs[0]["action"] != "snapshot" || recs[0]["outcome"] != "ok" || who["ssh_user"] != "alice" || who["key"] != fp ||

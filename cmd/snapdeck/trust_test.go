@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -165,4 +166,62 @@ func TestCivoSnapshotOverwriteNeedsReplace(t *testing.T) {
 	// Another name needs nothing more.
 	r = runCmd(t, env, "snapshot", "grafana", "--label", "weekly", "--config", cfg, "--audit-log", audit)
 	wantCode(t, r, 0)
+}
+
+// TestTUISigtermRecordsInFlight: the local TUI killed by SIGTERM while a
+// snapshot request is out leaves its "sent" line and an uncertain outcome.
+func TestTUISigtermRecordsInFlight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	sim := simlinode.New(simlinode.Demo(time.Now()), simlinode.Options{})
+	got := make(chan struct{}, 1)
+	hold := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost { // the snapshot: never answered
+			select {
+			case got <- struct{}{}:
+			default:
+			}
+			select {
+			case <-hold:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		sim.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	defer close(hold)
+	audit := filepath.Join(t.TempDir(), "audit.log")
+	tm := startTerm(t, 120, 36, []string{"LINODE_TOKEN=" + simlinode.DemoToken, "LINODE_URL=" + srv.URL}, "--audit-log", audit)
+	tm.waitText("Loaded 40 instances")
+	tm.send("/")
+	tm.sendText("cache-01")
+	tm.waitText("Instances 1/40")
+	tm.send(keyEnter)
+	tm.send("s")
+	tm.waitText("no snapshot yet")
+	tm.send("\x15")
+	tm.sendText("cut-snap")
+	tm.waitText("✓ 8/255 characters")
+	tm.send(keyEnter)
+	select {
+	case <-got:
+	case <-time.After(30 * time.Second): // a guard, not a timing assertion
+		t.Fatalf("the snapshot request never arrived:\n%s", tm.screen())
+	}
+	if err := tm.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	tm.wait()
+	data, err := os.ReadFile(audit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"outcome":"sent"`) || !strings.Contains(lines[0], `"label":"cut-snap"`) ||
+		!strings.Contains(lines[1], `"uncertain":true`) {
+		t.Fatalf("audit log after SIGTERM:\n%s", data)
+	}
 }
