@@ -55,6 +55,18 @@ type Unavailable struct {
 	Account, Provider, Reason string
 }
 
+// unavailableNamed finds the unavailable account q names (account or
+// account/kind).
+func (d *Deck) unavailableNamed(q string) (Unavailable, bool) {
+	acct, _, _ := strings.Cut(strings.TrimSpace(q), "/")
+	for _, u := range d.unavailable {
+		if strings.EqualFold(u.Account, acct) {
+			return u, true
+		}
+	}
+	return Unavailable{}, false
+}
+
 // SetUnavailable lists accounts that could not be opened, so the overview
 // shows them instead of silently dropping them.
 func (d *Deck) SetUnavailable(u []Unavailable) {
@@ -307,6 +319,11 @@ func (d *Deck) promptKey(m tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case "enter":
+		if u, found := d.unavailableNamed(d.prompt.Value()); found {
+			// Never a near match instead: say why it cannot be opened.
+			d.hint = sanitize(u.Account) + " is unavailable: " + sanitize(u.Reason)
+			return nil
+		}
 		i, ok := d.resolve(d.prompt.Value())
 		if !ok {
 			c := d.candidates(d.prompt.Value())

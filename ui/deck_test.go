@@ -179,3 +179,19 @@ func TestDeckOverviewShowsUnavailableAccount(t *testing.T) {
 		t.Fatal("the reason was drawn raw")
 	}
 }
+
+// TestDeckJumpToUnavailableSaysWhy: `:prod` for an account that could not
+// be opened says why, and does not jump to a near match (prod-eu).
+func TestDeckJumpToUnavailableSaysWhy(t *testing.T) {
+	st := staging(t)
+	st.Account = "prod-eu"
+	d := NewDeck(Options{Timeout: time.Second}, []Target{st})
+	d.SetUnavailable([]Unavailable{{Account: "prod", Provider: "linode", Reason: "PROD_TOKEN is not set"}})
+	d.Update(tea.WindowSizeMsg{Width: 100, Height: 24})
+	d.openPrompt()
+	d.prompt.SetValue("prod")
+	d.promptKey(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if d.hint != "prod is unavailable: PROD_TOKEN is not set" || d.overview || d.cur != 0 || !d.jumping {
+		t.Fatalf("hint %q, overview %v, cur %d", d.hint, d.overview, d.cur)
+	}
+}
