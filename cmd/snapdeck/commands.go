@@ -167,7 +167,7 @@ func (c *connFlags) session(e env, withAudit bool) (*conn, context.Context, func
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	// Only the commands that change something open the audit log.
+	// withAudit is true exactly for the commands that change something.
 	if err := cn.mayAct(withAudit, c.account != ""); err != nil {
 		cn.Close()
 		return nil, nil, nil, err
