@@ -77,7 +77,7 @@ func (s *sender) outcome(a *App, w int, hint string) []string {
 		out = append(out, a.th.warn.Render(hint))
 	}
 	if s.err != nil {
-		out = append(out, "", a.th.errBox.Render(wrap("✗ "+sanitize(s.err.Error()), w)))
+		out = append(out, "", a.th.errBox.Render(wrap("✗ "+errText(s.err), w)))
 	}
 	return out
 }
@@ -113,13 +113,13 @@ func (a *App) productionLine(w int) string {
 	if !a.opts.Production {
 		return ""
 	}
-	return productionStyle.Render(fit(" PRODUCTION account "+sanitize(a.opts.Account)+": this changes live data ", w))
+	return productionStyle.Render(fit(" PRODUCTION account "+userText(a.opts.Account)+": this changes live data ", w))
 }
 
 // typedName is what a user types to confirm acting on r: its label as drawn,
 // or its ID when the label is empty (Enter alone must never confirm).
 func typedName(r model.Resource) string {
-	if l := strings.TrimSpace(sanitize(r.Label)); l != "" {
+	if l := strings.TrimSpace(r.Label); l != "" {
 		return l
 	}
 	return r.ID

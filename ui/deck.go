@@ -169,7 +169,7 @@ func (d *Deck) appEnded(i int) tea.Cmd {
 		return d.quit()
 	}
 	if err != nil {
-		d.status = "✗ " + d.name(i) + ": " + sanitize(err.Error())
+		d.status = "✗ " + d.name(i) + ": " + errText(err)
 	}
 	if i == d.cur {
 		d.overview, d.ovCursor = true, i
@@ -296,7 +296,7 @@ func (d *Deck) promptKey(m tea.KeyPressMsg) tea.Cmd {
 		if !ok {
 			c := d.candidates(d.prompt.Value())
 			if len(c) == 0 {
-				d.hint = "No account or view matches " + sanitize(d.prompt.Value())
+				d.hint = "No account or view matches " + userText(d.prompt.Value())
 			} else {
 				d.hint = "Which one? " + strings.Join(c, ", ")
 			}
@@ -319,7 +319,7 @@ func (d *Deck) jumpTo(i int) tea.Cmd {
 		return nil
 	}
 	if d.apps[i].Fatal() != nil {
-		d.status = "✗ " + d.name(i) + " is unavailable: " + sanitize(d.apps[i].Fatal().Error())
+		d.status = "✗ " + d.name(i) + " is unavailable: " + errText(d.apps[i].Fatal())
 		d.overview, d.ovCursor = true, i
 		return nil
 	}
@@ -475,7 +475,7 @@ func (d *Deck) renderOverview() string {
 	}
 	for i, a := range d.apps {
 		if s := a.Summary(); s.Err != nil {
-			out = append(out, "", th.errBox.Render(fit("⚠ "+d.name(i)+": ", w)), wrap(sanitize(s.Err.Error()), w))
+			out = append(out, "", th.errBox.Render(fit("⚠ "+d.name(i)+": ", w)), wrap(errText(s.Err), w))
 		}
 	}
 	body := clip(strings.Join(out[1:], "\n"), w, h-3)

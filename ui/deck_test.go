@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/client/linode"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
@@ -22,7 +23,7 @@ func staging(t *testing.T) Target {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Target{Account: "staging", Provider: p}
+	return Target{Account: "staging", Provider: client.Sanitized(p)}
 }
 
 func TestDeckJumpsBetweenAccountsWithCompletion(t *testing.T) {
