@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/snapdeck/snapdeck/client"
@@ -24,9 +23,9 @@ type backupForm struct {
 	sender
 	res      model.Resource
 	info     model.ProviderInfo
-	name     textinput.Model
-	dest     textinput.Model
-	days     textinput.Model
+	name     input
+	dest     input
+	days     input
 	focus    int // index into fields()
 	typ      int // index into info.BackupTypes
 	comp     int
@@ -50,8 +49,8 @@ type disksMsg struct {
 }
 
 func newBackupForm(a *App, r model.Resource) *backupForm {
-	in := func(prompt, val string, limit int) textinput.Model {
-		ti := textinput.New()
+	in := func(prompt, val string, limit int) input {
+		ti := newInput()
 		ti.Prompt = prompt
 		ti.CharLimit = limit
 		ti.SetValue(val)

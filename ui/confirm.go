@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/snapdeck/snapdeck/client"
@@ -99,7 +98,7 @@ type confirmScreen struct {
 	warn    []string
 	mode    confirmMode
 	expect  string
-	input   textinput.Model
+	input   input
 	verb    string   // what y does, for the footer: "enable backups"
 	ids     []string // resources to re-read when the outcome is unknown
 	run     func(ctx context.Context) actionResult
@@ -126,7 +125,7 @@ func typedName(r model.Resource) string {
 }
 
 func newConfirm(heading, verb string, mode confirmMode, expect string) *confirmScreen {
-	ti := textinput.New()
+	ti := newInput()
 	ti.Prompt = "› "
 	ti.Placeholder = expect
 	ti.SetWidth(max(len(expect)+2, 20))

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -36,7 +35,7 @@ type Deck struct {
 	overview bool
 	ovCursor int
 	jumping  bool
-	prompt   textinput.Model
+	prompt   input
 	hint     string
 	width    int
 	height   int
@@ -66,7 +65,7 @@ func NewDeck(o Options, targets []Target) *Deck {
 		to.Jump = len(targets) > 1
 		d.apps = append(d.apps, New(to))
 	}
-	ti := textinput.New()
+	ti := newInput()
 	ti.Prompt = ":"
 	ti.Placeholder = "account, account/kind or overview (tab completes)"
 	d.prompt = ti

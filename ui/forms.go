@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/snapdeck/snapdeck/client"
@@ -21,7 +20,7 @@ import (
 type snapshotForm struct {
 	sender
 	res     model.Resource
-	input   textinput.Model
+	input   input
 	loading bool
 	loadErr error
 	req     int
@@ -31,7 +30,7 @@ type snapshotForm struct {
 }
 
 func newSnapshotForm(a *App, r model.Resource) *snapshotForm {
-	ti := textinput.New()
+	ti := newInput()
 	ti.Prompt = "Label › "
 	ti.SetValue("snapdeck-" + a.opts.Now().UTC().Format("20060102-1504"))
 	ti.CursorEnd()
@@ -215,7 +214,7 @@ type restoreForm struct {
 	tbl       table
 	overwrite bool
 	confirm   bool
-	input     textinput.Model
+	input     input
 	hint      string
 }
 
@@ -235,7 +234,7 @@ func newRestoreForm(a *App, src model.Resource, b model.Backup) *restoreForm {
 		{title: "DISK", width: 8, priority: 2},
 	}}
 	f.tbl.setRows(len(f.targets))
-	ti := textinput.New()
+	ti := newInput()
 	ti.Prompt = "› "
 	f.input = ti
 	return f

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/snapdeck/snapdeck/model"
@@ -182,14 +181,14 @@ type noteForm struct {
 	sender
 	res   model.Resource
 	b     model.Backup
-	input textinput.Model
+	input input
 }
 
 func (a *App) startNote(r model.Resource, b model.Backup) tea.Cmd {
 	if !a.can(model.CapNote) {
 		return a.refuseCap(model.CapNote)
 	}
-	ti := textinput.New()
+	ti := newInput()
 	ti.Prompt = "Note › "
 	ti.CharLimit = 255
 	ti.SetValue(b.Note)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/snapdeck/snapdeck/client"
@@ -50,7 +49,7 @@ type instancesScreen struct {
 	err      error
 	ctx      context.Context
 	cancel   context.CancelFunc
-	filter   textinput.Model
+	filter   input
 	query    string
 	typing   bool
 	snaps    map[string]model.SnapshotState
@@ -61,7 +60,7 @@ type instancesScreen struct {
 }
 
 func newInstances(a *App) *instancesScreen {
-	ti := textinput.New()
+	ti := newInput()
 	ti.Prompt = "/"
 	ti.Placeholder = "label, region or tag"
 	cols := []column{
