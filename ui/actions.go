@@ -33,14 +33,14 @@ func (a *App) refuseReadOnly() tea.Cmd {
 func (a *App) actionFailed(what string, err error, ids ...string) tea.Cmd {
 	if client.Uncertain(err) {
 		cause := uncertainCause(err)
-		a.announce("⚠ " + what + ": " + cause + " (" + sanitize(err.Error()) + ") — re-reading to see what happened…")
+		a.announce("⚠ " + what + ": " + cause + " (" + errText(err) + ") — re-reading to see what happened…")
 		var cmds []tea.Cmd
 		for _, id := range ids {
 			cmds = append(cmds, a.rereadAfter(id, what, cause))
 		}
 		return tea.Batch(cmds...)
 	}
-	a.announce("✗ " + what + " failed: " + sanitize(err.Error()))
+	a.announce("✗ " + what + " failed: " + errText(err))
 	return nil
 }
 
@@ -97,7 +97,7 @@ func (a *App) rereadAfter(id, why, cause string) tea.Cmd {
 func (a *App) onReread(m rereadMsg) {
 	if m.err != nil {
 		if m.why != "" {
-			a.announce("⚠ " + m.why + ": outcome unknown, and re-reading failed too (" + sanitize(m.err.Error()) + ") — press r to refresh")
+			a.announce("⚠ " + m.why + ": outcome unknown, and re-reading failed too (" + errText(m.err) + ") — press r to refresh")
 		}
 		return
 	}
@@ -110,15 +110,15 @@ func (a *App) onReread(m rereadMsg) {
 		state := "no new snapshot"
 		switch c := st.Current; {
 		case st.InProgress != nil:
-			state = "snapshot in progress (" + sanitize(st.InProgress.RawStatus) + ")"
+			state = "snapshot in progress (" + st.InProgress.RawStatus + ")"
 		case c != nil && !c.Created.Before(m.since):
 			// It already finished: say so, or "no snapshot in progress"
 			// would read as "it did not happen".
-			state = fmt.Sprintf("snapshot %q taken (%s)", sanitize(c.Label), sanitize(c.RawStatus))
+			state = fmt.Sprintf("snapshot %q taken (%s)", c.Label, c.RawStatus)
 		}
 		for _, e := range m.events { // newest first
 			if e.Action == "backups_restore" && !e.Created.Before(m.since) {
-				state += ", a restore " + sanitize(e.Status)
+				state += ", a restore " + e.Status
 				break
 			}
 		}
@@ -205,11 +205,11 @@ func (a *App) startEnable(r model.Resource) tea.Cmd {
 		return a.refuseReadOnly()
 	}
 	if r.BackupsEnabled {
-		a.announce("Backups are already enabled for " + sanitize(r.Label))
+		a.announce("Backups are already enabled for " + r.Label)
 		return nil
 	}
-	return a.push(a.enableConfirm(r, "Enable backups for "+sanitize(r.Label), "✓ Backups enabled for "+sanitize(r.Label),
-		"Turns on the Linode Backup service for "+sanitize(r.Label)+" ("+sanitize(r.Plan)+", "+sanitize(r.Region)+").",
+	return a.push(a.enableConfirm(r, "Enable backups for "+r.Label, "✓ Backups enabled for "+r.Label,
+		"Turns on the Linode Backup service for "+r.Label+" ("+r.Plan+", "+r.Region+").",
 		"It is a paid service: Linode bills it monthly per Linode, priced by plan, on top of the Linode itself.",
 		"Automatic daily and weekly backups then run in the scheduled window, and you can take a manual snapshot.",
 	), nil)
@@ -246,10 +246,10 @@ func (a *App) startCancel(r model.Resource, known []model.Backup) tea.Cmd {
 		return a.refuseReadOnly()
 	}
 	if !r.BackupsEnabled {
-		a.announce("Backups are not enabled for " + sanitize(r.Label) + "; nothing to cancel")
+		a.announce("Backups are not enabled for " + r.Label + "; nothing to cancel")
 		return nil
 	}
-	c := newConfirm("Cancel backups of "+sanitize(r.Label), "cancel backups", confirmTyped, typedName(r))
+	c := newConfirm("Cancel backups of "+r.Label, "cancel backups", confirmTyped, typedName(r))
 	what := "every backup and snapshot"
 	if known != nil {
 		auto, snaps := 0, 0
@@ -263,8 +263,8 @@ func (a *App) startCancel(r model.Resource, known []model.Backup) tea.Cmd {
 		what = fmt.Sprintf("all %d automatic backups and %d snapshots", auto, snaps)
 	}
 	c.lines = []string{
-		"Cancels the Backup service of " + sanitize(r.Label) + ".",
-		"This deletes " + what + " of " + sanitize(r.Label) + " forever. They cannot be recovered, and re-enabling the service starts from nothing.",
+		"Cancels the Backup service of " + r.Label + ".",
+		"This deletes " + what + " of " + r.Label + " forever. They cannot be recovered, and re-enabling the service starts from nothing.",
 	}
 	c.ids = []string{r.ID}
 	act, id := a.actions, r.ID
@@ -283,7 +283,7 @@ func (a *App) startCancel(r model.Resource, known []model.Backup) tea.Cmd {
 	c.done = func(a *App, res actionResult) tea.Cmd {
 		a.updateResource(res.resource)
 		a.updateBackups(id, []model.Backup{})
-		a.announce("✓ Backups cancelled for " + sanitize(r.Label) + "; its backups were deleted")
+		a.announce("✓ Backups cancelled for " + r.Label + "; its backups were deleted")
 		return nil
 	}
 	return a.push(c, nil)
@@ -300,9 +300,9 @@ func (a *App) startSnapshot(r model.Resource, known []model.Backup) tea.Cmd {
 		return a.push(f, f.load(a))
 	}
 	if !r.BackupsEnabled {
-		return a.push(a.enableConfirm(r, "Backups are off for "+sanitize(r.Label),
-			"✓ Backups enabled for "+sanitize(r.Label)+" — press s to take the snapshot",
-			"A snapshot needs the Linode Backup service, which is not enabled for "+sanitize(r.Label)+".",
+		return a.push(a.enableConfirm(r, "Backups are off for "+r.Label,
+			"✓ Backups enabled for "+r.Label+" — press s to take the snapshot",
+			"A snapshot needs the Linode Backup service, which is not enabled for "+r.Label+".",
 			"Enable it now? It is a paid service, billed monthly per Linode by plan. Then press s again to take the snapshot.",
 		), nil)
 	}
@@ -341,7 +341,7 @@ func (a *App) startSchedule(r model.Resource) tea.Cmd {
 		return a.refuseReadOnly()
 	}
 	if !r.BackupsEnabled {
-		a.announce("Backups are not enabled for " + sanitize(r.Label) + ": enable them (e) before scheduling")
+		a.announce("Backups are not enabled for " + r.Label + ": enable them (e) before scheduling")
 		return nil
 	}
 	return a.push(newScheduleForm(a, r), nil)
@@ -378,9 +378,9 @@ type job struct {
 
 func (j *job) describe() string {
 	if j.kind == jobSnapshot {
-		return j.noun + " " + sanitize(j.name) + " of " + sanitize(j.label)
+		return j.noun + " " + j.name + " of " + j.label
 	}
-	return "restore of " + sanitize(j.name) + " onto " + sanitize(j.targetLabel)
+	return "restore of " + j.name + " onto " + j.targetLabel
 }
 
 type jobTickMsg struct{}
@@ -489,7 +489,7 @@ func (a *App) onJobPoll(m jobPollMsg) tea.Cmd {
 	j.polling = false
 	if m.err != nil {
 		// One failed poll is not the job's failure; the next tick tries again.
-		a.announce("⚠ watching " + j.describe() + ": " + sanitize(m.err.Error()) + " (retrying)")
+		a.announce("⚠ watching " + j.describe() + ": " + errText(m.err) + " (retrying)")
 		return nil
 	}
 	if !a.info.Caps.Has(model.CapEvents) {
@@ -548,7 +548,7 @@ func (a *App) finishJob(j *job, ok bool, why string) tea.Cmd {
 	} else {
 		msg := "✗ " + upperFirst(j.describe()) + " failed"
 		if why != "" {
-			msg += ": " + sanitize(why)
+			msg += ": " + why
 		}
 		a.announce(msg)
 	}
@@ -575,7 +575,7 @@ func upperFirst(s string) string {
 func (a *App) jobLine() string {
 	var parts []string
 	for _, j := range a.activeJobs() {
-		st := sanitize(j.status)
+		st := j.status
 		if st == "" {
 			st = "pending"
 		}

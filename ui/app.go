@@ -399,7 +399,7 @@ func clip(body string, w, h int) string {
 
 // errorView is how every screen shows a failed request in place.
 func (a *App) errorView(what string, err error, w int) string {
-	msg := sanitize(err.Error())
+	msg := errText(err)
 	return a.th.errBox.Render(fit("⚠ Could not load "+what, w)) + "\n" +
 		wrap(msg, w) + "\n\n" + a.th.dim.Render("Press r to retry, esc to go back.")
 }

@@ -84,7 +84,8 @@ func start(t *testing.T, s setup) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var p client.Provider = lp
+	// Wrapped as cmd/snapdeck's connect wraps every provider.
+	p := client.Sanitized(lp)
 	if s.readOnly {
 		p = client.ReadOnly(p)
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/snapdeck/snapdeck/client"
@@ -24,9 +23,9 @@ type backupForm struct {
 	sender
 	res      model.Resource
 	info     model.ProviderInfo
-	name     textinput.Model
-	dest     textinput.Model
-	days     textinput.Model
+	name     input
+	dest     input
+	days     input
 	focus    int // index into fields()
 	typ      int // index into info.BackupTypes
 	comp     int
@@ -50,8 +49,8 @@ type disksMsg struct {
 }
 
 func newBackupForm(a *App, r model.Resource) *backupForm {
-	in := func(prompt, val string, limit int) textinput.Model {
-		ti := textinput.New()
+	in := func(prompt, val string, limit int) input {
+		ti := newInput()
 		ti.Prompt = prompt
 		ti.CharLimit = limit
 		ti.SetValue(val)
@@ -233,7 +232,7 @@ func (f *backupForm) update(a *App, msg tea.Msg) tea.Cmd {
 		}
 		f.confirm = nil
 		if m.res.err != nil {
-			cmd := a.actionFailed(upperFirst(f.info.BackupNoun)+" of "+sanitize(f.res.Label), m.res.err, f.res.ID)
+			cmd := a.actionFailed(upperFirst(f.info.BackupNoun)+" of "+f.res.Label, m.res.err, f.res.ID)
 			if client.Uncertain(m.res.err) {
 				a.pop() // it may have started: never offer to send it again
 			}
@@ -245,7 +244,7 @@ func (f *backupForm) update(a *App, msg tea.Msg) tea.Cmd {
 		if name == "" {
 			name = f.name.Value()
 		}
-		a.announce(fmt.Sprintf("%s %s of %s started", upperFirst(f.info.BackupNoun), sanitize(name), sanitize(f.res.Label)))
+		a.announce(fmt.Sprintf("%s %s of %s started", upperFirst(f.info.BackupNoun), name, f.res.Label))
 		return tea.Batch(a.reread(f.res.ID, ""),
 			a.addJob(&job{kind: jobSnapshot, resourceID: f.res.ID, label: f.res.Label, name: name, backupID: b.ID, status: b.RawStatus}))
 	case tea.KeyPressMsg:
@@ -343,11 +342,11 @@ func (f *backupForm) enter(a *App) tea.Cmd {
 		f.hint = "Could not read the current " + f.info.BackupNoun + "s; esc and try again."
 		return nil
 	case f.full():
-		f.hint = fmt.Sprintf("%s already has %d of %d manual %ss: delete one first (D on it).", sanitize(f.res.Label), f.manual(), f.info.MaxManual, f.info.BackupNoun)
+		f.hint = fmt.Sprintf("%s already has %d of %d manual %ss: delete one first (D on it).", f.res.Label, f.manual(), f.info.MaxManual, f.info.BackupNoun)
 		return nil
 	}
 	if r := f.running(); r != nil {
-		f.hint = fmt.Sprintf("%s %s is still %s: wait for it to finish.", upperFirst(f.info.BackupNoun), sanitize(r.Label), sanitize(r.RawStatus))
+		f.hint = fmt.Sprintf("%s %s is still %s: wait for it to finish.", upperFirst(f.info.BackupNoun), r.Label, r.RawStatus)
 		return nil
 	}
 	if _, err := f.request(); err != nil {
@@ -357,12 +356,12 @@ func (f *backupForm) enter(a *App) tea.Cmd {
 	var ask []string
 	for _, b := range f.known {
 		if b.Label == f.name.Value() && f.info.Name == "civo" {
-			ask = append(ask, fmt.Sprintf("A snapshot named %s already exists (taken %s): it will be overwritten.", sanitize(b.Label), stamp(a.opts.Now(), b.Created)))
+			ask = append(ask, fmt.Sprintf("A snapshot named %s already exists (taken %s): it will be overwritten.", b.Label, stamp(a.opts.Now(), b.Created)))
 			break
 		}
 	}
 	if f.safe {
-		ask = append(ask, sanitize(f.res.Label)+" will be shut down while the snapshot is taken, and started again after it.")
+		ask = append(ask, f.res.Label+" will be shut down while the snapshot is taken, and started again after it.")
 	}
 	if len(ask) > 0 {
 		f.confirm = ask
@@ -407,12 +406,12 @@ func (f *backupForm) keys(a *App) helpKeys {
 func (f *backupForm) view(a *App, w, h int) string {
 	th := a.th
 	now := a.opts.Now()
-	out := []string{th.title.Render(fit(fmt.Sprintf("Take a %s of %s (%s)", f.info.BackupNoun, sanitize(f.res.Label), sanitize(f.res.Region)), w)), ""}
+	out := []string{th.title.Render(fit(fmt.Sprintf("Take a %s of %s (%s)", f.info.BackupNoun, f.res.Label, f.res.Region), w)), ""}
 	switch {
 	case f.loading:
 		out = append(out, a.spin.View()+" Reading the current "+f.info.BackupNoun+"s…")
 	case f.loadErr != nil:
-		out = append(out, th.errBox.Render(wrap("⚠ "+sanitize(f.loadErr.Error()), w)))
+		out = append(out, th.errBox.Render(wrap("⚠ "+errText(f.loadErr), w)))
 	default:
 		n := f.manual()
 		line := plural(n, "manual "+f.info.BackupNoun)
@@ -428,7 +427,7 @@ func (f *backupForm) view(a *App, w, h int) string {
 			out = append(out, th.dim.Render(fit(line, w)))
 		}
 		if r := f.running(); r != nil {
-			out = append(out, th.warn.Render(wrap(fmt.Sprintf("%s %s is still %s.", upperFirst(f.info.BackupNoun), sanitize(r.Label), sanitize(r.RawStatus)), w)))
+			out = append(out, th.warn.Render(wrap(fmt.Sprintf("%s %s is still %s.", upperFirst(f.info.BackupNoun), r.Label, r.RawStatus), w)))
 		}
 	}
 	out = append(out, "")
@@ -483,7 +482,7 @@ func (f *backupForm) view(a *App, w, h int) string {
 		case "disk":
 			opts := []string{"whole " + f.info.Noun + " (incremental)"}
 			for _, d := range f.disks {
-				opts = append(opts, fmt.Sprintf("disk %s %s (%d MB)", d.ID, sanitize(d.Label), d.SizeMB))
+				opts = append(opts, fmt.Sprintf("disk %s %s (%d MB)", d.ID, d.Label, d.SizeMB))
 			}
 			line := mark(field) + "What › " + choice(opts, f.disk)
 			if f.diskLoad {
@@ -491,7 +490,7 @@ func (f *backupForm) view(a *App, w, h int) string {
 			}
 			out = append(out, line)
 			if f.diskErr != nil {
-				out = append(out, "  "+th.warn.Render(wrap("Could not list the disks: "+sanitize(f.diskErr.Error()), w-2)))
+				out = append(out, "  "+th.warn.Render(wrap("Could not list the disks: "+errText(f.diskErr), w-2)))
 			}
 		}
 	}

@@ -55,7 +55,7 @@ func newBackups(a *App, r model.Resource) *backupsScreen {
 	return &backupsScreen{res: r, ctx: ctx, cancel: cancel, tbl: table{cols: cols}}
 }
 
-func (s *backupsScreen) title() string   { return sanitize(s.res.Label) }
+func (s *backupsScreen) title() string   { return s.res.Label }
 func (s *backupsScreen) busy() bool      { return s.loading }
 func (s *backupsScreen) capturing() bool { return false }
 func (s *backupsScreen) close()          { s.cancel() }
@@ -80,7 +80,7 @@ func (s *backupsScreen) update(a *App, msg tea.Msg) tea.Cmd {
 		if m.err != nil {
 			s.err = m.err
 			if s.loaded {
-				a.announce("⚠ refresh failed: " + sanitize(m.err.Error()) + " — r to retry")
+				a.announce("⚠ refresh failed: " + errText(m.err) + " — r to retry")
 			}
 			return nil
 		}
@@ -170,7 +170,7 @@ func (s *backupsScreen) view(a *App, w, h int) string {
 	h--
 	switch {
 	case s.err != nil && !s.loaded:
-		b.WriteString(a.errorView("backups of "+sanitize(s.res.Label), s.err, w))
+		b.WriteString(a.errorView("backups of "+s.res.Label, s.err, w))
 		return b.String()
 	case !s.loaded:
 		b.WriteString(a.spin.View() + " Loading backups…")
@@ -207,13 +207,13 @@ func (s *backupsScreen) summary(a *App, now time.Time, w int) string {
 		}
 	}
 	last := "last good " + age(now, r.LastSuccessful)
-	txt := fmt.Sprintf("%s · %s · %s · %s · %s", sanitize(r.Region), sanitize(r.Status), sanitize(r.Plan), svc, last)
+	txt := fmt.Sprintf("%s · %s · %s · %s · %s", r.Region, r.Status, r.Plan, svc, last)
 	return a.th.dim.Render(fit(txt, w))
 }
 
 func backupRow(a *App, b model.Backup) map[string]cell {
 	th := &a.th
-	label := cell{text: sanitize(b.Label)}
+	label := cell{text: b.Label}
 	if b.Label == "" {
 		label = cell{text: "(automatic)", style: &th.dim}
 	}
@@ -237,7 +237,7 @@ func backupRow(a *App, b model.Backup) map[string]cell {
 // backupType is the provider's own kind of backup when it has one, marked
 // when it was taken automatically: "dump", "incremental · auto".
 func backupType(b model.Backup) string {
-	t := sanitize(b.Type)
+	t := b.Type
 	if t == "" {
 		return string(b.Kind)
 	}

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/snapdeck/snapdeck/client"
@@ -77,7 +76,7 @@ func (s *sender) outcome(a *App, w int, hint string) []string {
 		out = append(out, a.th.warn.Render(hint))
 	}
 	if s.err != nil {
-		out = append(out, "", a.th.errBox.Render(wrap("✗ "+sanitize(s.err.Error()), w)))
+		out = append(out, "", a.th.errBox.Render(wrap("✗ "+errText(s.err), w)))
 	}
 	return out
 }
@@ -99,7 +98,7 @@ type confirmScreen struct {
 	warn    []string
 	mode    confirmMode
 	expect  string
-	input   textinput.Model
+	input   input
 	verb    string   // what y does, for the footer: "enable backups"
 	ids     []string // resources to re-read when the outcome is unknown
 	run     func(ctx context.Context) actionResult
@@ -113,20 +112,20 @@ func (a *App) productionLine(w int) string {
 	if !a.opts.Production {
 		return ""
 	}
-	return productionStyle.Render(fit(" PRODUCTION account "+sanitize(a.opts.Account)+": this changes live data ", w))
+	return productionStyle.Render(fit(" PRODUCTION account "+userText(a.opts.Account)+": this changes live data ", w))
 }
 
 // typedName is what a user types to confirm acting on r: its label as drawn,
 // or its ID when the label is empty (Enter alone must never confirm).
 func typedName(r model.Resource) string {
-	if l := strings.TrimSpace(sanitize(r.Label)); l != "" {
+	if l := strings.TrimSpace(r.Label); l != "" {
 		return l
 	}
 	return r.ID
 }
 
 func newConfirm(heading, verb string, mode confirmMode, expect string) *confirmScreen {
-	ti := textinput.New()
+	ti := newInput()
 	ti.Prompt = "› "
 	ti.Placeholder = expect
 	ti.SetWidth(max(len(expect)+2, 20))

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -36,7 +35,7 @@ type Deck struct {
 	overview bool
 	ovCursor int
 	jumping  bool
-	prompt   textinput.Model
+	prompt   input
 	hint     string
 	width    int
 	height   int
@@ -93,7 +92,7 @@ func NewDeck(o Options, targets []Target) *Deck {
 		to.Jump = len(targets) > 1
 		d.apps = append(d.apps, New(to))
 	}
-	ti := textinput.New()
+	ti := newInput()
 	ti.Prompt = ":"
 	ti.Placeholder = "account, account/kind or overview (tab completes)"
 	d.prompt = ti
@@ -196,7 +195,7 @@ func (d *Deck) appEnded(i int) tea.Cmd {
 		return d.quit()
 	}
 	if err != nil {
-		d.status = "✗ " + d.name(i) + ": " + sanitize(err.Error())
+		d.status = "✗ " + d.name(i) + ": " + errText(err)
 	}
 	if i == d.cur {
 		d.overview, d.ovCursor = true, i
@@ -328,7 +327,7 @@ func (d *Deck) promptKey(m tea.KeyPressMsg) tea.Cmd {
 		if !ok {
 			c := d.candidates(d.prompt.Value())
 			if len(c) == 0 {
-				d.hint = "No account or view matches " + sanitize(d.prompt.Value())
+				d.hint = "No account or view matches " + userText(d.prompt.Value())
 			} else {
 				d.hint = "Which one? " + strings.Join(c, ", ")
 			}
@@ -351,7 +350,7 @@ func (d *Deck) jumpTo(i int) tea.Cmd {
 		return nil
 	}
 	if d.apps[i].Fatal() != nil {
-		d.status = "✗ " + d.name(i) + " is unavailable: " + sanitize(d.apps[i].Fatal().Error())
+		d.status = "✗ " + d.name(i) + " is unavailable: " + errText(d.apps[i].Fatal())
 		d.overview, d.ovCursor = true, i
 		return nil
 	}
@@ -512,7 +511,7 @@ func (d *Deck) renderOverview() string {
 	}
 	for i, a := range d.apps {
 		if s := a.Summary(); s.Err != nil {
-			out = append(out, "", th.errBox.Render(fit("⚠ "+d.name(i)+": ", w)), wrap(sanitize(s.Err.Error()), w))
+			out = append(out, "", th.errBox.Render(fit("⚠ "+d.name(i)+": ", w)), wrap(errText(s.Err), w))
 		}
 	}
 	for _, u := range d.unavailable {

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/client/linode"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
@@ -23,7 +24,7 @@ func staging(t *testing.T) Target {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Target{Account: "staging", Provider: p}
+	return Target{Account: "staging", Provider: client.Sanitized(p)}
 }
 
 func TestDeckJumpsBetweenAccountsWithCompletion(t *testing.T) {

@@ -39,7 +39,7 @@ func newDetail(_ *App, r model.Resource, b model.Backup) *detailScreen {
 
 func (s *detailScreen) title() string {
 	if s.b.Label != "" {
-		return sanitize(s.b.Label)
+		return s.b.Label
 	}
 	return "backup " + s.b.ID
 }
@@ -66,7 +66,7 @@ func (s *detailScreen) update(a *App, msg tea.Msg) tea.Cmd {
 		s.loading = false
 		s.err = m.err
 		if m.err != nil {
-			a.announce("⚠ refresh failed: " + sanitize(m.err.Error()) + " — r to retry")
+			a.announce("⚠ refresh failed: " + errText(m.err) + " — r to retry")
 			return nil
 		}
 		slot := s.b.Slot // the single-backup endpoint does not say which slot
@@ -120,8 +120,8 @@ func (s *detailScreen) view(a *App, w, h int) string {
 	if b.Slot != model.SlotNone {
 		kind += " (" + string(b.Slot) + ")"
 	}
-	out = append(out, th.title.Render(fit(fmt.Sprintf("Backup %s of %s", b.ID, sanitize(s.res.Label)), w)), "")
-	label := sanitize(b.Label)
+	out = append(out, th.title.Render(fit(fmt.Sprintf("Backup %s of %s", b.ID, s.res.Label), w)), "")
+	label := b.Label
 	if label == "" {
 		label = th.dim.Render("— (automatic backups have no label)")
 	}
@@ -129,7 +129,7 @@ func (s *detailScreen) view(a *App, w, h int) string {
 	field("ID", b.ID)
 	field("Type", kind)
 	field("Status", th.dim.Foreground(statusColor(b.Status)).Render(statusText(b.Status, b.RawStatus))+
-		th.dim.Render("  API status: "+sanitize(b.RawStatus)))
+		th.dim.Render("  API status: "+b.RawStatus))
 	if a.info.Name == "linode" {
 		avail := th.good.Render("yes — can be restored")
 		if !b.Available {
@@ -150,11 +150,11 @@ func (s *detailScreen) view(a *App, w, h int) string {
 	if a.info.Name != "linode" {
 		owner = upperFirst(a.info.Noun)
 	}
-	field(owner, fmt.Sprintf("%s (ID %s, %s)", sanitize(s.res.Label), s.res.ID, sanitize(s.res.Region)))
+	field(owner, fmt.Sprintf("%s (ID %s, %s)", s.res.Label, s.res.ID, s.res.Region))
 	shown := map[string]bool{"label": true, "id": true, "status": true, "created": true, "updated": true, "finished": true,
 		"duration": true, "total size": true, "note": true, strings.ToLower(owner): true}
 	if b.Note != "" || a.info.Caps.Has(model.CapNote) {
-		field("Note", sanitize(b.Note))
+		field("Note", b.Note)
 	}
 	if r := b.LastRestore; r != nil {
 		field("Last restore", fmt.Sprintf("%s · started %s · finished %s", statusText(r.Status, r.RawStatus), stamp(now, r.Started), stamp(now, r.Finished)))
@@ -169,13 +169,13 @@ func (s *detailScreen) view(a *App, w, h int) string {
 		if n == "type" {
 			f.Name = "Backup type"
 		}
-		field(sanitize(f.Name), sanitize(f.Value))
+		field(f.Name, f.Value)
 	}
 	if a.info.Name == "linode" { // only Linode instance backups record configs and disks
 		out = append(out, linodeDisks(th, b, w, field)...)
 	}
 	if s.err != nil {
-		out = append(out, "", th.errBox.Render("⚠ "+sanitize(s.err.Error())), th.dim.Render("Press r to retry."))
+		out = append(out, "", th.errBox.Render("⚠ "+errText(s.err)), th.dim.Render("Press r to retry."))
 	}
 	s.lines, s.height = len(out), h
 	s.scroll = min(s.scroll, max(len(out)-h, 0))
@@ -193,7 +193,7 @@ func linodeDisks(th theme, b model.Backup, w int, field func(name, value string)
 		if i == 0 {
 			name = "Configs"
 		}
-		field(name, sanitize(c))
+		field(name, c)
 	}
 	out := []string{"", th.label.Render(fmt.Sprintf("Disks (%d)", len(b.Disks)))}
 	if len(b.Disks) == 0 {
@@ -202,7 +202,7 @@ func linodeDisks(th theme, b model.Backup, w int, field func(name, value string)
 	lw := max(w-2-12-10-2, 10)
 	out = append(out, th.header.Render("  "+fit("LABEL", lw)+" "+fit("FILESYSTEM", 12)+" "+fit("SIZE", 10)))
 	for _, d := range b.Disks {
-		out = append(out, "  "+fit(sanitize(d.Label), lw)+" "+fit(sanitize(d.Filesystem), 12)+" "+fit(sizeMB(d.SizeMB), 10))
+		out = append(out, "  "+fit(d.Label, lw)+" "+fit(d.Filesystem, 12)+" "+fit(sizeMB(d.SizeMB), 10))
 	}
 	return out
 }

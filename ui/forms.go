@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/snapdeck/snapdeck/client"
@@ -21,7 +20,7 @@ import (
 type snapshotForm struct {
 	sender
 	res     model.Resource
-	input   textinput.Model
+	input   input
 	loading bool
 	loadErr error
 	req     int
@@ -31,7 +30,7 @@ type snapshotForm struct {
 }
 
 func newSnapshotForm(a *App, r model.Resource) *snapshotForm {
-	ti := textinput.New()
+	ti := newInput()
 	ti.Prompt = "Label › "
 	ti.SetValue("snapdeck-" + a.opts.Now().UTC().Format("20060102-1504"))
 	ti.CursorEnd()
@@ -75,7 +74,7 @@ func (f *snapshotForm) update(a *App, msg tea.Msg) tea.Cmd {
 		}
 		if m.res.err != nil {
 			f.confirm = false
-			cmd := a.actionFailed("Snapshot of "+sanitize(f.res.Label), m.res.err, f.res.ID)
+			cmd := a.actionFailed("Snapshot of "+f.res.Label, m.res.err, f.res.ID)
 			if client.Uncertain(m.res.err) {
 				// The snapshot may have started: re-read what the form
 				// decides on, so that Enter cannot blindly send a second one.
@@ -84,7 +83,7 @@ func (f *snapshotForm) update(a *App, msg tea.Msg) tea.Cmd {
 			return cmd
 		}
 		a.pop()
-		a.announce("✓ Snapshot " + sanitize(m.res.backup.Label) + " of " + sanitize(f.res.Label) + " accepted; watching it")
+		a.announce("✓ Snapshot " + m.res.backup.Label + " of " + f.res.Label + " accepted; watching it")
 		return tea.Batch(
 			a.addJob(&job{kind: jobSnapshot, resourceID: f.res.ID, label: f.res.Label, name: m.res.backup.Label, status: m.res.backup.RawStatus}),
 			a.reread(f.res.ID, ""),
@@ -100,7 +99,7 @@ func (f *snapshotForm) update(a *App, msg tea.Msg) tea.Cmd {
 				return nil
 			}
 			a.pop()
-			a.announce("Cancelled: snapshot of " + sanitize(f.res.Label))
+			a.announce("Cancelled: snapshot of " + f.res.Label)
 			return nil
 		case f.loading:
 			return nil
@@ -164,19 +163,19 @@ func (f *snapshotForm) keys(a *App) helpKeys {
 func (f *snapshotForm) view(a *App, w, h int) string {
 	th := a.th
 	now := a.opts.Now()
-	out := []string{th.label.Render(fit("Take a snapshot of "+sanitize(f.res.Label), w)), ""}
+	out := []string{th.label.Render(fit("Take a snapshot of "+f.res.Label, w)), ""}
 	switch {
 	case f.loading:
 		out = append(out, a.spin.View()+" Reading the current snapshot state…")
 		return strings.Join(out, "\n")
 	case f.loadErr != nil:
-		out = append(out, th.errBox.Render(wrap("⚠ Could not read the backups: "+sanitize(f.loadErr.Error()), w)), th.dim.Render("Press r to retry, esc to go back."))
+		out = append(out, th.errBox.Render(wrap("⚠ Could not read the backups: "+errText(f.loadErr), w)), th.dim.Render("Press r to retry, esc to go back."))
 		return strings.Join(out, "\n")
 	case f.inProgress():
 		ip := f.state.InProgress
 		out = append(out, th.errBox.Render("Refused: a snapshot is already in progress."),
 			wrap(fmt.Sprintf("Snapshot %q is %s (started %s). Linode takes one snapshot at a time; wait for it to finish.",
-				sanitize(ip.Label), ip.RawStatus, age(now, ip.Created)), w),
+				ip.Label, ip.RawStatus, age(now, ip.Created)), w),
 			"", th.dim.Render("Press esc to go back."))
 		return strings.Join(out, "\n")
 	}
@@ -191,13 +190,13 @@ func (f *snapshotForm) view(a *App, w, h int) string {
 	out = append(out, th.dim.Render("Rule: 1 to 255 characters."), "")
 	if c := f.state.Current; c != nil {
 		out = append(out, th.warn.Render(wrap(fmt.Sprintf("⚠ %s already has a snapshot: %q, taken %s. A Linode keeps one snapshot: taking a new one deletes that one.",
-			sanitize(f.res.Label), sanitize(c.Label), stamp(now, c.Created)), w)))
+			f.res.Label, c.Label, stamp(now, c.Created)), w)))
 	} else {
 		out = append(out, th.dim.Render("It has no snapshot yet; nothing will be replaced."))
 	}
 	if f.confirm {
 		out = append(out, "", th.errBox.Render(wrap(fmt.Sprintf("Replace %q with %q? Press y to take the new snapshot and delete the old one, esc to go back.",
-			sanitize(f.state.Current.Label), sanitize(label)), w)))
+			f.state.Current.Label, label), w)))
 	}
 	out = append(out, f.outcome(a, w, f.hint)...)
 	return strings.Join(out, "\n")
@@ -215,7 +214,7 @@ type restoreForm struct {
 	tbl       table
 	overwrite bool
 	confirm   bool
-	input     textinput.Model
+	input     input
 	hint      string
 }
 
@@ -235,7 +234,7 @@ func newRestoreForm(a *App, src model.Resource, b model.Backup) *restoreForm {
 		{title: "DISK", width: 8, priority: 2},
 	}}
 	f.tbl.setRows(len(f.targets))
-	ti := textinput.New()
+	ti := newInput()
 	ti.Prompt = "› "
 	f.input = ti
 	return f
@@ -259,10 +258,10 @@ func (f *restoreForm) update(a *App, msg tea.Msg) tea.Cmd {
 			if client.Uncertain(m.res.err) {
 				a.pop() // as in confirmScreen: no second restore by a repeated key
 			}
-			return a.actionFailed("Restore onto "+sanitize(t.Label), m.res.err, t.ID)
+			return a.actionFailed("Restore onto "+t.Label, m.res.err, t.ID)
 		}
 		a.pop()
-		a.announce("✓ Restore of backup " + f.b.ID + " onto " + sanitize(t.Label) + " accepted; watching it")
+		a.announce("✓ Restore of backup " + f.b.ID + " onto " + t.Label + " accepted; watching it")
 		return a.addJob(&job{kind: jobRestore, resourceID: f.src.ID, label: f.src.Label, name: backupName(f.b), targetID: t.ID, targetLabel: t.Label, status: "pending"})
 	case tea.KeyPressMsg:
 		if f.sending {
@@ -361,8 +360,8 @@ func (f *restoreForm) view(a *App, w, h int) string {
 	now := a.opts.Now()
 	size := f.b.TotalSizeMB()
 	out := []string{
-		th.label.Render(fit(fmt.Sprintf("Restore %s of %s", sanitize(backupName(f.b)), sanitize(f.src.Label)), w)),
-		th.dim.Render(fit(fmt.Sprintf("taken %s · %d disks · %s · region %s", stamp(now, f.b.Created), len(f.b.Disks), sizeMB(size), sanitize(f.src.Region)), w)),
+		th.label.Render(fit(fmt.Sprintf("Restore %s of %s", backupName(f.b), f.src.Label), w)),
+		th.dim.Render(fit(fmt.Sprintf("taken %s · %d disks · %s · region %s", stamp(now, f.b.Created), len(f.b.Disks), sizeMB(size), f.src.Region), w)),
 		"",
 	}
 	if l := a.productionLine(w); l != "" {
@@ -370,15 +369,15 @@ func (f *restoreForm) view(a *App, w, h int) string {
 	}
 	t := f.target()
 	if !f.confirm {
-		out = append(out, "Target — only Linodes in "+sanitize(f.src.Region)+" can receive this backup:")
+		out = append(out, "Target — only Linodes in "+f.src.Region+" can receive this backup:")
 		f.tbl.setHeight(max(h-len(out)-7, 1))
 		out = append(out, f.tbl.render(th, w, func(i int) map[string]cell {
 			r := f.targets[i]
-			name := sanitize(r.Label)
+			name := r.Label
 			if r.ID == f.src.ID {
 				name += " (this Linode)"
 			}
-			return map[string]cell{"TARGET": {text: name}, "STATUS": {text: sanitize(r.Status)}, "PLAN": {text: sanitize(r.Plan)}, "DISK": {text: sizeMB(r.DiskMB)}}
+			return map[string]cell{"TARGET": {text: name}, "STATUS": {text: r.Status}, "PLAN": {text: r.Plan}, "DISK": {text: sizeMB(r.DiskMB)}}
 		}))
 		out = append(out, "")
 	}
@@ -388,13 +387,13 @@ func (f *restoreForm) view(a *App, w, h int) string {
 	}
 	out = append(out, fmt.Sprintf("%s Overwrite (o toggles)", box))
 	if f.overwrite {
-		out = append(out, th.bad.Render(wrap("Overwrite ERASES every disk and config of "+sanitize(t.Label)+", then restores the backup's disks and configs in their place. What is on "+sanitize(t.Label)+" now is lost.", w)))
+		out = append(out, th.bad.Render(wrap("Overwrite ERASES every disk and config of "+t.Label+", then restores the backup's disks and configs in their place. What is on "+t.Label+" now is lost.", w)))
 	} else {
-		out = append(out, wrap("Without overwrite the backup's disks ("+sizeMB(size)+") are added beside "+sanitize(t.Label)+"'s existing disks; nothing is erased.", w))
+		out = append(out, wrap("Without overwrite the backup's disks ("+sizeMB(size)+") are added beside "+t.Label+"'s existing disks; nothing is erased.", w))
 		if t.DiskMB > 0 && size > t.DiskMB {
-			out = append(out, th.warn.Render(wrap(fmt.Sprintf("⚠ %s's plan has %s of disk in all, less than the backup's %s: it lacks the space. Choose overwrite or a larger Linode.", sanitize(t.Label), sizeMB(t.DiskMB), sizeMB(size)), w)))
+			out = append(out, th.warn.Render(wrap(fmt.Sprintf("⚠ %s's plan has %s of disk in all, less than the backup's %s: it lacks the space. Choose overwrite or a larger Linode.", t.Label, sizeMB(t.DiskMB), sizeMB(size)), w)))
 		} else {
-			out = append(out, th.warn.Render(wrap(fmt.Sprintf("⚠ The restore is refused if %s has less than %s of unallocated disk (its plan has %s in all).", sanitize(t.Label), sizeMB(size), sizeMB(t.DiskMB)), w)))
+			out = append(out, th.warn.Render(wrap(fmt.Sprintf("⚠ The restore is refused if %s has less than %s of unallocated disk (its plan has %s in all).", t.Label, sizeMB(size), sizeMB(t.DiskMB)), w)))
 		}
 	}
 	if f.confirm {
@@ -402,7 +401,7 @@ func (f *restoreForm) view(a *App, w, h int) string {
 		if f.overwrite {
 			out = append(out, "Type "+th.label.Render(typedName(t))+" to confirm erasing it, then Enter. Esc goes back.", f.input.View())
 		} else {
-			out = append(out, "Press "+th.label.Render("y")+" to restore onto "+sanitize(t.Label)+", esc to go back.")
+			out = append(out, "Press "+th.label.Render("y")+" to restore onto "+t.Label+", esc to go back.")
 		}
 	}
 	out = append(out, f.outcome(a, w, f.hint)...)
@@ -455,11 +454,11 @@ func (f *scheduleForm) update(a *App, msg tea.Msg) tea.Cmd {
 			if client.Uncertain(m.res.err) {
 				a.pop() // as in confirmScreen
 			}
-			return a.actionFailed("Schedule of "+sanitize(f.res.Label), m.res.err, f.res.ID)
+			return a.actionFailed("Schedule of "+f.res.Label, m.res.err, f.res.ID)
 		}
 		a.pop()
 		a.updateResource(m.res.resource)
-		a.announce("✓ Backups of " + sanitize(f.res.Label) + " now run " + scheduleText(m.res.resource.Schedule))
+		a.announce("✓ Backups of " + f.res.Label + " now run " + scheduleText(m.res.resource.Schedule))
 		return nil
 	case tea.KeyPressMsg:
 		if f.sending {
@@ -510,7 +509,7 @@ func (f *scheduleForm) view(a *App, w, h int) string {
 	th := a.th
 	s := f.chosen()
 	out := []string{
-		th.label.Render(fit("Backup schedule of "+sanitize(f.res.Label), w)), "",
+		th.label.Render(fit("Backup schedule of "+f.res.Label, w)), "",
 		"Now:   " + scheduleText(f.res.Schedule),
 		"New:   " + th.label.Render(scheduleText(s)),
 		"",

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/snapdeck/snapdeck/model"
@@ -83,18 +82,18 @@ func (a *App) resourceKeys() []key.Binding {
 // over it: every provider but Linode instances restores in place only.
 func (a *App) restoreInPlace(r model.Resource, b model.Backup) tea.Cmd {
 	if b.Status != model.StatusSuccessful {
-		a.announce(fmt.Sprintf("%s %s cannot be restored: it is %s", upperFirst(a.info.BackupNoun), backupName(b), sanitize(b.RawStatus)))
+		a.announce(fmt.Sprintf("%s %s cannot be restored: it is %s", upperFirst(a.info.BackupNoun), backupName(b), b.RawStatus))
 		return nil
 	}
 	if b.Locked {
 		a.announce(fmt.Sprintf("%s %s is locked (in use by another operation); try again when it is free", upperFirst(a.info.BackupNoun), backupName(b)))
 		return nil
 	}
-	c := newConfirm("Restore "+backupName(b)+" over "+sanitize(r.Label), "restore", confirmTyped, typedName(r))
+	c := newConfirm("Restore "+backupName(b)+" over "+r.Label, "restore", confirmTyped, typedName(r))
 	c.lines = []string{
 		fmt.Sprintf("Restores %s %s, taken %s, onto %s %s (%s).", a.info.BackupNoun, backupName(b), stamp(a.opts.Now(), b.Created),
-			a.info.Noun, sanitize(r.Label), sanitize(r.Region)),
-		"The current data of " + sanitize(r.Label) + " is replaced by the backup's. Anything written since it was taken is lost.",
+			a.info.Noun, r.Label, r.Region),
+		"The current data of " + r.Label + " is replaced by the backup's. Anything written since it was taken is lost.",
 	}
 	c.ids = []string{r.ID}
 	act, id, bid := a.actions, r.ID, b.ID
@@ -134,19 +133,19 @@ func (a *App) startDelete(r model.Resource, b model.Backup) tea.Cmd {
 		return nil
 	case b.Status.Active():
 		// Nothing can stop it here, and no provider deletes one under way.
-		a.announce(fmt.Sprintf("%s %s is still %s: it can be deleted once it has finished", upperFirst(noun), backupName(b), sanitize(b.RawStatus)))
+		a.announce(fmt.Sprintf("%s %s is still %s: it can be deleted once it has finished", upperFirst(noun), backupName(b), b.RawStatus))
 		return nil
 	}
 	c := newConfirm("Delete "+noun+" "+backupName(b), "delete it", confirmYes, "")
 	c.lines = []string{
-		fmt.Sprintf("Deletes %s %s of %s (%s, taken %s).", noun, backupName(b), sanitize(r.Label), sizeBytes(b.Size()), stamp(a.opts.Now(), b.Created)),
+		fmt.Sprintf("Deletes %s %s of %s (%s, taken %s).", noun, backupName(b), r.Label, sizeBytes(b.Size()), stamp(a.opts.Now(), b.Created)),
 		"This is immediate and cannot be undone: the " + noun + " cannot be restored afterwards.",
 	}
 	c.ids = []string{r.ID}
 	act, id, bid := a.actions, r.ID, b.ID
 	c.run = func(ctx context.Context) actionResult { return actionResult{err: act.DeleteBackup(ctx, id, bid)} }
 	c.done = func(a *App, _ actionResult) tea.Cmd {
-		a.announce("✓ Deleted " + noun + " " + backupName(b) + " of " + sanitize(r.Label))
+		a.announce("✓ Deleted " + noun + " " + backupName(b) + " of " + r.Label)
 		return a.reread(id, "")
 	}
 	return a.push(c, nil)
@@ -157,19 +156,19 @@ func (a *App) startAbort(r model.Resource, b model.Backup) tea.Cmd {
 		return a.refuseCap(model.CapAbortBackup)
 	}
 	if !b.Status.Active() {
-		a.announce(fmt.Sprintf("%s %s is not running (%s); nothing to abort", upperFirst(a.info.BackupNoun), backupName(b), sanitize(b.RawStatus)))
+		a.announce(fmt.Sprintf("%s %s is not running (%s); nothing to abort", upperFirst(a.info.BackupNoun), backupName(b), b.RawStatus))
 		return nil
 	}
 	c := newConfirm("Abort "+a.info.BackupNoun+" "+backupName(b), "abort it", confirmYes, "")
 	c.lines = []string{
-		fmt.Sprintf("Stops %s %s of %s, which is %s.", a.info.BackupNoun, backupName(b), sanitize(r.Label), sanitize(b.RawStatus)),
+		fmt.Sprintf("Stops %s %s of %s, which is %s.", a.info.BackupNoun, backupName(b), r.Label, b.RawStatus),
 		"The partial " + a.info.BackupNoun + " cannot be used; take a new one later.",
 	}
 	c.ids = []string{r.ID}
 	act, id, bid := a.actions, r.ID, b.ID
 	c.run = func(ctx context.Context) actionResult { return actionResult{err: act.AbortBackup(ctx, id, bid)} }
 	c.done = func(a *App, _ actionResult) tea.Cmd {
-		a.announce("✓ Abort requested for " + backupName(b) + " of " + sanitize(r.Label))
+		a.announce("✓ Abort requested for " + backupName(b) + " of " + r.Label)
 		return a.reread(id, "")
 	}
 	return a.push(c, nil)
@@ -182,14 +181,14 @@ type noteForm struct {
 	sender
 	res   model.Resource
 	b     model.Backup
-	input textinput.Model
+	input input
 }
 
 func (a *App) startNote(r model.Resource, b model.Backup) tea.Cmd {
 	if !a.can(model.CapNote) {
 		return a.refuseCap(model.CapNote)
 	}
-	ti := textinput.New()
+	ti := newInput()
 	ti.Prompt = "Note › "
 	ti.CharLimit = 255
 	ti.SetValue(b.Note)
@@ -242,7 +241,7 @@ func (f *noteForm) keys(a *App) helpKeys {
 }
 
 func (f *noteForm) view(a *App, w, h int) string {
-	out := []string{a.th.title.Render(fit("Note on "+backupName(f.b)+" of "+sanitize(f.res.Label), w)), "",
+	out := []string{a.th.title.Render(fit("Note on "+backupName(f.b)+" of "+f.res.Label, w)), "",
 		"The note is free text kept with the backup (up to 255 characters).", "", f.input.View()}
 	out = append(out, f.outcome(a, w, "")...)
 	return strings.Join(out, "\n")
@@ -319,10 +318,10 @@ func (s *historyScreen) keys(a *App) helpKeys {
 
 func (s *historyScreen) view(a *App, w, h int) string {
 	now := a.opts.Now()
-	out := []string{a.th.title.Render(fit("Restores of "+sanitize(s.res.Label), w)), ""}
+	out := []string{a.th.title.Render(fit("Restores of "+s.res.Label, w)), ""}
 	switch {
 	case s.err != nil:
-		return strings.Join(out, "\n") + a.errorView("restores of "+sanitize(s.res.Label), s.err, w)
+		return strings.Join(out, "\n") + a.errorView("restores of "+s.res.Label, s.err, w)
 	case s.loading && s.restores == nil:
 		out = append(out, a.spin.View()+" Loading restores…")
 	case len(s.restores) == 0:
@@ -336,7 +335,7 @@ func (s *historyScreen) view(a *App, w, h int) string {
 			if name == "" {
 				name = r.BackupID
 			}
-			out = append(out, fit(sanitize(name), nw)+" "+st.Render(fit(statusText(r.Status, r.RawStatus), 14))+" "+
+			out = append(out, fit(name, nw)+" "+st.Render(fit(statusText(r.Status, r.RawStatus), 14))+" "+
 				fit(age(now, r.Started), 16)+" "+fit(shortTime(r.Finished), 16))
 		}
 	}
@@ -466,7 +465,7 @@ func (a *App) onGenericPoll(j *job, m jobPollMsg) tea.Cmd {
 			j.status = "locked"
 		}
 	case broken(status):
-		return a.finishJob(j, false, "the "+a.info.Noun+" is "+sanitize(status))
+		return a.finishJob(j, false, "the "+a.info.Noun+" is "+status)
 	case j.sawBusy:
 		j.percent = 100
 		return a.finishJob(j, true, "")

@@ -23,7 +23,7 @@ var hostile = []struct{ label, shown string }{
 	{"clip-\x1b]52;c;cm0gLXJmIH4=\x07-board", "clip--board"},
 	{"bidi-\u202egnp.exe-\u202c-x", "bidi-gnp.exe--x"},
 	{"zero\u200bwidth\u200d\ufeff-x", "zerowidth-x"},
-	{"c1-\u009b31m-red", "c1-31m-red"},
+	{"c1-\u009b31m-red", "c1--red"},
 	{strings.Repeat("L", 300), strings.Repeat("L", 20)},
 	{strings.Repeat("数据库主服务器", 6), "数据库主服务器"},
 	{"🔥prod-🚀-db-👩‍💻", "🔥prod-🚀-db-"},

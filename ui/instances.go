@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/snapdeck/snapdeck/client"
@@ -50,7 +49,7 @@ type instancesScreen struct {
 	err      error
 	ctx      context.Context
 	cancel   context.CancelFunc
-	filter   textinput.Model
+	filter   input
 	query    string
 	typing   bool
 	snaps    map[string]model.SnapshotState
@@ -61,7 +60,7 @@ type instancesScreen struct {
 }
 
 func newInstances(a *App) *instancesScreen {
-	ti := textinput.New()
+	ti := newInput()
 	ti.Prompt = "/"
 	ti.Placeholder = "label, region or tag"
 	cols := []column{
@@ -155,7 +154,7 @@ func (s *instancesScreen) onPage(a *App, m pageMsg) tea.Cmd {
 			s.err = m.err
 		}
 		if s.loaded {
-			a.announce("⚠ refresh failed: " + sanitize(m.err.Error()) + " — r to retry")
+			a.announce("⚠ refresh failed: " + errText(m.err) + " — r to retry")
 		}
 		return nil
 	}
@@ -507,7 +506,7 @@ func (s *instancesScreen) view(a *App, w, h int) string {
 		b.WriteString(a.spin.View() + fmt.Sprintf(" Filtering… %d of %d rows looked at", s.scanned, len(s.all)))
 		return b.String()
 	case len(s.shown) == 0:
-		b.WriteString(a.th.dim.Render(fmt.Sprintf("No instance matches %q — esc clears the filter.", sanitize(s.query))))
+		b.WriteString(a.th.dim.Render(fmt.Sprintf("No instance matches %q — esc clears the filter.", userText(s.query))))
 		return b.String()
 	}
 	s.tbl.setHeight(s.tableHeight(h))
@@ -528,15 +527,15 @@ func (s *instancesScreen) row(a *App, now time.Time, r model.Resource) map[strin
 	if r.BackupStale(now) {
 		last.style = &th.bad
 	}
-	status := cell{text: sanitize(r.Status)}
+	status := cell{text: r.Status}
 	if r.Status != "running" {
 		status.style = &th.warn
 	}
 	return map[string]cell{
-		"LABEL":           {text: sanitize(r.Label)},
-		a.info.GroupTitle: {text: sanitize(r.Region)},
+		"LABEL":           {text: r.Label},
+		a.info.GroupTitle: {text: r.Region},
 		"STATUS":          status,
-		"PLAN":            {text: sanitize(r.Plan)},
+		"PLAN":            {text: r.Plan},
 		"BACKUPS":         backups,
 		"LAST GOOD":       last,
 		"SNAPSHOT":        s.snapCell(a, now, r),

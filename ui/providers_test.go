@@ -52,9 +52,11 @@ type provHarness struct {
 }
 
 // startProvider runs the App on p, which talks to sim, as the user would
-// on that account; readOnly wraps p the way --read-only does.
+// on that account, wrapped as cmd/snapdeck's connect wraps it (sanitised,
+// and read-only when readOnly).
 func startProvider(t *testing.T, p client.Provider, sim counter, clock *simClock, total int, readOnly bool) *provHarness {
 	t.Helper()
+	p = client.Sanitized(p)
 	if readOnly {
 		p = client.ReadOnly(p)
 	}

@@ -4,80 +4,25 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/snapdeck/snapdeck/model"
 )
 
-// sanitize makes a string from an API inert before it is drawn: escape
-// sequences (screen clears, title sets, OSC 52 clipboard writes) are removed,
-// and so are control, bidi-override and zero-width characters that could
-// disguise what the operator reads.
-func sanitize(s string) string {
-	if isPlain(s) {
-		return s
-	}
-	// Invalid bytes go first: the escape parser would otherwise join the
-	// bytes around them into characters the API never sent.
-	s = ansi.Strip(strings.ToValidUTF8(s, ""))
-	var b strings.Builder
-	b.Grow(len(s))
-	var prev rune
-	for i, r := range s {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			b.WriteByte(' ')
-		case r == zwj && emojiJoin(prev, s[i+len(string(zwj)):]):
-			// Inside an emoji sequence (👩‍💻) the joiner is what makes one
-			// glyph of two; dropping it would widen the text.
-			b.WriteRune(r)
-		case unicode.IsControl(r), isInvisible(r):
-			// dropped
-			continue
-		default:
-			b.WriteRune(r)
-		}
-		prev = r
-	}
-	return b.String()
-}
+// Provider text (labels, statuses, names, IDs, reasons in errors) arrives
+// inert: client.Sanitized cleans every string a provider returns where the
+// provider is opened (cmd/snapdeck connect), so no drawing site here cleans
+// it again. What is left to clean is text of other origins, in one way:
 
-const zwj = '\u200D'
+// userText is text the operator typed or configured (a filter, a `:`
+// query, an account name), drawn back to them.
+func userText(s string) string { return model.Sanitize(s) }
 
-// emojiJoin reports whether a zero-width joiner after prev and before rest
-// joins two emoji.
-func emojiJoin(prev rune, rest string) bool {
-	next, _ := utf8.DecodeRuneInString(rest)
-	isEmoji := func(r rune) bool { return r >= 0x2600 && unicode.Is(unicode.So, r) }
-	return (isEmoji(prev) || prev == 0xFE0F || (prev >= 0x1F3FB && prev <= 0x1F3FF)) && isEmoji(next)
-}
-
-// isPlain is the fast path: printable ASCII needs no work.
-func isPlain(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-func isInvisible(r rune) bool {
-	switch {
-	case r >= 0x200B && r <= 0x200F, // zero-width space/joiners, LRM, RLM
-		r >= 0x202A && r <= 0x202E, // bidi embeddings and overrides
-		r >= 0x2060 && r <= 0x2069, // word joiner, invisible operators, bidi isolates
-		r == 0xFEFF, r == 0x061C, r == 0x00AD,
-		// Text/emoji presentation selectors: terminals disagree on the width
-		// they give (0️ is one cell or two), which would break alignment.
-		r == 0xFE0E, r == 0xFE0F:
-		return true
-	}
-	// Every other format character too (Arabic number signs, tags…): none
-	// draws anything of its own, and some glue onto what follows.
-	return unicode.Is(unicode.Cf, r)
-}
+// errText is an error as drawn. Provider errors are inert already; this
+// covers the errors snapdeck and its libraries make themselves, which can
+// quote a path, a URL or a panic.
+func errText(err error) string { return model.Sanitize(err.Error()) }
 
 // fit pads or truncates s to exactly w display cells.
 func fit(s string, w int) string {

@@ -53,7 +53,7 @@ func newTheme() theme {
 
 // statusText is a backup status with the symbol of its group.
 func statusText(s model.Status, raw string) string {
-	word := sanitize(raw)
+	word := raw
 	if word == "" {
 		word = string(s)
 	}

@@ -59,7 +59,7 @@ func addConnFlags(fs *flag.FlagSet) *connFlags {
 // conn is an open connection to the accounts: every view, and the first
 // one (the account the commands act on) as p.
 type conn struct {
-	p       client.Provider // wrapped: read-only (when asked) and audited (when opened with a log)
+	p       client.Provider // wrapped: sanitized, read-only (when asked) and audited (when opened with a log)
 	account string          // a name for the account, never its token
 	secret  string          // where its credential came from, for messages
 	targets []target        // every account view, wrapped the same way
@@ -77,7 +77,7 @@ func (c *conn) Close() {
 }
 
 // connect builds the providers and, when withAudit, opens the audit log and
-// wraps each as Audited(ReadOnly?(p), log, account). Read-only commands pass
+// wraps each as Audited(ReadOnly?(Sanitized(p)), log, account). Read-only commands pass
 // false: they change nothing, so there is nothing to log.
 func (c *connFlags) connect(e env, withAudit bool) (*conn, error) {
 	// linodego reports its retries through the standard logger, which would
@@ -99,6 +99,9 @@ func (c *connFlags) connect(e env, withAudit bool) (*conn, error) {
 		out.audit = audit
 	}
 	for _, t := range ts {
+		// Provider text is made inert where it enters, innermost, so that
+		// the TUI, every command, serve and the audit log see it clean.
+		t.p = client.Sanitized(t.p)
 		// The decorators nest so that refused read-only attempts are audited too.
 		if c.readOnly || t.readOnly {
 			t.p = client.ReadOnly(t.p)
