@@ -320,7 +320,7 @@ func (d *Deck) promptKey(m tea.KeyPressMsg) tea.Cmd {
 	case "enter":
 		if u, found := d.unavailableNamed(d.prompt.Value()); found {
 			// Never a near match instead: say why it cannot be opened.
-			d.hint = sanitize(u.Account) + " is unavailable: " + sanitize(u.Reason)
+			d.hint = userText(u.Account) + " is unavailable: " + userText(u.Reason)
 			return nil
 		}
 		i, ok := d.resolve(d.prompt.Value())
@@ -506,8 +506,8 @@ func (d *Deck) renderOverview() string {
 	}
 	for _, u := range d.unavailable {
 		rest := w - cols[0].w - cols[1].w - 2
-		out = append(out, fit(fit(sanitize(u.Account), cols[0].w)+" "+fit(sanitize(u.Provider), cols[1].w)+" "+
-			th.bad.Render(fit("unavailable: "+sanitize(u.Reason), max(rest, 1))), w))
+		out = append(out, fit(fit(userText(u.Account), cols[0].w)+" "+fit(userText(u.Provider), cols[1].w)+" "+
+			th.bad.Render(fit("unavailable: "+userText(u.Reason), max(rest, 1))), w))
 	}
 	for i, a := range d.apps {
 		if s := a.Summary(); s.Err != nil {
@@ -515,7 +515,7 @@ func (d *Deck) renderOverview() string {
 		}
 	}
 	for _, u := range d.unavailable {
-		out = append(out, "", th.errBox.Render(fit("⚠ "+sanitize(u.Account)+" is unavailable: ", w)), wrap(sanitize(u.Reason), w))
+		out = append(out, "", th.errBox.Render(fit("⚠ "+userText(u.Account)+" is unavailable: ", w)), wrap(userText(u.Reason), w))
 	}
 	body := clip(strings.Join(out[1:], "\n"), w, h-3)
 	footer := []key.Binding{d.keys.Open, d.keys.Up, d.keys.Down, d.keys.Refresh, d.keys.Jump, d.keys.Back, d.keys.Quit}
