@@ -410,6 +410,9 @@ func (b *bastion) run(next ssh.Handler) ssh.Handler {
 				case <-s.Context().Done(): // the client left
 					p.Quit()
 					return
+				case <-term.closed: // the client closed the session
+					p.Quit()
+					return
 				case <-term.changed:
 					w, h := term.size()
 					p.Send(tea.WindowSizeMsg{Width: w, Height: h})
@@ -455,6 +458,7 @@ type sessionTerm struct {
 	w, h    int
 	changed chan struct{} // one pending change; a newer one replaces it
 	claim   func() bool   // makes this the connection's terminal, if it has none
+	closed  chan struct{} // the client closed the channel
 }
 
 func (t *sessionTerm) size() (int, int) {
@@ -471,7 +475,7 @@ func (t *sessionTerm) size() (int, int) {
 // connection's context); agent and X11 forwarding and env are refused. The
 // rest goes on to the library's session handler.
 func (b *bastion) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx ssh.Context) {
-	t := &sessionTerm{changed: make(chan struct{}, 1)}
+	t := &sessionTerm{changed: make(chan struct{}, 1), closed: make(chan struct{})}
 	t.claim = func() bool {
 		b.mu.Lock()
 		defer b.mu.Unlock()
@@ -496,6 +500,7 @@ func (c filteredChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) 
 	}
 	out := make(chan *gossh.Request)
 	go func() {
+		defer close(c.t.closed) // no more requests: the channel is closed
 		defer close(out)
 		for req := range in {
 			if c.t.pass(req) {

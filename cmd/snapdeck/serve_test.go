@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -573,5 +574,285 @@ func TestServeViewerSendsNoMutation(t *testing.T) {
 				t.Fatal("the server's token reached the client")
 			}
 		})
+	}
+}
+
+// sizeWatch records every size the sessions' models are given.
+type sizeWatch struct {
+	mu   sync.Mutex
+	seen [][2]int
+}
+
+func (s *sizeWatch) add(w, h int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seen = append(s.seen, [2]int{w, h})
+}
+
+func (s *sizeWatch) all() [][2]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.seen)
+}
+
+// waitSeen waits until a model was given w×h.
+func (s *sizeWatch) waitSeen(t testing.TB, w, h int) {
+	t.Helper()
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if slices.Contains(s.all(), [2]int{w, h}) {
+			return
+		}
+	}
+	t.Fatalf("no session was given %d×%d; sizes given: %v", w, h, s.all())
+}
+
+// watchSizes makes tb's sessions report their sizes (before any connects).
+func (tb *testBastion) watchSizes() *sizeWatch {
+	sw := &sizeWatch{}
+	tb.b.watchSize = sw.add
+	return sw
+}
+
+// rawSession opens a session with no emulator behind it: its output is
+// read and dropped.
+func rawSession(t testing.TB, c *gossh.Client) *gossh.Session {
+	t.Helper()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := sess.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	return sess
+}
+
+// waitIdle waits until the bastion has no session and no program left.
+func (tb *testBastion) waitIdle(t testing.TB) {
+	t.Helper()
+	for end := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		tb.b.mu.Lock()
+		active, programs := tb.b.active, len(tb.b.programs)
+		tb.b.mu.Unlock()
+		if active == 0 && programs == 0 {
+			return
+		}
+		if time.Now().After(end) {
+			t.Fatalf("after the client left: %d sessions, %d programs still running", active, programs)
+		}
+	}
+}
+
+// TestServeClampsTerminalSize: a client claiming a huge terminal, at the
+// start or by a window change, gets a session of at most 500×200; what it
+// claims within that is followed, and a window change sent before the
+// shell does not stall the session.
+func TestServeClampsTerminalSize(t *testing.T) {
+	tb := startBastion(t, 10, 0)
+	sw := tb.watchSizes()
+	c, err := tb.dial(tb.viewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess := rawSession(t, c)
+	if err := sess.RequestPty("xterm", 10000, 10000, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	// Before the shell: once kept the library's request loop waiting for
+	// a reader that was not there yet, so the shell never started.
+	for _, hw := range [][2]int{{1500, 1500}, {4000, 4000}, {30, 90}} {
+		if err := sess.WindowChange(hw[0], hw[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	sw.waitSeen(t, 90, 30)
+	for _, hw := range [][2]int{{4000, 4000}, {1500, 1500}, {20, 10000}, {0, 0}, {40, 120}} {
+		if err := sess.WindowChange(hw[0], hw[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sw.waitSeen(t, 120, 40)
+	for _, wh := range sw.all() {
+		if wh[0] > maxCols || wh[1] > maxRows || wh[0] < 1 || wh[1] < 1 {
+			t.Errorf("a session was given %d×%d (at most %d×%d)", wh[0], wh[1], maxCols, maxRows)
+		}
+	}
+	// A client that asks for stty rows 1500 cols 1500 gets the largest.
+	sess2 := rawSession(t, mustDial(t, tb, tb.operator))
+	if err := sess2.RequestPty("xterm", 1500, 1500, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess2.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	sw.waitSeen(t, maxCols, maxRows)
+}
+
+func mustDial(t testing.TB, tb *testBastion, signer gossh.Signer) *gossh.Client {
+	t.Helper()
+	c, err := tb.dial(signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// TestServeSessionEndsWhenClientLeaves: a client that drops its
+// connection, or closes its session's channel, leaves no session and no
+// program running.
+func TestServeSessionEndsWhenClientLeaves(t *testing.T) {
+	tb := startBastion(t, 10, 0)
+	for _, how := range []string{"connection", "channel"} {
+		t.Run(how, func(t *testing.T) {
+			st := tb.open(t, tb.operator, 100, 30)
+			st.waitText("Loaded 40 instances")
+			st.send("b") // a fleet scan in flight
+			if how == "connection" {
+				_ = st.c.Close()
+			} else {
+				_ = st.sess.Close()
+			}
+			tb.waitIdle(t)
+		})
+	}
+}
+
+// TestServeRefusesForwardingAndEnv: agent and X11 forwarding, env, port
+// forwarding and a second terminal on the same connection are refused; the
+// terminal session itself still works. COLUMNS and LINES, were they taken,
+// would size a session whose pty claims 0×0.
+func TestServeRefusesForwardingAndEnv(t *testing.T) {
+	tb := startBastion(t, 10, 0)
+	sw := tb.watchSizes()
+	c := mustDial(t, tb, tb.operator)
+	sess := rawSession(t, c)
+	if ok, err := sess.SendRequest("auth-agent-req@openssh.com", true, nil); ok || err != nil {
+		t.Errorf("agent forwarding: accepted %v, err %v", ok, err)
+	}
+	x11 := gossh.Marshal(struct {
+		Single        bool
+		Proto, Cookie string
+		Screen        uint32
+	}{false, "MIT-MAGIC-COOKIE-1", "00112233445566778899aabbccddeeff", 0})
+	if ok, err := sess.SendRequest("x11-req", true, x11); ok || err != nil {
+		t.Errorf("X11 forwarding: accepted %v, err %v", ok, err)
+	}
+	for _, kv := range [][2]string{{"COLUMNS", "9000"}, {"LINES", "9000"}, {"LANG", "C.UTF-8"}} {
+		if err := sess.Setenv(kv[0], kv[1]); err == nil {
+			t.Errorf("env %s accepted", kv[0])
+		}
+	}
+	if _, err := c.Dial("tcp", tb.addr); err == nil {
+		t.Error("local port forwarding accepted")
+	}
+	if ln, err := c.Listen("tcp", "127.0.0.1:0"); err == nil {
+		_ = ln.Close()
+		t.Error("remote port forwarding accepted")
+	}
+	if err := sess.RequestPty("xterm", 0, 0, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	other, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.RequestPty("xterm", 30, 100, gossh.TerminalModes{}); err == nil {
+		t.Error("a second terminal on one connection was accepted")
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	sw.waitSeen(t, 80, 24)
+	if err := sess.WindowChange(30, 100); err != nil {
+		t.Fatal(err)
+	}
+	sw.waitSeen(t, 100, 30)
+	for _, wh := range sw.all() {
+		if wh[0] > 100 || wh[1] > 30 {
+			t.Errorf("a session was sized %d×%d by the client's environment", wh[0], wh[1])
+		}
+	}
+}
+
+// checkLogLines fails unless every line of the server's log is one of its
+// own lines, free of control bytes.
+func checkLogLines(t testing.TB, log string) {
+	t.Helper()
+	for _, line := range strings.Split(strings.TrimSuffix(log, "\n"), "\n") {
+		if !strings.HasPrefix(line, "snapdeck serve: ") {
+			t.Errorf("a log line the server did not start: %q", line)
+		}
+		if i := strings.IndexFunc(line, func(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }); i >= 0 {
+			t.Errorf("a control byte in a log line: %q", line)
+		}
+	}
+}
+
+// TestServeLogQuotesClientText: a user name with a newline and escape
+// sequences, from a client with no valid key or with one, is quoted in the
+// log: it forges no line and writes no escape to the operator's terminal.
+func TestServeLogQuotesClientText(t *testing.T) {
+	tb := startBastion(t, 10, 0)
+	forged := "x\nsnapdeck serve: session start user=mallory key=SHA256:AAAA (mallory) role=operator remote=10.0.0.1:22\x1b]0;pwned\x07\x1b[2J"
+	dial := func(signer gossh.Signer) (*gossh.Client, error) {
+		return gossh.Dial("tcp", tb.addr, &gossh.ClientConfig{
+			User: forged, Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
+			HostKeyCallback: gossh.FixedHostKey(tb.hostKey), Timeout: 5 * time.Second,
+		})
+	}
+	if c, err := dial(newSigner(t)); err == nil {
+		_ = c.Close()
+		t.Fatal("an unlisted key was let in")
+	}
+	c, err := dial(tb.viewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := rawSession(t, c)
+	if err := sess.RequestPty("xterm", 30, 100, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	for end := time.Now().Add(10 * time.Second); !strings.Contains(tb.log.String(), "session start"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("no session start logged:\n%s", tb.log.String())
+		}
+	}
+	_ = c.Close()
+	tb.waitIdle(t)
+	log := tb.log.String()
+	checkLogLines(t, log)
+	lines := strings.Split(strings.TrimSuffix(log, "\n"), "\n")
+	starts := 0
+	for _, l := range lines {
+		if strings.HasPrefix(l, "snapdeck serve: session start") {
+			starts++
+			if !strings.Contains(l, ") role=viewer remote=127.0.0.1:") {
+				t.Errorf("the session start line: %q", l)
+			}
+		}
+	}
+	if len(lines) != 3 || starts != 1 {
+		t.Errorf("want 3 lines (refused, start, end), one start; got:\n%s", log)
+	}
+	q := strconv.Quote(forged)
+	if !strings.Contains(log, "for "+q+" from 127.0.0.1:") || !strings.Contains(log, "session start user="+q+" key=") {
+		t.Errorf("the user name is not quoted in the log:\n%s", log)
+	}
+	// A plain name stays as it is; one past 200 bytes is cut.
+	if got := logText("alice"); got != "alice" {
+		t.Errorf("logText(alice) = %s", got)
+	}
+	if got := logText(strings.Repeat("a", 5000)); len(got) > maxLogText+10 || !strings.HasSuffix(got, "…") {
+		t.Errorf("a long name is logged as %d bytes", len(got))
 	}
 }
