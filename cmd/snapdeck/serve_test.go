@@ -647,51 +647,62 @@ func (tb *testBastion) waitIdle(t testing.TB) {
 
 // TestServeClampsTerminalSize: a client claiming a huge terminal, at the
 // start or by a window change, gets a session of at most 500×200; what it
-// claims within that is followed, and a window change sent before the
-// shell does not stall the session.
+// claims within that is followed, and window changes sent before the
+// shell do not stall the session.
 func TestServeClampsTerminalSize(t *testing.T) {
 	tb := startBastion(t, 10, 0)
 	sw := tb.watchSizes()
-	c, err := tb.dial(tb.viewer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := mustDial(t, tb, tb.viewer)
 	sess := rawSession(t, c)
 	if err := sess.RequestPty("xterm", 10000, 10000, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
-	// Before the shell: once kept the library's request loop waiting for
-	// a reader that was not there yet, so the shell never started.
+	// Before the shell: these once kept the library's request loop
+	// waiting for a reader that was not there yet, so the shell never
+	// started.
 	for _, hw := range [][2]int{{1500, 1500}, {4000, 4000}, {30, 90}} {
 		if err := sess.WindowChange(hw[0], hw[1]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := sess.Shell(); err != nil {
-		t.Fatal(err)
-	}
-	sw.waitSeen(t, 90, 30)
-	for _, hw := range [][2]int{{4000, 4000}, {1500, 1500}, {20, 10000}, {0, 0}, {40, 120}} {
-		if err := sess.WindowChange(hw[0], hw[1]); err != nil {
+	shell := make(chan error, 1)
+	go func() { shell <- sess.Shell() }()
+	select {
+	case err := <-shell:
+		if err != nil {
 			t.Fatal(err)
 		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the shell did not start after window changes sent before it")
 	}
-	sw.waitSeen(t, 120, 40)
-	for _, wh := range sw.all() {
-		if wh[0] > maxCols || wh[1] > maxRows || wh[0] < 1 || wh[1] < 1 {
-			t.Errorf("a session was given %d×%d (at most %d×%d)", wh[0], wh[1], maxCols, maxRows)
+	sw.waitSeen(t, 90, 30)
+	// Each change is waited for, so that none is merged into the next.
+	for _, step := range []struct{ h, w, wantW, wantH int }{
+		{4000, 4000, maxCols, maxRows},
+		{30, 1500, maxCols, 30},
+		{10000, 20, 20, maxRows},
+		{0, 0, 80, 24},
+		{40, 120, 120, 40},
+	} {
+		if err := sess.WindowChange(step.h, step.w); err != nil {
+			t.Fatal(err)
 		}
+		sw.waitSeen(t, step.wantW, step.wantH)
 	}
-	// A client that asks for stty rows 1500 cols 1500 gets the largest.
+	// A client that ran stty rows 1500 cols 300 gets 200 rows.
 	sess2 := rawSession(t, mustDial(t, tb, tb.operator))
-	if err := sess2.RequestPty("xterm", 1500, 1500, gossh.TerminalModes{}); err != nil {
+	if err := sess2.RequestPty("xterm", 1500, 300, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := sess2.Shell(); err != nil {
 		t.Fatal(err)
 	}
-	sw.waitSeen(t, maxCols, maxRows)
+	sw.waitSeen(t, 300, maxRows)
+	for _, wh := range sw.all() {
+		if wh[0] > maxCols || wh[1] > maxRows || wh[0] < 1 || wh[1] < 1 {
+			t.Errorf("a session was given %d×%d (at most %d×%d)", wh[0], wh[1], maxCols, maxRows)
+		}
+	}
 }
 
 func mustDial(t testing.TB, tb *testBastion, signer gossh.Signer) *gossh.Client {
