@@ -12,11 +12,13 @@ import (
 	"net"
 	"net/http/httptest"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -866,4 +868,80 @@ func TestServeLogQuotesClientText(t *testing.T) {
 	if got := logText(strings.Repeat("a", 5000)); len(got) > maxLogText+10 || !strings.HasSuffix(got, "…") {
 		t.Errorf("a long name is logged as %d bytes", len(got))
 	}
+}
+
+// TestServeSIGTERMLetsSessionsFinish runs `snapdeck serve` as systemd stops
+// it: SIGTERM to the process while an operator's snapshot request is in
+// flight. The session stays open with the notice in its footer, the
+// snapshot is taken and audited as done, and the server stops once the
+// session ends.
+func TestServeSIGTERMLetsSessionsFinish(t *testing.T) {
+	// Were no handler installed, SIGTERM would end the test binary.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+
+	dir := t.TempDir()
+	operator := newSigner(t)
+	keys := filepath.Join(dir, "keys")
+	if err := os.WriteFile(keys, []byte(authLine("role=operator", operator, "alice@laptop")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	audit, hostKey := filepath.Join(dir, "audit.log"), filepath.Join(dir, "host")
+	log := &lockedBuf{}
+	code := make(chan int, 1)
+	go func() {
+		code <- runServe(osEnv(io.Discard, log), []string{"--demo", "--demo-latency", "1s", "--demo-job-time", "1500ms",
+			"--listen", "127.0.0.1:0", "--host-key", hostKey, "--authorized-keys", keys, "--audit-log", audit,
+			"--shutdown-grace", "30s"})
+	}()
+	var addr string
+	for end := time.Now().Add(10 * time.Second); addr == ""; time.Sleep(20 * time.Millisecond) {
+		if _, rest, ok := strings.Cut(log.String(), "listening on "); ok {
+			addr, _, _ = strings.Cut(rest, " ")
+		} else if time.Now().After(end) {
+			t.Fatalf("serve did not start:\n%s", log.String())
+		}
+	}
+	pemBytes, err := os.ReadFile(hostKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hk, err := gossh.ParsePrivateKey(pemBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := &testBastion{addr: addr, hostKey: hk.PublicKey(), log: log}
+	st := tb.open(t, operator, 100, 30)
+	st.waitText("Loaded 40 instances")
+	st.send("s") // web-prod-01 has a snapshot: this one replaces it
+	st.waitText("Label")
+	st.send(keyEnter)
+	st.waitText("replace")
+	st.send("y")
+	st.waitText("Sending…")
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	st.waitText("snapdeck is shutting down")
+	st.waitText("finished")
+	recs := auditRecords(t, audit)
+	if len(recs) != 1 || recs[0]["action"] != "snapshot" || recs[0]["outcome"] != "ok" {
+		t.Fatalf("audit records = %v", recs)
+	}
+	if _, err := tb.dial(operator); err == nil {
+		t.Error("a connection was accepted after SIGTERM")
+	}
+	st.send("q")
+	_ = st.wait(5 * time.Second)
+	_ = st.c.Close() // as ssh does once its session ends
+	select {
+	case c := <-code:
+		if c != exitOK {
+			t.Errorf("serve exited %d:\n%s", c, log.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("serve did not stop once its last session ended:\n%s", log.String())
+	}
+	checkLogLines(t, log.String())
 }
