@@ -9,15 +9,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
+	mrand "math/rand/v2"
 	"net"
 	"net/http/httptest"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -944,4 +948,184 @@ func TestServeSIGTERMLetsSessionsFinish(t *testing.T) {
 		t.Fatalf("serve did not stop once its last session ended:\n%s", log.String())
 	}
 	checkLogLines(t, log.String())
+}
+
+// firstBytes reports, once, that something arrived.
+type firstBytes struct {
+	once sync.Once
+	got  chan struct{}
+}
+
+func (f *firstBytes) Write(p []byte) (int, error) {
+	f.once.Do(func() { close(f.got) })
+	return len(p), nil
+}
+
+// TestServeRandomClients drives the server with seeded random clients, on
+// loopback, a bounded number of them: user names with control bytes,
+// newlines, escapes and invalid UTF-8, unknown keys, huge and zero pty
+// sizes, window changes before and after the shell, env, agent and X11
+// requests, and leaving by closing the channel or the connection. The
+// server must not fall over, every size a model is given stays within
+// 500×200, the heap stays bounded while it runs, every log line is one
+// line without control bytes, and no session, program or goroutine is left
+// once the clients are gone.
+func TestServeRandomClients(t *testing.T) {
+	tb := startBastion(t, 50, 0)
+	sw := tb.watchSizes()
+	rng := mrand.New(mrand.NewPCG(13, 2026))
+	size := func() int {
+		switch rng.IntN(5) {
+		case 0:
+			return 0
+		case 1:
+			return 1 + rng.IntN(300)
+		case 2:
+			return 500 + rng.IntN(20000)
+		case 3:
+			return math.MaxUint32
+		default:
+			return 1 + rng.IntN(200000)
+		}
+	}
+	const hostile = "\n\r\x1b\x00\x07\x7f\x9b\"\\ =()é\u202e[]0;2Jrole=operatorsnapdeck serve: session start "
+	name := func() string {
+		var b []byte
+		switch rng.IntN(4) {
+		case 0:
+			return "alice"
+		case 1:
+			for range rng.IntN(64) {
+				b = append(b, hostile[rng.IntN(len(hostile))])
+			}
+		case 2:
+			b = bytes.Repeat([]byte{byte('a' + rng.IntN(26))}, 300+rng.IntN(3000))
+		default:
+			for range 1 + rng.IntN(100) {
+				b = append(b, byte(rng.IntN(256)))
+			}
+		}
+		return string(b)
+	}
+	x11 := gossh.Marshal(struct {
+		Single        bool
+		Proto, Cookie string
+		Screen        uint32
+	}{true, "MIT-MAGIC-COOKIE-1", "00", 0})
+
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	baseHeap, baseGoroutines := ms.HeapInuse, runtime.NumGoroutine()
+	var peak atomic.Uint64
+	stopSampling := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			select {
+			case <-stopSampling:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+		}
+	}()
+
+	const clients = 40
+	started := 0
+	for i := range clients {
+		user := name()
+		signer := []gossh.Signer{tb.operator, tb.viewer, newSigner(t)}[rng.IntN(3)]
+		c, err := gossh.Dial("tcp", tb.addr, &gossh.ClientConfig{
+			User: user, Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
+			HostKeyCallback: gossh.FixedHostKey(tb.hostKey), Timeout: 5 * time.Second,
+		})
+		if signer != tb.operator && signer != tb.viewer {
+			if err == nil {
+				_ = c.Close()
+				t.Fatalf("client %d: an unknown key was let in", i)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("client %d (user %q): %v", i, user, err)
+		}
+		sess, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := &firstBytes{got: make(chan struct{})}
+		sess.Stdout = first
+		for range rng.IntN(4) {
+			switch rng.IntN(4) {
+			case 0:
+				_ = sess.Setenv([]string{"COLUMNS", "LINES", "TERM"}[rng.IntN(3)], fmt.Sprint(size()))
+			case 1:
+				_, _ = sess.SendRequest("auth-agent-req@openssh.com", true, nil)
+			case 2:
+				_, _ = sess.SendRequest("x11-req", true, x11)
+			default:
+				_ = sess.WindowChange(size(), size())
+			}
+		}
+		if err := sess.RequestPty("xterm", size(), size(), gossh.TerminalModes{gossh.ECHO: 0}); err != nil {
+			t.Fatalf("client %d: pty refused: %v", i, err)
+		}
+		for range rng.IntN(3) {
+			_ = sess.WindowChange(size(), size())
+		}
+		if err := sess.Shell(); err != nil {
+			t.Fatalf("client %d: shell refused: %v", i, err)
+		}
+		started++
+		for range rng.IntN(6) {
+			_ = sess.WindowChange(size(), size())
+		}
+		if rng.IntN(2) == 0 { // let the program draw before leaving
+			select {
+			case <-first.got:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("client %d: nothing drawn", i)
+			}
+		}
+		if rng.IntN(2) == 0 {
+			_ = sess.Close()
+		}
+		_ = c.Close()
+	}
+	tb.waitIdle(t)
+	close(stopSampling)
+	<-sampled
+
+	t.Logf("%d of %d clients had a session; %d sizes given; heap peak +%d MB", started, clients, len(sw.all()), (int64(peak.Load())-int64(baseHeap))>>20)
+	if started == 0 || len(sw.all()) == 0 {
+		t.Fatalf("%d sessions started, %d sizes given: the test tested nothing", started, len(sw.all()))
+	}
+	for _, wh := range sw.all() {
+		if wh[0] < 1 || wh[0] > maxCols || wh[1] < 1 || wh[1] > maxRows {
+			t.Errorf("a session was given %d×%d", wh[0], wh[1])
+		}
+	}
+	if grew := int64(peak.Load()) - int64(baseHeap); grew > 256<<20 {
+		t.Errorf("the heap grew by %d MB while %d clients came and went", grew>>20, started)
+	}
+	log := tb.log.String()
+	checkLogLines(t, log)
+	if s, e := strings.Count(log, "serve: session start "), strings.Count(log, "serve: session end "); s != e || s == 0 {
+		t.Errorf("%d session starts, %d ends logged", s, e)
+	}
+	for end := time.Now().Add(10 * time.Second); runtime.NumGoroutine() > baseGoroutines+10; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Errorf("%d goroutines left, %d before the clients came", runtime.NumGoroutine(), baseGoroutines)
+			break
+		}
+	}
+	// The server still serves.
+	st := tb.open(t, tb.viewer, 100, 30)
+	st.waitText("Loaded 40 instances")
 }
