@@ -13,9 +13,11 @@ import (
 	"io"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
@@ -151,6 +153,7 @@ const (
 	ctxName  ctxKey = "snapdeck-key-name"
 	ctxAccts ctxKey = "snapdeck-key-accounts"
 	ctxApp   ctxKey = "snapdeck-app"
+	ctxTerm  ctxKey = "snapdeck-term"
 )
 
 // bastion serves the TUI over SSH, one ui.App per session, all on one
@@ -170,6 +173,10 @@ type bastion struct {
 	active   int
 	programs map[*tea.Program]struct{}
 	logw     io.Writer
+
+	// watchSize, when set (by tests), sees every size a session's model
+	// is given.
+	watchSize func(w, h int)
 }
 
 type serveConfig struct {
@@ -228,12 +235,15 @@ func newBastion(e env, cf *connFlags, sc serveConfig) (*bastion, error) {
 		// first; this one only drops connections that went silent.
 		wish.WithIdleTimeout(transportIdle(sc.idleTimeout)),
 		// Last listed runs first: the session checks wrap the program.
-		wish.WithMiddleware(bm.MiddlewareWithProgramHandler(b.program), b.session),
+		wish.WithMiddleware(b.run, b.session),
 		func(s *ssh.Server) error {
 			s.Version = "snapdeck"
 			// Only an interactive shell: no exec, no subsystems (sftp).
-			// Port and agent forwarding stay off (nil callbacks deny them).
+			// Port forwarding stays off (nil callbacks deny it); agent
+			// and X11 forwarding and env are refused by sessionChannel,
+			// which every session request passes through.
 			s.SessionRequestCallback = func(_ ssh.Session, req string) bool { return req == "shell" }
+			s.ChannelHandlers = map[string]ssh.ChannelHandler{"session": b.sessionChannel}
 			return nil
 		},
 	)
@@ -247,10 +257,48 @@ func newBastion(e env, cf *connFlags, sc serveConfig) (*bastion, error) {
 
 func (b *bastion) close() { _ = b.audit.Close() }
 
+// logf writes one line to the server's log. Every text argument (a
+// string, an error, a Stringer) goes through logText, so that what a client
+// sent (its user name above all, which anyone can choose before any key is
+// checked) can neither break the line nor reach the operator's terminal as
+// an escape sequence.
 func (b *bastion) logf(format string, args ...any) {
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			args[i] = logText(v)
+		case error:
+			args[i] = logText(v.Error())
+		case fmt.Stringer:
+			args[i] = logText(v.String())
+		}
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	fmt.Fprintf(b.logw, "snapdeck serve: "+format+"\n", args...)
+}
+
+// maxLogText is the most bytes of one value a log line carries.
+const maxLogText = 200
+
+// logText is s as a log line shows it: as is when it is one word of
+// printable characters, else Go-quoted (control bytes, newlines, escapes,
+// spaces and quotes escaped), and cut to maxLogText bytes.
+func logText(s string) string {
+	cut := len(s) > maxLogText
+	if cut {
+		s = s[:maxLogText]
+	}
+	if !cut && s != "" && utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool {
+		return r == ' ' || r == '"' || r == '\\' || !strconv.IsPrint(r)
+	}) < 0 {
+		return s
+	}
+	q := strconv.Quote(s)
+	if cut {
+		q += "…"
+	}
+	return q
 }
 
 // authorize admits a key listed in the authorized keys file, read afresh
@@ -325,7 +373,7 @@ func (b *bastion) session(next ssh.Handler) ssh.Handler {
 			return
 		}
 		app := &sessionModel{Deck: ui.NewDeck(ui.Options{Timeout: b.timeout, PollEvery: b.poll, AuditPath: b.audit.Path()}, targets),
-			idle: b.idle, lastKey: time.Now()}
+			idle: b.idle, lastKey: time.Now(), watchSize: b.watchSize}
 		s.Context().SetValue(ctxApp, app)
 		b.logf("session start user=%s key=%s (%s) role=%s remote=%s", s.User(), fp, name, role, s.RemoteAddr())
 		start := time.Now()
@@ -339,24 +387,175 @@ func (b *bastion) session(next ssh.Handler) ssh.Handler {
 	}
 }
 
-// program builds the session's program on its App; the bubbletea
-// middleware sizes it to the client's pty and forwards window changes.
-func (b *bastion) program(s ssh.Session) *tea.Program {
-	app, _ := s.Context().Value(ctxApp).(*sessionModel)
-	if app == nil {
-		return nil
-	}
-	p := tea.NewProgram(app, bm.MakeOptions(s)...)
-	b.mu.Lock()
-	b.programs[p] = struct{}{}
-	b.mu.Unlock()
-	go func() {
-		<-s.Context().Done()
+// run runs the session's program on its App, sized to the client's
+// (clamped) terminal and resized with it, until it quits or the client
+// leaves. The program installs no signal handler: the server alone handles
+// SIGINT and SIGTERM (see shutdown), so a stop does not end every session
+// at once.
+func (b *bastion) run(next ssh.Handler) ssh.Handler {
+	return func(s ssh.Session) {
+		app, _ := s.Context().Value(ctxApp).(*sessionModel)
+		term, _ := s.Context().Value(ctxTerm).(*sessionTerm)
+		if app == nil || term == nil {
+			next(s)
+			return
+		}
+		p := tea.NewProgram(app, append(bm.MakeOptions(s), tea.WithoutSignalHandler())...)
+		b.mu.Lock()
+		b.programs[p] = struct{}{}
+		b.mu.Unlock()
+		done := make(chan struct{})
+		go func() {
+			for {
+				select {
+				case <-done:
+					return
+				case <-s.Context().Done(): // the client left
+					p.Quit()
+					return
+				case <-term.closed: // the client closed the session
+					p.Quit()
+					return
+				case <-term.changed:
+					w, h := term.size()
+					p.Send(tea.WindowSizeMsg{Width: w, Height: h})
+				}
+			}
+		}()
+		if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+			b.logf("session program: %v", err)
+		}
+		p.Kill()
+		close(done)
 		b.mu.Lock()
 		delete(b.programs, p)
 		b.mu.Unlock()
+		next(s)
+	}
+}
+
+// Terminal sizes a client may claim: a larger one is clamped to these, so
+// that what a session's screen costs does not depend on what the client
+// says. Zero means the usual 80×24.
+const (
+	maxCols = 500
+	maxRows = 200
+)
+
+func clampWindow(cols, rows uint32) (w, h int) {
+	w, h = 80, 24
+	if cols > 0 {
+		w = int(min(cols, maxCols))
+	}
+	if rows > 0 {
+		h = int(min(rows, maxRows))
+	}
+	return w, h
+}
+
+// sessionTerm is a session's terminal size, as the client last set it
+// (clamped).
+type sessionTerm struct {
+	mu      sync.Mutex
+	pty     bool
+	w, h    int
+	changed chan struct{} // one pending change; a newer one replaces it
+	claim   func() bool   // makes this the connection's terminal, if it has none
+	closed  chan struct{} // the client closed the channel
+}
+
+func (t *sessionTerm) size() (int, int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.w, t.h
+}
+
+// sessionChannel is where a client's session channel, and every request on
+// it, enters the server. A pty's size and each window change are clamped
+// here, and window changes are kept here (the newest wins) rather than
+// queued, so a client can neither grow a session's screen nor stall its
+// requests; one pty per connection (a session's values live in the
+// connection's context); agent and X11 forwarding and env are refused. The
+// rest goes on to the library's session handler.
+func (b *bastion) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx ssh.Context) {
+	t := &sessionTerm{changed: make(chan struct{}, 1), closed: make(chan struct{})}
+	t.claim = func() bool {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if ctx.Value(ctxTerm) != nil {
+			return false
+		}
+		ctx.SetValue(ctxTerm, t)
+		return true
+	}
+	ssh.DefaultSessionHandler(srv, conn, filteredChannel{nc, t}, ctx)
+}
+
+type filteredChannel struct {
+	gossh.NewChannel
+	t *sessionTerm
+}
+
+func (c filteredChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) {
+	ch, in, err := c.NewChannel.Accept()
+	if err != nil {
+		return ch, in, err
+	}
+	out := make(chan *gossh.Request)
+	go func() {
+		defer close(c.t.closed) // no more requests: the channel is closed
+		defer close(out)
+		for req := range in {
+			if c.t.pass(req) {
+				out <- req
+			}
+		}
 	}()
-	return p
+	return ch, out, nil
+}
+
+// pass answers the requests the bastion handles itself, rewrites a pty
+// request to the clamped size, and reports whether req goes on.
+func (t *sessionTerm) pass(req *gossh.Request) bool {
+	switch req.Type {
+	case "pty-req":
+		var p struct {
+			Term             string
+			Cols, Rows, X, Y uint32
+			Modes            string
+		}
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if t.pty || gossh.Unmarshal(req.Payload, &p) != nil || !t.claim() {
+			_ = req.Reply(false, nil)
+			return false
+		}
+		t.pty = true
+		t.w, t.h = clampWindow(p.Cols, p.Rows)
+		p.Cols, p.Rows = uint32(t.w), uint32(t.h)
+		req.Payload = gossh.Marshal(&p)
+		return true
+	case "window-change":
+		var p struct{ Cols, Rows, X, Y uint32 }
+		t.mu.Lock()
+		ok := t.pty && gossh.Unmarshal(req.Payload, &p) == nil
+		if ok {
+			t.w, t.h = clampWindow(p.Cols, p.Rows)
+		}
+		t.mu.Unlock()
+		if ok {
+			select {
+			case t.changed <- struct{}{}:
+			default: // one is pending: it will read the newest size
+			}
+		}
+		_ = req.Reply(ok, nil)
+		return false
+	case "auth-agent-req@openssh.com", "x11-req", "env":
+		_ = req.Reply(false, nil)
+		return false
+	}
+	return true
 }
 
 // noticeMsg puts a line from the server over the session's footer.
@@ -371,9 +570,10 @@ type sessionModel struct {
 	// idle ends the session after that long without a key press; the
 	// connection's own idle timeout cannot, since the screen's updates
 	// (a spinner, a running job) count as traffic.
-	idle    time.Duration
-	lastKey time.Time
-	idled   bool
+	idle      time.Duration
+	lastKey   time.Time
+	idled     bool
+	watchSize func(w, h int)
 }
 
 // idleCheckMsg asks whether the session has gone idle.
@@ -397,6 +597,9 @@ func (m *sessionModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.WindowSizeMsg:
 		m.width = msg.Width
+		if m.watchSize != nil {
+			m.watchSize(msg.Width, msg.Height)
+		}
 	case tea.KeyPressMsg:
 		m.lastKey = time.Now()
 	case idleCheckMsg:
@@ -519,6 +722,10 @@ func runServe(e env, args []string) int {
 		set("idle-timeout", func() { sc.idleTimeout = cmp.Or(v.IdleTimeout.Duration, sc.idleTimeout) })
 		set("shutdown-grace", func() { *grace = cmp.Or(v.ShutdownGrace.Duration, *grace) })
 	}
+	// The server alone handles SIGINT and SIGTERM, from before it listens;
+	// its sessions' programs install no handler of their own.
+	ctx, stop := commandContext()
+	defer stop()
 	b, err := newBastion(e, c.conn, sc)
 	if err != nil {
 		return e.fail(err)
@@ -532,9 +739,6 @@ func runServe(e env, args []string) int {
 	go func() { served <- b.srv.Serve(ln) }()
 	b.logf("listening on %s (account %s, at most %d sessions); try: ssh -p %d %s", ln.Addr(), b.account, sc.maxSessions,
 		ln.Addr().(*net.TCPAddr).Port, "localhost")
-
-	ctx, stop := commandContext()
-	defer stop()
 	select {
 	case err := <-served:
 		return e.fail(err)

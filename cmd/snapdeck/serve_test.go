@@ -9,13 +9,20 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
+	mrand "math/rand/v2"
 	"net"
 	"net/http/httptest"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -575,4 +582,551 @@ func TestServeViewerSendsNoMutation(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sizeWatch records every size the sessions' models are given.
+type sizeWatch struct {
+	mu   sync.Mutex
+	seen [][2]int
+}
+
+func (s *sizeWatch) add(w, h int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seen = append(s.seen, [2]int{w, h})
+}
+
+func (s *sizeWatch) all() [][2]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.seen)
+}
+
+// waitSeen waits until a model was given w×h.
+func (s *sizeWatch) waitSeen(t testing.TB, w, h int) {
+	t.Helper()
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if slices.Contains(s.all(), [2]int{w, h}) {
+			return
+		}
+	}
+	t.Fatalf("no session was given %d×%d; sizes given: %v", w, h, s.all())
+}
+
+// watchSizes makes tb's sessions report their sizes (before any connects).
+func (tb *testBastion) watchSizes() *sizeWatch {
+	sw := &sizeWatch{}
+	tb.b.watchSize = sw.add
+	return sw
+}
+
+// rawSession opens a session with no emulator behind it: its output is
+// read and dropped.
+func rawSession(t testing.TB, c *gossh.Client) *gossh.Session {
+	t.Helper()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := sess.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	return sess
+}
+
+// waitIdle waits until the bastion has no session and no program left.
+func (tb *testBastion) waitIdle(t testing.TB) {
+	t.Helper()
+	for end := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		tb.b.mu.Lock()
+		active, programs := tb.b.active, len(tb.b.programs)
+		tb.b.mu.Unlock()
+		if active == 0 && programs == 0 {
+			return
+		}
+		if time.Now().After(end) {
+			t.Fatalf("after the client left: %d sessions, %d programs still running", active, programs)
+		}
+	}
+}
+
+// TestServeClampsTerminalSize: a client claiming a huge terminal, at the
+// start or by a window change, gets a session of at most 500×200; what it
+// claims within that is followed, and window changes sent before the
+// shell do not stall the session.
+func TestServeClampsTerminalSize(t *testing.T) {
+	tb := startBastion(t, 10, 0)
+	sw := tb.watchSizes()
+	c := mustDial(t, tb, tb.viewer)
+	sess := rawSession(t, c)
+	if err := sess.RequestPty("xterm", 10000, 10000, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	// Before the shell: these once kept the library's request loop
+	// waiting for a reader that was not there yet, so the shell never
+	// started.
+	for _, hw := range [][2]int{{1500, 1500}, {4000, 4000}, {30, 90}} {
+		if err := sess.WindowChange(hw[0], hw[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shell := make(chan error, 1)
+	go func() { shell <- sess.Shell() }()
+	select {
+	case err := <-shell:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the shell did not start after window changes sent before it")
+	}
+	sw.waitSeen(t, 90, 30)
+	// Each change is waited for, so that none is merged into the next.
+	for _, step := range []struct{ h, w, wantW, wantH int }{
+		{4000, 4000, maxCols, maxRows},
+		{30, 1500, maxCols, 30},
+		{10000, 20, 20, maxRows},
+		{0, 0, 80, 24},
+		{40, 120, 120, 40},
+	} {
+		if err := sess.WindowChange(step.h, step.w); err != nil {
+			t.Fatal(err)
+		}
+		sw.waitSeen(t, step.wantW, step.wantH)
+	}
+	// A client that ran stty rows 1500 cols 300 gets 200 rows.
+	sess2 := rawSession(t, mustDial(t, tb, tb.operator))
+	if err := sess2.RequestPty("xterm", 1500, 300, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess2.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	sw.waitSeen(t, 300, maxRows)
+	for _, wh := range sw.all() {
+		if wh[0] > maxCols || wh[1] > maxRows || wh[0] < 1 || wh[1] < 1 {
+			t.Errorf("a session was given %d×%d (at most %d×%d)", wh[0], wh[1], maxCols, maxRows)
+		}
+	}
+}
+
+func mustDial(t testing.TB, tb *testBastion, signer gossh.Signer) *gossh.Client {
+	t.Helper()
+	c, err := tb.dial(signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// TestServeSessionEndsWhenClientLeaves: a client that drops its
+// connection, or closes its session's channel, leaves no session and no
+// program running.
+func TestServeSessionEndsWhenClientLeaves(t *testing.T) {
+	tb := startBastion(t, 10, 0)
+	for _, how := range []string{"connection", "channel"} {
+		t.Run(how, func(t *testing.T) {
+			st := tb.open(t, tb.operator, 100, 30)
+			st.waitText("Loaded 40 instances")
+			st.send("b") // a fleet scan in flight
+			if how == "connection" {
+				_ = st.c.Close()
+			} else {
+				_ = st.sess.Close()
+			}
+			tb.waitIdle(t)
+		})
+	}
+}
+
+// TestServeRefusesForwardingAndEnv: agent and X11 forwarding, env, port
+// forwarding and a second terminal on the same connection are refused; the
+// terminal session itself still works. COLUMNS and LINES, were they taken,
+// would size a session whose pty claims 0×0.
+func TestServeRefusesForwardingAndEnv(t *testing.T) {
+	tb := startBastion(t, 10, 0)
+	sw := tb.watchSizes()
+	c := mustDial(t, tb, tb.operator)
+	sess := rawSession(t, c)
+	if ok, err := sess.SendRequest("auth-agent-req@openssh.com", true, nil); ok || err != nil {
+		t.Errorf("agent forwarding: accepted %v, err %v", ok, err)
+	}
+	x11 := gossh.Marshal(struct {
+		Single        bool
+		Proto, Cookie string
+		Screen        uint32
+	}{false, "MIT-MAGIC-COOKIE-1", "00112233445566778899aabbccddeeff", 0})
+	if ok, err := sess.SendRequest("x11-req", true, x11); ok || err != nil {
+		t.Errorf("X11 forwarding: accepted %v, err %v", ok, err)
+	}
+	for _, kv := range [][2]string{{"COLUMNS", "9000"}, {"LINES", "9000"}, {"LANG", "C.UTF-8"}} {
+		if err := sess.Setenv(kv[0], kv[1]); err == nil {
+			t.Errorf("env %s accepted", kv[0])
+		}
+	}
+	if _, err := c.Dial("tcp", tb.addr); err == nil {
+		t.Error("local port forwarding accepted")
+	}
+	if ln, err := c.Listen("tcp", "127.0.0.1:0"); err == nil {
+		_ = ln.Close()
+		t.Error("remote port forwarding accepted")
+	}
+	if err := sess.RequestPty("xterm", 0, 0, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	other, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.RequestPty("xterm", 30, 100, gossh.TerminalModes{}); err == nil {
+		t.Error("a second terminal on one connection was accepted")
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	sw.waitSeen(t, 80, 24)
+	if err := sess.WindowChange(30, 100); err != nil {
+		t.Fatal(err)
+	}
+	sw.waitSeen(t, 100, 30)
+	for _, wh := range sw.all() {
+		if wh[0] > 100 || wh[1] > 30 {
+			t.Errorf("a session was sized %d×%d by the client's environment", wh[0], wh[1])
+		}
+	}
+}
+
+// checkLogLines fails unless every line of the server's log is one of its
+// own lines, free of control bytes.
+func checkLogLines(t testing.TB, log string) {
+	t.Helper()
+	for _, line := range strings.Split(strings.TrimSuffix(log, "\n"), "\n") {
+		if !strings.HasPrefix(line, "snapdeck serve: ") {
+			t.Errorf("a log line the server did not start: %q", line)
+		}
+		if i := strings.IndexFunc(line, func(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }); i >= 0 {
+			t.Errorf("a control byte in a log line: %q", line)
+		}
+	}
+}
+
+// TestServeLogQuotesClientText: a user name with a newline and escape
+// sequences, from a client with no valid key or with one, is quoted in the
+// log: it forges no line and writes no escape to the operator's terminal.
+func TestServeLogQuotesClientText(t *testing.T) {
+	tb := startBastion(t, 10, 0)
+	forged := "x\nsnapdeck serve: session start user=mallory key=SHA256:AAAA (mallory) role=operator remote=10.0.0.1:22\x1b]0;pwned\x07\x1b[2J"
+	dial := func(signer gossh.Signer) (*gossh.Client, error) {
+		return gossh.Dial("tcp", tb.addr, &gossh.ClientConfig{
+			User: forged, Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
+			HostKeyCallback: gossh.FixedHostKey(tb.hostKey), Timeout: 5 * time.Second,
+		})
+	}
+	if c, err := dial(newSigner(t)); err == nil {
+		_ = c.Close()
+		t.Fatal("an unlisted key was let in")
+	}
+	c, err := dial(tb.viewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := rawSession(t, c)
+	if err := sess.RequestPty("xterm", 30, 100, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	for end := time.Now().Add(10 * time.Second); !strings.Contains(tb.log.String(), "session start"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("no session start logged:\n%s", tb.log.String())
+		}
+	}
+	_ = c.Close()
+	tb.waitIdle(t)
+	log := tb.log.String()
+	checkLogLines(t, log)
+	lines := strings.Split(strings.TrimSuffix(log, "\n"), "\n")
+	starts := 0
+	for _, l := range lines {
+		if strings.HasPrefix(l, "snapdeck serve: session start") {
+			starts++
+			if !strings.Contains(l, ") role=viewer remote=127.0.0.1:") {
+				t.Errorf("the session start line: %q", l)
+			}
+		}
+	}
+	if len(lines) != 3 || starts != 1 {
+		t.Errorf("want 3 lines (refused, start, end), one start; got:\n%s", log)
+	}
+	q := strconv.Quote(forged)
+	if !strings.Contains(log, "for "+q+" from 127.0.0.1:") || !strings.Contains(log, "session start user="+q+" key=") {
+		t.Errorf("the user name is not quoted in the log:\n%s", log)
+	}
+	// A plain name stays as it is; one past 200 bytes is cut.
+	if got := logText("alice"); got != "alice" {
+		t.Errorf("logText(alice) = %s", got)
+	}
+	if got := logText(strings.Repeat("a", 5000)); len(got) > maxLogText+10 || !strings.HasSuffix(got, "…") {
+		t.Errorf("a long name is logged as %d bytes", len(got))
+	}
+}
+
+// TestServeSIGTERMLetsSessionsFinish runs `snapdeck serve` as systemd stops
+// it: SIGTERM to the process while an operator's snapshot request is in
+// flight. The session stays open with the notice in its footer, the
+// snapshot is taken and audited as done, and the server stops once the
+// session ends.
+func TestServeSIGTERMLetsSessionsFinish(t *testing.T) {
+	// Were no handler installed, SIGTERM would end the test binary.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+
+	dir := t.TempDir()
+	operator := newSigner(t)
+	keys := filepath.Join(dir, "keys")
+	if err := os.WriteFile(keys, []byte(authLine("role=operator", operator, "alice@laptop")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	audit, hostKey := filepath.Join(dir, "audit.log"), filepath.Join(dir, "host")
+	log := &lockedBuf{}
+	code := make(chan int, 1)
+	go func() {
+		code <- runServe(osEnv(io.Discard, log), []string{"--demo", "--demo-latency", "1s", "--demo-job-time", "1500ms",
+			"--listen", "127.0.0.1:0", "--host-key", hostKey, "--authorized-keys", keys, "--audit-log", audit,
+			"--shutdown-grace", "30s"})
+	}()
+	var addr string
+	for end := time.Now().Add(10 * time.Second); addr == ""; time.Sleep(20 * time.Millisecond) {
+		if _, rest, ok := strings.Cut(log.String(), "listening on "); ok {
+			addr, _, _ = strings.Cut(rest, " ")
+		} else if time.Now().After(end) {
+			t.Fatalf("serve did not start:\n%s", log.String())
+		}
+	}
+	pemBytes, err := os.ReadFile(hostKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hk, err := gossh.ParsePrivateKey(pemBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := &testBastion{addr: addr, hostKey: hk.PublicKey(), log: log}
+	st := tb.open(t, operator, 100, 30)
+	st.waitText("Loaded 40 instances")
+	st.send("s") // web-prod-01 has a snapshot: this one replaces it
+	st.waitText("Label")
+	st.send(keyEnter)
+	st.waitText("replace")
+	st.send("y")
+	st.waitText("Sending…")
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	st.waitText("snapdeck is shutting down")
+	st.waitText("finished")
+	recs := auditRecords(t, audit)
+	if len(recs) != 1 || recs[0]["action"] != "snapshot" || recs[0]["outcome"] != "ok" {
+		t.Fatalf("audit records = %v", recs)
+	}
+	if _, err := tb.dial(operator); err == nil {
+		t.Error("a connection was accepted after SIGTERM")
+	}
+	st.send("q")
+	_ = st.wait(5 * time.Second)
+	_ = st.c.Close() // as ssh does once its session ends
+	select {
+	case c := <-code:
+		if c != exitOK {
+			t.Errorf("serve exited %d:\n%s", c, log.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("serve did not stop once its last session ended:\n%s", log.String())
+	}
+	checkLogLines(t, log.String())
+}
+
+// firstBytes reports, once, that something arrived.
+type firstBytes struct {
+	once sync.Once
+	got  chan struct{}
+}
+
+func (f *firstBytes) Write(p []byte) (int, error) {
+	f.once.Do(func() { close(f.got) })
+	return len(p), nil
+}
+
+// TestServeRandomClients drives the server with seeded random clients, on
+// loopback, a bounded number of them: user names with control bytes,
+// newlines, escapes and invalid UTF-8, unknown keys, huge and zero pty
+// sizes, window changes before and after the shell, env, agent and X11
+// requests, and leaving by closing the channel or the connection. The
+// server must not fall over, every size a model is given stays within
+// 500×200, the heap stays bounded while it runs, every log line is one
+// line without control bytes, and no session, program or goroutine is left
+// once the clients are gone.
+func TestServeRandomClients(t *testing.T) {
+	tb := startBastion(t, 50, 0)
+	sw := tb.watchSizes()
+	rng := mrand.New(mrand.NewPCG(13, 2026))
+	size := func() int {
+		switch rng.IntN(5) {
+		case 0:
+			return 0
+		case 1:
+			return 1 + rng.IntN(300)
+		case 2:
+			return 500 + rng.IntN(20000)
+		case 3:
+			return math.MaxUint32
+		default:
+			return 1 + rng.IntN(200000)
+		}
+	}
+	const hostile = "\n\r\x1b\x00\x07\x7f\x9b\"\\ =()é\u202e[]0;2Jrole=operatorsnapdeck serve: session start "
+	name := func() string {
+		var b []byte
+		switch rng.IntN(4) {
+		case 0:
+			return "alice"
+		case 1:
+			for range rng.IntN(64) {
+				b = append(b, hostile[rng.IntN(len(hostile))])
+			}
+		case 2:
+			b = bytes.Repeat([]byte{byte('a' + rng.IntN(26))}, 300+rng.IntN(3000))
+		default:
+			for range 1 + rng.IntN(100) {
+				b = append(b, byte(rng.IntN(256)))
+			}
+		}
+		return string(b)
+	}
+	x11 := gossh.Marshal(struct {
+		Single        bool
+		Proto, Cookie string
+		Screen        uint32
+	}{true, "MIT-MAGIC-COOKIE-1", "00", 0})
+
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	baseHeap, baseGoroutines := ms.HeapInuse, runtime.NumGoroutine()
+	var peak atomic.Uint64
+	stopSampling := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			select {
+			case <-stopSampling:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+		}
+	}()
+
+	const clients = 40
+	started := 0
+	for i := range clients {
+		user := name()
+		signer := []gossh.Signer{tb.operator, tb.viewer, newSigner(t)}[rng.IntN(3)]
+		c, err := gossh.Dial("tcp", tb.addr, &gossh.ClientConfig{
+			User: user, Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
+			HostKeyCallback: gossh.FixedHostKey(tb.hostKey), Timeout: 5 * time.Second,
+		})
+		if signer != tb.operator && signer != tb.viewer {
+			if err == nil {
+				_ = c.Close()
+				t.Fatalf("client %d: an unknown key was let in", i)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("client %d (user %q): %v", i, user, err)
+		}
+		sess, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := &firstBytes{got: make(chan struct{})}
+		sess.Stdout = first
+		for range rng.IntN(4) {
+			switch rng.IntN(4) {
+			case 0:
+				_ = sess.Setenv([]string{"COLUMNS", "LINES", "TERM"}[rng.IntN(3)], fmt.Sprint(size()))
+			case 1:
+				_, _ = sess.SendRequest("auth-agent-req@openssh.com", true, nil)
+			case 2:
+				_, _ = sess.SendRequest("x11-req", true, x11)
+			default:
+				_ = sess.WindowChange(size(), size())
+			}
+		}
+		if err := sess.RequestPty("xterm", size(), size(), gossh.TerminalModes{gossh.ECHO: 0}); err != nil {
+			t.Fatalf("client %d: pty refused: %v", i, err)
+		}
+		for range rng.IntN(3) {
+			_ = sess.WindowChange(size(), size())
+		}
+		if err := sess.Shell(); err != nil {
+			t.Fatalf("client %d: shell refused: %v", i, err)
+		}
+		started++
+		for range rng.IntN(6) {
+			_ = sess.WindowChange(size(), size())
+		}
+		if rng.IntN(2) == 0 { // let the program draw before leaving
+			select {
+			case <-first.got:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("client %d: nothing drawn", i)
+			}
+		}
+		if rng.IntN(2) == 0 {
+			_ = sess.Close()
+		}
+		_ = c.Close()
+	}
+	tb.waitIdle(t)
+	close(stopSampling)
+	<-sampled
+
+	t.Logf("%d of %d clients had a session; %d sizes given; heap peak +%d MB", started, clients, len(sw.all()), (int64(peak.Load())-int64(baseHeap))>>20)
+	if started == 0 || len(sw.all()) == 0 {
+		t.Fatalf("%d sessions started, %d sizes given: the test tested nothing", started, len(sw.all()))
+	}
+	for _, wh := range sw.all() {
+		if wh[0] < 1 || wh[0] > maxCols || wh[1] < 1 || wh[1] > maxRows {
+			t.Errorf("a session was given %d×%d", wh[0], wh[1])
+		}
+	}
+	if grew := int64(peak.Load()) - int64(baseHeap); grew > 256<<20 {
+		t.Errorf("the heap grew by %d MB while %d clients came and went", grew>>20, started)
+	}
+	log := tb.log.String()
+	checkLogLines(t, log)
+	if s, e := strings.Count(log, "serve: session start "), strings.Count(log, "serve: session end "); s != e || s == 0 {
+		t.Errorf("%d session starts, %d ends logged", s, e)
+	}
+	for end := time.Now().Add(10 * time.Second); runtime.NumGoroutine() > baseGoroutines+10; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Errorf("%d goroutines left, %d before the clients came", runtime.NumGoroutine(), baseGoroutines)
+			break
+		}
+	}
+	// The server still serves.
+	st := tb.open(t, tb.viewer, 100, 30)
+	st.waitText("Loaded 40 instances")
 }
