@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -181,9 +182,21 @@ func sanitizeAll(ss []string) []string {
 	return out
 }
 
+// SanitizeID makes an ID inert without ever turning it into another one:
+// cleaning "7\x1b[2J" to "7" would point a delete at backup 7. An ID that
+// Sanitize would change comes back quoted in ASCII instead ("\"7\\x1b[2J\""):
+// distinct from every clean ID, drawable, and refused by the URL path
+// builder (client.CheckID refuses its backslash), so no request is sent for it.
+func SanitizeID(id string) string {
+	if Sanitize(id) == id {
+		return id
+	}
+	return strconv.QuoteToASCII(id)
+}
+
 // Sanitized returns a copy of r with every string made inert (Sanitize).
 func (r Resource) Sanitized() Resource {
-	r.ID = Sanitize(r.ID)
+	r.ID = SanitizeID(r.ID)
 	r.Provider = Sanitize(r.Provider)
 	r.Kind = ResourceKind(Sanitize(string(r.Kind)))
 	r.Label = Sanitize(r.Label)
@@ -203,8 +216,8 @@ func (s Schedule) Sanitized() Schedule {
 // Sanitized returns a copy of b, its disks, restore and fields included,
 // with every string made inert. The copy shares no slice with b.
 func (b Backup) Sanitized() Backup {
-	b.ID = Sanitize(b.ID)
-	b.ResourceID = Sanitize(b.ResourceID)
+	b.ID = SanitizeID(b.ID)
+	b.ResourceID = SanitizeID(b.ResourceID)
 	b.Kind = BackupKind(Sanitize(string(b.Kind)))
 	b.Slot = Slot(Sanitize(string(b.Slot)))
 	b.Label = Sanitize(b.Label)
@@ -236,7 +249,7 @@ func (b Backup) Sanitized() Backup {
 
 // Sanitized returns a copy of d with every string made inert.
 func (d Disk) Sanitized() Disk {
-	d.ID = Sanitize(d.ID)
+	d.ID = SanitizeID(d.ID)
 	d.Label = Sanitize(d.Label)
 	d.Filesystem = Sanitize(d.Filesystem)
 	return d
@@ -249,7 +262,7 @@ func (f Field) Sanitized() Field {
 
 // Sanitized returns a copy of r with every string made inert.
 func (r Restore) Sanitized() Restore {
-	r.BackupID = Sanitize(r.BackupID)
+	r.BackupID = SanitizeID(r.BackupID)
 	r.BackupName = Sanitize(r.BackupName)
 	r.Status = Status(Sanitize(string(r.Status)))
 	r.RawStatus = Sanitize(r.RawStatus)
@@ -258,12 +271,12 @@ func (r Restore) Sanitized() Restore {
 
 // Sanitized returns a copy of e with every string made inert.
 func (e Event) Sanitized() Event {
-	e.ID = Sanitize(e.ID)
+	e.ID = SanitizeID(e.ID)
 	e.Action = Sanitize(e.Action)
 	e.Status = Sanitize(e.Status)
-	e.EntityID = Sanitize(e.EntityID)
+	e.EntityID = SanitizeID(e.EntityID)
 	e.EntityLabel = Sanitize(e.EntityLabel)
-	e.SecondaryID = Sanitize(e.SecondaryID)
+	e.SecondaryID = SanitizeID(e.SecondaryID)
 	e.Message = Sanitize(e.Message)
 	return e
 }

@@ -1,6 +1,9 @@
 package model
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Each escape is removed whole, in its 7-bit and its C1 form, and what it
 // framed (a hyperlink's text) stays readable.
@@ -35,5 +38,38 @@ func TestSanitizeRemovesSequencesWhole(t *testing.T) {
 		if got := Sanitize(want); got != want {
 			t.Errorf("not idempotent on %q: %q", want, got)
 		}
+	}
+}
+
+// An ID is never cleaned into another ID: an action on the cleaned one
+// would hit a different backup.
+func TestSanitizeIDNeverBecomesAnotherID(t *testing.T) {
+	clean := []string{"7", "bk-01", "snap_2026.12.01", "Ω-1"}
+	for _, id := range clean {
+		if got := SanitizeID(id); got != id {
+			t.Errorf("SanitizeID(%q) = %q, want it unchanged", id, got)
+		}
+	}
+	hostile := []string{"7\x1b[2J", "7\u202e", "\u009b7", "7\n", "\x1b]8;;http://x\x1b\\7\x1b]8;;\x1b\\"}
+	seen := map[string]string{}
+	for _, id := range hostile {
+		got := SanitizeID(id)
+		if got == "7" || got == Sanitize(id) {
+			t.Errorf("SanitizeID(%q) = %q: cleaned into another ID", id, got)
+		}
+		if Sanitize(got) != got {
+			t.Errorf("SanitizeID(%q) = %q is not inert", id, got)
+		}
+		if !strings.Contains(got, `\`) {
+			t.Errorf("SanitizeID(%q) = %q: the path builder would not refuse it", id, got)
+		}
+		if prev, dup := seen[got]; dup {
+			t.Errorf("SanitizeID(%q) and SanitizeID(%q) are both %q", prev, id, got)
+		}
+		seen[got] = id
+	}
+	b := Backup{ID: "7\u202e", ResourceID: "1\x1b[A"}.Sanitized()
+	if b.ID == "7" || b.ResourceID == "1" {
+		t.Errorf("Backup.Sanitized() cleaned IDs into others: %q %q", b.ID, b.ResourceID)
 	}
 }
