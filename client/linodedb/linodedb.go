@@ -191,11 +191,22 @@ type backupJSON struct {
 
 // parseID reads a resource ID, "engine/id" as in "mysql/123".
 func parseID(s string) (engine string, id int, err error) {
-	e, n, found := strings.Cut(s, "/")
-	id, aerr := strconv.Atoi(n)
-	if !found || aerr != nil || id <= 0 || (e != model.LinodeDBMySQL && e != model.LinodeDBPostgreSQL) {
-		return "", 0, &client.Error{Kind: client.ErrNotFound,
+	notFound := func(string) error {
+		return &client.Error{Kind: client.ErrNotFound,
 			Reasons: []string{"no Managed Database with ID " + strconv.Quote(s) + " (IDs look like mysql/123 or postgresql/456)"}}
+	}
+	e, n, found := strings.Cut(s, "/")
+	for _, part := range []string{e, n} {
+		if err := client.CheckID(part); err != nil && part != "" {
+			return "", 0, err
+		}
+	}
+	if !found || (e != model.LinodeDBMySQL && e != model.LinodeDBPostgreSQL) {
+		return "", 0, notFound(s)
+	}
+	id, err = client.IntID(n, notFound)
+	if err != nil {
+		return "", 0, err
 	}
 	return e, id, nil
 }
@@ -207,11 +218,9 @@ func dbPath(engine string, id int) string {
 }
 
 func backupID(s string) (int, error) {
-	id, err := strconv.Atoi(s)
-	if err != nil || id <= 0 {
-		return 0, &client.Error{Kind: client.ErrNotFound, Reasons: []string{"no database backup with ID " + strconv.Quote(s)}}
-	}
-	return id, nil
+	return client.IntID(s, func(s string) error {
+		return &client.Error{Kind: client.ErrNotFound, Reasons: []string{"no database backup with ID " + strconv.Quote(s)}}
+	})
 }
 
 func malformed(what string) error {

@@ -119,8 +119,11 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		}
 		body, ctype = b, "application/json"
 	}
-	// path is escaped already (url.PathEscape each segment); JoinPath keeps
-	// the escapes.
+	// path is escaped already (client.Path); JoinPath keeps the escapes but
+	// folds a ".." into its parent, so a path holding one is refused.
+	if client.PathHasDotSegment(path) {
+		return 0, nil, client.UnusableID(path)
+	}
 	u := c.base.JoinPath(path)
 	if query != nil {
 		u.RawQuery = query.Encode()
