@@ -36,7 +36,10 @@ func TestHostileIDNeverReachesTheServer(t *testing.T) {
 			"get resource": func() error { _, err := p.GetResource(ctx, resource(id)); return err },
 			"list backups": func() error { _, err := p.ListBackups(ctx, resource(id)); return err },
 			"get backup":   func() error { _, err := p.GetBackup(ctx, good, id); return err },
-			"snapshot":     func() error { _, err := p.TakeSnapshot(ctx, resource(id), model.SnapshotRequest{Label: "nightly"}); return err },
+			"snapshot": func() error {
+				_, err := p.TakeSnapshot(ctx, resource(id), model.SnapshotRequest{Label: "nightly"})
+				return err
+			},
 			"restore":      func() error { return p.RestoreBackup(ctx, good, id, good, true) },
 			"restore onto": func() error { return p.RestoreBackup(ctx, good, "1", resource(id), true) },
 			"delete":       func() error { return p.DeleteBackup(ctx, good, id) },
