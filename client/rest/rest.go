@@ -265,17 +265,18 @@ func (c *Client) statusError(resp *http.Response, body []byte) error {
 	return e
 }
 
-// RetryAfter reads a Retry-After header in seconds or as a date.
+// RetryAfter reads a Retry-After header in seconds or as a date, capped at
+// client.MaxRetryAfter.
 func RetryAfter(h http.Header) time.Duration {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0
 	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
+	if d, ok := client.RetryAfterSeconds(v); ok {
+		return d
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(0, time.Until(t).Round(time.Second))
+		return client.CapRetryAfter(time.Until(t).Round(time.Second))
 	}
 	return 0
 }
