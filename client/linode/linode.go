@@ -170,8 +170,8 @@ func (p *Provider) ListResources(ctx context.Context, page int, f client.Filter)
 	}
 	// Valid JSON can still lack what every real reply has; an empty page
 	// would then pass for an empty account.
-	if opts.Pages < 1 {
-		return client.ResourcePage{}, malformed("the page count")
+	if err := client.CheckPages(opts.Pages, opts.Results, client.PageSize); err != nil {
+		return client.ResourcePage{}, err
 	}
 	for i := range list {
 		if list[i].ID <= 0 {

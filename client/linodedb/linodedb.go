@@ -229,9 +229,6 @@ func malformed(what string) error {
 
 // --- reads -------------------------------------------------------------------
 
-// maxPages stops a reply that claims pages without end.
-const maxPages = 1000
-
 // listAll reads every page of path, checking each item.
 func listAll[T any](ctx context.Context, c *rest.Client, path string, check func(*T) error) ([]T, error) {
 	var out []T
@@ -246,6 +243,9 @@ func listAll[T any](ctx context.Context, c *rest.Client, path string, check func
 		if pg.Pages < 1 || pg.Data == nil {
 			return nil, malformed("the page envelope (data, pages)")
 		}
+		if err := client.CheckPages(pg.Pages, pg.Results, client.PageSize); err != nil {
+			return nil, err
+		}
 		for i := range pg.Data {
 			if err := check(&pg.Data[i]); err != nil {
 				return nil, err
@@ -253,7 +253,7 @@ func listAll[T any](ctx context.Context, c *rest.Client, path string, check func
 		}
 		out = append(out, pg.Data...)
 		// The API serves the last page for one past the end.
-		if page >= pg.Pages || pg.Page < page || page >= maxPages {
+		if page >= pg.Pages || pg.Page < page || page >= client.MaxPagesOf(client.PageSize) {
 			return out, nil
 		}
 	}

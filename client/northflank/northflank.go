@@ -28,7 +28,7 @@ const perPage = 100
 
 // maxPages bounds one listing, so a server that keeps saying there is more
 // cannot keep the client reading for ever.
-const maxPages = 1000
+var maxPages = client.MaxPagesOf(perPage)
 
 // Config says how to reach one Northflank team.
 type Config struct {
