@@ -48,9 +48,22 @@ type Resource struct {
 const StaleAfter = 48 * time.Hour
 
 // BackupStale reports whether the resource lacks a successful backup newer
-// than StaleAfter at now.
+// than StaleAfter at now. A backup dated in the future (ClockSkewed) is no
+// proof of a fresh one.
 func (r Resource) BackupStale(now time.Time) bool {
-	return r.LastSuccessful.IsZero() || now.Sub(r.LastSuccessful) > StaleAfter
+	return r.LastSuccessful.IsZero() || now.Sub(r.LastSuccessful) > StaleAfter || ClockSkewed(now, r.LastSuccessful)
+}
+
+// ClockSkewTolerance is how far ahead of this machine's clock a provider's
+// time may be and still count as "just now": clocks drift, a little.
+const ClockSkewTolerance = 5 * time.Minute
+
+// ClockSkewed reports whether t lies more than ClockSkewTolerance after
+// now: a skewed clock or an invalid date, which must never pass for a
+// fresh backup (a "last successful" in 2099 would keep a check green for
+// ever).
+func ClockSkewed(now, t time.Time) bool {
+	return !t.IsZero() && t.Sub(now) > ClockSkewTolerance
 }
 
 // SearchText is what a filter query is matched against: the label, region

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/snapdeck/snapdeck/model"
 )
 
 // sanitize makes a string from an API inert before it is drawn: escape
@@ -104,6 +106,9 @@ func fit(s string, w int) string {
 func age(now, t time.Time) string {
 	if t.IsZero() {
 		return "never"
+	}
+	if model.ClockSkewed(now, t) {
+		return "in future" // clock skew or an invalid date; BackupStale says so too
 	}
 	d := now.Sub(t)
 	if d < 0 {

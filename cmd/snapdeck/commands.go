@@ -306,6 +306,7 @@ const (
 	reasonDisabled = "backups_disabled"
 	reasonNever    = "no_successful_backup"
 	reasonTooOld   = "too_old"
+	reasonSkew     = "clock_skew" // dated ahead of now: model.ClockSkewed
 )
 
 func runCheck(e env, args []string) int {
@@ -354,6 +355,8 @@ func runCheck(e env, args []string) int {
 			s.Reason = reasonDisabled
 		case r.LastSuccessful.IsZero():
 			s.Reason = reasonNever
+		case model.ClockSkewed(now, r.LastSuccessful):
+			s.Reason = reasonSkew
 		case now.Sub(r.LastSuccessful) > *maxAge:
 			s.Reason = reasonTooOld
 		default:

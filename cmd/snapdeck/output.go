@@ -198,6 +198,7 @@ func (e env) checkTable(c checkJSON, maxAge time.Duration, now time.Time) {
 			reasonDisabled: "backups disabled",
 			reasonNever:    "no successful backup",
 			reasonTooOld:   "older than " + duration(maxAge),
+			reasonSkew:     "dated in the future: clock skew or an invalid date",
 		}[s.Reason]
 		rows = append(rows, []string{s.Resource.ID, s.Resource.Label, backups, last, why})
 	}
@@ -207,6 +208,9 @@ func (e env) checkTable(c checkJSON, maxAge time.Duration, now time.Time) {
 
 // age is how long ago t was, roughly: "45m ago", "3h ago", "4d ago".
 func age(now, t time.Time) string {
+	if model.ClockSkewed(now, t) {
+		return "in future"
+	}
 	d := now.Sub(t)
 	switch {
 	case d < time.Minute:
