@@ -162,12 +162,13 @@ type Backup struct {
 	Fields []Field
 }
 
-// Size is the backup's size in bytes: the total when given, else the disks'.
+// Size is the backup's size in bytes: the total when given, else the disks'
+// (saturating, never negative).
 func (b Backup) Size() int64 {
 	if b.SizeBytes > 0 {
 		return b.SizeBytes
 	}
-	return int64(b.TotalSizeMB()) << 20
+	return SizeBytes(int64(b.TotalSizeMB()), 1<<20)
 }
 
 // Duration is how long the backup took; zero while unfinished.
@@ -178,11 +179,12 @@ func (b Backup) Duration() time.Duration {
 	return b.Finished.Sub(b.Created)
 }
 
-// TotalSizeMB adds up the sizes of the backup's disks.
+// TotalSizeMB adds up the sizes of the backup's disks, saturating; a
+// negative size counts as unknown.
 func (b Backup) TotalSizeMB() int {
 	n := 0
 	for _, d := range b.Disks {
-		n += d.SizeMB
+		n = addMB(n, d.SizeMB)
 	}
 	return n
 }

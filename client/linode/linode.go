@@ -307,7 +307,7 @@ func resource(in *linodego.Instance) model.Resource {
 		Created:  deref(in.Created),
 	}
 	if in.Specs != nil {
-		r.DiskMB = in.Specs.Disk
+		r.DiskMB = model.SizeMB(in.Specs.Disk, 1)
 	}
 	if b := in.Backups; b != nil {
 		r.BackupsEnabled = b.Enabled
@@ -334,7 +334,7 @@ func backup(resourceID string, s *linodego.InstanceSnapshot, kind model.BackupKi
 	}
 	for _, d := range s.Disks {
 		if d != nil {
-			b.Disks = append(b.Disks, model.Disk{Label: d.Label, Filesystem: d.Filesystem, SizeMB: d.Size})
+			b.Disks = append(b.Disks, model.Disk{Label: d.Label, Filesystem: d.Filesystem, SizeMB: model.SizeMB(d.Size, 1)})
 		}
 	}
 	return b

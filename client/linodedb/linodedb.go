@@ -307,7 +307,7 @@ func resource(d databaseJSON) model.Resource {
 		Status:   d.Status,
 		Plan:     strings.TrimSpace(d.Engine + " " + d.Version + " " + d.Type),
 		Created:  time.Time(d.Created),
-		DiskMB:   d.TotalDiskSizeGB * 1024,
+		DiskMB:   model.SizeMB(d.TotalDiskSizeGB, 1024),
 		// Every cluster gets daily automatic backups.
 		BackupsEnabled: true,
 	}

@@ -326,7 +326,7 @@ func (p *Provider) resource(ctx context.Context, id ids, projectName string) (mo
 	}
 	return model.Resource{
 		ID: id.String(), Provider: "northflank", Kind: model.KindAddon, Label: d.Name, Region: projectName,
-		Status: d.Status, Plan: plan, Tags: d.Tags, Created: created, DiskMB: int(d.Spec.Config.Deployment.StorageSize),
+		Status: d.Status, Plan: plan, Tags: d.Tags, Created: created, DiskMB: int(model.SizeFromFloat(d.Spec.Config.Deployment.StorageSize)),
 		BackupsEnabled: true, LastSuccessful: last,
 	}, nil
 }

@@ -264,7 +264,7 @@ func (p *Provider) Disks(ctx context.Context, resourceID string) ([]model.Disk, 
 		if d.IsSwap {
 			continue
 		}
-		md := model.Disk{ID: strconv.Itoa(d.ID), Label: d.Label, SizeMB: d.DiskSize * 1024}
+		md := model.Disk{ID: strconv.Itoa(d.ID), Label: d.Label, SizeMB: model.SizeMB(d.DiskSize, 1024)}
 		if d.Primary {
 			md.Filesystem = "primary"
 			out = append([]model.Disk{md}, out...)

@@ -102,8 +102,8 @@ func toBackupJSON(account string, r model.Resource, b model.Backup) backupJSON {
 		Provider: r.Provider, Account: account, Resource: refJSON{ID: r.ID, Label: r.Label},
 		ID: b.ID, Kind: string(b.Kind), Label: b.Label, Status: string(b.Status), RawStatus: b.RawStatus,
 		Available: b.Available, Created: timeJSON(b.Created), Finished: timeJSON(b.Finished),
-		// Linode reports disk sizes in MB (MiB, in fact).
-		SizeBytes: int64(b.TotalSizeMB()) << 20,
+		// The provider's total, else the disks' (Linode's MB are MiB).
+		SizeBytes: b.Size(),
 	}
 }
 
