@@ -168,12 +168,7 @@ func retryable(err error) bool {
 	return false
 }
 
-func (c *Client) ctxError(ctx context.Context) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return &client.Error{Kind: client.ErrTimeout, Err: ctx.Err()}
-	}
-	return &client.Error{Kind: client.ErrOther, Err: ctx.Err()}
-}
+func (c *Client) ctxError(ctx context.Context) error { return client.ContextError(ctx) }
 
 // once makes one attempt under its own deadline.
 func (c *Client) once(parent context.Context, method, u, ctype string, body []byte, out any) (int, http.Header, error) {

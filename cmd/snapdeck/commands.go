@@ -88,7 +88,8 @@ func newCmd(e env, name string, shared int) *cmdFlags {
 		c.conn = addConnFlags(fs)
 	}
 	if shared == connAndTimeout {
-		fs.DurationVar(&c.conn.timeout, "timeout", 30*time.Second, "time limit for each API request")
+		fs.DurationVar(&c.conn.timeout, "timeout", 30*time.Second, "time limit for each API request and, for a one-shot command, for the whole command (retries and rate-limit waits included)")
+		c.conn.deadline = true
 	}
 	c.usage = func() {
 		fs.SetOutput(e.stderr)
@@ -167,7 +168,7 @@ func (c *connFlags) session(e env, withAudit bool) (*conn, context.Context, func
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ctx, cancel := commandContext()
+	ctx, cancel := c.withDeadline(commandContext())
 	return cn, ctx, func() { cancel(); cn.Close() }, nil
 }
 

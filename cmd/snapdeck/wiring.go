@@ -28,9 +28,11 @@ func osEnv(stdout, stderr io.Writer) env {
 // command, so credentials, --demo, --read-only and the audit log behave the
 // same everywhere.
 type connFlags struct {
-	demo      bool
-	api       string
-	timeout   time.Duration // each API request
+	demo    bool
+	api     string
+	timeout time.Duration // each API request
+	// deadline makes timeout bound the whole command too (deadline.go).
+	deadline  bool
 	latency   time.Duration
 	jobTime   time.Duration
 	size      int
