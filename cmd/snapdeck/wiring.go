@@ -28,11 +28,9 @@ func osEnv(stdout, stderr io.Writer) env {
 // command, so credentials, --demo, --read-only and the audit log behave the
 // same everywhere.
 type connFlags struct {
-	demo    bool
-	api     string
-	timeout time.Duration // each API request
-	// deadline makes timeout bound the whole command too (deadline.go).
-	deadline  bool
+	demo      bool
+	api       string
+	timeout   time.Duration // each API request
 	latency   time.Duration
 	jobTime   time.Duration
 	size      int
@@ -40,6 +38,9 @@ type connFlags struct {
 	auditPath string
 	config    string
 	account   string
+
+	// deadline makes timeout bound the whole command too (deadline.go).
+	deadline bool
 }
 
 // addConnFlags registers the connection flags on fs. --timeout is left to
