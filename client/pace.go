@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -28,6 +29,32 @@ type Pacer struct {
 }
 
 var errWindowClosed = errors.New("the rate-limit window is used up")
+
+// MaxRetryAfter is the longest a server may hold an account back, by a
+// 429's Retry-After or an X-RateLimit-Reset: one reply asking for
+// 999999999 s would otherwise lock the account (and, on a bastion, every
+// session sharing its Pacer) until restart. After it, "r" sends again; a
+// server still over its limit says so with another 429.
+const MaxRetryAfter = 10 * time.Minute
+
+// CapRetryAfter bounds a wait a server asked for to [0, MaxRetryAfter].
+func CapRetryAfter(d time.Duration) time.Duration { return min(max(d, 0), MaxRetryAfter) }
+
+// RetryAfterSeconds reads a header's count of seconds (Retry-After,
+// Northflank's X-RateLimit-Reset), capped at MaxRetryAfter before it is made
+// a Duration, which 99999999999 s would overflow. ok is false for anything
+// but digits.
+func RetryAfterSeconds(v string) (d time.Duration, ok bool) {
+	v = strings.TrimSpace(v)
+	if v == "" || strings.TrimLeft(v, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n > int64(MaxRetryAfter/time.Second) {
+		return MaxRetryAfter, true // only digits: too many of them
+	}
+	return time.Duration(n) * time.Second, true
+}
 
 // NewPacer returns a Pacer on the wall clock for an API whose
 // X-RateLimit-Reset is the reset's Unix time.
@@ -105,9 +132,9 @@ func (p *Pacer) release(resp *http.Response) {
 	}
 	h := resp.Header
 	if resp.StatusCode == http.StatusTooManyRequests {
-		if s, err := strconv.Atoi(h.Get("Retry-After")); err == nil {
+		if d, ok := RetryAfterSeconds(h.Get("Retry-After")); ok {
 			p.known, p.remaining = true, 0
-			if r := p.now().Add(time.Duration(s) * time.Second); r.After(p.reset) {
+			if r := p.now().Add(d); r.After(p.reset) {
 				p.reset = r
 			}
 			return
@@ -118,9 +145,17 @@ func (p *Pacer) release(resp *http.Response) {
 	if err1 != nil || err2 != nil {
 		return
 	}
-	reset := time.Unix(sec, 0)
+	now := p.now()
+	var reset time.Time
 	if p.relative {
-		reset = p.now().Add(time.Duration(sec) * time.Second).Truncate(time.Second)
+		d, _ := RetryAfterSeconds(strconv.FormatInt(max(sec, 0), 10))
+		reset = now.Add(d).Truncate(time.Second)
+	} else {
+		// A window ending further off than a server may ask is capped.
+		reset = time.Unix(sec, 0)
+		if limit := now.Add(MaxRetryAfter); reset.After(limit) {
+			reset = limit
+		}
 	}
 	switch {
 	case !p.known || reset.After(p.reset):

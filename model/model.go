@@ -48,9 +48,22 @@ type Resource struct {
 const StaleAfter = 48 * time.Hour
 
 // BackupStale reports whether the resource lacks a successful backup newer
-// than StaleAfter at now.
+// than StaleAfter at now. A backup dated in the future (ClockSkewed) is no
+// proof of a fresh one.
 func (r Resource) BackupStale(now time.Time) bool {
-	return r.LastSuccessful.IsZero() || now.Sub(r.LastSuccessful) > StaleAfter
+	return r.LastSuccessful.IsZero() || now.Sub(r.LastSuccessful) > StaleAfter || ClockSkewed(now, r.LastSuccessful)
+}
+
+// ClockSkewTolerance is how far ahead of this machine's clock a provider's
+// time may be and still count as "just now": clocks drift, a little.
+const ClockSkewTolerance = 5 * time.Minute
+
+// ClockSkewed reports whether t lies more than ClockSkewTolerance after
+// now: a skewed clock or an invalid date, which must never pass for a
+// fresh backup (a "last successful" in 2099 would keep a check green for
+// ever).
+func ClockSkewed(now, t time.Time) bool {
+	return !t.IsZero() && t.Sub(now) > ClockSkewTolerance
 }
 
 // SearchText is what a filter query is matched against: the label, region
@@ -149,12 +162,13 @@ type Backup struct {
 	Fields []Field
 }
 
-// Size is the backup's size in bytes: the total when given, else the disks'.
+// Size is the backup's size in bytes: the total when given, else the disks'
+// (saturating, never negative).
 func (b Backup) Size() int64 {
 	if b.SizeBytes > 0 {
 		return b.SizeBytes
 	}
-	return int64(b.TotalSizeMB()) << 20
+	return SizeBytes(int64(b.TotalSizeMB()), 1<<20)
 }
 
 // Duration is how long the backup took; zero while unfinished.
@@ -165,11 +179,12 @@ func (b Backup) Duration() time.Duration {
 	return b.Finished.Sub(b.Created)
 }
 
-// TotalSizeMB adds up the sizes of the backup's disks.
+// TotalSizeMB adds up the sizes of the backup's disks, saturating; a
+// negative size counts as unknown.
 func (b Backup) TotalSizeMB() int {
 	n := 0
 	for _, d := range b.Disks {
-		n += d.SizeMB
+		n = addMB(n, d.SizeMB)
 	}
 	return n
 }

@@ -50,6 +50,9 @@ func age(now, t time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}
+	if model.ClockSkewed(now, t) {
+		return "in future" // clock skew or an invalid date; BackupStale says so too
+	}
 	d := now.Sub(t)
 	if d < 0 {
 		return "just now"

@@ -18,8 +18,12 @@ func (p *Provider) GetResource(ctx context.Context, resourceID string) (model.Re
 	if err := checkID(resourceID); err != nil {
 		return model.Resource{}, err
 	}
+	path, err := client.Path("/v2/instances/{}", resourceID)
+	if err != nil {
+		return model.Resource{}, err
+	}
 	var in instanceJSON
-	if _, _, err := p.c.Do(ctx, http.MethodGet, "/v2/instances/"+url.PathEscape(resourceID), p.query(), nil, &in); err != nil {
+	if _, _, err := p.c.Do(ctx, http.MethodGet, path, p.query(), nil, &in); err != nil {
 		return model.Resource{}, err
 	}
 	if in.ID == "" {
@@ -47,6 +51,10 @@ func (p *Provider) TakeSnapshot(ctx context.Context, resourceID string, req mode
 	if err := checkID(resourceID); err != nil {
 		return model.Backup{}, err
 	}
+	path, err := client.Path("/v2/snapshots/{}", name)
+	if err != nil {
+		return model.Backup{}, err
+	}
 	snaps, err := p.snapshots(ctx)
 	if err != nil {
 		return model.Backup{}, err
@@ -63,7 +71,7 @@ func (p *Provider) TakeSnapshot(ctx context.Context, resourceID string, req mode
 	}
 	form := url.Values{"instance_id": {resourceID}, "safe": {strconv.FormatBool(req.Safe)}}
 	var s snapshotJSON
-	if _, _, err := p.c.Do(ctx, http.MethodPut, "/v2/snapshots/"+url.PathEscape(name), p.query(), rest.Form(form), &s); err != nil {
+	if _, _, err := p.c.Do(ctx, http.MethodPut, path, p.query(), rest.Form(form), &s); err != nil {
 		return model.Backup{}, err
 	}
 	if s.Name == "" {
@@ -85,8 +93,12 @@ func (p *Provider) DeleteBackup(ctx context.Context, resourceID, backupID string
 	if err := checkID(resourceID); err != nil {
 		return err
 	}
-	if backupID == "" || backupID == "." || backupID == ".." {
+	if backupID == "" {
 		return noSnapshot(backupID)
+	}
+	path, err := client.Path("/v2/snapshots/{}", backupID)
+	if err != nil {
+		return err
 	}
 	snaps, err := p.snapshots(ctx)
 	if err != nil {
@@ -103,7 +115,7 @@ func (p *Provider) DeleteBackup(ctx context.Context, resourceID, backupID string
 		Name   string `json:"name"`
 		Result string `json:"result"`
 	}
-	if _, _, err := p.c.Do(ctx, http.MethodDelete, "/v2/snapshots/"+url.PathEscape(backupID), p.query(), nil, &res); err != nil {
+	if _, _, err := p.c.Do(ctx, http.MethodDelete, path, p.query(), nil, &res); err != nil {
 		return err
 	}
 	if res.Result != "success" {

@@ -27,8 +27,8 @@ const DefaultBaseURL = "https://api.civo.com"
 const PerPage = 100
 
 // maxPages bounds a walk through every page, should a reply's page count
-// be absurd.
-const maxPages = 1000
+// be absurd (client.CheckPages refuses a count above it).
+var maxPages = client.MaxPagesOf(PerPage)
 
 // Config says how to reach one Civo account.
 type Config struct {
@@ -226,6 +226,10 @@ func (p *Provider) instancePage(ctx context.Context, page int) ([]model.Resource
 	// would then pass for an empty account.
 	if env.Items == nil || env.Pages == nil || *env.Pages < 0 {
 		return nil, 0, malformed("the instance list or its page count")
+	}
+	// Civo gives no total: only the ceiling bounds the count.
+	if err := client.CheckPages(max(1, *env.Pages), -1, PerPage); err != nil {
+		return nil, 0, err
 	}
 	items := make([]model.Resource, 0, len(*env.Items))
 	for i := range *env.Items {

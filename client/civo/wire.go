@@ -48,7 +48,7 @@ func (in *instanceJSON) resource() model.Resource {
 		Plan:     in.Size,
 		Tags:     in.Tags,
 		Created:  parseTime(in.CreatedAt),
-		DiskMB:   in.DiskGB * 1024,
+		DiskMB:   model.SizeMB(in.DiskGB, 1024),
 		// Any instance can be snapshotted; there is no service to turn on.
 		BackupsEnabled: true,
 	}
@@ -102,9 +102,7 @@ func (s *snapshotJSON) backup() model.Backup {
 		Finished:   s.finished(),
 		Type:       "one-off",
 	}
-	if s.SizeGB > 0 {
-		b.SizeBytes = s.SizeGB << 30
-	}
+	b.SizeBytes = model.SizeBytes(s.SizeGB, 1<<30)
 	if s.scheduled() {
 		b.Kind, b.Type = model.BackupAutomatic, "scheduled"
 	}

@@ -66,9 +66,9 @@ func (p *Provider) RestoreBackup(ctx context.Context, resourceID, backupID, targ
 	if err != nil {
 		return err
 	}
-	bid, err := strconv.Atoi(backupID)
+	bid, err := backupNum(backupID)
 	if err != nil {
-		return &client.Error{Kind: client.ErrNotFound, Reasons: []string{"no backup with ID " + strconv.Quote(backupID)}}
+		return err
 	}
 	ctx, tr := withTrace(ctx)
 	err = p.w.RestoreInstanceBackup(ctx, id, bid, linodego.RestoreInstanceOptions{LinodeID: tid, Overwrite: overwrite})

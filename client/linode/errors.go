@@ -33,11 +33,13 @@ func (p *Provider) convert(ctx context.Context, tr *trace, err error) error {
 	if ce := (*client.Error)(nil); errors.As(terr, &ce) {
 		return ce // refused before sending: the pacer knows the wait
 	}
-	if cerr := ctx.Err(); cerr != nil {
-		if errors.Is(cerr, context.DeadlineExceeded) {
-			return &client.Error{Kind: client.ErrTimeout, Err: cerr}
+	if ctx.Err() != nil {
+		if status == http.StatusTooManyRequests && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// linodego was waiting out a 429 when the deadline came: say
+			// so, and how long the API asked for, not just "timed out".
+			return p.statusError(status, header, "")
 		}
-		return &client.Error{Kind: client.ErrOther, Err: cerr}
+		return client.ContextError(ctx)
 	}
 	if terr != nil {
 		if errors.Is(terr, errTooLarge) {

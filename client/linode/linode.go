@@ -170,8 +170,8 @@ func (p *Provider) ListResources(ctx context.Context, page int, f client.Filter)
 	}
 	// Valid JSON can still lack what every real reply has; an empty page
 	// would then pass for an empty account.
-	if opts.Pages < 1 {
-		return client.ResourcePage{}, malformed("the page count")
+	if err := client.CheckPages(opts.Pages, opts.Results, client.PageSize); err != nil {
+		return client.ResourcePage{}, err
 	}
 	for i := range list {
 		if list[i].ID <= 0 {
@@ -235,9 +235,9 @@ func (p *Provider) GetBackup(ctx context.Context, resourceID, backupID string) (
 	if err != nil {
 		return model.Backup{}, err
 	}
-	bid, err := strconv.Atoi(backupID)
+	bid, err := backupNum(backupID)
 	if err != nil {
-		return model.Backup{}, &client.Error{Kind: client.ErrNotFound, Reasons: []string{"no backup with ID " + strconv.Quote(backupID)}}
+		return model.Backup{}, err
 	}
 	ctx, tr := withTrace(ctx)
 	s, err := p.c.GetInstanceSnapshot(ctx, id, bid)
@@ -259,12 +259,19 @@ func malformed(what string) error {
 	return &client.Error{Kind: client.ErrMalformed, Err: errors.New("reply lacks " + what)}
 }
 
+// linodeID reads a Linode's ID before linodego puts it into a path: one
+// client.CheckID refuses is "unusable", one that is no number not found.
 func linodeID(s string) (int, error) {
-	id, err := strconv.Atoi(s)
-	if err != nil || id <= 0 {
-		return 0, &client.Error{Kind: client.ErrNotFound, Reasons: []string{"no Linode with ID " + strconv.Quote(s)}}
-	}
-	return id, nil
+	return client.IntID(s, func(s string) error {
+		return &client.Error{Kind: client.ErrNotFound, Reasons: []string{"no Linode with ID " + strconv.Quote(s)}}
+	})
+}
+
+// backupNum reads a backup's ID as linodeID does.
+func backupNum(s string) (int, error) {
+	return client.IntID(s, func(s string) error {
+		return &client.Error{Kind: client.ErrNotFound, Reasons: []string{"no backup with ID " + strconv.Quote(s)}}
+	})
 }
 
 // xFilter builds the X-Filter header; empty fields are left out so they
@@ -300,7 +307,7 @@ func resource(in *linodego.Instance) model.Resource {
 		Created:  deref(in.Created),
 	}
 	if in.Specs != nil {
-		r.DiskMB = in.Specs.Disk
+		r.DiskMB = model.SizeMB(in.Specs.Disk, 1)
 	}
 	if b := in.Backups; b != nil {
 		r.BackupsEnabled = b.Enabled
@@ -327,7 +334,7 @@ func backup(resourceID string, s *linodego.InstanceSnapshot, kind model.BackupKi
 	}
 	for _, d := range s.Disks {
 		if d != nil {
-			b.Disks = append(b.Disks, model.Disk{Label: d.Label, Filesystem: d.Filesystem, SizeMB: d.Size})
+			b.Disks = append(b.Disks, model.Disk{Label: d.Label, Filesystem: d.Filesystem, SizeMB: model.SizeMB(d.Size, 1)})
 		}
 	}
 	return b

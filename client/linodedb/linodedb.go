@@ -191,11 +191,22 @@ type backupJSON struct {
 
 // parseID reads a resource ID, "engine/id" as in "mysql/123".
 func parseID(s string) (engine string, id int, err error) {
-	e, n, found := strings.Cut(s, "/")
-	id, aerr := strconv.Atoi(n)
-	if !found || aerr != nil || id <= 0 || (e != model.LinodeDBMySQL && e != model.LinodeDBPostgreSQL) {
-		return "", 0, &client.Error{Kind: client.ErrNotFound,
+	notFound := func(string) error {
+		return &client.Error{Kind: client.ErrNotFound,
 			Reasons: []string{"no Managed Database with ID " + strconv.Quote(s) + " (IDs look like mysql/123 or postgresql/456)"}}
+	}
+	e, n, found := strings.Cut(s, "/")
+	for _, part := range []string{e, n} {
+		if err := client.CheckID(part); err != nil && part != "" {
+			return "", 0, err
+		}
+	}
+	if !found || (e != model.LinodeDBMySQL && e != model.LinodeDBPostgreSQL) {
+		return "", 0, notFound(s)
+	}
+	id, err = client.IntID(n, notFound)
+	if err != nil {
+		return "", 0, err
 	}
 	return e, id, nil
 }
@@ -207,11 +218,9 @@ func dbPath(engine string, id int) string {
 }
 
 func backupID(s string) (int, error) {
-	id, err := strconv.Atoi(s)
-	if err != nil || id <= 0 {
-		return 0, &client.Error{Kind: client.ErrNotFound, Reasons: []string{"no database backup with ID " + strconv.Quote(s)}}
-	}
-	return id, nil
+	return client.IntID(s, func(s string) error {
+		return &client.Error{Kind: client.ErrNotFound, Reasons: []string{"no database backup with ID " + strconv.Quote(s)}}
+	})
 }
 
 func malformed(what string) error {
@@ -219,9 +228,6 @@ func malformed(what string) error {
 }
 
 // --- reads -------------------------------------------------------------------
-
-// maxPages stops a reply that claims pages without end.
-const maxPages = 1000
 
 // listAll reads every page of path, checking each item.
 func listAll[T any](ctx context.Context, c *rest.Client, path string, check func(*T) error) ([]T, error) {
@@ -237,6 +243,9 @@ func listAll[T any](ctx context.Context, c *rest.Client, path string, check func
 		if pg.Pages < 1 || pg.Data == nil {
 			return nil, malformed("the page envelope (data, pages)")
 		}
+		if err := client.CheckPages(pg.Pages, pg.Results, client.PageSize); err != nil {
+			return nil, err
+		}
 		for i := range pg.Data {
 			if err := check(&pg.Data[i]); err != nil {
 				return nil, err
@@ -244,7 +253,7 @@ func listAll[T any](ctx context.Context, c *rest.Client, path string, check func
 		}
 		out = append(out, pg.Data...)
 		// The API serves the last page for one past the end.
-		if page >= pg.Pages || pg.Page < page || page >= maxPages {
+		if page >= pg.Pages || pg.Page < page || page >= client.MaxPagesOf(client.PageSize) {
 			return out, nil
 		}
 	}
@@ -298,7 +307,7 @@ func resource(d databaseJSON) model.Resource {
 		Status:   d.Status,
 		Plan:     strings.TrimSpace(d.Engine + " " + d.Version + " " + d.Type),
 		Created:  time.Time(d.Created),
-		DiskMB:   d.TotalDiskSizeGB * 1024,
+		DiskMB:   model.SizeMB(d.TotalDiskSizeGB, 1024),
 		// Every cluster gets daily automatic backups.
 		BackupsEnabled: true,
 	}

@@ -28,7 +28,7 @@ const perPage = 100
 
 // maxPages bounds one listing, so a server that keeps saying there is more
 // cannot keep the client reading for ever.
-const maxPages = 1000
+var maxPages = client.MaxPagesOf(perPage)
 
 // Config says how to reach one Northflank team.
 type Config struct {
@@ -115,14 +115,24 @@ func (p *Provider) Name() string { return "northflank" }
 // Info implements client.Provider.
 func (p *Provider) Info() model.ProviderInfo { return Info }
 
-// ids is a resource ID taken apart: "projectId/addonId".
-type ids struct{ project, addon string }
+// ids is a resource ID taken apart: "projectId/addonId", with the addon's
+// path built by client.Path.
+type ids struct{ project, addon, base string }
 
 func (x ids) String() string { return x.project + "/" + x.addon }
 
+// path is the addon's path followed by literal segments.
 func (x ids) path(rest ...string) string {
-	parts := append([]string{"v1", "projects", url.PathEscape(x.project), "addons", url.PathEscape(x.addon)}, rest...)
-	return "/" + strings.Join(parts, "/")
+	return strings.Join(append([]string{x.base}, rest...), "/")
+}
+
+// newIDs checks both IDs (client.Path) and builds the addon's path.
+func newIDs(project, addon string) (ids, error) {
+	base, err := client.Path("/v1/projects/{}/addons/{}", project, addon)
+	if err != nil {
+		return ids{}, err
+	}
+	return ids{project, addon, base}, nil
 }
 
 func parseID(resourceID string) (ids, error) {
@@ -130,16 +140,20 @@ func parseID(resourceID string) (ids, error) {
 	if !ok || project == "" || addon == "" || strings.Contains(addon, "/") {
 		return ids{}, invalid("[resource] " + quote(resourceID) + " is not a Northflank addon ID (projectId/addonId)")
 	}
-	return ids{project, addon}, nil
+	return newIDs(project, addon)
 }
 
 func quote(s string) string { return strconv.Quote(s) }
 
 func backupPath(id ids, backupID string, rest ...string) (string, error) {
-	if backupID == "" || strings.Contains(backupID, "/") {
+	if backupID == "" {
 		return "", invalid("[backup] " + quote(backupID) + " is not a backup ID")
 	}
-	return id.path(append([]string{"backups", url.PathEscape(backupID)}, rest...)...), nil
+	b, err := client.Path("/backups/{}", backupID)
+	if err != nil {
+		return "", err
+	}
+	return id.path(append([]string{strings.TrimPrefix(b, "/")}, rest...)...), nil
 }
 
 // readPages reads a cursor-paged list at path, handing each page's items to
@@ -249,7 +263,11 @@ func (p *Provider) ListResources(ctx context.Context, _ int, f client.Filter) (c
 		}
 	}
 	err = p.inParallel(ctx, len(projects), func(ctx context.Context, i int) error {
-		as, err := readAll[addonItemJSON](ctx, p, "/v1/projects/"+url.PathEscape(projects[i].ID)+"/addons", "addons")
+		path, err := client.Path("/v1/projects/{}/addons", projects[i].ID)
+		if err != nil {
+			return err
+		}
+		as, err := readAll[addonItemJSON](ctx, p, path, "addons")
 		perProject[i] = as
 		return err
 	})
@@ -270,7 +288,11 @@ func (p *Provider) ListResources(ctx context.Context, _ int, f client.Filter) (c
 	items := make([]model.Resource, len(rows))
 	err = p.inParallel(ctx, len(rows), func(ctx context.Context, i int) error {
 		r := rows[i]
-		res, err := p.resource(ctx, ids{r.project.ID, r.addon.ID}, r.project.Name)
+		id, err := newIDs(r.project.ID, r.addon.ID)
+		if err != nil {
+			return err
+		}
+		res, err := p.resource(ctx, id, r.project.Name)
 		items[i] = res
 		return err
 	})
@@ -304,7 +326,7 @@ func (p *Provider) resource(ctx context.Context, id ids, projectName string) (mo
 	}
 	return model.Resource{
 		ID: id.String(), Provider: "northflank", Kind: model.KindAddon, Label: d.Name, Region: projectName,
-		Status: d.Status, Plan: plan, Tags: d.Tags, Created: created, DiskMB: int(d.Spec.Config.Deployment.StorageSize),
+		Status: d.Status, Plan: plan, Tags: d.Tags, Created: created, DiskMB: int(model.SizeFromFloat(d.Spec.Config.Deployment.StorageSize)),
 		BackupsEnabled: true, LastSuccessful: last,
 	}, nil
 }
@@ -343,7 +365,11 @@ func (p *Provider) GetResource(ctx context.Context, resourceID string) (model.Re
 		return model.Resource{}, err
 	}
 	var pr one[projectJSON]
-	if _, _, err := p.rc.Do(ctx, http.MethodGet, "/v1/projects/"+url.PathEscape(id.project), nil, nil, &pr); err != nil {
+	path, err := client.Path("/v1/projects/{}", id.project)
+	if err != nil {
+		return model.Resource{}, err
+	}
+	if _, _, err := p.rc.Do(ctx, http.MethodGet, path, nil, nil, &pr); err != nil {
 		return model.Resource{}, err
 	}
 	if pr.Data == nil || pr.Data.Name == "" {

@@ -231,10 +231,10 @@ func toBackup(resourceID string, b *backupJSON) (model.Backup, error) {
 	var size int64
 	if s := strings.TrimSpace(b.Config.Size); s != "" {
 		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || f < 0 {
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
 			return model.Backup{}, &client.Error{Kind: client.ErrMalformed, Err: fmt.Errorf("backup size %q is not a number of bytes", s)}
 		}
-		size = int64(f)
+		size = model.SizeFromFloat(f) // negative: unknown; absurd: saturated
 	}
 	out := model.Backup{
 		ID: b.ID, ResourceID: resourceID, Kind: model.BackupSnapshot, Label: b.Name,

@@ -119,8 +119,11 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		}
 		body, ctype = b, "application/json"
 	}
-	// path is escaped already (url.PathEscape each segment); JoinPath keeps
-	// the escapes.
+	// path is escaped already (client.Path); JoinPath keeps the escapes but
+	// folds a ".." into its parent, so a path holding one is refused.
+	if client.PathHasDotSegment(path) {
+		return 0, nil, client.UnusableID(path)
+	}
 	u := c.base.JoinPath(path)
 	if query != nil {
 		u.RawQuery = query.Encode()
@@ -165,12 +168,7 @@ func retryable(err error) bool {
 	return false
 }
 
-func (c *Client) ctxError(ctx context.Context) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return &client.Error{Kind: client.ErrTimeout, Err: ctx.Err()}
-	}
-	return &client.Error{Kind: client.ErrOther, Err: ctx.Err()}
-}
+func (c *Client) ctxError(ctx context.Context) error { return client.ContextError(ctx) }
 
 // once makes one attempt under its own deadline.
 func (c *Client) once(parent context.Context, method, u, ctype string, body []byte, out any) (int, http.Header, error) {
@@ -262,17 +260,18 @@ func (c *Client) statusError(resp *http.Response, body []byte) error {
 	return e
 }
 
-// RetryAfter reads a Retry-After header in seconds or as a date.
+// RetryAfter reads a Retry-After header in seconds or as a date, capped at
+// client.MaxRetryAfter.
 func RetryAfter(h http.Header) time.Duration {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0
 	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
+	if d, ok := client.RetryAfterSeconds(v); ok {
+		return d
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(0, time.Until(t).Round(time.Second))
+		return client.CapRetryAfter(time.Until(t).Round(time.Second))
 	}
 	return 0
 }

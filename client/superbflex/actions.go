@@ -22,9 +22,11 @@ func (p *Provider) TakeSnapshot(ctx context.Context, resourceID string, req mode
 	}
 	path := "/virtual_machines/" + strconv.Itoa(id) + "/backups.json"
 	if req.DiskID != "" {
-		did, err := strconv.Atoi(req.DiskID)
-		if err != nil || did <= 0 {
-			return model.Backup{}, invalid("disk", strconv.Quote(req.DiskID)+" is not a disk ID")
+		did, err := client.IntID(req.DiskID, func(id string) error {
+			return invalid("disk", strconv.Quote(id)+" is not a disk ID")
+		})
+		if err != nil {
+			return model.Backup{}, err
 		}
 		disks, err := p.disks(ctx, id)
 		if err != nil {

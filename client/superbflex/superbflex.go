@@ -99,19 +99,15 @@ var _ client.DiskLister = (*Provider)(nil)
 
 // vmID parses a resource ID; nothing can have an ID that is not one.
 func vmID(id string) (int, error) {
-	n, err := strconv.Atoi(id)
-	if err != nil || n <= 0 {
-		return 0, &client.Error{Kind: client.ErrNotFound, Reasons: []string{"no VM has the ID " + strconv.Quote(id)}}
-	}
-	return n, nil
+	return client.IntID(id, func(id string) error {
+		return &client.Error{Kind: client.ErrNotFound, Reasons: []string{"no VM has the ID " + strconv.Quote(id)}}
+	})
 }
 
 func backupID(id string) (int, error) {
-	n, err := strconv.Atoi(id)
-	if err != nil || n <= 0 {
-		return 0, &client.Error{Kind: client.ErrNotFound, Reasons: []string{"no backup has the ID " + strconv.Quote(id)}}
-	}
-	return n, nil
+	return client.IntID(id, func(id string) error {
+		return &client.Error{Kind: client.ErrNotFound, Reasons: []string{"no backup has the ID " + strconv.Quote(id)}}
+	})
 }
 
 func invalid(field, why string) error {
@@ -268,7 +264,7 @@ func (p *Provider) Disks(ctx context.Context, resourceID string) ([]model.Disk, 
 		if d.IsSwap {
 			continue
 		}
-		md := model.Disk{ID: strconv.Itoa(d.ID), Label: d.Label, SizeMB: d.DiskSize * 1024}
+		md := model.Disk{ID: strconv.Itoa(d.ID), Label: d.Label, SizeMB: model.SizeMB(d.DiskSize, 1024)}
 		if d.Primary {
 			md.Filesystem = "primary"
 			out = append([]model.Disk{md}, out...)

@@ -192,7 +192,7 @@ func resource(v *vmWire) model.Resource {
 	}
 	return model.Resource{
 		ID: strconv.Itoa(v.ID), Provider: Info.Name, Kind: model.KindVM, Label: v.Label, Region: region,
-		Status: vmStatus(v), Plan: plan(v), Created: v.CreatedAt.Time, DiskMB: v.TotalDiskSize * 1024,
+		Status: vmStatus(v), Plan: plan(v), Created: v.CreatedAt.Time, DiskMB: model.SizeMB(v.TotalDiskSize, 1024),
 		// Every built VM can have backups: normal ones of its disks need
 		// no service to be switched on.
 		BackupsEnabled: v.Built,
@@ -251,7 +251,7 @@ func backup(resourceID string, b *backupWire) model.Backup {
 		ID: strconv.Itoa(b.ID), ResourceID: resourceID, Kind: model.SuperbFlexBackupKind(b.Initiated),
 		Label: label, Status: model.SuperbFlexStatus(raw), RawStatus: raw, Available: b.Built,
 		Created: b.CreatedAt.Time, Updated: b.UpdatedAt.Time, Finished: b.BuiltAt.Time,
-		SizeBytes: b.BackupSize * 1024, Type: b.BackupType, Note: note, Locked: b.Locked,
+		SizeBytes: model.SizeBytes(b.BackupSize, 1024), Type: b.BackupType, Note: note, Locked: b.Locked,
 		Fields: fields(b),
 	}
 }

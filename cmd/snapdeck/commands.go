@@ -88,7 +88,8 @@ func newCmd(e env, name string, shared int) *cmdFlags {
 		c.conn = addConnFlags(fs)
 	}
 	if shared == connAndTimeout {
-		fs.DurationVar(&c.conn.timeout, "timeout", 30*time.Second, "time limit for each API request")
+		fs.DurationVar(&c.conn.timeout, "timeout", 30*time.Second, "time limit for each API request and, for a one-shot command, for the whole command (retries and rate-limit waits included)")
+		c.conn.deadline = true
 	}
 	c.usage = func() {
 		fs.SetOutput(e.stderr)
@@ -172,7 +173,7 @@ func (c *connFlags) session(e env, withAudit bool) (*conn, context.Context, func
 		cn.Close()
 		return nil, nil, nil, err
 	}
-	ctx, cancel := commandContext()
+	ctx, cancel := c.withDeadline(commandContext())
 	return cn, ctx, func() { cancel(); cn.Close() }, nil
 }
 
@@ -318,6 +319,7 @@ const (
 	reasonDisabled = "backups_disabled"
 	reasonNever    = "no_successful_backup"
 	reasonTooOld   = "too_old"
+	reasonSkew     = "clock_skew" // dated ahead of now: model.ClockSkewed
 )
 
 func runCheck(e env, args []string) int {
@@ -378,6 +380,8 @@ func runCheck(e env, args []string) int {
 			s.Reason = reasonDisabled
 		case r.LastSuccessful.IsZero():
 			s.Reason = reasonNever
+		case model.ClockSkewed(now, r.LastSuccessful):
+			s.Reason = reasonSkew
 		case now.Sub(r.LastSuccessful) > *maxAge:
 			s.Reason = reasonTooOld
 		default:

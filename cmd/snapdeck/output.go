@@ -102,8 +102,8 @@ func toBackupJSON(account string, r model.Resource, b model.Backup) backupJSON {
 		Provider: r.Provider, Account: account, Resource: refJSON{ID: r.ID, Label: r.Label},
 		ID: b.ID, Kind: string(b.Kind), Label: b.Label, Status: string(b.Status), RawStatus: b.RawStatus,
 		Available: b.Available, Created: timeJSON(b.Created), Finished: timeJSON(b.Finished),
-		// Linode reports disk sizes in MB (MiB, in fact).
-		SizeBytes: int64(b.TotalSizeMB()) << 20,
+		// The provider's total, else the disks' (Linode's MB are MiB).
+		SizeBytes: b.Size(),
 	}
 }
 
@@ -198,6 +198,7 @@ func (e env) checkTable(c checkJSON, maxAge time.Duration, now time.Time) {
 			reasonDisabled: "backups disabled",
 			reasonNever:    "no successful backup",
 			reasonTooOld:   "older than " + duration(maxAge),
+			reasonSkew:     "dated in the future: clock skew or an invalid date",
 		}[s.Reason]
 		rows = append(rows, []string{s.Resource.ID, s.Resource.Label, backups, last, why})
 	}
@@ -207,6 +208,9 @@ func (e env) checkTable(c checkJSON, maxAge time.Duration, now time.Time) {
 
 // age is how long ago t was, roughly: "45m ago", "3h ago", "4d ago".
 func age(now, t time.Time) string {
+	if model.ClockSkewed(now, t) {
+		return "in future"
+	}
 	d := now.Sub(t)
 	switch {
 	case d < time.Minute:

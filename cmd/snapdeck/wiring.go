@@ -38,6 +38,9 @@ type connFlags struct {
 	auditPath string
 	config    string
 	account   string
+
+	// deadline makes timeout bound the whole command too (deadline.go).
+	deadline bool
 }
 
 // addConnFlags registers the connection flags on fs. --timeout is left to
