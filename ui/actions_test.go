@@ -19,11 +19,31 @@ func (h *harness) open(label string) string {
 // select_ filters the list down to one instance, leaving the list focused.
 func (h *harness) select_(label string) {
 	h.t.Helper()
-	h.wait("Loaded 40 instances")
+	h.waitLoaded()
 	h.key("/")
 	h.key(label)
 	h.wait("Instances 1/40")
 	h.key("enter")
+}
+
+// waitLoaded waits for the whole list. Tests with a short request timeout
+// can see the first load time out on a busy machine (under -race); the
+// user's answer to that is r, so press it, a few times at most.
+func (h *harness) waitLoaded() {
+	h.t.Helper()
+	for try := 0; ; try++ {
+		s := h.waitFor("the instance list", func(s string) bool {
+			return strings.Contains(s, "Loaded 40 instances") || strings.Contains(s, "Could not load instances")
+		})
+		if strings.Contains(s, "Loaded 40 instances") {
+			return
+		}
+		if try == 5 {
+			h.t.Fatalf("the instance list never loaded:\n%s", s)
+		}
+		h.key("r")
+		h.waitFor("the retry", func(s string) bool { return !strings.Contains(s, "Could not load instances") })
+	}
 }
 
 func (h *harness) clearInput() {
