@@ -42,25 +42,30 @@ func (c *connFlags) demoTargets(e env) ([]target, error) {
 		fleet = simlinode.Seed(1, max(c.size, 0), now)
 	}
 	lsrv := simlinode.New(fleet, simlinode.Options{
-		Latency: c.latency, SnapshotTime: c.jobTime, RestoreTime: c.jobTime * 4 / 3,
+		Options:      sim.Options{Latency: c.latency},
+		SnapshotTime: c.jobTime,
+		RestoreTime:  c.jobTime * 4 / 3,
 	})
 	lp, dbp, err := linodeAccount(simlinode.DemoToken, "http://linode.demo.invalid", sim.InProcess(lsrv), c.timeout)
 	if err != nil {
 		return nil, err
 	}
-	csrv := simcivo.New(simcivo.Demo(now), simcivo.Options{Latency: c.latency, JobTime: c.jobTime})
-	cp, err := civo.New(civo.Config{Token: simcivo.DemoToken, BaseURL: "http://civo.demo.invalid", HTTPClient: sim.InProcess(csrv), Timeout: c.timeout})
+	csrv := simcivo.New(simcivo.Demo(now), simcivo.Options{Options: sim.Options{Latency: c.latency}, JobTime: c.jobTime})
+	cp, err := civo.New(civo.Config{Transport: client.Transport{BaseURL: "http://civo.demo.invalid", HTTPClient: sim.InProcess(csrv), Timeout: c.timeout}, Token: simcivo.DemoToken})
 	if err != nil {
 		return nil, err
 	}
-	nsrv := simnorthflank.New(simnorthflank.Demo(now), simnorthflank.Options{Latency: c.latency, JobTime: c.jobTime})
-	np, err := northflank.New(northflank.Config{Token: simnorthflank.DemoToken, BaseURL: "http://northflank.demo.invalid", HTTPClient: sim.InProcess(nsrv), Timeout: c.timeout})
+	nsrv := simnorthflank.New(simnorthflank.Demo(now), simnorthflank.Options{Options: sim.Options{Latency: c.latency}, JobTime: c.jobTime})
+	np, err := northflank.New(northflank.Config{Transport: client.Transport{BaseURL: "http://northflank.demo.invalid", HTTPClient: sim.InProcess(nsrv), Timeout: c.timeout}, Token: simnorthflank.DemoToken})
 	if err != nil {
 		return nil, err
 	}
-	ssrv := simsuperbflex.New(simsuperbflex.Demo(now), simsuperbflex.Options{Latency: c.latency, JobTime: c.jobTime})
-	sp, err := superbflex.New(superbflex.Config{User: simsuperbflex.DemoUser, Password: simsuperbflex.DemoPassword,
-		BaseURL: "http://flex.demo.invalid", HTTPClient: sim.InProcess(ssrv), Timeout: c.timeout})
+	ssrv := simsuperbflex.New(simsuperbflex.Demo(now), simsuperbflex.Options{Options: sim.Options{Latency: c.latency}, JobTime: c.jobTime})
+	sp, err := superbflex.New(superbflex.Config{
+		Transport: client.Transport{BaseURL: "http://flex.demo.invalid", HTTPClient: sim.InProcess(ssrv), Timeout: c.timeout},
+		User:      simsuperbflex.DemoUser,
+		Password:  simsuperbflex.DemoPassword,
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -90,11 +95,11 @@ func (c *connFlags) configPath() string {
 // Managed Databases, on one pacer: they share the account's rate limit.
 func linodeAccount(token, base string, hc *http.Client, timeout time.Duration) (client.Provider, client.Provider, error) {
 	pc := client.NewPacer()
-	lp, err := linode.New(linode.Config{Token: token, BaseURL: base, HTTPClient: hc, Timeout: timeout, Pacer: pc})
+	lp, err := linode.New(linode.Config{Transport: client.Transport{BaseURL: base, HTTPClient: hc, Timeout: timeout, Pacer: pc}, Token: token})
 	if err != nil {
 		return nil, nil, err
 	}
-	dbp, err := linodedb.New(linodedb.Config{Token: token, BaseURL: base, HTTPClient: hc, Timeout: timeout, Pacer: pc})
+	dbp, err := linodedb.New(linodedb.Config{Transport: client.Transport{BaseURL: base, HTTPClient: hc, Timeout: timeout, Pacer: pc}, Token: token})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -148,16 +153,16 @@ func (c *connFlags) open(e env, a config.Account, hc *http.Client) ([]target, er
 		t.p, t2.p = lp, dbp
 		return []target{t, t2}, nil
 	case "civo":
-		t.p, err = civo.New(civo.Config{Token: secret, BaseURL: a.APIURL, HTTPClient: hc, Timeout: timeout, Region: a.Region})
+		t.p, err = civo.New(civo.Config{Transport: client.Transport{BaseURL: a.APIURL, HTTPClient: hc, Timeout: timeout}, Token: secret, Region: a.Region})
 	case "northflank":
-		t.p, err = northflank.New(northflank.Config{Token: secret, BaseURL: a.APIURL, HTTPClient: hc, Timeout: timeout})
+		t.p, err = northflank.New(northflank.Config{Transport: client.Transport{BaseURL: a.APIURL, HTTPClient: hc, Timeout: timeout}, Token: secret})
 	case "superbflex":
 		user, uerr := a.UserName(e.getenv)
 		if uerr != nil {
 			return nil, uerr
 		}
 		t.secret = "the user and password of account " + a.Name
-		t.p, err = superbflex.New(superbflex.Config{User: user, Password: secret, BaseURL: a.APIURL, HTTPClient: hc, Timeout: timeout})
+		t.p, err = superbflex.New(superbflex.Config{Transport: client.Transport{BaseURL: a.APIURL, HTTPClient: hc, Timeout: timeout}, User: user, Password: secret})
 	default:
 		err = fmt.Errorf("provider %q is not supported", a.Provider)
 	}

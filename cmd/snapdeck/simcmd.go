@@ -67,21 +67,25 @@ func runSim(e env, args []string) int {
 	switch *provider {
 	case "linode":
 		srv = simlinode.New(simlinode.Seed(*seed, *n, now), simlinode.Options{
-			Latency: *latency, RateLimit: *rateLimit, RateWindow: *rateWindow,
-			SnapshotTime: *snapTime, RestoreTime: *restoreTime,
+			Options:      sim.Options{Latency: *latency, RateLimit: *rateLimit, RateWindow: *rateWindow},
+			SnapshotTime: *snapTime,
+			RestoreTime:  *restoreTime,
 		})
 	case "civo":
 		if !flagSet(c.FlagSet, "size") {
 			*n = 12
 		}
-		srv = simcivo.New(simcivo.Seed(*seed, *n, now), simcivo.Options{Latency: *latency, RateLimit: *rateLimit, RateWindow: *rateWindow, JobTime: *snapTime})
+		srv = simcivo.New(simcivo.Seed(*seed, *n, now), simcivo.Options{Options: sim.Options{Latency: *latency, RateLimit: *rateLimit, RateWindow: *rateWindow}, JobTime: *snapTime})
 		banner = []string{"Civo API", "instances", "token_env = \"CIVO_TOKEN\"  # " + simcivo.DemoToken}
 	case "northflank":
-		srv = simnorthflank.New(simnorthflank.Demo(now), simnorthflank.Options{Latency: *latency, RateLimit: *rateLimit, RateWindow: *rateWindow,
-			JobTime: *snapTime, RestoreTime: *restoreTime})
+		srv = simnorthflank.New(simnorthflank.Demo(now), simnorthflank.Options{
+			Options:     sim.Options{Latency: *latency, RateLimit: *rateLimit, RateWindow: *rateWindow},
+			JobTime:     *snapTime,
+			RestoreTime: *restoreTime,
+		})
 		banner = []string{"Northflank API", "addons (the demo fixture)", "token_env = \"NORTHFLANK_TOKEN\"  # " + simnorthflank.DemoToken}
 	case "superbflex":
-		srv = simsuperbflex.New(simsuperbflex.Demo(now), simsuperbflex.Options{Latency: *latency, RateLimit: *rateLimit, RateWindow: *rateWindow, JobTime: *snapTime})
+		srv = simsuperbflex.New(simsuperbflex.Demo(now), simsuperbflex.Options{Options: sim.Options{Latency: *latency, RateLimit: *rateLimit, RateWindow: *rateWindow}, JobTime: *snapTime})
 		banner = []string{"Superb Flex Cloud API", "VMs (the demo fixture)",
 			"user = \"" + simsuperbflex.DemoUser + "\"\npassword_env = \"SUPERBFLEX_PASSWORD\"  # " + simsuperbflex.DemoPassword}
 	default:
