@@ -38,33 +38,33 @@ func BenchmarkFirstListing(b *testing.B) {
 		open func() (client.Provider, counted)
 	}{
 		{"linode-instances-baseline", func() (client.Provider, counted) {
-			s := simlinode.New(simlinode.Demo(now), simlinode.Options{Latency: latency})
-			p, _ := linode.New(linode.Config{Token: simlinode.DemoToken, BaseURL: "http://sim", HTTPClient: sim.InProcess(s)})
+			s := simlinode.New(simlinode.Demo(now), simlinode.Options{Options: sim.Options{Latency: latency}})
+			p, _ := linode.New(linode.Config{Transport: client.Transport{BaseURL: "http://sim", HTTPClient: sim.InProcess(s)}, Token: simlinode.DemoToken})
 			return p, s
 		}},
 		{"linode-databases", func() (client.Provider, counted) {
-			s := simlinode.New(simlinode.Demo(now), simlinode.Options{Latency: latency})
-			p, _ := linodedb.New(linodedb.Config{Token: simlinode.DemoToken, BaseURL: "http://sim", HTTPClient: sim.InProcess(s)})
+			s := simlinode.New(simlinode.Demo(now), simlinode.Options{Options: sim.Options{Latency: latency}})
+			p, _ := linodedb.New(linodedb.Config{Transport: client.Transport{BaseURL: "http://sim", HTTPClient: sim.InProcess(s)}, Token: simlinode.DemoToken})
 			return p, s
 		}},
 		{"civo", func() (client.Provider, counted) {
-			s := simcivo.New(simcivo.Demo(now), simcivo.Options{Latency: latency})
-			p, _ := civo.New(civo.Config{Token: simcivo.DemoToken, BaseURL: "http://sim", HTTPClient: sim.InProcess(s)})
+			s := simcivo.New(simcivo.Demo(now), simcivo.Options{Options: sim.Options{Latency: latency}})
+			p, _ := civo.New(civo.Config{Transport: client.Transport{BaseURL: "http://sim", HTTPClient: sim.InProcess(s)}, Token: simcivo.DemoToken})
 			return p, s
 		}},
 		{"northflank", func() (client.Provider, counted) {
-			s := simnorthflank.New(simnorthflank.Demo(now), simnorthflank.Options{Latency: latency})
-			p, _ := northflank.New(northflank.Config{Token: simnorthflank.DemoToken, BaseURL: "http://sim", HTTPClient: sim.InProcess(s)})
+			s := simnorthflank.New(simnorthflank.Demo(now), simnorthflank.Options{Options: sim.Options{Latency: latency}})
+			p, _ := northflank.New(northflank.Config{Transport: client.Transport{BaseURL: "http://sim", HTTPClient: sim.InProcess(s)}, Token: simnorthflank.DemoToken})
 			return p, s
 		}},
 		{"northflank-parallel-8", func() (client.Provider, counted) {
-			s := simnorthflank.New(simnorthflank.Demo(now), simnorthflank.Options{Latency: latency})
-			p, _ := northflank.New(northflank.Config{Token: simnorthflank.DemoToken, BaseURL: "http://sim", HTTPClient: sim.InProcess(s), Parallel: 8})
+			s := simnorthflank.New(simnorthflank.Demo(now), simnorthflank.Options{Options: sim.Options{Latency: latency}})
+			p, _ := northflank.New(northflank.Config{Transport: client.Transport{BaseURL: "http://sim", HTTPClient: sim.InProcess(s)}, Token: simnorthflank.DemoToken, Parallel: 8})
 			return p, s
 		}},
 		{"superbflex", func() (client.Provider, counted) {
-			s := simsuperbflex.New(simsuperbflex.Demo(now), simsuperbflex.Options{Latency: latency})
-			p, _ := superbflex.New(superbflex.Config{User: simsuperbflex.DemoUser, Password: simsuperbflex.DemoPassword, BaseURL: "http://sim", HTTPClient: sim.InProcess(s)})
+			s := simsuperbflex.New(simsuperbflex.Demo(now), simsuperbflex.Options{Options: sim.Options{Latency: latency}})
+			p, _ := superbflex.New(superbflex.Config{Transport: client.Transport{BaseURL: "http://sim", HTTPClient: sim.InProcess(s)}, User: simsuperbflex.DemoUser, Password: simsuperbflex.DemoPassword})
 			return p, s
 		}},
 	} {

@@ -6,9 +6,11 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -18,8 +20,50 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// Providers are the provider words an account may name.
-var Providers = []string{"linode", "civo", "northflank", "superbflex"}
+// Kind is what the accounts file knows of one provider. This package names
+// no provider: cmd/snapdeck's registry passes one Kind per provider it has.
+type Kind struct {
+	// Name is the provider word an account names (provider = "linode").
+	Name string
+	// Title names the provider in messages ("Superb Flex Cloud").
+	Title string
+	// Password says an account signs in with a user and a password (user or
+	// user_env, and password_env, password_file or password) rather than a
+	// token (token_env, token_file or token).
+	Password bool
+	// APIURLRequired, when set, makes api_url required and says what it
+	// is ("your cloud's address"): the provider has no public endpoint.
+	APIURLRequired string
+	// Settings are the string settings only this provider's accounts take
+	// (Civo's "region"); an account's values are in Account.Settings.
+	Settings []string
+	// Env, when set, is the account opened from the environment when there
+	// is no config file.
+	Env *EnvAccount
+}
+
+// EnvAccount is an account made from environment variables.
+type EnvAccount struct {
+	// Name is the account's name: a variable's, so a listing says where the
+	// credential came from and never what it is.
+	Name string
+	// TokenEnv holds the token; UserEnv and PasswordEnv, for a Password
+	// kind, the user and the password. The account exists when they are set.
+	TokenEnv, UserEnv, PasswordEnv string
+	// URLEnv, when set, is read into api_url; the account then also needs
+	// it set when the kind has APIURLRequired.
+	URLEnv string
+}
+
+// kindOf finds the Kind named name.
+func kindOf(kinds []Kind, name string) *Kind {
+	for i := range kinds {
+		if kinds[i].Name == name {
+			return &kinds[i]
+		}
+	}
+	return nil
+}
 
 // Account is one account at one provider.
 type Account struct {
@@ -32,8 +76,9 @@ type Account struct {
 	ReadOnly bool `toml:"read_only"`
 	// Production colours the account's frame so it is never mistaken.
 	Production bool `toml:"production"`
-	// Region scopes a Civo account (Civo lists instances per region).
-	Region string `toml:"region"`
+	// Settings are the provider's own settings (Kind.Settings) the account
+	// sets, such as Civo's region.
+	Settings map[string]string `toml:"-"`
 
 	// The token (Linode, Civo, Northflank) or the password (Superb Flex)
 	// comes from exactly one of these. An inline secret is accepted only
@@ -96,9 +141,10 @@ func DefaultPath() string {
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$`)
 
-// Load reads and checks the file at path. Every error names the file and
-// says what is wrong in one line.
-func Load(path string) (*File, error) {
+// Load reads and checks the file at path, whose accounts may name the
+// providers kinds describe. Every error names the file and says what is
+// wrong in one line.
+func Load(path string, kinds []Kind) (*File, error) {
 	fail := func(format string, a ...any) error {
 		return fmt.Errorf("config %s: %s", path, fmt.Sprintf(format, a...))
 	}
@@ -125,8 +171,13 @@ func Load(path string) (*File, error) {
 		}
 		return nil, fail("%v", unwrapPath(err))
 	}
-	if und := md.Undecoded(); len(und) > 0 {
-		return nil, fail("unknown setting %q", und[0].String())
+	for _, k := range md.Undecoded() {
+		if len(k) != 2 || k[0] != "account" || !isSetting(kinds, k[1]) {
+			return nil, fail("unknown setting %q", k.String())
+		}
+	}
+	if err := settings(path, kinds, f.Accounts); err != nil {
+		return nil, fail("%v", err)
 	}
 	f.Path = path
 	if f.Serve.MaxSessions < 0 {
@@ -143,7 +194,7 @@ func Load(path string) (*File, error) {
 		if a.Name != "" {
 			a.where = fmt.Sprintf("account %q", a.Name)
 		}
-		if err := a.check(private); err != nil {
+		if err := a.check(kinds, private); err != nil {
 			return nil, fail("%s: %v", a.where, err)
 		}
 		if seen[a.Name] {
@@ -183,29 +234,74 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func (a *Account) check(private bool) error {
+// isSetting reports whether name is a provider's own setting.
+func isSetting(kinds []Kind, name string) bool {
+	for _, k := range kinds {
+		if slices.Contains(k.Settings, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// settings reads the providers' own settings of each account into its
+// Settings: the struct decode left them undecoded.
+func settings(path string, kinds []Kind, accts []Account) error {
+	var raw struct {
+		Accounts []map[string]any `toml:"account"`
+	}
+	if _, err := toml.DecodeFile(path, &raw); err != nil {
+		return unwrapPath(err)
+	}
+	for i, m := range raw.Accounts {
+		for key, v := range m {
+			if !isSetting(kinds, key) || i >= len(accts) {
+				continue
+			}
+			s, ok := v.(string)
+			if !ok {
+				where := fmt.Sprintf("account %d", i+1)
+				if n, _ := m["name"].(string); n != "" {
+					where = fmt.Sprintf("account %q", n)
+				}
+				return fmt.Errorf("%s: %s must be a string", where, key)
+			}
+			if accts[i].Settings == nil {
+				accts[i].Settings = map[string]string{}
+			}
+			accts[i].Settings[key] = s
+		}
+	}
+	return nil
+}
+
+func (a *Account) check(kinds []Kind, private bool) error {
 	if a.Name == "" {
 		return errors.New("name is missing")
 	}
 	if !nameRE.MatchString(a.Name) {
 		return errors.New("name must be 1–40 letters, digits, '.', '_' or '-', starting with a letter or digit")
 	}
-	known := false
-	for _, p := range Providers {
-		known = known || a.Provider == p
-	}
-	if !known {
-		return fmt.Errorf("provider %q is not one of %s", a.Provider, strings.Join(Providers, ", "))
+	k := kindOf(kinds, a.Provider)
+	if k == nil {
+		names := make([]string, 0, len(kinds))
+		for _, k := range kinds {
+			names = append(names, k.Name)
+		}
+		return fmt.Errorf("provider %q is not one of %s", a.Provider, strings.Join(names, ", "))
 	}
 	if a.APIURL != "" && !strings.HasPrefix(a.APIURL, "http://") && !strings.HasPrefix(a.APIURL, "https://") {
 		return fmt.Errorf("api_url %q needs a scheme, e.g. https://api.example.com", a.APIURL)
 	}
-	if a.Provider == "superbflex" {
+	if k.Password {
 		if a.TokenEnv != "" || a.TokenFile != "" || a.Token != "" {
-			return errors.New("a Superb Flex Cloud account uses user and password, not a token")
+			return fmt.Errorf("a %s account uses user and password, not a token", k.Title)
 		}
-		if a.APIURL == "" {
-			return errors.New("api_url is required for Superb Flex Cloud (your cloud's address)")
+		if a.APIURL == "" && k.APIURLRequired != "" {
+			return fmt.Errorf("api_url is required for %s (%s)", k.Title, k.APIURLRequired)
+		}
+		if err := a.onlyOwnSettings(kinds, k); err != nil {
+			return err
 		}
 		if (a.User == "") == (a.UserEnv == "") {
 			return errors.New("set exactly one of user, user_env")
@@ -218,10 +314,37 @@ func (a *Account) check(private bool) error {
 	if a.User != "" || a.UserEnv != "" || a.PasswordEnv != "" || a.PasswordFile != "" || a.Password != "" {
 		return fmt.Errorf("%s uses a token, not a user and password", a.Provider)
 	}
-	if a.Region != "" && a.Provider != "civo" {
-		return errors.New("region is only for Civo accounts")
+	if a.APIURL == "" && k.APIURLRequired != "" {
+		return fmt.Errorf("api_url is required for %s (%s)", k.Title, k.APIURLRequired)
+	}
+	if err := a.onlyOwnSettings(kinds, k); err != nil {
+		return err
 	}
 	return sources(private, "token", a.TokenEnv, a.TokenFile, a.Token)
+}
+
+// onlyOwnSettings refuses another provider's setting ("region is only for
+// Civo accounts").
+func (a *Account) onlyOwnSettings(kinds []Kind, k *Kind) error {
+	for _, key := range slices.Sorted(maps.Keys(a.Settings)) {
+		if slices.Contains(k.Settings, key) {
+			continue
+		}
+		var titles []string
+		for _, o := range kinds {
+			if slices.Contains(o.Settings, key) {
+				titles = append(titles, o.Title)
+			}
+		}
+		return fmt.Errorf("%s is only for %s accounts", key, strings.Join(titles, " and "))
+	}
+	return nil
+}
+
+// usesPassword: the account signs in with a user and a password. Load
+// makes sure an account sets the fields of its provider's sign-in only.
+func (a Account) usesPassword() bool {
+	return a.User != "" || a.UserEnv != "" || a.PasswordEnv != "" || a.PasswordFile != "" || a.Password != ""
 }
 
 func sources(private bool, what, env, file, inline string) error {
@@ -248,7 +371,7 @@ func sources(private bool, what, env, file, inline string) error {
 // password), reading the environment through getenv.
 func (a Account) Secret(getenv func(string) string) (string, error) {
 	env, file, inline, what := a.TokenEnv, a.TokenFile, a.Token, "token"
-	if a.Provider == "superbflex" {
+	if a.usesPassword() {
 		env, file, inline, what = a.PasswordEnv, a.PasswordFile, a.Password, "password"
 	}
 	var v, from string
@@ -338,36 +461,29 @@ func readSecretFile(where, what, path string) (string, error) {
 	return v, nil
 }
 
-// envAccounts are the accounts snapdeck opens without a config file, one
-// per provider whose variables are set.
-// Each is named after its variable, so a listing says where the
-// credential came from and never what it is.
-var envAccounts = []Account{
-	{Name: "LINODE_TOKEN", Provider: "linode", TokenEnv: "LINODE_TOKEN"},
-	{Name: "CIVO_TOKEN", Provider: "civo", TokenEnv: "CIVO_TOKEN"},
-	{Name: "NORTHFLANK_TOKEN", Provider: "northflank", TokenEnv: "NORTHFLANK_TOKEN"},
-	{Name: "SUPERBFLEX", Provider: "superbflex", UserEnv: "SUPERBFLEX_USER", PasswordEnv: "SUPERBFLEX_PASSWORD"},
-}
-
-// FromEnv returns the accounts whose variables are set, in a fixed order.
-// Superb Flex Cloud also needs SUPERBFLEX_URL.
-func FromEnv(getenv func(string) string) []Account {
+// FromEnv returns the accounts whose variables are set, one per kind with
+// an Env, in the order of kinds.
+func FromEnv(kinds []Kind, getenv func(string) string) []Account {
 	var out []Account
-	for _, a := range envAccounts {
+	for _, k := range kinds {
+		e := k.Env
+		if e == nil {
+			continue
+		}
+		a := Account{Name: e.Name, Provider: k.Name, TokenEnv: e.TokenEnv, UserEnv: e.UserEnv, PasswordEnv: e.PasswordEnv}
 		a.where = "account from the environment (" + a.Name + ")"
-		switch a.Provider {
-		case "superbflex":
-			a.APIURL = getenv("SUPERBFLEX_URL")
-			if getenv(a.UserEnv) == "" || getenv(a.PasswordEnv) == "" || a.APIURL == "" {
+		if e.URLEnv != "" {
+			a.APIURL = getenv(e.URLEnv)
+		}
+		if k.Password {
+			if getenv(a.UserEnv) == "" || getenv(a.PasswordEnv) == "" {
 				continue
 			}
-		default:
-			if getenv(a.TokenEnv) == "" {
-				continue
-			}
-			if a.Provider == "linode" {
-				a.APIURL = getenv("LINODE_URL") // linodego's own variable
-			}
+		} else if getenv(a.TokenEnv) == "" {
+			continue
+		}
+		if a.APIURL == "" && k.APIURLRequired != "" {
+			continue
 		}
 		out = append(out, a)
 	}

@@ -7,6 +7,16 @@ import (
 	"testing"
 )
 
+// testKinds are the providers cmd/snapdeck registers, as its registry
+// describes them to this package.
+var testKinds = []Kind{
+	{Name: "linode", Title: "Linode", Env: &EnvAccount{Name: "LINODE_TOKEN", TokenEnv: "LINODE_TOKEN", URLEnv: "LINODE_URL"}},
+	{Name: "civo", Title: "Civo", Settings: []string{"region"}, Env: &EnvAccount{Name: "CIVO_TOKEN", TokenEnv: "CIVO_TOKEN"}},
+	{Name: "northflank", Title: "Northflank", Env: &EnvAccount{Name: "NORTHFLANK_TOKEN", TokenEnv: "NORTHFLANK_TOKEN"}},
+	{Name: "superbflex", Title: "Superb Flex Cloud", Password: true, APIURLRequired: "your cloud's address",
+		Env: &EnvAccount{Name: "SUPERBFLEX", UserEnv: "SUPERBFLEX_USER", PasswordEnv: "SUPERBFLEX_PASSWORD", URLEnv: "SUPERBFLEX_URL"}},
+}
+
 func write(t *testing.T, body string, mode os.FileMode) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "config.toml")
@@ -51,14 +61,14 @@ func TestLoadGood(t *testing.T) {
 	if err := os.WriteFile(tok, []byte("civo-secret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	f, err := Load(write(t, strings.Replace(good, "%s", tok, 1), 0o644))
+	f, err := Load(write(t, strings.Replace(good, "%s", tok, 1), 0o644), testKinds)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if f.Serve.Listen != ":2223" || f.Serve.IdleTimeout.Minutes() != 5 || f.Serve.MaxSessions != 4 {
 		t.Fatalf("serve: %+v", f.Serve)
 	}
-	if len(f.Accounts) != 3 || !f.Accounts[0].Production || !f.Accounts[1].ReadOnly || f.Accounts[1].Region != "LON1" {
+	if len(f.Accounts) != 3 || !f.Accounts[0].Production || !f.Accounts[1].ReadOnly || f.Accounts[1].Settings["region"] != "LON1" {
 		t.Fatalf("accounts: %+v", f.Accounts)
 	}
 	env := map[string]string{"PROD_LINODE": "lin-secret", "FLEX_PW": "flex-password"}
@@ -93,11 +103,15 @@ func TestLoadRefusesBadFiles(t *testing.T) {
 		{"inline token in a shared file", "[[account]]\nname = \"a\"\nprovider = \"civo\"\ntoken = \"s3cret\"\n", 0o644, "chmod 600"},
 		{"flex without url", "[[account]]\nname = \"f\"\nprovider = \"superbflex\"\nuser = \"u\"\npassword_env = \"P\"\n", 0o600, "api_url is required"},
 		{"empty", "# nothing\n", 0o600, "no [[account]] entries"},
+		{"region on linode", "[[account]]\nname = \"a\"\nprovider = \"linode\"\nregion = \"LON1\"\ntoken_env = \"X\"\n", 0o600, `account "a": region is only for Civo accounts`},
+		{"region on superbflex", "[[account]]\nname = \"f\"\nprovider = \"superbflex\"\napi_url = \"https://x\"\nregion = \"LON1\"\nuser = \"u\"\npassword_env = \"P\"\n", 0o600, `account "f": region is only for Civo accounts`},
+		{"region not text", "[[account]]\nname = \"c\"\nprovider = \"civo\"\nregion = 3\ntoken_env = \"X\"\n", 0o600, `account "c": region must be a string`},
+		{"region at the top", "region = \"LON1\"\n[[account]]\nname = \"c\"\nprovider = \"civo\"\ntoken_env = \"X\"\n", 0o600, `unknown setting "region"`},
 		{"bad duration", "[serve]\nidle_timeout = \"soon\"\n[[account]]\nname = \"a\"\nprovider = \"civo\"\ntoken_env = \"X\"\n", 0o600, "not a duration"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := write(t, tc.body, tc.mode)
-			_, err := Load(p)
+			_, err := Load(p, testKinds)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "config "+p+": ") {
 				t.Fatalf("got %v, want %q naming the file", err, tc.want)
 			}
@@ -106,13 +120,13 @@ func TestLoadRefusesBadFiles(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Load(filepath.Join(t.TempDir(), "none.toml")); err == nil || !strings.Contains(err.Error(), "no such file") {
+	if _, err := Load(filepath.Join(t.TempDir(), "none.toml"), testKinds); err == nil || !strings.Contains(err.Error(), "no such file") {
 		t.Fatalf("missing file: %v", err)
 	}
 }
 
 func TestInlineTokenInPrivateFile(t *testing.T) {
-	f, err := Load(write(t, "[[account]]\nname = \"a\"\nprovider = \"northflank\"\ntoken = \"s3cret-token\"\n", 0o600))
+	f, err := Load(write(t, "[[account]]\nname = \"a\"\nprovider = \"northflank\"\ntoken = \"s3cret-token\"\n", 0o600), testKinds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +141,7 @@ func TestTokenFileMustBePrivate(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = os.Chmod(tok, 0o644)
-	f, err := Load(write(t, "[[account]]\nname = \"a\"\nprovider = \"civo\"\ntoken_file = \""+tok+"\"\n", 0o600))
+	f, err := Load(write(t, "[[account]]\nname = \"a\"\nprovider = \"civo\"\ntoken_file = \""+tok+"\"\n", 0o600), testKinds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,13 +152,13 @@ func TestTokenFileMustBePrivate(t *testing.T) {
 
 func TestFromEnv(t *testing.T) {
 	env := map[string]string{"CIVO_TOKEN": "c", "NORTHFLANK_TOKEN": "n", "SUPERBFLEX_USER": "u", "SUPERBFLEX_PASSWORD": "p"}
-	got := FromEnv(func(k string) string { return env[k] })
+	got := FromEnv(testKinds, func(k string) string { return env[k] })
 	if len(got) != 2 || got[0].Provider != "civo" || got[1].Provider != "northflank" {
 		t.Fatalf("without SUPERBFLEX_URL: %+v", got)
 	}
 	env["SUPERBFLEX_URL"] = "https://flex.example.com"
 	env["LINODE_TOKEN"] = "l"
-	got = FromEnv(func(k string) string { return env[k] })
+	got = FromEnv(testKinds, func(k string) string { return env[k] })
 	if len(got) != 4 || got[0].Provider != "linode" || got[3].APIURL != "https://flex.example.com" {
 		t.Fatalf("all four: %+v", got)
 	}
@@ -159,12 +173,12 @@ func TestSecretsNeverEchoed(t *testing.T) {
 		"[[account]]\nname = \"a\"\nprovider = \"civo\"\ntoken = " + secret + "\n",
 		"[[account]]\nname = \"a\"\nprovider = \"superbflex\"\napi_url = \"https://x\"\nuser = \"u\"\npassword = " + secret + "\n",
 	} {
-		_, err := Load(write(t, body, 0o600))
+		_, err := Load(write(t, body, 0o600), testKinds)
 		if err == nil || strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), secret[:6]) {
 			t.Fatalf("secret echoed or accepted: %v", err)
 		}
 	}
-	f, err := Load(write(t, "[[account]]\nname = \"a\"\nprovider = \"civo\"\ntoken_file = \""+secret+"\"\n", 0o600))
+	f, err := Load(write(t, "[[account]]\nname = \"a\"\nprovider = \"civo\"\ntoken_file = \""+secret+"\"\n", 0o600), testKinds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +198,7 @@ func TestImplausibleSecretsRefused(t *testing.T) {
 		{"abcd\nefghijk", "control characters"},
 		{"abcd efghijk", "holds spaces"},
 	} {
-		a := FromEnv(func(k string) string { return map[string]string{"LINODE_TOKEN": tc.value}[k] })
+		a := FromEnv(testKinds, func(k string) string { return map[string]string{"LINODE_TOKEN": tc.value}[k] })
 		if len(a) != 1 {
 			t.Fatalf("%q: %d accounts", tc.value, len(a))
 		}
@@ -195,7 +209,7 @@ func TestImplausibleSecretsRefused(t *testing.T) {
 		}
 	}
 	// A password may hold a space; it still needs 8 characters.
-	f, err := Load(write(t, "[[account]]\nname = \"f\"\nprovider = \"superbflex\"\napi_url = \"https://x\"\nuser = \"ops\"\npassword_env = \"PW\"\n", 0o600))
+	f, err := Load(write(t, "[[account]]\nname = \"f\"\nprovider = \"superbflex\"\napi_url = \"https://x\"\nuser = \"ops\"\npassword_env = \"PW\"\n", 0o600), testKinds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +218,7 @@ func TestImplausibleSecretsRefused(t *testing.T) {
 			t.Errorf("password %q: %v", pw, err)
 		}
 	}
-	f, err = Load(write(t, "[[account]]\nname = \"a\"\nprovider = \"civo\"\ntoken = \"abc\"\n", 0o600))
+	f, err = Load(write(t, "[[account]]\nname = \"a\"\nprovider = \"civo\"\ntoken = \"abc\"\n", 0o600), testKinds)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,7 +80,7 @@ func start(t *testing.T, s setup) *harness {
 	if s.retries == 0 {
 		s.retries = 1
 	}
-	lp, err := linode.New(linode.Config{Token: token, BaseURL: hs.URL, Timeout: s.timeout, Retries: s.retries, MaxRetryWait: time.Second, RetryWait: s.retryWait})
+	lp, err := linode.New(linode.Config{Transport: client.Transport{BaseURL: hs.URL, Timeout: s.timeout, Retries: s.retries, MaxRetryWait: time.Second, RetryWait: s.retryWait}, Token: token})
 	if err != nil {
 		t.Fatal(err)
 	}

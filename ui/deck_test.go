@@ -20,7 +20,7 @@ func staging(t *testing.T) Target {
 	srv := simlinode.New(simlinode.Seed(2, 5, time.Now()), simlinode.Options{})
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
-	p, err := linode.New(linode.Config{Token: simlinode.DemoToken, BaseURL: hs.URL, Timeout: 5 * time.Second})
+	p, err := linode.New(linode.Config{Transport: client.Transport{BaseURL: hs.URL, Timeout: 5 * time.Second}, Token: simlinode.DemoToken})
 	if err != nil {
 		t.Fatal(err)
 	}

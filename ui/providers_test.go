@@ -16,6 +16,7 @@ import (
 	"github.com/snapdeck/snapdeck/client/linodedb"
 	"github.com/snapdeck/snapdeck/client/northflank"
 	"github.com/snapdeck/snapdeck/client/superbflex"
+	"github.com/snapdeck/snapdeck/sim"
 	simcivo "github.com/snapdeck/snapdeck/sim/civo"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 	simnorthflank "github.com/snapdeck/snapdeck/sim/northflank"
@@ -76,8 +77,8 @@ func serve(t *testing.T, h http.Handler) string {
 func civoDeck(t *testing.T, readOnly bool) (*provHarness, *simcivo.Server) {
 	t.Helper()
 	clock := &simClock{}
-	srv := simcivo.New(simcivo.Demo(time.Now()), simcivo.Options{JobTime: provJobTime, Now: clock.now})
-	p, err := civo.New(civo.Config{Token: simcivo.DemoToken, BaseURL: serve(t, srv), Timeout: 5 * time.Second, Retries: 1})
+	srv := simcivo.New(simcivo.Demo(time.Now()), simcivo.Options{Options: sim.Options{Now: clock.now}, JobTime: provJobTime})
+	p, err := civo.New(civo.Config{Transport: client.Transport{BaseURL: serve(t, srv), Timeout: 5 * time.Second, Retries: 1}, Token: simcivo.DemoToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,9 +90,13 @@ func civoDeck(t *testing.T, readOnly bool) (*provHarness, *simcivo.Server) {
 func northflankDeck(t *testing.T, readOnly bool) (*provHarness, *simnorthflank.Server) {
 	t.Helper()
 	clock := &simClock{}
-	srv := simnorthflank.New(simnorthflank.Demo(time.Now()), simnorthflank.Options{Now: clock.now,
-		JobTime: provJobTime, RestoreTime: time.Hour, AbortTime: time.Hour})
-	p, err := northflank.New(northflank.Config{Token: simnorthflank.DemoToken, BaseURL: serve(t, srv), Timeout: 5 * time.Second, Retries: 1})
+	srv := simnorthflank.New(simnorthflank.Demo(time.Now()), simnorthflank.Options{
+		Options:     sim.Options{Now: clock.now},
+		JobTime:     provJobTime,
+		RestoreTime: time.Hour,
+		AbortTime:   time.Hour,
+	})
+	p, err := northflank.New(northflank.Config{Transport: client.Transport{BaseURL: serve(t, srv), Timeout: 5 * time.Second, Retries: 1}, Token: simnorthflank.DemoToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,9 +108,12 @@ func northflankDeck(t *testing.T, readOnly bool) (*provHarness, *simnorthflank.S
 func flexDeck(t *testing.T, jobTime time.Duration, readOnly bool) (*provHarness, *simsuperbflex.Server) {
 	t.Helper()
 	clock := &simClock{}
-	srv := simsuperbflex.New(simsuperbflex.Demo(time.Now()), simsuperbflex.Options{JobTime: jobTime, Now: clock.now})
-	p, err := superbflex.New(superbflex.Config{User: simsuperbflex.DemoUser, Password: simsuperbflex.DemoPassword,
-		BaseURL: serve(t, srv), Timeout: 5 * time.Second, Retries: 1})
+	srv := simsuperbflex.New(simsuperbflex.Demo(time.Now()), simsuperbflex.Options{Options: sim.Options{Now: clock.now}, JobTime: jobTime})
+	p, err := superbflex.New(superbflex.Config{
+		Transport: client.Transport{BaseURL: serve(t, srv), Timeout: 5 * time.Second, Retries: 1},
+		User:      simsuperbflex.DemoUser,
+		Password:  simsuperbflex.DemoPassword,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,8 +125,8 @@ func flexDeck(t *testing.T, jobTime time.Duration, readOnly bool) (*provHarness,
 func databasesDeck(t *testing.T, readOnly bool) (*provHarness, *simlinode.Server) {
 	t.Helper()
 	clock := &simClock{}
-	srv := simlinode.New(simlinode.Demo(time.Now()), simlinode.Options{Now: clock.now, SnapshotTime: provJobTime, RestoreTime: time.Hour})
-	p, err := linodedb.New(linodedb.Config{Token: simlinode.DemoToken, BaseURL: serve(t, srv), Timeout: 5 * time.Second, Retries: 1})
+	srv := simlinode.New(simlinode.Demo(time.Now()), simlinode.Options{Options: sim.Options{Now: clock.now}, SnapshotTime: provJobTime, RestoreTime: time.Hour})
+	p, err := linodedb.New(linodedb.Config{Transport: client.Transport{BaseURL: serve(t, srv), Timeout: 5 * time.Second, Retries: 1}, Token: simlinode.DemoToken})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -159,7 +159,7 @@ func TestWritesSentOnce(t *testing.T) {
 	} {
 		t.Run("take/"+tc.fault.String(), func(t *testing.T) {
 			t.Parallel()
-			e := setup(t, nil, simcivo.Options{}, Config{Timeout: 300 * time.Millisecond})
+			e := setup(t, nil, simcivo.Options{}, Config{Transport: client.Transport{Timeout: 300 * time.Millisecond}})
 			e.s.SetFaults(sim.Faults{Next: []sim.Fault{tc.fault}, Match: methodIs("PUT")})
 			k3s := e.f.Instances[2].ID
 			_, err := e.p.TakeSnapshot(ctx, k3s, model.SnapshotRequest{Label: "once"})
@@ -176,7 +176,7 @@ func TestWritesSentOnce(t *testing.T) {
 		})
 		t.Run("delete/"+tc.fault.String(), func(t *testing.T) {
 			t.Parallel()
-			e := setup(t, nil, simcivo.Options{}, Config{Timeout: 300 * time.Millisecond})
+			e := setup(t, nil, simcivo.Options{}, Config{Transport: client.Transport{Timeout: 300 * time.Millisecond}})
 			e.s.SetFaults(sim.Faults{Next: []sim.Fault{tc.fault}, Match: methodIs("DELETE")})
 			err := e.p.DeleteBackup(ctx, e.f.Instances[6].ID, "mail-2026")
 			if tc.fault == sim.FaultWrongTypes {
@@ -256,7 +256,7 @@ func (v *vanisher) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestDeleteVanished(t *testing.T) {
 	e := setup(t, nil, simcivo.Options{}, Config{})
 	v := &vanisher{base: http.DefaultTransport}
-	p, err := New(Config{Token: token, BaseURL: e.url, HTTPClient: &http.Client{Transport: v}})
+	p, err := New(Config{Transport: client.Transport{BaseURL: e.url, HTTPClient: &http.Client{Transport: v}}, Token: token})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +279,7 @@ func TestDeleteNotSuccess(t *testing.T) {
 	// A 2xx that does not say success is an uncertain outcome.
 	e.s.SetFaults(sim.Faults{})
 	tr := &rewriter{base: http.DefaultTransport, body: `{"name":"legacy-crm-final","result":"failed"}`}
-	p, _ := New(Config{Token: token, BaseURL: e.url, HTTPClient: &http.Client{Transport: tr}})
+	p, _ := New(Config{Transport: client.Transport{BaseURL: e.url, HTTPClient: &http.Client{Transport: tr}}, Token: token})
 	err := p.DeleteBackup(ctx, e.f.Instances[3].ID, "legacy-crm-final")
 	if wantKind(t, err, client.ErrServer); !client.Uncertain(err) || !strings.Contains(err.Error(), `"failed"`) {
 		t.Fatalf("not success: %v", err)

@@ -32,25 +32,15 @@ var maxPages = client.MaxPagesOf(PerPage)
 
 // Config says how to reach one Civo account.
 type Config struct {
+	// Transport: a BaseURL of "" means DefaultBaseURL; a Pacer, when set,
+	// holds every request back while a 429's Retry-After runs (the API
+	// documents no rate-limit headers), nil sends at once.
+	client.Transport
 	Token string
 	// Region, when set, is sent as ?region= on every request: Civo scopes
 	// instances and snapshots to a region. "" lists what the API gives
 	// without one.
 	Region string
-	// BaseURL is scheme://host; "" means DefaultBaseURL.
-	BaseURL string
-	// HTTPClient is nil for a fresh one; sim.InProcess for the demo.
-	HTTPClient *http.Client
-	// Timeout bounds each attempt, up to the end of its body; default 30s.
-	Timeout time.Duration
-	// Retries is how often a read is retried after 429 / 5xx / a lost
-	// connection; 0 means 3, negative none. Writes are never retried.
-	Retries int
-	// RetryWait is the shortest wait between retries; default 1s.
-	RetryWait time.Duration
-	// Pacer, when set, holds every request back while a 429's Retry-After
-	// runs (the API documents no rate-limit headers); nil sends at once.
-	Pacer *client.Pacer
 }
 
 // Provider is one Civo account. It is safe for concurrent use.
@@ -85,15 +75,10 @@ func New(c Config) (*Provider, error) {
 	}
 	token := c.Token
 	rc, err := rest.New(rest.Config{
-		Pacer:      c.Pacer,
-		BaseURL:    c.BaseURL,
-		HTTPClient: c.HTTPClient,
-		Timeout:    c.Timeout,
-		Retries:    c.Retries,
-		RetryWait:  c.RetryWait,
-		Auth:       func(r *http.Request) { r.Header.Set("Authorization", "bearer "+token) },
-		Secrets:    []string{token},
-		Reasons:    reasons,
+		Transport: c.Transport,
+		Auth:      func(r *http.Request) { r.Header.Set("Authorization", "bearer "+token) },
+		Secrets:   []string{token},
+		Reasons:   reasons,
 	})
 	if err != nil {
 		return nil, errors.New("civo: " + err.Error())

@@ -91,7 +91,7 @@ func TestNew(t *testing.T) {
 	if _, err := New(Config{}); err == nil {
 		t.Fatal("no token accepted")
 	}
-	if _, err := New(Config{Token: "x", BaseURL: "api.civo.com"}); err == nil {
+	if _, err := New(Config{Transport: client.Transport{BaseURL: "api.civo.com"}, Token: "x"}); err == nil {
 		t.Fatal("schemeless URL accepted")
 	}
 	p, err := New(Config{Token: "x"})
@@ -378,7 +378,7 @@ func TestRateLimited(t *testing.T) {
 	}
 
 	// The simulator's own window: a 429 with Retry-After, not retried here.
-	e = setup(t, nil, simcivo.Options{RateLimit: 1, RateWindow: time.Minute}, Config{Retries: -1})
+	e = setup(t, nil, simcivo.Options{Options: sim.Options{RateLimit: 1, RateWindow: time.Minute}}, Config{Transport: client.Transport{Retries: -1}})
 	_, err := e.p.ListResources(ctx, 1, client.Filter{})
 	x := wantKind(t, err, client.ErrRateLimited)
 	if x.Status != 429 || x.RetryAfter != time.Minute || !strings.Contains(err.Error(), "Too many requests") {
@@ -413,7 +413,7 @@ func TestMalformed(t *testing.T) {
 }
 
 func TestServerErrors(t *testing.T) {
-	e := setup(t, nil, simcivo.Options{}, Config{Retries: 2})
+	e := setup(t, nil, simcivo.Options{}, Config{Transport: client.Transport{Retries: 2}})
 	html := "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
 	e.s.FailNext(3, http.StatusBadGateway, html)
 	_, err := e.p.ListResources(ctx, 1, client.Filter{})
@@ -437,7 +437,7 @@ func TestServerErrors(t *testing.T) {
 }
 
 func TestTimeout(t *testing.T) {
-	e := setup(t, nil, simcivo.Options{}, Config{Timeout: 100 * time.Millisecond})
+	e := setup(t, nil, simcivo.Options{}, Config{Transport: client.Transport{Timeout: 100 * time.Millisecond}})
 	e.s.HangNext(1)
 	start := time.Now()
 	_, err := e.p.ListResources(ctx, 1, client.Filter{})
@@ -446,7 +446,7 @@ func TestTimeout(t *testing.T) {
 		t.Fatal("timeout was not prompt")
 	}
 	// A caller's deadline is a timeout too.
-	e = setup(t, nil, simcivo.Options{Latency: 5 * time.Second}, Config{})
+	e = setup(t, nil, simcivo.Options{Options: sim.Options{Latency: 5 * time.Second}}, Config{})
 	c, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
 	_, err = e.p.GetBackup(c, "x", "y")
@@ -457,7 +457,7 @@ func TestNetwork(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
-	p, err := New(Config{Token: token, BaseURL: url, Retries: -1})
+	p, err := New(Config{Transport: client.Transport{BaseURL: url, Retries: -1}, Token: token})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -485,8 +485,8 @@ func TestTolerantDecoding(t *testing.T) {
 }
 
 func TestInProcessDemo(t *testing.T) {
-	h := simcivo.New(simcivo.Demo(now), simcivo.Options{Latency: time.Millisecond})
-	p, err := New(Config{Token: simcivo.DemoToken, HTTPClient: sim.InProcess(h)})
+	h := simcivo.New(simcivo.Demo(now), simcivo.Options{Options: sim.Options{Latency: time.Millisecond}})
+	p, err := New(Config{Transport: client.Transport{HTTPClient: sim.InProcess(h)}, Token: simcivo.DemoToken})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,7 +81,7 @@ func TestReadsUnderEveryFault(t *testing.T) {
 		for _, f := range sim.AllFaults() {
 			t.Run(rd.name+"/"+f.String(), func(t *testing.T) {
 				t.Parallel()
-				e := setup(t, simcivo.Demo(now), simcivo.Options{}, Config{Timeout: timeoutFor(f), Retries: 1})
+				e := setup(t, simcivo.Demo(now), simcivo.Options{}, Config{Transport: client.Transport{Timeout: timeoutFor(f), Retries: 1}})
 				path := rd.path
 				e.s.SetFaults(sim.Faults{Next: sim.Burst(f, 5), Match: func(r *http.Request) bool { return r.URL.Path == path }})
 				start := time.Now()

@@ -25,7 +25,7 @@ func TestAbsurdPageCountRefused(t *testing.T) {
 		_, _ = w.Write([]byte(`{"page":1,"per_page":100,"pages":300000,"items":[]}`))
 	}))
 	t.Cleanup(srv.Close)
-	p, err := New(Config{Token: token, BaseURL: srv.URL, Retries: -1})
+	p, err := New(Config{Transport: client.Transport{BaseURL: srv.URL, Retries: -1}, Token: token})
 	if err != nil {
 		t.Fatal(err)
 	}

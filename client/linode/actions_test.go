@@ -13,6 +13,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/sim"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
 
@@ -49,7 +50,7 @@ func TestActions(t *testing.T) {
 	c := &fakeClock{t: now}
 	f, web, spare := actionFleet()
 	db, legacy := f.Instances[1], f.Instances[2]
-	s, p := setup(t, f, simlinode.Options{Now: c.Now, SnapshotTime: 10 * time.Second, RestoreTime: 8 * time.Second}, Config{})
+	s, p := setup(t, f, simlinode.Options{Options: sim.Options{Now: c.Now}, SnapshotTime: 10 * time.Second, RestoreTime: 8 * time.Second}, Config{})
 	ctx := context.Background()
 
 	r, err := p.GetResource(ctx, id(web))
@@ -163,7 +164,7 @@ func TestActions(t *testing.T) {
 // may come from a proxy after the change was made.
 func TestMutationsNotRetried(t *testing.T) {
 	f, web, spare := actionFleet()
-	s, p := setup(t, f, simlinode.Options{}, Config{Retries: 3})
+	s, p := setup(t, f, simlinode.Options{}, Config{Transport: client.Transport{Retries: 3}})
 	ctx := context.Background()
 	calls := map[string]func() error{
 		"snapshot": func() error { _, err := p.TakeSnapshot(ctx, id(web), model.SnapshotRequest{Label: "x"}); return err },
@@ -215,7 +216,7 @@ func TestMutationsNotRetried(t *testing.T) {
 // exactly once.
 func TestMutationTimeout(t *testing.T) {
 	f, web, spare := actionFleet()
-	s, p := setup(t, f, simlinode.Options{}, Config{Timeout: 200 * time.Millisecond})
+	s, p := setup(t, f, simlinode.Options{}, Config{Transport: client.Transport{Timeout: 200 * time.Millisecond}})
 	ctx := context.Background()
 
 	s.DelayNext(1, 5*time.Second)

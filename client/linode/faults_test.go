@@ -80,7 +80,7 @@ func TestReadsUnderEveryFault(t *testing.T) {
 				fleet := simlinode.Demo(now)
 				web := fleet.Instances[0]
 				id, bid := strconv.Itoa(web.ID), strconv.Itoa(web.Automatic[0].ID)
-				s, p := setup(t, fleet, simlinode.Options{}, Config{Timeout: timeoutFor(f), Retries: 1})
+				s, p := setup(t, fleet, simlinode.Options{}, Config{Transport: client.Transport{Timeout: timeoutFor(f), Retries: 1}})
 				match := func(r *http.Request) bool {
 					switch rd.name {
 					case "backup":
@@ -133,7 +133,7 @@ func TestRetryAfterHonouredForEachRetry(t *testing.T) {
 	for _, retries := range []int{1, 2} {
 		t.Run(strconv.Itoa(retries), func(t *testing.T) {
 			t.Parallel()
-			s, p := setup(t, simlinode.Demo(now), simlinode.Options{}, Config{Retries: retries})
+			s, p := setup(t, simlinode.Demo(now), simlinode.Options{}, Config{Transport: client.Transport{Retries: retries}})
 			s.SetFaults(simlinode.Faults{Next: simlinode.Burst(simlinode.Fault429, 10)})
 			start := time.Now()
 			_, err := p.ListResources(context.Background(), 1, client.Filter{})
@@ -165,7 +165,7 @@ func TestMutationsNeverRetriedUnderFaults(t *testing.T) {
 					id = strconv.Itoa(in.ID)
 				}
 			}
-			s, p := setup(t, fleet, simlinode.Options{}, Config{Timeout: timeoutFor(f), Retries: 3})
+			s, p := setup(t, fleet, simlinode.Options{}, Config{Transport: client.Transport{Timeout: timeoutFor(f), Retries: 3}})
 			s.SetFaults(simlinode.Faults{Rate: 1, Mix: []simlinode.Fault{f}, HugeBytes: 10 << 20,
 				Match: func(r *http.Request) bool { return r.Method != http.MethodGet }})
 			_, err := p.TakeSnapshot(context.Background(), id, model.SnapshotRequest{Label: "under-" + f.String()})

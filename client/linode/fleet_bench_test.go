@@ -14,6 +14,7 @@ import (
 	"github.com/linode/linodego"
 
 	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/sim"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
 
@@ -56,9 +57,9 @@ func BenchmarkFleetLoad(b *testing.B) {
 	fleet := simlinode.Seed(1, n, time.Now())
 	b.Run("snapdeck-concurrent-500", func(b *testing.B) {
 		for b.Loop() {
-			c := &counting{h: simlinode.New(fleet, simlinode.Options{Token: token, Latency: latency})}
+			c := &counting{h: simlinode.New(fleet, simlinode.Options{Options: sim.Options{Latency: latency}, Token: token})}
 			srv := httptest.NewServer(c)
-			p, err := New(Config{Token: token, BaseURL: srv.URL})
+			p, err := New(Config{Transport: client.Transport{BaseURL: srv.URL}, Token: token})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -97,7 +98,7 @@ func BenchmarkFleetLoad(b *testing.B) {
 	})
 	b.Run("baseline-linodego-sequential-100", func(b *testing.B) {
 		for b.Loop() {
-			c := &counting{h: simlinode.New(fleet, simlinode.Options{Token: token, Latency: latency})}
+			c := &counting{h: simlinode.New(fleet, simlinode.Options{Options: sim.Options{Latency: latency}, Token: token})}
 			srv := httptest.NewServer(c)
 			lc := linodego.NewClient(nil)
 			lc.SetToken(token)
@@ -132,9 +133,9 @@ func BenchmarkScanRateLimited(b *testing.B) {
 	}{{"paced", false}, {"baseline-unpaced", true}} {
 		b.Run(tc.name, func(b *testing.B) {
 			for b.Loop() {
-				c := &counting{h: simlinode.New(fleet, simlinode.Options{Token: token, RateLimit: limit, RateWindow: window}), window: window}
+				c := &counting{h: simlinode.New(fleet, simlinode.Options{Options: sim.Options{RateLimit: limit, RateWindow: window}, Token: token}), window: window}
 				srv := httptest.NewServer(c)
-				p, err := New(Config{Token: token, BaseURL: srv.URL, NoPacing: tc.noPacing, Retries: 3})
+				p, err := New(Config{Transport: client.Transport{BaseURL: srv.URL, Retries: 3}, Token: token, NoPacing: tc.noPacing})
 				if err != nil {
 					b.Fatal(err)
 				}

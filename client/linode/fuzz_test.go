@@ -29,8 +29,11 @@ func fuzzProvider(f *testing.F) (*bodyServer, *Provider) {
 	bs := &bodyServer{}
 	empty := []byte{}
 	bs.body.Store(&empty)
-	p, err := New(Config{Token: token, BaseURL: "http://fuzz.invalid", HTTPClient: sim.InProcess(bs),
-		Timeout: 2 * time.Second, Retries: -1, NoPacing: true})
+	p, err := New(Config{
+		Transport: client.Transport{BaseURL: "http://fuzz.invalid", HTTPClient: sim.InProcess(bs), Timeout: 2 * time.Second, Retries: -1},
+		Token:     token,
+		NoPacing:  true,
+	})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -23,26 +23,14 @@ import (
 
 // Config says how to reach one Linode account.
 type Config struct {
+	// Transport: BaseURL is "scheme://host[/path]" and linodego appends
+	// "/v4" itself; "" keeps linodego's default, which honours the
+	// LINODE_URL env var. HTTPClient is copied, never modified. Retries
+	// counts retries of 429 and 5xx replies; linodego also raises a shorter
+	// Retry-After to RetryWait. A nil Pacer means a new one unless NoPacing:
+	// share one between Providers of the same account.
+	client.Transport
 	Token string
-	// BaseURL is "scheme://host[/path]"; linodego appends "/v4" itself. ""
-	// keeps linodego's default, which honours the LINODE_URL env var.
-	BaseURL string
-	// HTTPClient is copied, never modified; nil means a default one.
-	HTTPClient *http.Client
-	// Timeout bounds each attempt, up to the end of its body; default 30s.
-	Timeout time.Duration
-	// Retries is how often 429 and 5xx replies are retried; default 3. Use a
-	// negative value for none.
-	Retries int
-	// MaxRetryWait caps one wait, including one asked for by Retry-After;
-	// default 30s.
-	MaxRetryWait time.Duration
-	// RetryWait is the shortest wait between retries; default 1s. linodego
-	// also raises a shorter Retry-After to this value.
-	RetryWait time.Duration
-	// Pacer keeps requests within the announced rate limit; nil means a
-	// new one. Share one between Providers of the same account.
-	Pacer *client.Pacer
 	// NoPacing turns pacing off (benchmarks use it as the baseline).
 	NoPacing bool
 }

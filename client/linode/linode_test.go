@@ -201,7 +201,7 @@ func TestRateLimitWindow(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pc := client.NewPacer()
-			s, p := setup(t, simlinode.Demo(now), simlinode.Options{RateLimit: 1, RateWindow: 200 * time.Millisecond}, Config{Pacer: pc, NoPacing: tc.noPacing})
+			s, p := setup(t, simlinode.Demo(now), simlinode.Options{Options: sim.Options{RateLimit: 1, RateWindow: 200 * time.Millisecond}}, Config{Transport: client.Transport{Pacer: pc}, NoPacing: tc.noPacing})
 			ctx := context.Background()
 			for range 2 {
 				if _, err := p.ListResources(ctx, 1, client.Filter{}); err != nil {
@@ -219,7 +219,7 @@ func TestRateLimitWindow(t *testing.T) {
 }
 
 func TestRateLimitedGivesUp(t *testing.T) {
-	s, p := setup(t, simlinode.Demo(now), simlinode.Options{}, Config{Retries: 1})
+	s, p := setup(t, simlinode.Demo(now), simlinode.Options{}, Config{Transport: client.Transport{Retries: 1}})
 	s.FailNext(5, http.StatusTooManyRequests, `{"errors":[{"reason":"Too many requests"}]}`)
 	_, err := p.ListResources(context.Background(), 1, client.Filter{})
 	e := wantKind(t, err, client.ErrRateLimited)
@@ -235,7 +235,7 @@ func TestRateLimitWindowPastDeadline(t *testing.T) {
 	// After a 429 the window is closed for Retry-After; a call whose
 	// deadline ends sooner is refused at once, without a request, and
 	// says how long to wait instead of sitting out its deadline.
-	s, p := setup(t, simlinode.Demo(now), simlinode.Options{}, Config{Retries: -1})
+	s, p := setup(t, simlinode.Demo(now), simlinode.Options{}, Config{Transport: client.Transport{Retries: -1}})
 	s.FailNext(1, http.StatusTooManyRequests, `{"errors":[{"reason":"Too many requests"}]}`)
 	if _, err := p.ListResources(context.Background(), 1, client.Filter{}); err == nil {
 		t.Fatal("the 429 went through")
@@ -276,7 +276,7 @@ func TestMalformed(t *testing.T) {
 }
 
 func TestServerErrors(t *testing.T) {
-	s, p := setup(t, simlinode.Demo(now), simlinode.Options{}, Config{Retries: 2})
+	s, p := setup(t, simlinode.Demo(now), simlinode.Options{}, Config{Transport: client.Transport{Retries: 2}})
 	html := "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>"
 	s.FailNext(3, http.StatusBadGateway, html)
 	_, err := p.ListResources(context.Background(), 1, client.Filter{})
@@ -302,7 +302,7 @@ func TestServerErrors(t *testing.T) {
 }
 
 func TestTimeout(t *testing.T) {
-	_, p := setup(t, simlinode.Demo(now), simlinode.Options{Latency: 5 * time.Second}, Config{Timeout: 100 * time.Millisecond})
+	_, p := setup(t, simlinode.Demo(now), simlinode.Options{Options: sim.Options{Latency: 5 * time.Second}}, Config{Transport: client.Transport{Timeout: 100 * time.Millisecond}})
 	start := time.Now()
 	_, err := p.ListResources(context.Background(), 1, client.Filter{})
 	wantKind(t, err, client.ErrTimeout)
@@ -311,7 +311,7 @@ func TestTimeout(t *testing.T) {
 	}
 
 	// A caller's deadline is a timeout too.
-	_, p = setup(t, simlinode.Demo(now), simlinode.Options{Latency: 5 * time.Second}, Config{})
+	_, p = setup(t, simlinode.Demo(now), simlinode.Options{Options: sim.Options{Latency: 5 * time.Second}}, Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	_, err = p.ListBackups(ctx, "1")
@@ -325,7 +325,7 @@ func TestNetwork(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
-	p, err := New(Config{Token: token, BaseURL: url})
+	p, err := New(Config{Transport: client.Transport{BaseURL: url}, Token: token})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -419,8 +419,8 @@ func BenchmarkListResourcesPage(b *testing.B) {
 }
 
 func TestInProcessDemo(t *testing.T) {
-	h := simlinode.New(simlinode.Demo(now), simlinode.Options{Latency: time.Millisecond})
-	p, err := New(Config{Token: simlinode.DemoToken, BaseURL: "http://demo.invalid", HTTPClient: sim.InProcess(h)})
+	h := simlinode.New(simlinode.Demo(now), simlinode.Options{Options: sim.Options{Latency: time.Millisecond}})
+	p, err := New(Config{Transport: client.Transport{BaseURL: "http://demo.invalid", HTTPClient: sim.InProcess(h)}, Token: simlinode.DemoToken})
 	if err != nil {
 		t.Fatal(err)
 	}

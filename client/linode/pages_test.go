@@ -27,7 +27,7 @@ func TestAbsurdPageCountRefused(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprintf(w, `{"data":[],"page":1,"pages":%d,"results":%d}`, tc.pages, tc.results)
 		}))
-		p, err := New(Config{Token: "t", BaseURL: srv.URL, Retries: -1, NoPacing: true})
+		p, err := New(Config{Transport: client.Transport{BaseURL: srv.URL, Retries: -1}, Token: "t", NoPacing: true})
 		if err != nil {
 			t.Fatal(err)
 		}

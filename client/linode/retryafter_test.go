@@ -28,7 +28,7 @@ func TestHugeRetryAfterThroughLinodego(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	pacer := client.NewPacer()
-	p, err := New(Config{Token: "t", BaseURL: srv.URL, Retries: -1, RetryWait: time.Millisecond, MaxRetryWait: time.Millisecond, Pacer: pacer})
+	p, err := New(Config{Transport: client.Transport{BaseURL: srv.URL, Retries: -1, RetryWait: time.Millisecond, MaxRetryWait: time.Millisecond, Pacer: pacer}, Token: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,23 +27,11 @@ const DefaultBaseURL = "https://api.linode.com"
 // Config says how to reach one Linode account; its defaults are those of
 // client/linode.Config.
 type Config struct {
-	Token string
-	// BaseURL is "scheme://host[/path]", without /v4; "" means
-	// DefaultBaseURL.
-	BaseURL    string
-	HTTPClient *http.Client
-	// Timeout bounds each attempt, up to the end of its body; default 30s.
-	Timeout time.Duration
-	// Retries is how often a read is retried after a 429, a 5xx or a lost
-	// connection; default 3, negative for none. Writes are never retried.
-	Retries int
-	// RetryWait is the shortest wait between retries (default 1s); a longer
-	// Retry-After wins, up to MaxRetryWait (default 30s).
-	RetryWait    time.Duration
-	MaxRetryWait time.Duration
-	// Pacer keeps requests inside the announced limit; nil means a new one
+	// Transport: BaseURL is "scheme://host[/path]", without /v4, and ""
+	// means DefaultBaseURL; a nil Pacer means a new one unless NoPacing
 	// (share client/linode's: one account, one limit).
-	Pacer *client.Pacer
+	client.Transport
+	Token string
 	// NoPacing sends every request, to see the API's own 429s (tests).
 	NoPacing bool
 }
@@ -91,13 +79,13 @@ func New(c Config) (*Provider, error) {
 	if c.Pacer == nil && !c.NoPacing {
 		c.Pacer = client.NewPacer()
 	}
+	tr := c.Transport
+	tr.BaseURL = base
 	rc, err := rest.New(rest.Config{
-		Pacer:   c.Pacer,
-		BaseURL: base, HTTPClient: c.HTTPClient, Timeout: c.Timeout,
-		Retries: c.Retries, RetryWait: c.RetryWait, MaxRetryWait: c.MaxRetryWait,
-		Auth:    func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) },
-		Secrets: []string{token},
-		Reasons: reasons,
+		Transport: tr,
+		Auth:      func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) },
+		Secrets:   []string{token},
+		Reasons:   reasons,
 	})
 	if err != nil {
 		return nil, errors.New("linodedb: " + err.Error())

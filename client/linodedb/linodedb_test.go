@@ -120,7 +120,7 @@ func TestInfo(t *testing.T) {
 		i.Caps != model.CapSnapshot|model.CapRestore|model.CapDeleteBackup || i.ValidateName("db-snapshot") == nil || i.ValidateName("ok_1") != nil {
 		t.Fatalf("info: %+v", i)
 	}
-	if _, err := New(Config{Token: token, BaseURL: "api.linode.com"}); err == nil || strings.Contains(err.Error(), token) {
+	if _, err := New(Config{Transport: client.Transport{BaseURL: "api.linode.com"}, Token: token}); err == nil || strings.Contains(err.Error(), token) {
 		t.Fatalf("a base URL without a scheme: %v", err)
 	}
 	// Actions it lacks say so.
@@ -399,10 +399,10 @@ func (r *race) RoundTrip(req *http.Request) (*http.Response, error) {
 
 func TestTakeSnapshotAPIRefusal(t *testing.T) {
 	rt := &race{base: http.DefaultTransport}
-	e := setup(t, nil, simlinode.Options{}, Config{HTTPClient: &http.Client{Transport: rt}})
+	e := setup(t, nil, simlinode.Options{}, Config{Transport: client.Transport{HTTPClient: &http.Client{Transport: rt}}})
 	id := e.id("orders-mysql")
 	rt.before = func() {
-		other, err := New(Config{Token: token, BaseURL: e.url})
+		other, err := New(Config{Transport: client.Transport{BaseURL: e.url}, Token: token})
 		if err != nil {
 			t.Error(err)
 			return
@@ -556,7 +556,7 @@ func TestErrorsOnEveryEndpoint(t *testing.T) {
 	t.Run("429", func(t *testing.T) {
 		// The simulator's own limit: one request a minute, then 429 with
 		// Retry-After and the X-RateLimit headers; no retries here.
-		e := setup(t, nil, simlinode.Options{RateLimit: 1}, Config{Retries: -1, NoPacing: true})
+		e := setup(t, nil, simlinode.Options{Options: sim.Options{RateLimit: 1}}, Config{Transport: client.Transport{Retries: -1}, NoPacing: true})
 		if _, err := e.p.GetResource(ctx, e.id("orders-mysql")); err == nil {
 			t.Fatal("two requests within the limit of one")
 		}
@@ -571,7 +571,7 @@ func TestErrorsOnEveryEndpoint(t *testing.T) {
 			t.Error("a mutation passed the limit")
 		}
 		// Paced, the call after a 429 is refused here, without a request.
-		paced := setup(t, nil, simlinode.Options{RateLimit: 1}, Config{Retries: -1})
+		paced := setup(t, nil, simlinode.Options{Options: sim.Options{RateLimit: 1}}, Config{Transport: client.Transport{Retries: -1}})
 		_, _ = paced.p.GetResource(ctx, paced.id("orders-mysql"))
 		before := paced.s.Requests()
 		err := calls(paced)["ListBackups"](ctx)
@@ -613,7 +613,7 @@ func TestErrorsOnEveryEndpoint(t *testing.T) {
 		}
 	})
 	t.Run("timeout", func(t *testing.T) {
-		e := setup(t, nil, simlinode.Options{}, Config{Timeout: 100 * time.Millisecond, Retries: -1})
+		e := setup(t, nil, simlinode.Options{}, Config{Transport: client.Transport{Timeout: 100 * time.Millisecond, Retries: -1}})
 		for name, call := range calls(e) {
 			e.s.HangNext(1)
 			start := time.Now()
@@ -671,8 +671,8 @@ func TestMutationsSentOnce(t *testing.T) {
 }
 
 func TestInProcessDemo(t *testing.T) {
-	s := simlinode.New(simlinode.Demo(now), simlinode.Options{Now: func() time.Time { return now }})
-	p, err := New(Config{Token: simlinode.DemoToken, HTTPClient: sim.InProcess(s)})
+	s := simlinode.New(simlinode.Demo(now), simlinode.Options{Options: sim.Options{Now: func() time.Time { return now }}})
+	p, err := New(Config{Transport: client.Transport{HTTPClient: sim.InProcess(s)}, Token: simlinode.DemoToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -707,7 +707,7 @@ func (l *lagging) RoundTrip(r *http.Request) (*http.Response, error) {
 // it does not take it for vanished; once listed it is the current one.
 func TestSnapshotKeptInViewUntilListed(t *testing.T) {
 	lag := &lagging{rt: http.DefaultTransport}
-	e := setup(t, nil, simlinode.Options{}, Config{HTTPClient: &http.Client{Transport: lag}})
+	e := setup(t, nil, simlinode.Options{}, Config{Transport: client.Transport{HTTPClient: &http.Client{Transport: lag}}})
 	ctx := context.Background()
 	id := e.id("orders-mysql")
 	if _, err := e.p.TakeSnapshot(ctx, id, model.SnapshotRequest{Label: "lagged"}); err != nil {

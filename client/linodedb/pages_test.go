@@ -21,7 +21,7 @@ func TestAbsurdPageCountRefused(t *testing.T) {
 		_, _ = w.Write([]byte(`{"data":[],"page":1,"pages":300000,"results":3}`))
 	}))
 	t.Cleanup(srv.Close)
-	p, err := New(Config{Token: "t", BaseURL: srv.URL, Retries: -1, NoPacing: true})
+	p, err := New(Config{Transport: client.Transport{BaseURL: srv.URL, Retries: -1}, Token: "t", NoPacing: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func TestHostileIDNeverReachesTheServer(t *testing.T) {
 		w.WriteHeader(http.StatusTeapot)
 	}))
 	t.Cleanup(srv.Close)
-	p, err := New(Config{Token: "t", BaseURL: srv.URL, NoPacing: true})
+	p, err := New(Config{Transport: client.Transport{BaseURL: srv.URL}, Token: "t", NoPacing: true})
 	if err != nil {
 		t.Fatal(err)
 	}

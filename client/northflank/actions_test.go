@@ -298,7 +298,7 @@ func TestEveryEndpoint(t *testing.T) {
 				})
 			}
 			t.Run("429", func(t *testing.T) {
-				e := setup(t, nil, simnf.Options{}, Config{Retries: -1})
+				e := setup(t, nil, simnf.Options{}, Config{Transport: client.Transport{Retries: -1}})
 				e.s.SetFaults(sim.Faults{Next: []sim.Fault{sim.Fault429}, RetryAfter: 7 * time.Second})
 				ce := wantKind(t, c.do(ctx, e.p), client.ErrRateLimited)
 				if ce.RetryAfter != 7*time.Second || ce.Status != 429 {
@@ -310,7 +310,7 @@ func TestEveryEndpoint(t *testing.T) {
 			})
 			t.Run("429 window", func(t *testing.T) {
 				// The API's own limit: one request an hour here.
-				e := setup(t, nil, simnf.Options{RateLimit: 1}, Config{Retries: -1, NoPacing: true})
+				e := setup(t, nil, simnf.Options{Options: sim.Options{RateLimit: 1}}, Config{Transport: client.Transport{Retries: -1}, NoPacing: true})
 				_, err := e.p.ListResources(ctx, 1, client.Filter{Label: "orders"})
 				ce := wantKind(t, err, client.ErrRateLimited)
 				// The API asks for an hour; no server holds an account
@@ -324,7 +324,7 @@ func TestEveryEndpoint(t *testing.T) {
 				}
 			})
 			t.Run("malformed", func(t *testing.T) {
-				e := setup(t, nil, simnf.Options{}, Config{Retries: -1})
+				e := setup(t, nil, simnf.Options{}, Config{Transport: client.Transport{Retries: -1}})
 				e.s.FailNext(1, 200, `{"data": {"backups": [`)
 				wantKind(t, c.do(ctx, e.p), client.ErrMalformed)
 				e.s.FailNext(1, 200, `{"data": {}, "pagination": {"hasNextPage": false, "count": 0}}`)
@@ -333,7 +333,7 @@ func TestEveryEndpoint(t *testing.T) {
 				}
 			})
 			t.Run("timeout", func(t *testing.T) {
-				e := setup(t, nil, simnf.Options{}, Config{Retries: -1, Timeout: 50 * time.Millisecond})
+				e := setup(t, nil, simnf.Options{}, Config{Transport: client.Transport{Retries: -1, Timeout: 50 * time.Millisecond}})
 				e.s.HangNext(1)
 				wantKind(t, c.do(ctx, e.p), client.ErrTimeout)
 			})
@@ -372,7 +372,7 @@ func TestFaultsNeverPassForData(t *testing.T) {
 	// empty or partial listing.
 	for _, f := range []sim.Fault{sim.FaultTruncated, sim.FaultWrongTypes, sim.FaultMissing, sim.FaultHTML, sim.FaultHuge} {
 		t.Run(f.String(), func(t *testing.T) {
-			e := setup(t, nil, simnf.Options{}, Config{Retries: -1})
+			e := setup(t, nil, simnf.Options{}, Config{Transport: client.Transport{Retries: -1}})
 			e.s.SetFaults(sim.Faults{Next: []sim.Fault{f}, HugeBytes: 9 << 20})
 			if _, err := e.p.ListBackups(context.Background(), ordersID); err == nil {
 				t.Fatal("no error")

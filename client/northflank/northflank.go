@@ -32,27 +32,16 @@ var maxPages = client.MaxPagesOf(perPage)
 
 // Config says how to reach one Northflank team.
 type Config struct {
+	// Transport: a BaseURL of "" means DefaultBaseURL; a nil Pacer means a
+	// new one (Northflank's X-RateLimit-Reset counts seconds to the reset)
+	// unless NoPacing.
+	client.Transport
 	// Token is a team API token; it is sent as a bearer token and never
 	// appears in an error.
 	Token string
-	// BaseURL is "scheme://host"; "" means DefaultBaseURL.
-	BaseURL    string
-	HTTPClient *http.Client
-	// Timeout bounds each attempt, up to the end of its body; default 30s.
-	Timeout time.Duration
-	// Retries is how often a read is retried after a 429, a 5xx or a lost
-	// connection; 0 means 3, a negative number none. Writes never are.
-	Retries int
-	// RetryWait is the shortest wait between retries; default 1s. A longer
-	// Retry-After wins, up to MaxRetryWait (default 30s).
-	RetryWait    time.Duration
-	MaxRetryWait time.Duration
 	// Parallel bounds the per-addon reads a listing makes at once; default
 	// 4, gentle on the API's 1000 requests an hour.
 	Parallel int
-	// Pacer keeps requests inside the announced limit; nil means a new one
-	// (Northflank's X-RateLimit-Reset counts seconds to the reset).
-	Pacer *client.Pacer
 	// NoPacing sends every request, to see the API's own 429s (tests).
 	NoPacing bool
 }
@@ -95,13 +84,13 @@ func New(c Config) (*Provider, error) {
 	if c.Pacer == nil && !c.NoPacing {
 		c.Pacer = client.NewRelativePacer()
 	}
+	tr := c.Transport
+	tr.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	rc, err := rest.New(rest.Config{
-		Pacer:   c.Pacer,
-		BaseURL: strings.TrimRight(c.BaseURL, "/"), HTTPClient: c.HTTPClient, Timeout: c.Timeout,
-		Retries: c.Retries, RetryWait: c.RetryWait, MaxRetryWait: c.MaxRetryWait,
-		Auth:    func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) },
-		Secrets: []string{token},
-		Reasons: reasons,
+		Transport: tr,
+		Auth:      func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) },
+		Secrets:   []string{token},
+		Reasons:   reasons,
 	})
 	if err != nil {
 		return nil, err

@@ -108,7 +108,7 @@ func TestInfo(t *testing.T) {
 	}
 	// What the caps leave out answers ErrUnsupported.
 	wantKind(t, e.p.EnableBackups(context.Background(), ordersID), client.ErrUnsupported)
-	if _, err := New(Config{Token: "x", BaseURL: "api.northflank.com"}); err == nil {
+	if _, err := New(Config{Transport: client.Transport{BaseURL: "api.northflank.com"}, Token: "x"}); err == nil {
 		t.Fatal("a BaseURL without a scheme was accepted")
 	}
 	if p, err := New(Config{Token: "x"}); err != nil || p == nil {
@@ -366,7 +366,7 @@ func TestRetriesReads(t *testing.T) {
 
 func TestInProcess(t *testing.T) {
 	s := simnf.New(simnf.Demo(now), simnf.Options{})
-	p, err := New(Config{Token: simnf.DemoToken, BaseURL: "http://northflank.sim", HTTPClient: sim.InProcess(s)})
+	p, err := New(Config{Transport: client.Transport{BaseURL: "http://northflank.sim", HTTPClient: sim.InProcess(s)}, Token: simnf.DemoToken})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/sim"
 	simnf "github.com/snapdeck/snapdeck/sim/northflank"
 )
 
@@ -33,7 +34,7 @@ func TestHostileBackupIDNeverReachesTheServer(t *testing.T) {
 		orders.Backups = append(orders.Backups, &simnf.Backup{ID: id, Name: "hostile", Status: "completed", Source: "snapshot",
 			Created: now.Add(-time.Duration(i+1) * time.Minute), Completed: now.Add(-time.Duration(i+1) * time.Minute)})
 	}
-	s := simnf.New(f, simnf.Options{Token: token, Now: func() time.Time { return now }})
+	s := simnf.New(f, simnf.Options{Options: sim.Options{Now: func() time.Time { return now }}, Token: token})
 	var mu sync.Mutex
 	var writes []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -45,7 +46,7 @@ func TestHostileBackupIDNeverReachesTheServer(t *testing.T) {
 		s.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	p, err := New(Config{Token: token, BaseURL: srv.URL, Retries: -1})
+	p, err := New(Config{Transport: client.Transport{BaseURL: srv.URL, Retries: -1}, Token: token})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +102,7 @@ func TestCleanedIDNeverPointsAtAnotherBackup(t *testing.T) {
 		orders.Backups = append(orders.Backups, &simnf.Backup{ID: id, Name: "n", Status: "completed", Source: "snapshot",
 			Created: now.Add(-time.Duration(i+1) * time.Minute), Completed: now.Add(-time.Duration(i+1) * time.Minute)})
 	}
-	s := simnf.New(f, simnf.Options{Token: token, Now: func() time.Time { return now }})
+	s := simnf.New(f, simnf.Options{Options: sim.Options{Now: func() time.Time { return now }}, Token: token})
 	var mu sync.Mutex
 	var writes []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -113,7 +114,7 @@ func TestCleanedIDNeverPointsAtAnotherBackup(t *testing.T) {
 		s.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	np, err := New(Config{Token: token, BaseURL: srv.URL, Retries: -1})
+	np, err := New(Config{Transport: client.Transport{BaseURL: srv.URL, Retries: -1}, Token: token})
 	if err != nil {
 		t.Fatal(err)
 	}

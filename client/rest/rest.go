@@ -27,18 +27,9 @@ const MaxBody = 8 << 20
 
 // Config sets up a Client.
 type Config struct {
-	// BaseURL is scheme://host[/prefix]; request paths are appended.
-	BaseURL    string
-	HTTPClient *http.Client
-	// Timeout bounds each attempt, up to the end of its body; default 30s.
-	Timeout time.Duration
-	// Retries is how often a GET is retried after a 429, a 5xx or a lost
-	// connection; 0 means 3, a negative number none.
-	Retries int
-	// RetryWait is the shortest wait between retries (default 1s); a
-	// longer Retry-After wins, up to MaxRetryWait (default 30s).
-	RetryWait    time.Duration
-	MaxRetryWait time.Duration
+	// Transport: BaseURL is scheme://host[/prefix] (required; request paths
+	// are appended), a nil Pacer sends at once, the rest as documented there.
+	client.Transport
 	// Auth sets the credential on each request.
 	Auth func(*http.Request)
 	// Secrets are scrubbed from every error text.
@@ -46,10 +37,6 @@ type Config struct {
 	// Reasons reads the provider's error body; nil or an empty result
 	// leaves the status to speak.
 	Reasons func(status int, body []byte) []string
-	// Pacer, when set, keeps requests inside the limit the API announces
-	// (and waits out a 429's Retry-After for every request, not just the
-	// one that got it). Share one among the clients of one account.
-	Pacer *client.Pacer
 }
 
 // Client sends requests to one account.

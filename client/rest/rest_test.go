@@ -29,10 +29,12 @@ func serveTimeout(t *testing.T, h http.HandlerFunc, timeout time.Duration) (*Cli
 		h(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	c, err := New(Config{BaseURL: srv.URL + "/api", Retries: 2, RetryWait: 5 * time.Millisecond, Timeout: timeout,
-		Auth:    func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+secret) },
-		Secrets: []string{secret},
-		Reasons: func(_ int, b []byte) []string { return []string{strings.TrimSpace(string(b))} }})
+	c, err := New(Config{
+		Transport: client.Transport{BaseURL: srv.URL + "/api", Retries: 2, RetryWait: 5 * time.Millisecond, Timeout: timeout},
+		Auth:      func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+secret) },
+		Secrets:   []string{secret},
+		Reasons:   func(_ int, b []byte) []string { return []string{strings.TrimSpace(string(b))} },
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -146,7 +146,7 @@ func TestNotFound(t *testing.T) {
 func TestRateLimited(t *testing.T) {
 	body := `{"errors":["Too many requests"]}`
 	for _, c := range calls() {
-		e := setup(t, simsf.Options{}, Config{MaxRetryWait: 5 * time.Millisecond}, nil)
+		e := setup(t, simsf.Options{}, Config{Transport: client.Transport{MaxRetryWait: 5 * time.Millisecond}}, nil)
 		ctx := context.Background()
 		if !c.write {
 			e.s.FailNext(1, http.StatusTooManyRequests, body)
@@ -178,7 +178,7 @@ func TestRateLimited(t *testing.T) {
 
 // The simulator's own fixed-window limit: Retry-After says when it opens.
 func TestRateLimitWindow(t *testing.T) {
-	e := setup(t, simsf.Options{RateLimit: 1, RateWindow: 20 * time.Second}, Config{Retries: -1}, nil)
+	e := setup(t, simsf.Options{Options: sim.Options{RateLimit: 1, RateWindow: 20 * time.Second}}, Config{Transport: client.Transport{Retries: -1}}, nil)
 	ctx := context.Background()
 	if _, err := e.p.GetResource(ctx, sid(vmOf(e, "web-01").ID)); err != nil {
 		t.Fatal(err)
@@ -233,7 +233,7 @@ func TestMalformed(t *testing.T) {
 
 func TestTimeout(t *testing.T) {
 	for _, c := range calls() {
-		e := setup(t, simsf.Options{}, Config{Timeout: 50 * time.Millisecond, Retries: -1}, nil)
+		e := setup(t, simsf.Options{}, Config{Transport: client.Transport{Timeout: 50 * time.Millisecond, Retries: -1}}, nil)
 		if c.write {
 			e.s.SetFaults(sim.Faults{Next: []sim.Fault{sim.FaultHang}, Match: notGET})
 		} else {
@@ -250,7 +250,7 @@ func TestTimeout(t *testing.T) {
 		}
 	}
 	// The caller's deadline also ends a read that is being retried.
-	e := setup(t, simsf.Options{}, Config{RetryWait: time.Second}, nil)
+	e := setup(t, simsf.Options{}, Config{Transport: client.Transport{RetryWait: time.Second}}, nil)
 	e.s.FailNext(10, http.StatusServiceUnavailable, `{"errors":["Service Unavailable"]}`)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
@@ -268,7 +268,7 @@ func TestLostReplySentOnce(t *testing.T) {
 			continue
 		}
 		for _, f := range []sim.Fault{sim.FaultLost500, sim.FaultLostReset} {
-			e := setup(t, simsf.Options{}, Config{Retries: 3}, nil)
+			e := setup(t, simsf.Options{}, Config{Transport: client.Transport{Retries: 3}}, nil)
 			e.s.SetFaults(sim.Faults{Next: []sim.Fault{f}, Match: notGET})
 			err := c.run(context.Background(), e)
 			if err == nil || !client.Uncertain(err) {
@@ -298,7 +298,7 @@ func TestWritesNotRetried(t *testing.T) {
 			continue
 		}
 		for _, f := range []sim.Fault{sim.Fault500, sim.Fault502, sim.Fault503, sim.FaultHTML, sim.FaultReset} {
-			e := setup(t, simsf.Options{}, Config{Retries: 3}, nil)
+			e := setup(t, simsf.Options{}, Config{Transport: client.Transport{Retries: 3}}, nil)
 			e.s.SetFaults(sim.Faults{Next: sim.Burst(f, 5), Match: notGET})
 			err := c.run(context.Background(), e)
 			if err == nil || !client.Uncertain(err) {
@@ -317,7 +317,7 @@ func TestReadsRetried(t *testing.T) {
 		if c.write {
 			continue
 		}
-		e := setup(t, simsf.Options{}, Config{Retries: 3}, nil)
+		e := setup(t, simsf.Options{}, Config{Transport: client.Transport{Retries: 3}}, nil)
 		e.s.SetFaults(sim.Faults{Next: []sim.Fault{sim.Fault502, sim.FaultReset, sim.FaultHTML}})
 		if err := c.run(context.Background(), e); err != nil {
 			t.Fatalf("%s: %v", c.name, err)

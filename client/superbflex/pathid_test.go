@@ -23,7 +23,7 @@ func TestHostileIDNeverReachesTheServer(t *testing.T) {
 		w.WriteHeader(http.StatusTeapot)
 	}))
 	t.Cleanup(srv.Close)
-	p, err := New(Config{User: "u", Password: "p", BaseURL: srv.URL})
+	p, err := New(Config{Transport: client.Transport{BaseURL: srv.URL}, User: "u", Password: "p"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,26 +21,15 @@ import (
 
 // Config says how to reach one Superb Flex Cloud account.
 type Config struct {
+	// Transport: BaseURL is the account's API URL, and there is no
+	// default: Superb gives each account its URL (its guide names
+	// https://mycp.superb.net/flexapi). A Pacer, when set, holds every
+	// request back while a 429's Retry-After runs (the API documents no
+	// rate-limit headers); nil sends at once.
+	client.Transport
 	// User is the account ID and Password the API key (HTTP Basic auth).
 	// Neither ever appears in an error.
 	User, Password string
-	// BaseURL is the account's API URL. There is no default: Superb gives
-	// each account its URL (its guide names https://mycp.superb.net/flexapi).
-	BaseURL string
-	// HTTPClient is used as it is; nil means a fresh one.
-	HTTPClient *http.Client
-	// Timeout bounds each attempt, up to the end of its body; default 30s.
-	Timeout time.Duration
-	// Retries is how often a read is retried after a 429, a 5xx or a lost
-	// connection; 0 means 3, a negative number none. Writes are sent once.
-	Retries int
-	// RetryWait is the shortest wait between retries, default 1s; a longer
-	// Retry-After wins, up to MaxRetryWait (default 30s).
-	RetryWait    time.Duration
-	MaxRetryWait time.Duration
-	// Pacer, when set, holds every request back while a 429's Retry-After
-	// runs (the API documents no rate-limit headers); nil sends at once.
-	Pacer *client.Pacer
 }
 
 // Provider is one Superb Flex Cloud account. It is safe for concurrent use.
@@ -75,10 +64,8 @@ func New(c Config) (*Provider, error) {
 	}
 	user, pass := c.User, c.Password
 	rc, err := rest.New(rest.Config{
-		Pacer:   c.Pacer,
-		BaseURL: c.BaseURL, HTTPClient: c.HTTPClient, Timeout: c.Timeout,
-		Retries: c.Retries, RetryWait: c.RetryWait, MaxRetryWait: c.MaxRetryWait,
-		Auth: func(r *http.Request) { r.SetBasicAuth(user, pass) },
+		Transport: c.Transport,
+		Auth:      func(r *http.Request) { r.SetBasicAuth(user, pass) },
 		Secrets: []string{pass, user, base64.StdEncoding.EncodeToString([]byte(user + ":" + pass)),
 			url.UserPassword(user, pass).String()},
 		Reasons: reasons,

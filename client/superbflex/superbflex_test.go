@@ -128,10 +128,10 @@ func wantKind(t testing.TB, err error, k client.ErrorKind) *client.Error {
 func TestNew(t *testing.T) {
 	for _, c := range []Config{
 		{User: "u", Password: "p"},
-		{User: "u", Password: "p", BaseURL: "  "},
-		{User: "u", BaseURL: "https://mycp.superb.net/flexapi"},
-		{Password: "p", BaseURL: "https://mycp.superb.net/flexapi"},
-		{User: "u", Password: "p", BaseURL: "mycp.superb.net"},
+		{User: "u", Password: "p", Transport: client.Transport{BaseURL: "  "}},
+		{User: "u", Transport: client.Transport{BaseURL: "https://mycp.superb.net/flexapi"}},
+		{Password: "p", Transport: client.Transport{BaseURL: "https://mycp.superb.net/flexapi"}},
+		{User: "u", Password: "p", Transport: client.Transport{BaseURL: "mycp.superb.net"}},
 	} {
 		if _, err := New(c); err == nil {
 			t.Fatalf("New(%+v) = nil error", c)
@@ -143,7 +143,7 @@ func TestNew(t *testing.T) {
 	if !strings.Contains(err.Error(), "API URL is required") {
 		t.Fatalf("unclear: %v", err)
 	}
-	p, err := New(Config{User: "u", Password: "p", BaseURL: "https://mycp.superb.net/flexapi"})
+	p, err := New(Config{Transport: client.Transport{BaseURL: "https://mycp.superb.net/flexapi"}, User: "u", Password: "p"})
 	if err != nil || p.Name() != "superbflex" || p.Info().Title != "Superb Flex Cloud" || !p.Info().DiskTarget ||
 		p.Info().Caps != model.CapSnapshot|model.CapRestore|model.CapDeleteBackup|model.CapNote || p.Info().Kind != model.KindVM {
 		t.Fatalf("%+v %v", p.Info(), err)
@@ -249,7 +249,7 @@ func TestListResourcesWithoutJoin(t *testing.T) {
 		}
 	}
 	// Any other failure of the join fails the listing.
-	e := setup(t, simsf.Options{}, Config{Retries: -1}, nil)
+	e := setup(t, simsf.Options{}, Config{Transport: client.Transport{Retries: -1}}, nil)
 	e.s.SetFaults(sim.Faults{Next: []sim.Fault{sim.Fault503}, Match: func(r *http.Request) bool { return r.URL.Path == "/settings/disks.json" }})
 	_, err := e.p.ListResources(context.Background(), 1, client.Filter{})
 	wantKind(t, err, client.ErrServer)
@@ -442,7 +442,7 @@ func TestGetBackup(t *testing.T) {
 // The demo runs without sockets.
 func TestInProcess(t *testing.T) {
 	s := simsf.New(simsf.Demo(time.Now()), simsf.Options{})
-	p, err := New(Config{User: simsf.DemoUser, Password: simsf.DemoPassword, BaseURL: "http://superbflex.demo", HTTPClient: sim.InProcess(s)})
+	p, err := New(Config{Transport: client.Transport{BaseURL: "http://superbflex.demo", HTTPClient: sim.InProcess(s)}, User: simsf.DemoUser, Password: simsf.DemoPassword})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,20 +6,10 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/snapdeck/snapdeck/client"
-	"github.com/snapdeck/snapdeck/client/civo"
-	"github.com/snapdeck/snapdeck/client/linode"
-	"github.com/snapdeck/snapdeck/client/linodedb"
-	"github.com/snapdeck/snapdeck/client/northflank"
-	"github.com/snapdeck/snapdeck/client/superbflex"
 	"github.com/snapdeck/snapdeck/config"
 	"github.com/snapdeck/snapdeck/sim"
-	simcivo "github.com/snapdeck/snapdeck/sim/civo"
-	simlinode "github.com/snapdeck/snapdeck/sim/linode"
-	simnorthflank "github.com/snapdeck/snapdeck/sim/northflank"
-	simsuperbflex "github.com/snapdeck/snapdeck/sim/superbflex"
 )
 
 // target is one account view: an account and one of its providers (a
@@ -37,40 +27,25 @@ type target struct {
 // in-process: --demo needs no account and no network.
 func (c *connFlags) demoTargets(e env) ([]target, error) {
 	now := e.now()
-	fleet := simlinode.Demo(now)
-	if c.size != 40 {
-		fleet = simlinode.Seed(1, max(c.size, 0), now)
+	var out []target
+	for _, pv := range providers {
+		srv, _ := pv.sim.serve(simSettings{
+			now: now, demo: true, sized: c.size != 40, seed: 1, size: max(c.size, 0),
+			chassis:      sim.Options{Latency: c.latency},
+			snapshotTime: c.jobTime, restoreTime: c.jobTime * 4 / 3,
+		})
+		ps, err := pv.open(opening{
+			Transport: client.Transport{BaseURL: pv.sim.demoURL, HTTPClient: sim.InProcess(srv), Timeout: c.timeout},
+			user:      pv.sim.demoUser, secret: pv.sim.demoSecret,
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			out = append(out, target{account: pv.sim.demoAccount, p: p})
+		}
 	}
-	lsrv := simlinode.New(fleet, simlinode.Options{
-		Latency: c.latency, SnapshotTime: c.jobTime, RestoreTime: c.jobTime * 4 / 3,
-	})
-	lp, dbp, err := linodeAccount(simlinode.DemoToken, "http://linode.demo.invalid", sim.InProcess(lsrv), c.timeout)
-	if err != nil {
-		return nil, err
-	}
-	csrv := simcivo.New(simcivo.Demo(now), simcivo.Options{Latency: c.latency, JobTime: c.jobTime})
-	cp, err := civo.New(civo.Config{Token: simcivo.DemoToken, BaseURL: "http://civo.demo.invalid", HTTPClient: sim.InProcess(csrv), Timeout: c.timeout})
-	if err != nil {
-		return nil, err
-	}
-	nsrv := simnorthflank.New(simnorthflank.Demo(now), simnorthflank.Options{Latency: c.latency, JobTime: c.jobTime})
-	np, err := northflank.New(northflank.Config{Token: simnorthflank.DemoToken, BaseURL: "http://northflank.demo.invalid", HTTPClient: sim.InProcess(nsrv), Timeout: c.timeout})
-	if err != nil {
-		return nil, err
-	}
-	ssrv := simsuperbflex.New(simsuperbflex.Demo(now), simsuperbflex.Options{Latency: c.latency, JobTime: c.jobTime})
-	sp, err := superbflex.New(superbflex.Config{User: simsuperbflex.DemoUser, Password: simsuperbflex.DemoPassword,
-		BaseURL: "http://flex.demo.invalid", HTTPClient: sim.InProcess(ssrv), Timeout: c.timeout})
-	if err != nil {
-		return nil, err
-	}
-	return []target{
-		{account: "demo", p: lp},
-		{account: "demo", p: dbp},
-		{account: "civo-demo", p: cp},
-		{account: "northflank-demo", p: np},
-		{account: "flex-demo", p: sp},
-	}, nil
+	return out, nil
 }
 
 // configPath is --config, else the default file when it exists, else "".
@@ -86,85 +61,63 @@ func (c *connFlags) configPath() string {
 	return ""
 }
 
-// linodeAccount opens a Linode account's two views, its instances and its
-// Managed Databases, on one pacer: they share the account's rate limit.
-func linodeAccount(token, base string, hc *http.Client, timeout time.Duration) (client.Provider, client.Provider, error) {
-	pc := client.NewPacer()
-	lp, err := linode.New(linode.Config{Token: token, BaseURL: base, HTTPClient: hc, Timeout: timeout, Pacer: pc})
-	if err != nil {
-		return nil, nil, err
-	}
-	dbp, err := linodedb.New(linodedb.Config{Token: token, BaseURL: base, HTTPClient: hc, Timeout: timeout, Pacer: pc})
-	if err != nil {
-		return nil, nil, err
-	}
-	return lp, dbp, nil
-}
-
 // accounts are the configured accounts: --config (or the default file when
 // it exists), else one per provider whose environment variables are set.
 func (c *connFlags) accounts(e env) ([]config.Account, error) {
 	if path := c.configPath(); path != "" {
-		f, err := config.Load(path)
+		f, err := config.Load(path, kinds())
 		if err != nil {
 			return nil, err
 		}
 		return f.Accounts, nil
 	}
-	accts := config.FromEnv(e.getenv)
+	accts := config.FromEnv(kinds(), e.getenv)
 	if len(accts) == 0 {
-		return nil, usageError{"LINODE_TOKEN is not set (nor CIVO_TOKEN, NORTHFLANK_TOKEN, SUPERBFLEX_*): export a token, " +
+		vars := envVars()
+		return nil, usageError{vars[0] + " is not set (nor " + strings.Join(vars[1:], ", ") + "): export a token, " +
 			"write " + config.DefaultPath() + " (see the README), or try --demo"}
 	}
 	return accts, nil
 }
 
-// open builds the providers of one account.
+// open builds the views of one account, through its provider's entry.
 func (c *connFlags) open(e env, a config.Account, hc *http.Client) ([]target, error) {
 	secret, err := a.Secret(e.getenv)
 	if err != nil {
 		return nil, err
 	}
+	pv := providerNamed(a.Provider)
+	if pv == nil {
+		return nil, fmt.Errorf("account %s: provider %q is not supported", a.Name, a.Provider)
+	}
+	o := opening{Transport: client.Transport{BaseURL: a.APIURL, HTTPClient: hc, Timeout: c.timeout}, secret: secret, settings: a.Settings}
 	from := "the token of account " + a.Name
 	if a.TokenEnv != "" {
 		from = a.TokenEnv
 	}
-	t := target{account: a.Name, production: a.Production, readOnly: a.ReadOnly, secret: from}
-	timeout := c.timeout
-	switch a.Provider {
-	case "linode":
-		base := a.APIURL
-		if c.api != "" {
-			base = c.api
-		}
-		if base, err = apiBase(base); err != nil {
+	if pv.Password {
+		if o.user, err = a.UserName(e.getenv); err != nil {
 			return nil, err
 		}
-		lp, dbp, err := linodeAccount(secret, base, hc, timeout)
-		if err != nil {
-			return nil, fmt.Errorf("account %s: %w", a.Name, err)
-		}
-		t2 := t
-		t.p, t2.p = lp, dbp
-		return []target{t, t2}, nil
-	case "civo":
-		t.p, err = civo.New(civo.Config{Token: secret, BaseURL: a.APIURL, HTTPClient: hc, Timeout: timeout, Region: a.Region})
-	case "northflank":
-		t.p, err = northflank.New(northflank.Config{Token: secret, BaseURL: a.APIURL, HTTPClient: hc, Timeout: timeout})
-	case "superbflex":
-		user, uerr := a.UserName(e.getenv)
-		if uerr != nil {
-			return nil, uerr
-		}
-		t.secret = "the user and password of account " + a.Name
-		t.p, err = superbflex.New(superbflex.Config{User: user, Password: secret, BaseURL: a.APIURL, HTTPClient: hc, Timeout: timeout})
-	default:
-		err = fmt.Errorf("provider %q is not supported", a.Provider)
+		from = "the user and password of account " + a.Name
 	}
+	if pv.apiFlag {
+		if c.api != "" {
+			o.BaseURL = c.api
+		}
+		if o.BaseURL, err = apiBase(o.BaseURL); err != nil {
+			return nil, err
+		}
+	}
+	ps, err := pv.open(o)
 	if err != nil {
 		return nil, fmt.Errorf("account %s: %w", a.Name, err)
 	}
-	return []target{t}, nil
+	ts := make([]target, 0, len(ps))
+	for _, p := range ps {
+		ts = append(ts, target{account: a.Name, p: p, production: a.Production, readOnly: a.ReadOnly, secret: from})
+	}
+	return ts, nil
 }
 
 // unopened is a configured account that could not be opened, and why.

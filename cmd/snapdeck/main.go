@@ -47,7 +47,7 @@ func (e env) run(args []string) int {
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: snapdeck [--demo] [flags]\n       snapdeck <command> [flags] [args]\n\n"+
 			"Without --demo, snapdeck opens the accounts of its config file (--config), else those whose variables are set:\n"+
-			"LINODE_TOKEN (and LINODE_URL or --api), CIVO_TOKEN, NORTHFLANK_TOKEN, SUPERBFLEX_USER + SUPERBFLEX_PASSWORD + SUPERBFLEX_URL.\n\n%s\nFlags:\n", commandList())
+			"%s.\n\n%s\nFlags:\n", envHelp(), commandList())
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -704,7 +704,7 @@ func runServe(e env, args []string) int {
 		sc.poll = time.Second
 	}
 	if path := c.conn.configPath(); path != "" && !c.conn.demo {
-		f, err := config.Load(path)
+		f, err := config.Load(path, kinds())
 		if err != nil {
 			return e.fail(err)
 		}

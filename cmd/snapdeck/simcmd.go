@@ -9,10 +9,7 @@ import (
 	"time"
 
 	"github.com/snapdeck/snapdeck/sim"
-	simcivo "github.com/snapdeck/snapdeck/sim/civo"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
-	simnorthflank "github.com/snapdeck/snapdeck/sim/northflank"
-	simsuperbflex "github.com/snapdeck/snapdeck/sim/superbflex"
 )
 
 // simulated is what every provider's simulator offers `snapdeck sim`.
@@ -33,9 +30,16 @@ var rateFaults = map[int]simlinode.Fault{
 
 // runSim serves the simulated clouds over HTTP until Ctrl+C or SIGTERM.
 func runSim(e env, args []string) int {
+	ctx, stop := commandContext()
+	defer stop()
+	return serveSim(ctx, e, args)
+}
+
+// serveSim is runSim until ctx ends.
+func serveSim(ctx context.Context, e env, args []string) int {
 	// sim serves rather than connects: it needs none of the connection flags.
 	c := newCmd(e, "sim", noConn)
-	provider := c.String("provider", "linode", "which cloud: linode (instances and Managed Databases), civo, northflank or superbflex")
+	provider := c.String("provider", "linode", "which cloud: "+providerChoices())
 	listen := c.String("listen", "127.0.0.1:8799", "address to serve on (host:port; port 0 picks a free one)")
 	seed := c.Int64("seed", 1, "seed of the generated fixtures (seed 1 with --size 40 is the --demo account)")
 	n := c.Int("size", 40, "number of Linodes (Civo: instances)")
@@ -61,34 +65,20 @@ func runSim(e env, args []string) int {
 		return e.fail(usageError{"--fail-rate injects only --fail-status 429, 500, 502 or 503"})
 	}
 
-	var srv simulated
-	var banner []string
-	now := e.now()
-	switch *provider {
-	case "linode":
-		srv = simlinode.New(simlinode.Seed(*seed, *n, now), simlinode.Options{
-			Latency: *latency, RateLimit: *rateLimit, RateWindow: *rateWindow,
-			SnapshotTime: *snapTime, RestoreTime: *restoreTime,
-		})
-	case "civo":
-		if !flagSet(c.FlagSet, "size") {
-			*n = 12
-		}
-		srv = simcivo.New(simcivo.Seed(*seed, *n, now), simcivo.Options{Latency: *latency, RateLimit: *rateLimit, RateWindow: *rateWindow, JobTime: *snapTime})
-		banner = []string{"Civo API", "instances", "token_env = \"CIVO_TOKEN\"  # " + simcivo.DemoToken}
-	case "northflank":
-		srv = simnorthflank.New(simnorthflank.Demo(now), simnorthflank.Options{Latency: *latency, RateLimit: *rateLimit, RateWindow: *rateWindow,
-			JobTime: *snapTime, RestoreTime: *restoreTime})
-		banner = []string{"Northflank API", "addons (the demo fixture)", "token_env = \"NORTHFLANK_TOKEN\"  # " + simnorthflank.DemoToken}
-	case "superbflex":
-		srv = simsuperbflex.New(simsuperbflex.Demo(now), simsuperbflex.Options{Latency: *latency, RateLimit: *rateLimit, RateWindow: *rateWindow, JobTime: *snapTime})
-		banner = []string{"Superb Flex Cloud API", "VMs (the demo fixture)",
-			"user = \"" + simsuperbflex.DemoUser + "\"\npassword_env = \"SUPERBFLEX_PASSWORD\"  # " + simsuperbflex.DemoPassword}
-	default:
-		return e.fail(usageError{fmt.Sprintf("--provider %q is not one of linode, civo, northflank, superbflex", *provider)})
+	pv := providerNamed(*provider)
+	if pv == nil {
+		return e.fail(usageError{fmt.Sprintf("--provider %q is not one of %s", *provider, providerNames())})
 	}
+	if pv.sim.size != 0 && !flagSet(c.FlagSet, "size") {
+		*n = pv.sim.size
+	}
+	srv, banner := pv.sim.serve(simSettings{
+		now: e.now(), seed: *seed, size: *n, sized: flagSet(c.FlagSet, "size"),
+		chassis:      sim.Options{Latency: *latency, RateLimit: *rateLimit, RateWindow: *rateWindow},
+		snapshotTime: *snapTime, restoreTime: *restoreTime,
+	})
 	if *failNext > 0 {
-		if f := rateFaults[*failStatus]; *provider != "linode" && f != simlinode.FaultNone {
+		if f := rateFaults[*failStatus]; !pv.sim.rawFailNext && f != simlinode.FaultNone {
 			// The chassis writes the fault in the provider's own error body.
 			srv.SetFaults(sim.Faults{Next: sim.Burst(f, *failNext)})
 		} else {
@@ -108,27 +98,12 @@ func runSim(e env, args []string) int {
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 
-	base := "http://" + reachable(ln.Addr())
-	if *provider == "linode" {
-		fmt.Fprintf(e.stdout, "snapdeck sim: Linode API v4 at %s/v4 (%d Linodes, seed %d)\n", base, *n, *seed)
-		fmt.Fprintf(e.stdout, "  token: %s\n", simlinode.DemoToken)
-		fmt.Fprintf(e.stdout, "  try:   LINODE_TOKEN=%s snapdeck --api %s\n", simlinode.DemoToken, base)
-	} else {
-		count := ""
-		if *provider == "civo" {
-			count = fmt.Sprintf("%d ", *n)
-		}
-		fmt.Fprintf(e.stdout, "snapdeck sim: %s at %s (%s%s)\n", banner[0], base, count, banner[1])
-		fmt.Fprintf(e.stdout, "  try, in a config file (snapdeck --config FILE):\n\n[[account]]\nname = \"sim\"\nprovider = %q\napi_url = %q\n%s\n\n",
-			*provider, base, banner[2])
-	}
+	fmt.Fprint(e.stdout, banner("http://"+reachable(ln.Addr())))
 	if *rateLimit > 0 || *failNext > 0 || *failRate > 0 || *latency > 0 {
 		fmt.Fprintf(e.stdout, "  latency %s, rate limit %d per %s, fail next %d, fail rate %g, fail status %d\n",
 			*latency, *rateLimit, *rateWindow, *failNext, *failRate, *failStatus)
 	}
 
-	ctx, stop := commandContext()
-	defer stop()
 	select {
 	case err := <-served:
 		return e.fail(err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/snapdeck/snapdeck/sim"
 	simcivo "github.com/snapdeck/snapdeck/sim/civo"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
@@ -132,8 +133,10 @@ func TestCivoSnapshotOverwriteNeedsReplace(t *testing.T) {
 	var puts atomic.Int32
 	// Each PUT moves the simulator's clock an hour on, so every snapshot
 	// has finished before the next is asked for.
-	sim := simcivo.New(simcivo.Demo(fixedNow), simcivo.Options{Token: "civo-secret-1",
-		Now: func() time.Time { return fixedNow.Add(time.Duration(puts.Load()) * time.Hour) }})
+	sim := simcivo.New(simcivo.Demo(fixedNow), simcivo.Options{
+		Options: sim.Options{Now: func() time.Time { return fixedNow.Add(time.Duration(puts.Load()) * time.Hour) }},
+		Token:   "civo-secret-1",
+	})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPut {
 			defer puts.Add(1)

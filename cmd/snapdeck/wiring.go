@@ -49,7 +49,7 @@ func addConnFlags(fs *flag.FlagSet) *connFlags {
 	c := &connFlags{timeout: 30 * time.Second}
 	fs.BoolVar(&c.demo, "demo", false, "use built-in simulated accounts, one per provider (no token, no network)")
 	fs.StringVar(&c.account, "account", "", "the account view to act on or open first: a `name` or name/kind, e.g. prod/databases (default: the first)")
-	fs.StringVar(&c.config, "config", "", "accounts `file` (default: "+config.DefaultPath()+" when it exists, else LINODE_TOKEN, CIVO_TOKEN, NORTHFLANK_TOKEN, SUPERBFLEX_*)")
+	fs.StringVar(&c.config, "config", "", "accounts `file` (default: "+config.DefaultPath()+" when it exists, else "+strings.Join(envVars(), ", ")+")")
 	fs.StringVar(&c.api, "api", "", "Linode API base `url`, e.g. http://127.0.0.1:8799 from snapdeck sim (default: LINODE_URL, else the real API)")
 	fs.DurationVar(&c.latency, "demo-latency", 120*time.Millisecond, "with --demo: simulated round-trip time of each request")
 	fs.DurationVar(&c.jobTime, "demo-job-time", 6*time.Second, "with --demo: how long a simulated snapshot takes (a restore takes a third longer)")

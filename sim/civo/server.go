@@ -51,11 +51,8 @@ const DemoToken = "snapdeck-civo-demo-key"
 
 // Options tune the simulator.
 type Options struct {
-	Token      string        // API key required; "" means DemoToken
-	Latency    time.Duration // added to every request, cancellable via ctx
-	RateLimit  int           // requests per RateWindow; 0 = unlimited
-	RateWindow time.Duration // default 1 minute
-	Now        func() time.Time
+	sim.Options        // the chassis's: latency, rate limit, clock
+	Token       string // API key required; "" means DemoToken
 	// JobTime is how long a snapshot taken through the API takes:
 	// "new" for its first fifth, then "in-progress"; default 6s.
 	JobTime time.Duration
@@ -78,12 +75,6 @@ func New(f *Fleet, o Options) *Server {
 	if o.Token == "" {
 		o.Token = DemoToken
 	}
-	if o.RateWindow <= 0 {
-		o.RateWindow = time.Minute
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
 	if o.JobTime <= 0 {
 		o.JobTime = 6 * time.Second
 	}
@@ -91,7 +82,7 @@ func New(f *Fleet, o Options) *Server {
 		f = &Fleet{}
 	}
 	s := &Server{opts: o, fleet: f, byID: map[string]*Instance{}, byName: map[string]*Snapshot{}, nextID: 0x5eed}
-	s.Chassis = sim.NewChassis(dialect(o.Token), sim.Options{Latency: o.Latency, RateLimit: o.RateLimit, RateWindow: o.RateWindow, Now: o.Now})
+	s.Chassis = sim.NewChassis(dialect(o.Token), o.Options)
 	for _, in := range f.Instances {
 		s.byID[in.ID] = in
 	}
@@ -140,7 +131,7 @@ func (s *Server) Snapshot(name string) (Snapshot, bool) {
 // read sees the state the clock implies without background goroutines.
 func (s *Server) lock() {
 	s.mu.Lock()
-	now := s.opts.Now()
+	now := s.Now()
 	for _, sn := range s.fleet.Snapshots {
 		if sn.Duration <= 0 || !sn.active() {
 			continue
@@ -393,7 +384,7 @@ func (s *Server) putSnapshot(w http.ResponseWriter, r *http.Request, p params) {
 	}
 
 	s.lock()
-	now := s.opts.Now().UTC()
+	now := s.Now().UTC()
 	in := s.byID[instanceID]
 	if in == nil || !inRegion(in, regionParam(r)) {
 		s.mu.Unlock()

@@ -400,7 +400,7 @@ func TestDeleteSnapshot(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	s, _ := start(t, Options{RateLimit: 2, RateWindow: time.Minute})
+	s, _ := start(t, Options{Options: sim.Options{RateLimit: 2, RateWindow: time.Minute}})
 	for i := 0; i < 2; i++ {
 		if r := get(t, s, "/v2/snapshots"); r.status != 200 {
 			t.Fatalf("%d: %d", i, r.status)

@@ -141,7 +141,7 @@ func (s *Server) mutate(w http.ResponseWriter, r *http.Request, p params, v any,
 	if in := s.instance(p); in == nil {
 		rp = notFoundReply()
 	} else {
-		rp = f(in, s.opts.Now())
+		rp = f(in, s.Now())
 	}
 	s.mu.Unlock()
 	writeJSON(w, rp.status, rp.body)

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/snapdeck/snapdeck/sim"
 )
 
 // clock is a fake Options.Now that tests move by hand.
@@ -81,7 +83,7 @@ func TestSnapshotLifecycle(t *testing.T) {
 	f := Demo(now)
 	web := f.Instances[0]
 	oldID := web.Current.ID
-	s := New(f, Options{Now: c.Now, SnapshotTime: 10 * time.Second})
+	s := New(f, Options{Options: sim.Options{Now: c.Now}, SnapshotTime: 10 * time.Second})
 
 	var b backupJSON
 	rec := send(t, s, "POST", inst(web.ID)+"/backups", `{"label":"before-upgrade"}`, &b)
@@ -187,7 +189,7 @@ func restoreFleet() (f *Fleet, web, roomy, full *Instance) {
 func TestRestore(t *testing.T) {
 	c := &clock{t: now}
 	f, web, roomy, full := restoreFleet()
-	s := New(f, Options{Now: c.Now, RestoreTime: 8 * time.Second})
+	s := New(f, Options{Options: sim.Options{Now: c.Now}, RestoreTime: 8 * time.Second})
 	snap := inst(web.ID) + "/backups/" + strconv.Itoa(web.Current.ID) + "/restore"
 
 	var empty map[string]any
@@ -263,7 +265,7 @@ func TestEnableCancel(t *testing.T) {
 	c := &clock{t: now}
 	f := Demo(now)
 	web, legacy := f.Instances[0], f.Instances[2]
-	s := New(f, Options{Now: c.Now})
+	s := New(f, Options{Options: sim.Options{Now: c.Now}})
 
 	for i := 0; i < 2; i++ {
 		var empty map[string]any
@@ -345,7 +347,7 @@ func TestUpdateInstance(t *testing.T) {
 func TestEventsListing(t *testing.T) {
 	c := &clock{t: now}
 	f := Demo(now)
-	s := New(f, Options{Now: c.Now})
+	s := New(f, Options{Options: sim.Options{Now: c.Now}})
 	// The fixtures' snapshots in progress already have events.
 	seeded := len(events(t, s, `{}`))
 	db := f.Instances[1]

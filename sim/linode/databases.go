@@ -137,7 +137,7 @@ func newDBState(f *Fleet, now time.Time) *dbState {
 
 // registerDatabases adds the Managed Database routes; New calls it.
 func (s *Server) registerDatabases() {
-	s.db = newDBState(s.fleet, s.opts.Now())
+	s.db = newDBState(s.fleet, s.Now())
 	for _, rt := range []struct {
 		method, pattern string
 		h               func(http.ResponseWriter, *http.Request, params)
@@ -196,7 +196,7 @@ func sortDBBackups(bs []*DBBackup) {
 // automatic backups due, and those past their 7 days gone.
 func (s *Server) dbLock() time.Time {
 	s.lock()
-	now := s.opts.Now().UTC()
+	now := s.Now().UTC()
 	for _, db := range s.fleet.Databases {
 		s.db.tick(db, now)
 	}

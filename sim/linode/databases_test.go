@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/snapdeck/snapdeck/sim"
 )
 
 // demoDBs serves the demo fleet on a hand-moved clock.
@@ -21,7 +23,7 @@ func demoDBs(t *testing.T) (*Server, *clock, map[string]*Database) {
 	for _, db := range f.Databases {
 		byLabel[db.Label] = db
 	}
-	return New(f, Options{Now: c.Now}), c, byLabel
+	return New(f, Options{Options: sim.Options{Now: c.Now}}), c, byLabel
 }
 
 func dbURL(db *Database) string {
@@ -151,7 +153,7 @@ func TestDatabasesWire(t *testing.T) {
 
 func TestDatabasesPagingAndFilters(t *testing.T) {
 	f := &Fleet{Databases: SeedDatabases(3, 130, now)}
-	s := New(f, Options{Now: func() time.Time { return now }})
+	s := New(f, Options{Options: sim.Options{Now: func() time.Time { return now }}})
 	var p rawPage
 	do(t, s, "GET", "/v4/databases/instances?page=2&page_size=50", nil, &p)
 	if p.Page != 2 || p.Pages != 3 || p.Results != 130 || len(p.Data) != 50 {
@@ -392,7 +394,7 @@ func TestDBRestoreAndDelete(t *testing.T) {
 func TestDBProvisioning(t *testing.T) {
 	db := SeedDatabases(9, 1, now)[0]
 	db.Status = "provisioning"
-	s := New(&Fleet{Databases: []*Database{db}}, Options{Now: func() time.Time { return now }})
+	s := New(&Fleet{Databases: []*Database{db}}, Options{Options: sim.Options{Now: func() time.Time { return now }}})
 	var v engineDBJSON
 	do(t, s, "GET", dbURL(db), nil, &v)
 	if v.Hosts.Primary != nil || v.Status != "provisioning" {

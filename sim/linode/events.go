@@ -142,7 +142,7 @@ func (s *Server) seedEvents() {
 			if b.Status == "running" {
 				e.Percent = 40
 			}
-			e.Duration = s.opts.Now().Sub(b.Created)
+			e.Duration = s.Now().Sub(b.Created)
 		}
 	}
 }

@@ -20,11 +20,8 @@ const DemoToken = "snapdeck-demo-token"
 
 // Options tune the simulator.
 type Options struct {
-	Token      string        // bearer token required; "" means DemoToken
-	Latency    time.Duration // added to every request, cancellable via ctx
-	RateLimit  int           // requests per RateWindow; 0 = unlimited
-	RateWindow time.Duration // default 1 minute
-	Now        func() time.Time
+	sim.Options        // the chassis's: latency, rate limit, clock
+	Token       string // bearer token required; "" means DemoToken
 	// SnapshotTime is how long a snapshot takes: pending for the first 20%,
 	// then running; default 6s.
 	SnapshotTime time.Duration
@@ -54,12 +51,6 @@ func New(f *Fleet, o Options) *Server {
 	if o.Token == "" {
 		o.Token = DemoToken
 	}
-	if o.RateWindow <= 0 {
-		o.RateWindow = time.Minute
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
 	if o.SnapshotTime <= 0 {
 		o.SnapshotTime = 6 * time.Second
 	}
@@ -70,7 +61,7 @@ func New(f *Fleet, o Options) *Server {
 		f = &Fleet{}
 	}
 	s := &Server{opts: o, fleet: f, byID: make(map[int]*Instance, len(f.Instances)), nextEventID: 870_000_000}
-	s.Chassis = sim.NewChassis(dialect(o.Token), sim.Options{Latency: o.Latency, RateLimit: o.RateLimit, RateWindow: o.RateWindow, Now: o.Now})
+	s.Chassis = sim.NewChassis(dialect(o.Token), o.Options)
 	for _, in := range f.Instances {
 		s.byID[in.ID] = in
 		for _, b := range in.allBackups() {
@@ -104,7 +95,7 @@ func New(f *Fleet, o Options) *Server {
 // sees the state the clock implies without background goroutines.
 func (s *Server) lock() {
 	s.mu.Lock()
-	s.advance(s.opts.Now())
+	s.advance(s.Now())
 }
 
 // Instance returns a deep copy of Linode id as it stands now.

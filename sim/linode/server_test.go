@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/snapdeck/snapdeck/sim"
 )
 
 var now = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
@@ -211,7 +213,7 @@ func TestBackupsWire(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	clock := now
-	s := New(Demo(now), Options{RateLimit: 2, RateWindow: 10 * time.Second, Now: func() time.Time { return clock }})
+	s := New(Demo(now), Options{Options: sim.Options{RateLimit: 2, RateWindow: 10 * time.Second, Now: func() time.Time { return clock }}})
 	for i := 0; i < 2; i++ {
 		rec := do(t, s, "GET", "/v4/linode/instances", nil, &page{})
 		if rec.Code != 200 || rec.Header().Get("X-RateLimit-Limit") != "2" || rec.Header().Get("X-RateLimit-Remaining") != strconv.Itoa(1-i) {
@@ -359,7 +361,7 @@ func TestSeedLarge(t *testing.T) {
 }
 
 func TestLatencyCancel(t *testing.T) {
-	s := New(Demo(now), Options{Latency: 5 * time.Second})
+	s := New(Demo(now), Options{Options: sim.Options{Latency: 5 * time.Second}})
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	c := &http.Client{Timeout: 50 * time.Millisecond}

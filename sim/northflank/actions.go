@@ -23,7 +23,7 @@ func (s *Server) advance(now time.Time) { s.jobs.Advance(now) }
 
 // resume picks up a fixture's backups, aborts and restores still running.
 func (s *Server) resume(a *Addon) {
-	now := s.opts.Now()
+	now := s.Now()
 	for _, b := range a.Backups {
 		switch {
 		case b.running():
@@ -171,7 +171,7 @@ func (s *Server) mutate(w http.ResponseWriter, p params, f func(a *Addon, now ti
 	if _, a, miss := s.lookup(p); miss != "" {
 		rp = refuse(http.StatusNotFound, miss)
 	} else {
-		rp = f(a, s.opts.Now().UTC())
+		rp = f(a, s.Now().UTC())
 	}
 	s.mu.Unlock()
 	s.send(w, rp)

@@ -51,11 +51,10 @@ const DemoToken = "snapdeck-demo-northflank-token"
 
 // Options tune the simulator.
 type Options struct {
-	Token      string        // bearer token required; "" means DemoToken
-	Latency    time.Duration // added to every request, cancellable via ctx
-	RateLimit  int           // requests per RateWindow; 0 = unlimited (the real API allows 1000)
-	RateWindow time.Duration // default 1 hour, as Northflank's
-	Now        func() time.Time
+	// the chassis's: latency, rate limit (the real API allows 1000 an
+	// hour, so RateWindow defaults to 1 hour here), clock
+	sim.Options
+	Token string // bearer token required; "" means DemoToken
 	// JobTime is how long a backup takes: scheduled for the first 20%,
 	// then in-progress; default 6s.
 	JobTime time.Duration
@@ -88,9 +87,6 @@ func New(f *Fleet, o Options) *Server {
 	if o.RateWindow <= 0 {
 		o.RateWindow = time.Hour
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
 	if o.JobTime <= 0 {
 		o.JobTime = 6 * time.Second
 	}
@@ -110,7 +106,7 @@ func New(f *Fleet, o Options) *Server {
 			s.dests[d] = true
 		}
 	}
-	s.Chassis = sim.NewChassis(s.dialect(), sim.Options{Latency: o.Latency, RateLimit: o.RateLimit, RateWindow: o.RateWindow, Now: o.Now})
+	s.Chassis = sim.NewChassis(s.dialect(), o.Options)
 	for _, p := range f.Projects {
 		s.projects[p.ID] = p
 		for _, a := range p.Addons {
@@ -145,7 +141,7 @@ func New(f *Fleet, o Options) *Server {
 // sees the state the clock implies without background goroutines.
 func (s *Server) lock() {
 	s.mu.Lock()
-	s.advance(s.opts.Now())
+	s.advance(s.Now())
 }
 
 // Addon returns a deep copy of an addon as it stands now.
@@ -187,7 +183,7 @@ func (s *Server) dialect() sim.Dialect {
 		RateHeaders: func(h http.Header, limit, remaining int, reset time.Time) {
 			h.Set("x-ratelimit-limit", strconv.Itoa(limit))
 			h.Set("x-ratelimit-remaining", strconv.Itoa(remaining))
-			secs := int(math.Ceil(reset.Sub(s.opts.Now()).Seconds()))
+			secs := int(math.Ceil(reset.Sub(s.Now()).Seconds()))
 			h.Set("x-ratelimit-reset", strconv.Itoa(max(0, secs)))
 		},
 		Identity: []string{"id", "name", "status", "data", "pagination", "hasNextPage", "projects", "addons", "backups", "restores"},

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/snapdeck/snapdeck/sim"
 )
 
 var t0 = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
@@ -290,7 +292,7 @@ func TestPagination(t *testing.T) {
 }
 
 func TestRateLimitHeaders(t *testing.T) {
-	h := newHarness(t, Demo(t0), Options{RateLimit: 2})
+	h := newHarness(t, Demo(t0), Options{Options: sim.Options{RateLimit: 2}})
 	for i, want := range []string{"1", "0"} {
 		code, hdr, _ := h.do("GET", "/v1/projects", "")
 		if code != 200 || hdr.Get("x-ratelimit-limit") != "2" || hdr.Get("x-ratelimit-remaining") != want || hdr.Get("x-ratelimit-reset") != "3600" {

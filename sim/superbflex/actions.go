@@ -63,7 +63,7 @@ func (s *Server) mutate(w http.ResponseWriter, r *http.Request, f func(body back
 		return
 	}
 	s.mu.Lock()
-	rp := f(body, s.opts.Now().UTC())
+	rp := f(body, s.Now().UTC())
 	s.mu.Unlock()
 	if rp.body == nil {
 		w.WriteHeader(rp.status)

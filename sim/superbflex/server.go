@@ -60,11 +60,8 @@ const (
 
 // Options tune the simulator.
 type Options struct {
-	User, Password string        // Basic auth; "" means DemoUser / DemoPassword
-	Latency        time.Duration // added to every request, cancellable via ctx
-	RateLimit      int           // requests per RateWindow; 0 = unlimited
-	RateWindow     time.Duration // default 1 minute
-	Now            func() time.Time
+	sim.Options           // the chassis's: latency, rate limit, clock
+	User, Password string // Basic auth; "" means DemoUser / DemoPassword
 	// JobTime is how long a backup takes to build and a restore keeps its
 	// locks; default 6s.
 	JobTime time.Duration
@@ -92,12 +89,6 @@ func New(f *Fleet, o Options) *Server {
 	if o.Password == "" {
 		o.Password = DemoPassword
 	}
-	if o.RateWindow <= 0 {
-		o.RateWindow = time.Minute
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
 	if o.JobTime <= 0 {
 		o.JobTime = 6 * time.Second
 	}
@@ -106,8 +97,7 @@ func New(f *Fleet, o Options) *Server {
 	}
 	s := &Server{opts: o, fleet: f, vms: map[int]*VM{}, backups: map[int]*Backup{}, owner: map[int]*VM{},
 		diskOwner: map[int]*VM{}, nextBackup: 6100}
-	s.Chassis = sim.NewChassis(dialect(o.User, o.Password),
-		sim.Options{Latency: o.Latency, RateLimit: o.RateLimit, RateWindow: o.RateWindow, Now: o.Now})
+	s.Chassis = sim.NewChassis(dialect(o.User, o.Password), o.Options)
 	for _, vm := range f.VMs {
 		s.vms[vm.ID] = vm
 		for _, d := range vm.Disks {
@@ -219,7 +209,7 @@ func (s *Server) vm(p params) *VM {
 
 func (s *Server) listVMs(w http.ResponseWriter, _ *http.Request, _ params) {
 	s.mu.Lock()
-	now := s.opts.Now()
+	now := s.Now()
 	out := make([]vmWrap, 0, len(s.fleet.VMs))
 	for _, vm := range s.fleet.VMs {
 		out = append(out, vmWrap{renderVM(vm, now)})
@@ -233,7 +223,7 @@ func (s *Server) getVM(w http.ResponseWriter, _ *http.Request, p params) {
 	vm := s.vm(p)
 	var v vmWrap
 	if vm != nil {
-		v = vmWrap{renderVM(vm, s.opts.Now())}
+		v = vmWrap{renderVM(vm, s.Now())}
 	}
 	s.mu.Unlock()
 	if vm == nil {
@@ -250,7 +240,7 @@ func (s *Server) listDisks(w http.ResponseWriter, _ *http.Request, p params) {
 	if vm != nil {
 		out = make([]diskWrap, 0, len(vm.Disks))
 		for _, d := range vm.Disks {
-			out = append(out, diskWrap{renderDisk(vm, d, s.opts.Now())})
+			out = append(out, diskWrap{renderDisk(vm, d, s.Now())})
 		}
 	}
 	s.mu.Unlock()
@@ -263,7 +253,7 @@ func (s *Server) listDisks(w http.ResponseWriter, _ *http.Request, p params) {
 
 func (s *Server) listAllDisks(w http.ResponseWriter, _ *http.Request, _ params) {
 	s.mu.Lock()
-	now := s.opts.Now()
+	now := s.Now()
 	out := []diskWrap{}
 	for _, vm := range s.fleet.VMs {
 		for _, d := range vm.Disks {
@@ -281,7 +271,7 @@ func (s *Server) listVMBackups(w http.ResponseWriter, _ *http.Request, p params)
 	if vm != nil {
 		out = make([]backupWrap, 0, len(vm.Backups))
 		for _, b := range vm.Backups {
-			out = append(out, backupWrap{renderBackup(vm, b, s.opts.Now())})
+			out = append(out, backupWrap{renderBackup(vm, b, s.Now())})
 		}
 	}
 	s.mu.Unlock()
@@ -297,7 +287,7 @@ func (s *Server) listVMBackups(w http.ResponseWriter, _ *http.Request, p params)
 func (s *Server) listUserBackups(w http.ResponseWriter, _ *http.Request, p params) {
 	uid, ok := id(p, "user")
 	s.mu.Lock()
-	now := s.opts.Now()
+	now := s.Now()
 	out, mine := []backupWrap{}, false
 	for _, vm := range s.fleet.VMs {
 		if vm.UserID != uid {
@@ -320,7 +310,7 @@ func (s *Server) getBackup(w http.ResponseWriter, _ *http.Request, p params) {
 	s.mu.Lock()
 	var v *backupWrap
 	if n, ok := id(p, "id"); ok && s.backups[n] != nil {
-		v = &backupWrap{renderBackup(s.owner[n], s.backups[n], s.opts.Now())}
+		v = &backupWrap{renderBackup(s.owner[n], s.backups[n], s.Now())}
 	}
 	s.mu.Unlock()
 	if v == nil {

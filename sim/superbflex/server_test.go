@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/snapdeck/snapdeck/sim"
 )
 
 var now = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
@@ -301,7 +303,7 @@ func TestAuth(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	e := setup(t, Options{RateLimit: 2, RateWindow: 30 * time.Second})
+	e := setup(t, Options{Options: sim.Options{RateLimit: 2, RateWindow: 30 * time.Second}})
 	for i := 0; i < 2; i++ {
 		if status, _, _ := e.do("GET", "/virtual_machines.json", ""); status != 200 {
 			t.Fatal(status)
