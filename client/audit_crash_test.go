@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,8 +29,19 @@ func TestAuditLogSurvivesKill(t *testing.T) {
 		// Each writer opens the log a previous one may have left torn.
 		cmd := exec.Command(os.Args[0], "-test.run", "^TestAuditLogSurvivesKill$")
 		cmd.Env = append(os.Environ(), "SNAPDECK_AUDIT_WRITER="+path)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
+		}
+		// Kill it only once it writes: under -race on a busy machine a
+		// child can take longer than the sleep below just to start.
+		if !waitLine(out, "writing") {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			t.Fatal("the writer never started writing")
 		}
 		time.Sleep(time.Duration(60+round*17) * time.Millisecond)
 		_ = cmd.Process.Kill() // SIGKILL: no deferred close, no flush
@@ -77,7 +90,22 @@ func writeForever(path string) {
 	}
 	p := Audited(&fake{}, log, "crash-test").(Actions)
 	label := strings.Repeat("x", 2000)
-	for {
+	for i := 0; ; i++ {
 		_, _ = p.TakeSnapshot(context.Background(), "1", model.SnapshotRequest{Label: label})
+		if i == 0 {
+			fmt.Println("writing")
+		}
 	}
+}
+
+// waitLine reads r until a line equal to want, or its end.
+func waitLine(r io.Reader, want string) bool {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if sc.Text() == want {
+			go func() { _, _ = io.Copy(io.Discard, r) }() // never block the child on a full pipe
+			return true
+		}
+	}
+	return false
 }
