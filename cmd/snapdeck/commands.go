@@ -17,6 +17,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/model/format"
 )
 
 // command is one subcommand of the snapdeck binary. The TUI runs when the
@@ -481,7 +482,7 @@ func runSnapshot(e env, args []string) int {
 		select {
 		case <-ctx.Done():
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return e.fail(fmt.Errorf("gave up waiting for snapshot %q of %s after %s; it may still finish", *label, r.Label, *timeout))
+				return e.fail(fmt.Errorf("gave up waiting for snapshot %q of %s after %s; it may still finish", *label, r.Label, format.Duration(*timeout)))
 			}
 			return e.fail(fmt.Errorf("interrupted while waiting for snapshot %q of %s; it may still finish", *label, r.Label))
 		case <-t.C:
