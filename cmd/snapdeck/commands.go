@@ -367,7 +367,7 @@ func runCheck(e env, args []string) int {
 		return e.fail(usageError{fmt.Sprintf("no resource with the label %q in %s", f.Label, strings.Join(names, ", "))})
 	}
 	now := e.now().UTC().Truncate(time.Second)
-	res := checkJSON{CheckedAt: now.Format(time.RFC3339), MaxAgeSeconds: int64(maxAge.Seconds()), Checked: len(rs), Stale: []staleJSON{}}
+	res := checkJSON{CheckedAt: format.Timestamp(now), MaxAgeSeconds: int64(maxAge.Seconds()), Checked: len(rs), Stale: []staleJSON{}}
 	for _, fr := range rs {
 		r := fr.r
 		s := staleJSON{Provider: r.Provider, Account: fr.account, Resource: refJSON{ID: r.ID, Label: r.Label},
@@ -451,7 +451,7 @@ func runSnapshot(e env, args []string) int {
 		for _, b := range bs {
 			if b.Kind == model.BackupSnapshot && b.Label == *label {
 				return e.fail(usageError{fmt.Sprintf("not overwriting without --replace (or --yes): %s already has a snapshot named %q (taken %s), and taking one of that name replaces it",
-					oneLine(r.Label), oneLine(*label), b.Created.UTC().Format(time.RFC3339))})
+					oneLine(r.Label), oneLine(*label), format.Timestamp(b.Created))})
 			}
 		}
 	}
