@@ -216,7 +216,7 @@ func TestNavigateListBackupsDetailAndBack(t *testing.T) {
 	h.key("G")
 	h.key("enter")
 	s = h.waitAll("Backup ", "of web-prod-01", "Debian 12 Disk")
-	for _, want := range []string{"snapshot (current)", "ext4", "swap", "25 GB", "512 MB", "Available", "yes", "Finished", "Configs", "pre-deploy-2026-11"} {
+	for _, want := range []string{"snapshot (current)", "ext4", "swap", "25 GiB", "512 MiB", "Available", "yes", "Finished", "Configs", "pre-deploy-2026-11"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("detail lacks %q:\n%s", want, s)
 		}

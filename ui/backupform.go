@@ -12,6 +12,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/model/format"
 )
 
 // backupForm takes a snapshot or backup on a provider other than Linode
@@ -356,7 +357,7 @@ func (f *backupForm) enter(a *App) tea.Cmd {
 	var ask []string
 	for _, b := range f.known {
 		if b.Label == f.name.Value() && f.info.Name == "civo" {
-			ask = append(ask, fmt.Sprintf("A snapshot named %s already exists (taken %s): it will be overwritten.", b.Label, stamp(a.opts.Now(), b.Created)))
+			ask = append(ask, fmt.Sprintf("A snapshot named %s already exists (taken %s): it will be overwritten.", b.Label, format.Stamp(a.opts.Now(), b.Created)))
 			break
 		}
 	}
@@ -419,7 +420,7 @@ func (f *backupForm) view(a *App, w, h int) string {
 			line = fmt.Sprintf("%d of at most %d manual %ss used", n, f.info.MaxManual, f.info.BackupNoun)
 		}
 		if len(f.known) > 0 {
-			line += " · newest " + age(now, f.known[0].Created)
+			line += " · newest " + format.Age(now, f.known[0].Created)
 		}
 		if f.full() {
 			out = append(out, th.bad.Render(wrap(line+": the limit is reached — delete one (D) before taking another.", w)))
@@ -482,7 +483,7 @@ func (f *backupForm) view(a *App, w, h int) string {
 		case "disk":
 			opts := []string{"whole " + f.info.Noun + " (incremental)"}
 			for _, d := range f.disks {
-				opts = append(opts, fmt.Sprintf("disk %s %s (%d MB)", d.ID, d.Label, d.SizeMB))
+				opts = append(opts, fmt.Sprintf("disk %s %s (%s)", d.ID, d.Label, format.SizeMB(d.SizeMB)))
 			}
 			line := mark(field) + "What › " + choice(opts, f.disk)
 			if f.diskLoad {

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/model/format"
 )
 
 // backupsMsg answers a backup listing.
@@ -206,7 +207,7 @@ func (s *backupsScreen) summary(a *App, now time.Time, w int) string {
 			svc += " · " + scheduleText(r.Schedule)
 		}
 	}
-	last := "last good " + age(now, r.LastSuccessful)
+	last := "last good " + format.Age(now, r.LastSuccessful)
 	txt := fmt.Sprintf("%s · %s · %s · %s · %s", r.Region, r.Status, r.Plan, svc, last)
 	return a.th.dim.Render(fit(txt, w))
 }
@@ -226,9 +227,9 @@ func backupRow(a *App, b model.Backup) map[string]cell {
 		"LABEL":    label,
 		"TYPE":     {text: backupType(b)},
 		"STATUS":   {text: status, style: &st},
-		"CREATED":  {text: shortTime(b.Created)},
-		"FINISHED": {text: shortTime(b.Finished)},
-		"DURATION": {text: duration(b.Duration())},
+		"CREATED":  {text: format.Short(b.Created)},
+		"FINISHED": {text: format.Short(b.Finished)},
+		"DURATION": {text: format.Duration(b.Duration())},
 		"DISKS":    {text: strconv.Itoa(len(b.Disks))},
 		"SIZE":     {text: backupSize(b)},
 	}
@@ -248,13 +249,9 @@ func backupType(b model.Backup) string {
 	return t
 }
 
-// backupSize shows a provider's total when it gives one, else the disks'.
-func backupSize(b model.Backup) string {
-	if b.SizeBytes > 0 {
-		return sizeBytes(b.SizeBytes)
-	}
-	return sizeMB(b.TotalSizeMB())
-}
+// backupSize shows a provider's total when it gives one, else the disks',
+// as the CLI does (model.Backup.Size).
+func backupSize(b model.Backup) string { return format.Size(b.Size()) }
 
 // scheduleText renders Linode's schedule: a day and a two-hour UTC window.
 func scheduleText(s model.Schedule) string {

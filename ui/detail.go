@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/model/format"
 )
 
 // backupMsg answers a re-read of one backup.
@@ -137,14 +138,14 @@ func (s *detailScreen) view(a *App, w, h int) string {
 		}
 		field("Available", avail)
 	}
-	field("Created", stamp(now, b.Created))
-	field("Updated", stamp(now, b.Updated))
-	fin := stamp(now, b.Finished)
+	field("Created", format.Stamp(now, b.Created))
+	field("Updated", format.Stamp(now, b.Updated))
+	fin := format.Stamp(now, b.Finished)
 	if b.Finished.IsZero() && b.Status.Active() {
 		fin = "— (still in progress)"
 	}
 	field("Finished", fin)
-	field("Duration", duration(b.Duration()))
+	field("Duration", format.Duration(b.Duration()))
 	field("Total size", backupSize(b))
 	owner := "Linode"
 	if a.info.Name != "linode" {
@@ -157,7 +158,7 @@ func (s *detailScreen) view(a *App, w, h int) string {
 		field("Note", b.Note)
 	}
 	if r := b.LastRestore; r != nil {
-		field("Last restore", fmt.Sprintf("%s · started %s · finished %s", statusText(r.Status, r.RawStatus), stamp(now, r.Started), stamp(now, r.Finished)))
+		field("Last restore", fmt.Sprintf("%s · started %s · finished %s", statusText(r.Status, r.RawStatus), format.Stamp(now, r.Started), format.Stamp(now, r.Finished)))
 		shown["last restore"] = true
 	}
 	for _, f := range b.Fields {
@@ -202,7 +203,7 @@ func linodeDisks(th theme, b model.Backup, w int, field func(name, value string)
 	lw := max(w-2-12-10-2, 10)
 	out = append(out, th.header.Render("  "+fit("LABEL", lw)+" "+fit("FILESYSTEM", 12)+" "+fit("SIZE", 10)))
 	for _, d := range b.Disks {
-		out = append(out, "  "+fit(d.Label, lw)+" "+fit(d.Filesystem, 12)+" "+fit(sizeMB(d.SizeMB), 10))
+		out = append(out, "  "+fit(d.Label, lw)+" "+fit(d.Filesystem, 12)+" "+fit(format.SizeMB(d.SizeMB), 10))
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/model/format"
 )
 
 // --- snapshot form ---------------------------------------------------------
@@ -175,7 +176,7 @@ func (f *snapshotForm) view(a *App, w, h int) string {
 		ip := f.state.InProgress
 		out = append(out, th.errBox.Render("Refused: a snapshot is already in progress."),
 			wrap(fmt.Sprintf("Snapshot %q is %s (started %s). Linode takes one snapshot at a time; wait for it to finish.",
-				ip.Label, ip.RawStatus, age(now, ip.Created)), w),
+				ip.Label, ip.RawStatus, format.Age(now, ip.Created)), w),
 			"", th.dim.Render("Press esc to go back."))
 		return strings.Join(out, "\n")
 	}
@@ -190,7 +191,7 @@ func (f *snapshotForm) view(a *App, w, h int) string {
 	out = append(out, th.dim.Render("Rule: 1 to 255 characters."), "")
 	if c := f.state.Current; c != nil {
 		out = append(out, th.warn.Render(wrap(fmt.Sprintf("⚠ %s already has a snapshot: %q, taken %s. A Linode keeps one snapshot: taking a new one deletes that one.",
-			f.res.Label, c.Label, stamp(now, c.Created)), w)))
+			f.res.Label, c.Label, format.Stamp(now, c.Created)), w)))
 	} else {
 		out = append(out, th.dim.Render("It has no snapshot yet; nothing will be replaced."))
 	}
@@ -361,7 +362,7 @@ func (f *restoreForm) view(a *App, w, h int) string {
 	size := f.b.TotalSizeMB()
 	out := []string{
 		th.label.Render(fit(fmt.Sprintf("Restore %s of %s", backupName(f.b), f.src.Label), w)),
-		th.dim.Render(fit(fmt.Sprintf("taken %s · %d disks · %s · region %s", stamp(now, f.b.Created), len(f.b.Disks), sizeMB(size), f.src.Region), w)),
+		th.dim.Render(fit(fmt.Sprintf("taken %s · %d disks · %s · region %s", format.Stamp(now, f.b.Created), len(f.b.Disks), format.SizeMB(size), f.src.Region), w)),
 		"",
 	}
 	if l := a.productionLine(w); l != "" {
@@ -377,7 +378,7 @@ func (f *restoreForm) view(a *App, w, h int) string {
 			if r.ID == f.src.ID {
 				name += " (this Linode)"
 			}
-			return map[string]cell{"TARGET": {text: name}, "STATUS": {text: r.Status}, "PLAN": {text: r.Plan}, "DISK": {text: sizeMB(r.DiskMB)}}
+			return map[string]cell{"TARGET": {text: name}, "STATUS": {text: r.Status}, "PLAN": {text: r.Plan}, "DISK": {text: format.SizeMB(r.DiskMB)}}
 		}))
 		out = append(out, "")
 	}
@@ -389,11 +390,11 @@ func (f *restoreForm) view(a *App, w, h int) string {
 	if f.overwrite {
 		out = append(out, th.bad.Render(wrap("Overwrite ERASES every disk and config of "+t.Label+", then restores the backup's disks and configs in their place. What is on "+t.Label+" now is lost.", w)))
 	} else {
-		out = append(out, wrap("Without overwrite the backup's disks ("+sizeMB(size)+") are added beside "+t.Label+"'s existing disks; nothing is erased.", w))
+		out = append(out, wrap("Without overwrite the backup's disks ("+format.SizeMB(size)+") are added beside "+t.Label+"'s existing disks; nothing is erased.", w))
 		if t.DiskMB > 0 && size > t.DiskMB {
-			out = append(out, th.warn.Render(wrap(fmt.Sprintf("⚠ %s's plan has %s of disk in all, less than the backup's %s: it lacks the space. Choose overwrite or a larger Linode.", t.Label, sizeMB(t.DiskMB), sizeMB(size)), w)))
+			out = append(out, th.warn.Render(wrap(fmt.Sprintf("⚠ %s's plan has %s of disk in all, less than the backup's %s: it lacks the space. Choose overwrite or a larger Linode.", t.Label, format.SizeMB(t.DiskMB), format.SizeMB(size)), w)))
 		} else {
-			out = append(out, th.warn.Render(wrap(fmt.Sprintf("⚠ The restore is refused if %s has less than %s of unallocated disk (its plan has %s in all).", t.Label, sizeMB(size), sizeMB(t.DiskMB)), w)))
+			out = append(out, th.warn.Render(wrap(fmt.Sprintf("⚠ The restore is refused if %s has less than %s of unallocated disk (its plan has %s in all).", t.Label, format.SizeMB(size), format.SizeMB(t.DiskMB)), w)))
 		}
 	}
 	if f.confirm {

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/model/format"
 )
 
 // can reports whether the provider can do c and actions are on at all; a
@@ -91,7 +91,7 @@ func (a *App) restoreInPlace(r model.Resource, b model.Backup) tea.Cmd {
 	}
 	c := newConfirm("Restore "+backupName(b)+" over "+r.Label, "restore", confirmTyped, typedName(r))
 	c.lines = []string{
-		fmt.Sprintf("Restores %s %s, taken %s, onto %s %s (%s).", a.info.BackupNoun, backupName(b), stamp(a.opts.Now(), b.Created),
+		fmt.Sprintf("Restores %s %s, taken %s, onto %s %s (%s).", a.info.BackupNoun, backupName(b), format.Stamp(a.opts.Now(), b.Created),
 			a.info.Noun, r.Label, r.Region),
 		"The current data of " + r.Label + " is replaced by the backup's. Anything written since it was taken is lost.",
 	}
@@ -138,7 +138,7 @@ func (a *App) startDelete(r model.Resource, b model.Backup) tea.Cmd {
 	}
 	c := newConfirm("Delete "+noun+" "+backupName(b), "delete it", confirmYes, "")
 	c.lines = []string{
-		fmt.Sprintf("Deletes %s %s of %s (%s, taken %s).", noun, backupName(b), r.Label, sizeBytes(b.Size()), stamp(a.opts.Now(), b.Created)),
+		fmt.Sprintf("Deletes %s %s of %s (%s, taken %s).", noun, backupName(b), r.Label, format.Size(b.Size()), format.Stamp(a.opts.Now(), b.Created)),
 		"This is immediate and cannot be undone: the " + noun + " cannot be restored afterwards.",
 	}
 	c.ids = []string{r.ID}
@@ -336,27 +336,10 @@ func (s *historyScreen) view(a *App, w, h int) string {
 				name = r.BackupID
 			}
 			out = append(out, fit(name, nw)+" "+st.Render(fit(statusText(r.Status, r.RawStatus), 14))+" "+
-				fit(age(now, r.Started), 16)+" "+fit(shortTime(r.Finished), 16))
+				fit(format.Age(now, r.Started), 16)+" "+fit(format.Short(r.Finished), 16))
 		}
 	}
 	return strings.Join(out, "\n")
-}
-
-// sizeBytes renders a byte count for people.
-func sizeBytes(n int64) string {
-	const unit = 1000
-	if n <= 0 {
-		return "—"
-	}
-	if n < unit {
-		return strconv.FormatInt(n, 10) + " B"
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
 }
 
 // pollGeneric follows a job on a provider without events: a snapshot until

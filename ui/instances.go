@@ -12,6 +12,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/model/format"
 )
 
 // pageMsg answers one page of the resource listing of generation gen.
@@ -523,7 +524,7 @@ func (s *instancesScreen) row(a *App, now time.Time, r model.Resource) map[strin
 	if r.BackupsEnabled {
 		backups = cell{text: "on"}
 	}
-	last := cell{text: age(now, r.LastSuccessful)}
+	last := cell{text: format.Age(now, r.LastSuccessful)}
 	if r.BackupStale(now) {
 		last.style = &th.bad
 	}
@@ -564,7 +565,7 @@ func (s *instancesScreen) snapCell(a *App, now time.Time, r model.Resource) cell
 		if c.Status != model.StatusSuccessful {
 			return cell{text: statusText(c.Status, c.RawStatus), style: &th.warn}
 		}
-		return cell{text: "✓ " + age(now, c.Created), style: &th.good}
+		return cell{text: "✓ " + format.Age(now, c.Created), style: &th.good}
 	}
 	return cell{text: "none", style: &th.dim}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/snapdeck/snapdeck/model/format"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
 
@@ -30,7 +31,7 @@ func TestAgeText(t *testing.T) {
 		-3 * time.Hour: "3h ago", 0: "just now", 4 * time.Minute: "just now",
 		6 * time.Minute: "in future", 24 * time.Hour: "in future",
 	} {
-		if got := age(now, now.Add(d)); got != want {
+		if got := format.Age(now, now.Add(d)); got != want {
 			t.Errorf("age(now%+v) = %q, want %q", d, got, want)
 		}
 	}

@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -44,72 +42,3 @@ func fit(s string, w int) string {
 	}
 	return s
 }
-
-// age renders how long ago t was, in the compact form operators scan fast.
-func age(now, t time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	if model.ClockSkewed(now, t) {
-		return "in future" // clock skew or an invalid date; BackupStale says so too
-	}
-	d := now.Sub(t)
-	if d < 0 {
-		return "just now"
-	}
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d.Hours()))
-	default:
-		return fmt.Sprintf("%dd ago", int(d.Hours()/24))
-	}
-}
-
-// stamp renders t in local time with its age, or a dash.
-func stamp(now, t time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return t.Local().Format("2006-01-02 15:04") + " (" + age(now, t) + ")"
-}
-
-func shortTime(t time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return t.Local().Format("01-02 15:04")
-}
-
-// duration renders a backup's run time: "42m", "1h05m".
-func duration(d time.Duration) string {
-	if d <= 0 {
-		return "—"
-	}
-	if d < time.Minute {
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	}
-	if d < time.Hour {
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	}
-	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
-}
-
-// sizeMB renders a size given in MB (as Linode reports disks) human-readably.
-func sizeMB(mb int) string {
-	switch {
-	case mb <= 0:
-		return "—"
-	case mb < 1024:
-		return fmt.Sprintf("%d MB", mb)
-	case mb < 1024*1024:
-		return trimZero(fmt.Sprintf("%.1f GB", float64(mb)/1024))
-	default:
-		return trimZero(fmt.Sprintf("%.1f TB", float64(mb)/(1024*1024)))
-	}
-}
-
-func trimZero(s string) string { return strings.Replace(s, ".0 ", " ", 1) }

@@ -347,7 +347,7 @@ func TestGetBackupFields(t *testing.T) {
 		t.Fatalf("fields: %v", names)
 	}
 	if vals["Instance ID"] != db.ID || !strings.HasPrefix(vals["Safe"], "yes") || vals["Requested at"] != "2026-11-19T06:00:00Z" ||
-		vals["Completed at"] != "2026-11-19T06:22:00Z" || !strings.HasSuffix(vals["Size"], " GB") || vals["Region"] != "LON1" ||
+		vals["Completed at"] != "2026-11-19T06:22:00Z" || !strings.HasSuffix(vals["Size"], " GiB") || vals["Region"] != "LON1" ||
 		vals["Cron timing"] != "none (one-off)" {
 		t.Fatalf("values: %v", vals)
 	}

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/model/format"
 )
 
 // pageJSON is GET /v2/instances's envelope. Pointers tell a missing field
@@ -122,9 +122,9 @@ func (s *snapshotJSON) backup() model.Backup {
 	}
 	f = append(f,
 		model.Field{Name: "Safe", Value: safe},
-		model.Field{Name: "Requested at", Value: timeField(b.Created)},
-		model.Field{Name: "Completed at", Value: timeField(b.Finished)},
-		model.Field{Name: "Size", Value: sizeField(s.SizeGB)},
+		model.Field{Name: "Requested at", Value: format.Timestamp(b.Created)},
+		model.Field{Name: "Completed at", Value: format.Timestamp(b.Finished)},
+		model.Field{Name: "Size", Value: format.Size(b.SizeBytes)},
 	)
 	sched := "none (one-off)"
 	if s.scheduled() {
@@ -142,20 +142,6 @@ func (s *snapshotJSON) backup() model.Backup {
 	}
 	b.Fields = f
 	return b
-}
-
-func timeField(t time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-func sizeField(gb int64) string {
-	if gb <= 0 {
-		return "—"
-	}
-	return strconv.FormatInt(gb, 10) + " GB"
 }
 
 // parseTime reads Civo's times ("2015-09-20T19:31:36+00:00"); a null or

@@ -19,6 +19,7 @@ import (
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/client/rest"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/model/format"
 )
 
 // DefaultBaseURL is the real API; paths start with /v4.
@@ -525,9 +526,9 @@ func backup(resourceID string, d databaseJSON, b backupJSON) model.Backup {
 	}
 	out.Fields = []model.Field{{Name: "Type", Value: typ}}
 	if !created.IsZero() {
-		out.Fields = append(out.Fields, model.Field{Name: "Created", Value: created.Format(time.RFC3339)})
+		out.Fields = append(out.Fields, model.Field{Name: "Created", Value: format.Timestamp(created)})
 		if b.Type == "auto" {
-			out.Fields = append(out.Fields, model.Field{Name: "Kept until", Value: created.Add(autoRetention).Format(time.RFC3339)})
+			out.Fields = append(out.Fields, model.Field{Name: "Kept until", Value: format.Timestamp(created.Add(autoRetention))})
 		}
 	}
 	out.Fields = append(out.Fields, model.Field{Name: "Engine", Value: engineName(d)})
@@ -557,7 +558,7 @@ func (p *Provider) inProgress(resourceID string, d databaseJSON) model.Backup {
 	}
 	if known {
 		b.Label, b.Created = ps.label, ps.at
-		b.Fields = append(b.Fields, model.Field{Name: "Requested", Value: ps.at.Format(time.RFC3339)})
+		b.Fields = append(b.Fields, model.Field{Name: "Requested", Value: format.Timestamp(ps.at)})
 	}
 	return b
 }

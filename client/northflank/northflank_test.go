@@ -395,10 +395,25 @@ func TestReasons(t *testing.T) {
 	}
 }
 
-func TestHumanBytes(t *testing.T) {
-	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 3870000000: "3.6 GiB", 5 << 40: "5.0 TiB"} {
-		if got := humanBytes(n); got != want {
-			t.Errorf("%d: %q, want %q", n, got, want)
+// TestSizeField: the detail's Size is written as every size is
+// (format.Size, binary units), and a size of 0 or below is unknown, not
+// "0 B".
+func TestSizeField(t *testing.T) {
+	for size, want := range map[string]string{"0": "—", "-5": "—", "1023": "1023 B", "3870000000": "3.6 GiB", "5497558138880": "5 TiB"} {
+		b := &backupJSON{ID: "b", Name: "n", Status: "completed"}
+		b.Config.Size = size
+		m, err := toBackup("r", b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		for _, f := range m.Fields {
+			if f.Name == "Size" {
+				got = f.Value
+			}
+		}
+		if got != want {
+			t.Errorf("size %s: Size field %q, want %q", size, got, want)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/model/format"
 )
 
 // The API's JSON, as far as snapdeck reads it. Pointers mark what must be
@@ -268,6 +269,12 @@ func fields(b *backupJSON, m *model.Backup) []model.Field {
 			f = append(f, model.Field{Name: name, Value: v})
 		}
 	}
+	// A time not reached yet is left out, like any other empty field.
+	addTime := func(name string, t time.Time) {
+		if !t.IsZero() {
+			add(name, format.Timestamp(t))
+		}
+	}
 	add("Type", m.Type)
 	add("Compression", b.Config.CompressionType)
 	if w, ok := sourceWords[b.Config.Source.Type]; ok {
@@ -276,15 +283,15 @@ func fields(b *backupJSON, m *model.Backup) []model.Field {
 		add("Source", b.Config.Source.Type)
 	}
 	if b.Config.Size != "" {
-		add("Size", humanBytes(m.SizeBytes))
+		add("Size", format.Size(m.SizeBytes))
 	}
 	add("Addon version", b.Config.AddonVersion)
-	add("Created", rfc3339(m.Created))
-	add("Completed", rfc3339(m.Finished))
+	addTime("Created", m.Created)
+	addTime("Completed", m.Finished)
 	if r := m.LastRestore; r != nil {
 		add("Last restore", r.RawStatus)
-		add("Last restore started", rfc3339(r.Started))
-		add("Last restore completed", rfc3339(r.Finished))
+		addTime("Last restore started", r.Started)
+		addTime("Last restore completed", r.Finished)
 	}
 	var dests []string
 	for _, d := range b.Config.AdditionalDestinations {
@@ -298,27 +305,6 @@ func fields(b *backupJSON, m *model.Backup) []model.Field {
 	add("Custom destination", b.CustomDestinationID)
 	add("UID", b.UID)
 	return f
-}
-
-func rfc3339(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-// humanBytes writes n in binary units: "812 B", "3.6 GiB".
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return strconv.FormatInt(n, 10) + " B"
-	}
-	v, i := float64(n), -1
-	for v >= unit && i < 4 {
-		v /= unit
-		i++
-	}
-	return strconv.FormatFloat(v, 'f', 1, 64) + " " + []string{"KiB", "MiB", "GiB", "TiB", "PiB"}[i]
 }
 
 // markSlots sorts backups newest first and marks the newest completed

@@ -342,10 +342,19 @@ func TestReasons(t *testing.T) {
 	}
 }
 
-func TestHumanBytes(t *testing.T) {
-	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 930584 * 1024: "908.8 MiB", 5 << 40: "5.0 TiB"} {
-		if got := humanBytes(n); got != want {
-			t.Errorf("humanBytes(%d) = %q, want %q", n, got, want)
+// TestBackupSizeField: the detail's Backup size is written as every size
+// is (format.Size, binary units) beside OnApp's own kB, and a built backup
+// of size 0 is unknown, not "0 B".
+func TestBackupSizeField(t *testing.T) {
+	for kb, want := range map[int64]string{0: "— (0 kB)", 1: "1 KiB (1 kB)", 930584: "909 MiB (930584 kB)", 5 << 30: "5 TiB (5368709120 kB)"} {
+		got := ""
+		for _, f := range fields(&backupWire{Built: true, BackupSize: kb}) {
+			if f.Name == "Backup size" {
+				got = f.Value
+			}
+		}
+		if got != want {
+			t.Errorf("%d kB: Backup size %q, want %q", kb, got, want)
 		}
 	}
 }

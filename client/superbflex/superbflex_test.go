@@ -335,8 +335,8 @@ func TestListBackups(t *testing.T) {
 	for name, want := range map[string]string{
 		"Backup type": "normal", "Initiated": "manual", "Built": "yes", "Built at": src.BuiltAt.Format(time.RFC3339),
 		"Target": "disk " + sid(wv.Disks[0].ID), "Disk ID": sid(wv.Disks[0].ID), "Locked": "no", "For deletion": "no",
-		"Data store": "lvm", "Image type": "—", "iSCSI IQN": "—", "Volume ID": "—", "Min disk size": "40 GB",
-		"Min memory": "512 MB", "OS / distro": "linux / debian", "Template ID": "1204", "User ID": "337",
+		"Data store": "lvm", "Image type": "—", "iSCSI IQN": "—", "Volume ID": "—", "Min disk size": "40 GiB",
+		"Min memory": "512 MiB", "OS / distro": "linux / debian", "Template ID": "1204", "User ID": "337",
 		"Resize live": "yes", "Hot migrate": "yes", "Swap allowed": "yes", "Identifier": wv.Disks[0].Identifier,
 		"Backup server": "2",
 	} {

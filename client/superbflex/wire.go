@@ -10,6 +10,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/model/format"
 )
 
 // onTime reads OnApp's times ("2015-08-13T02:00:49+00:00") and null.
@@ -263,9 +264,9 @@ func fields(b *backupWire) []model.Field {
 	if s, ok := map[string]string{"days": "daily", "weeks": "weekly", "months": "monthly", "years": "yearly"}[b.Initiated]; ok {
 		initiated += " (" + s + " schedule)"
 	}
-	size := "— (not built yet)"
+	size := format.Unknown + " (not built yet)"
 	if b.Built || b.BackupSize > 0 {
-		size = humanBytes(b.BackupSize*1024) + " (" + strconv.FormatInt(b.BackupSize, 10) + " kB)"
+		size = format.Size(model.SizeBytes(b.BackupSize, 1024)) + " (" + strconv.FormatInt(b.BackupSize, 10) + " kB)"
 	}
 	target := b.TargetType + " " + strconv.Itoa(b.TargetID)
 	if b.TargetType == "VirtualMachine" {
@@ -281,7 +282,7 @@ func fields(b *backupWire) []model.Field {
 		{Name: "Backup type", Value: b.BackupType},
 		{Name: "Initiated", Value: initiated},
 		{Name: "Built", Value: yesNo(b.Built)},
-		{Name: "Built at", Value: rfc3339(b.BuiltAt.Time)},
+		{Name: "Built at", Value: format.Timestamp(b.BuiltAt.Time)},
 		{Name: "Backup size", Value: size},
 		{Name: "Target", Value: target},
 		{Name: "Disk ID", Value: num(b.DiskID)},
@@ -293,8 +294,8 @@ func fields(b *backupWire) []model.Field {
 		{Name: "Identifier", Value: str(b.Identifier)},
 		{Name: "Image type", Value: str(b.ImageType)},
 		{Name: "iSCSI IQN", Value: str(b.IQN)},
-		{Name: "Min disk size", Value: unit(b.MinDiskSize, "GB")},
-		{Name: "Min memory", Value: unit(b.MinMemorySize, "MB")},
+		{Name: "Min disk size", Value: sizeOf(b.MinDiskSize, 1<<30)},
+		{Name: "Min memory", Value: sizeOf(b.MinMemorySize, 1<<20)},
 		{Name: "OS / distro", Value: os},
 		{Name: "Template ID", Value: num(b.TemplateID)},
 		{Name: "User ID", Value: num(b.UserID)},
@@ -325,30 +326,11 @@ func num(n *int) string {
 	return strconv.Itoa(*n)
 }
 
-func unit(n *int, u string) string {
+// sizeOf is a count of unit bytes (OnApp's GB and MB are GiB and MiB) as
+// every size is written; format.Unknown when not given.
+func sizeOf(n *int, unit int64) string {
 	if n == nil {
-		return "—"
+		return format.Unknown
 	}
-	return strconv.Itoa(*n) + " " + u
-}
-
-func rfc3339(t time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-// humanBytes writes n bytes in binary units, one decimal.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return strconv.FormatInt(n, 10) + " B"
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 4; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
+	return format.Size(model.SizeBytes(int64(*n), unit))
 }

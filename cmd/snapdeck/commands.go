@@ -17,6 +17,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/model/format"
 )
 
 // command is one subcommand of the snapdeck binary. The TUI runs when the
@@ -366,7 +367,7 @@ func runCheck(e env, args []string) int {
 		return e.fail(usageError{fmt.Sprintf("no resource with the label %q in %s", f.Label, strings.Join(names, ", "))})
 	}
 	now := e.now().UTC().Truncate(time.Second)
-	res := checkJSON{CheckedAt: now.Format(time.RFC3339), MaxAgeSeconds: int64(maxAge.Seconds()), Checked: len(rs), Stale: []staleJSON{}}
+	res := checkJSON{CheckedAt: format.Timestamp(now), MaxAgeSeconds: int64(maxAge.Seconds()), Checked: len(rs), Stale: []staleJSON{}}
 	for _, fr := range rs {
 		r := fr.r
 		s := staleJSON{Provider: r.Provider, Account: fr.account, Resource: refJSON{ID: r.ID, Label: r.Label},
@@ -450,7 +451,7 @@ func runSnapshot(e env, args []string) int {
 		for _, b := range bs {
 			if b.Kind == model.BackupSnapshot && b.Label == *label {
 				return e.fail(usageError{fmt.Sprintf("not overwriting without --replace (or --yes): %s already has a snapshot named %q (taken %s), and taking one of that name replaces it",
-					oneLine(r.Label), oneLine(*label), b.Created.UTC().Format(time.RFC3339))})
+					oneLine(r.Label), oneLine(*label), format.Timestamp(b.Created))})
 			}
 		}
 	}
@@ -481,7 +482,7 @@ func runSnapshot(e env, args []string) int {
 		select {
 		case <-ctx.Done():
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return e.fail(fmt.Errorf("gave up waiting for snapshot %q of %s after %s; it may still finish", *label, r.Label, *timeout))
+				return e.fail(fmt.Errorf("gave up waiting for snapshot %q of %s after %s; it may still finish", *label, r.Label, format.Duration(*timeout)))
 			}
 			return e.fail(fmt.Errorf("interrupted while waiting for snapshot %q of %s; it may still finish", *label, r.Label))
 		case <-t.C:

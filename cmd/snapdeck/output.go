@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/model/format"
 )
 
 // The JSON the commands print is a public interface: scripts parse it.
@@ -81,7 +82,7 @@ func timeJSON(t time.Time) *string {
 	if t.IsZero() {
 		return nil
 	}
-	s := t.UTC().Format(time.RFC3339)
+	s := format.Timestamp(t)
 	return &s
 }
 
@@ -134,16 +135,18 @@ func (e env) table(header []string, rows [][]string) {
 	_ = w.Flush()
 }
 
+// orDash is s, or format.Unknown for an empty cell: one dash in the
+// tables, the TUI's.
 func orDash(s string) string {
 	if s == "" {
-		return "-"
+		return format.Unknown
 	}
 	return s
 }
 
 func timeCell(s *string) string {
 	if s == nil {
-		return "-"
+		return format.Unknown
 	}
 	return *s
 }
@@ -159,7 +162,7 @@ func (e env) resourceTable(rs []resourceJSON) {
 		last := "never"
 		if r.LastSuccessful != nil {
 			t, _ := time.Parse(time.RFC3339, *r.LastSuccessful)
-			last = *r.LastSuccessful + " (" + age(now, t) + ")"
+			last = *r.LastSuccessful + " (" + format.Age(now, t) + ")"
 		}
 		rows = append(rows, []string{r.ID, r.Label, r.Region, r.Status, backups, last})
 	}
@@ -173,14 +176,14 @@ func (e env) backupTable(bs []backupJSON) {
 		if b.RawStatus != "" && b.RawStatus != b.Status {
 			status += " (" + b.RawStatus + ")"
 		}
-		rows = append(rows, []string{b.ID, b.Kind, orDash(b.Label), status, timeCell(b.Created), timeCell(b.Finished), size(b.SizeBytes)})
+		rows = append(rows, []string{b.ID, b.Kind, orDash(b.Label), status, timeCell(b.Created), timeCell(b.Finished), format.Size(b.SizeBytes)})
 	}
 	e.table([]string{"ID", "KIND", "LABEL", "STATUS", "CREATED", "FINISHED", "SIZE"}, rows)
 }
 
 func (e env) checkTable(c checkJSON, maxAge time.Duration, now time.Time) {
 	if len(c.Stale) == 0 {
-		fmt.Fprintf(e.stdout, "OK: all %d resources have a successful backup newer than %s\n", c.Checked, duration(maxAge))
+		fmt.Fprintf(e.stdout, "OK: all %d resources have a successful backup newer than %s\n", c.Checked, format.Duration(maxAge))
 		return
 	}
 	rows := make([][]string, 0, len(c.Stale))
@@ -192,58 +195,16 @@ func (e env) checkTable(c checkJSON, maxAge time.Duration, now time.Time) {
 		last := "never"
 		if s.LastSuccessful != nil {
 			t, _ := time.Parse(time.RFC3339, *s.LastSuccessful)
-			last = age(now, t)
+			last = format.Age(now, t)
 		}
 		why := map[string]string{
 			reasonDisabled: "backups disabled",
 			reasonNever:    "no successful backup",
-			reasonTooOld:   "older than " + duration(maxAge),
+			reasonTooOld:   "older than " + format.Duration(maxAge),
 			reasonSkew:     "dated in the future: clock skew or an invalid date",
 		}[s.Reason]
 		rows = append(rows, []string{s.Resource.ID, s.Resource.Label, backups, last, why})
 	}
 	e.table([]string{"ID", "LABEL", "BACKUPS", "LAST SUCCESSFUL", "PROBLEM"}, rows)
-	fmt.Fprintf(e.stdout, "STALE: %d of %d resources have no successful backup newer than %s\n", len(c.Stale), c.Checked, duration(maxAge))
-}
-
-// age is how long ago t was, roughly: "45m ago", "3h ago", "4d ago".
-func age(now, t time.Time) string {
-	if model.ClockSkewed(now, t) {
-		return "in future"
-	}
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d/time.Minute))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
-}
-
-// duration prints 48h as "48h", not "48h0m0s".
-func duration(d time.Duration) string {
-	if d%time.Hour == 0 {
-		return fmt.Sprintf("%dh", d/time.Hour)
-	}
-	if d%time.Minute == 0 {
-		return strings.TrimSuffix(d.String(), "0s")
-	}
-	return d.String()
-}
-
-// size is a byte count in binary units: "25.5 GiB".
-func size(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	v, i := float64(n)/unit, 0
-	for v >= unit && i < 4 {
-		v /= unit
-		i++
-	}
-	return fmt.Sprintf("%.1f %ciB", v, "KMGTP"[i])
+	fmt.Fprintf(e.stdout, "STALE: %d of %d resources have no successful backup newer than %s\n", len(c.Stale), c.Checked, format.Duration(maxAge))
 }

@@ -840,7 +840,9 @@ func TestServeLogQuotesClientText(t *testing.T) {
 	if err := sess.Shell(); err != nil {
 		t.Fatal(err)
 	}
-	for end := time.Now().Add(10 * time.Second); !strings.Contains(tb.log.String(), "session start"); time.Sleep(20 * time.Millisecond) {
+	// The forged name holds "session start" too, quoted in the refusal's
+	// line: wait for the server's own line, which starts one.
+	for end := time.Now().Add(10 * time.Second); !strings.Contains(tb.log.String(), "\nsnapdeck serve: session start"); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(end) {
 			t.Fatalf("no session start logged:\n%s", tb.log.String())
 		}
