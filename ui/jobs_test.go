@@ -25,7 +25,7 @@ func restoreJob(a *App, prev time.Time) *job {
 
 func poll(a *App, j *job, status string, bs ...model.Backup) {
 	r := model.Resource{ID: "db1", Label: "db1", Status: status}
-	a.onJobPoll(jobPollMsg{id: j.id, res: &r, backups: bs})
+	a.onJobPoll(jobPollMsg{id: j.id, obs: model.Observation{Resource: &r, Backups: bs}})
 }
 
 // TestGenericRestoreJob: a restore on a provider without a restore record
@@ -57,7 +57,7 @@ func TestGenericRestoreJob(t *testing.T) {
 
 	j = restoreJob(a, time.Time{})
 	poll(a, j, "active", b)
-	clock = clock.Add(2 * unseenLimit)
+	clock = clock.Add(2 * model.UnseenLimit)
 	poll(a, j, "active", b)
 	if !j.done || !strings.Contains(a.status, "not seen under way") || strings.Contains(a.status, "✓") {
 		t.Fatalf("never seen busy: done=%v %q", j.done, a.status)
