@@ -221,9 +221,12 @@ func mentions(status string, words ...string) bool {
 func judgeSnapshot(op Operation, obs Observation, now time.Time) Verdict {
 	v := Verdict{Outcome: OutcomePending, Status: "pending", Op: op}
 	ev, hasEv := op.newest(obs.Events, EventSnapshot)
+	b, found := op.find(obs.Backups)
 	if hasEv {
 		v.Percent = ev.Percent
-		if ev.Phase == StatusFailed {
+		// A snapshot seen and now gone says more (replaced, or the
+		// backups cancelled) than the failed event it leaves behind.
+		if ev.Phase == StatusFailed && (found || !op.Seen) {
 			v.Outcome, v.Reason = OutcomeFailed, ev.Message
 			return v
 		}
@@ -232,7 +235,6 @@ func judgeSnapshot(op Operation, obs Observation, now time.Time) Verdict {
 	if obs.Resource != nil {
 		resStatus = obs.Resource.Status
 	}
-	b, found := op.find(obs.Backups)
 	if !found {
 		switch {
 		case op.Seen:

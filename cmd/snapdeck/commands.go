@@ -474,71 +474,13 @@ func runSnapshot(e env, args []string) int {
 		show(b)
 		return exitOK
 	}
-	seen := false
-	t := time.NewTicker(*poll)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return e.fail(fmt.Errorf("gave up waiting for snapshot %q of %s after %s; it may still finish", *label, r.Label, *timeout))
-			}
-			return e.fail(fmt.Errorf("interrupted while waiting for snapshot %q of %s; it may still finish", *label, r.Label))
-		case <-t.C:
-		}
-		bs, err := conn.p.ListBackups(ctx, r.ID)
-		if err != nil {
-			switch client.KindOf(err) {
-			case client.ErrServer, client.ErrRateLimited, client.ErrTimeout, client.ErrNetwork, client.ErrMalformed:
-				continue // transient: ask again at the next tick
-			}
-			if ctx.Err() != nil {
-				continue // reported above
-			}
-			return e.fail(err)
-		}
-		cur, found := findSnapshot(bs, b.ID, *label, started)
-		switch {
-		case !found && seen:
-			fmt.Fprintf(e.stderr, "snapdeck: snapshot %q of %s is gone: another snapshot replaced it, or the backups were cancelled\n", oneLine(*label), oneLine(r.Label))
-			return exitFound
-		case !found:
-			continue
-		}
-		seen = true
-		switch cur.Status {
-		case model.StatusSuccessful:
-			if cur.Slot == model.SlotInProgress {
-				continue
-			}
-			show(cur)
-			return exitOK
-		case model.StatusFailed, model.StatusAborted:
-			show(cur)
-			fmt.Fprintf(e.stderr, "snapdeck: snapshot %q of %s ended %s\n", oneLine(*label), oneLine(r.Label), oneLine(cur.RawStatus))
-			return exitFound
-		}
+	op := model.Operation{Kind: model.OpSnapshot, ResourceID: r.ID, Label: r.Label, Name: *label, BackupID: b.ID,
+		Noun: info.BackupNoun, ResourceNoun: info.Noun, Started: started}
+	v, err := waitJob(ctx, e, conn.p, op, *poll)
+	if err == nil && v.Backup != nil {
+		show(*v.Backup)
 	}
-}
-
-// findSnapshot picks the snapshot just taken: by its ID when the API gave
-// one, else the newest snapshot with its label created since it was asked
-// for.
-func findSnapshot(bs []model.Backup, id, label string, since time.Time) (model.Backup, bool) {
-	for _, b := range bs {
-		if id != "" && b.ID == id {
-			return b, true
-		}
-	}
-	if id != "" {
-		return model.Backup{}, false
-	}
-	for _, b := range bs {
-		if b.Kind == model.BackupSnapshot && b.Label == label && !b.Created.Before(since.Add(-time.Minute)) {
-			return b, true
-		}
-	}
-	return model.Backup{}, false
+	return e.waitExit(v, err, *timeout)
 }
 
 func runRestore(e env, args []string) int {
