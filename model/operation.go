@@ -79,6 +79,15 @@ func (o Operation) Changed() string {
 	return o.ResourceID
 }
 
+// Name is how messages name a backup: its label, else "automatic backup"
+// and its ID.
+func (b Backup) Name() string {
+	if b.Label != "" {
+		return b.Label
+	}
+	return "automatic backup " + b.ID
+}
+
 // Observation is what was read about an operation at one moment.
 type Observation struct {
 	// ByEvents says the provider reports progress through events
