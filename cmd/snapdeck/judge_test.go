@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/vt"
 
 	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/model"
 	simcivo "github.com/snapdeck/snapdeck/sim/civo"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 	simnorthflank "github.com/snapdeck/snapdeck/sim/northflank"
@@ -374,7 +375,7 @@ func TestTUIAndCLIJudgeAJobAlike(t *testing.T) {
 				return strings.Contains(l, tc.label) && strings.ContainsAny(l, "✓✗⊘⚠") && !strings.Contains(l, "●") && !strings.Contains(l, "accepted")
 			})
 			tv := verdictOf(statusLine(s))
-
+			t.Logf("both: %q", tv)
 			if cli != tc.want || tv != tc.want {
 				t.Fatalf("the TUI says %q, the CLI %q; want %q from both", tv, cli, tc.want)
 			}
@@ -420,4 +421,137 @@ func cellOf(s, column, label string) string {
 		}
 	}
 	return ""
+}
+
+// to puts the cursor of a backup list on the row holding label.
+func (h *tui) to(label string) {
+	h.t.Helper()
+	s := h.wait(label)
+	hdr := -1
+	for i, l := range strings.Split(s, "\n") {
+		switch {
+		case hdr < 0 && strings.HasPrefix(l, "LABEL "):
+			hdr = i
+		case hdr >= 0 && strings.Contains(l, label):
+			h.key("g")
+			for range i - hdr - 1 {
+				h.key("down")
+			}
+			return
+		}
+	}
+	h.t.Fatalf("no row holds %q:\n%s", label, s)
+}
+
+// TestTUIAndCLIJudgeARestoreAlike restores the same backup over its own
+// resource on every provider that restores, once in the TUI and once with
+// `restore --wait`, and checks both tell the same outcome.
+func TestTUIAndCLIJudgeARestoreAlike(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		sim      judgeProvider
+		resource string
+		// confirm answers the TUI's restore dialog; nil types the label,
+		// as every in-place restore asks.
+		confirm func(h *tui, resource string)
+	}{
+		{"linode", linodeSim, "web-prod-01", func(h *tui, resource string) {
+			h.wait(resource + " (this Linode)")
+			h.key("o") // overwrite this Linode
+			h.wait("ERASES every disk and config")
+			h.key("enter")
+			h.wait("Type " + resource + " to confirm erasing it")
+		}},
+		{"linode managed database", linodeDBSim, "orders-mysql", nil},
+		{"northflank", northflankSim, "orders-db", nil},
+		{"superb flex", flexSim, "vpn", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// The backup: the newest usable one with a label, the same in
+			// both simulators (they are seeded alike).
+			cs := tc.sim.start(t)
+			p := cs.provider(t)
+			ctx := context.Background()
+			r, err := resolve(ctx, p, tc.resource)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bs, err := p.ListBackups(ctx, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b model.Backup
+			for _, x := range bs {
+				if x.Status == model.StatusSuccessful && !x.Locked && x.Label != "" && b.ID == "" {
+					b = x
+				}
+			}
+			if b.ID == "" {
+				t.Fatalf("no backup of %s to restore: %+v", tc.resource, bs)
+			}
+			want := "Restore of " + b.Name() + " onto " + tc.resource + " finished"
+
+			res := realCmd(t, cs, "restore", tc.resource, b.ID, "--to", tc.resource, "--overwrite", "--yes", "--wait",
+				"--poll", judgePoll.String(), "--timeout", "30s")
+			if res.code != exitOK {
+				t.Fatalf("CLI: exit %d; stderr %q", res.code, res.stderr)
+			}
+			cli := verdictOf(lastLine(res.stderr))
+
+			h := startTUI(t, tc.sim.start(t).provider(t))
+			h.pick(tc.resource)
+			h.key("enter")
+			h.wait("LABEL ")
+			h.to(b.Label)
+			h.key("R")
+			if tc.confirm != nil {
+				tc.confirm(h, tc.resource)
+			} else {
+				h.wait("Type " + tc.resource + " to confirm")
+			}
+			h.key(tc.resource)
+			h.key("enter")
+			s := h.waitFor("the restore's end", func(s string) bool {
+				l := statusLine(s)
+				return strings.Contains(l, "Restore of") && strings.ContainsAny(l, "✓✗⊘⚠") && !strings.Contains(l, "●")
+			})
+			tv := verdictOf(statusLine(s))
+			t.Logf("both: %q", tv)
+			if cli != want || tv != want {
+				t.Fatalf("the TUI says %q, the CLI %q; want %q from both", tv, cli, want)
+			}
+		})
+	}
+}
+
+// TestRestoreWaitGivesUpAtTimeout: a restore still running at --timeout is
+// exit 2, "it may still finish"; without --wait restore answers at once;
+// --disk is refused where a provider backs up whole resources only.
+func TestRestoreWaitGivesUpAtTimeout(t *testing.T) {
+	slow := judgeProvider{"linodedb", func(t *testing.T) judgeSim {
+		srv := simlinode.New(simlinode.Demo(time.Now()), simlinode.Options{RestoreTime: time.Hour})
+		return judgeSim{judgeConfig(t, "linode", serveSim(t, srv), "token_env", ""), map[string]string{"SECRET": simlinode.DemoToken}, "acct/databases"}
+	}}
+	s := slow.start(t)
+	p := s.provider(t)
+	r, err := resolve(context.Background(), p, "orders-mysql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, err := p.ListBackups(context.Background(), r.ID)
+	if err != nil || len(bs) == 0 {
+		t.Fatalf("%v %v", bs, err)
+	}
+	res := realCmd(t, s, "restore", "orders-mysql", bs[0].ID, "--to", "orders-mysql", "--overwrite", "--yes", "--wait", "--poll", "20ms", "--timeout", "300ms")
+	if res.code != exitError || !strings.Contains(res.stderr, "gave up waiting for restore of "+bs[0].Name()+" onto orders-mysql after 300ms; it may still finish") {
+		t.Fatalf("exit %d, stderr %q", res.code, res.stderr)
+	}
+	if !strings.Contains(res.stdout, "restore started") {
+		t.Fatalf("stdout %q", res.stdout)
+	}
+
+	res = realCmd(t, linodeSim.start(t), "snapshot", "cache-01", "--label", "x", "--disk", "7")
+	if res.code != exitError || !strings.Contains(res.stderr, "--disk: Linode backs up a whole") {
+		t.Fatalf("--disk on Linode: exit %d, stderr %q", res.code, res.stderr)
+	}
 }
