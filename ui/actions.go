@@ -319,19 +319,12 @@ func (a *App) startRestore(src model.Resource, b model.Backup) tea.Cmd {
 	if !a.info.Caps.Has(model.CapRestoreOther) {
 		return a.restoreInPlace(src, b)
 	}
-	if !b.Available || b.Status != model.StatusSuccessful {
-		a.announce(fmt.Sprintf("Backup %s cannot be restored: it is %s and %s", b.ID, b.RawStatus, availability(b)))
+	if why := model.RefuseRestore(a.info, b); why != "" {
+		a.announce(why)
 		return nil
 	}
 	r := newRestoreForm(a, src, b)
 	return a.push(r, nil)
-}
-
-func availability(b model.Backup) string {
-	if b.Available {
-		return "available"
-	}
-	return "not available"
 }
 
 // --- schedule --------------------------------------------------------------

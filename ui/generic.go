@@ -80,12 +80,8 @@ func (a *App) resourceKeys() []key.Binding {
 // restoreInPlace asks for the resource's label to be typed, then restores b
 // over it: every provider but Linode instances restores in place only.
 func (a *App) restoreInPlace(r model.Resource, b model.Backup) tea.Cmd {
-	if b.Status != model.StatusSuccessful {
-		a.announce(fmt.Sprintf("%s %s cannot be restored: it is %s", upperFirst(a.info.BackupNoun), backupName(b), b.RawStatus))
-		return nil
-	}
-	if b.Locked {
-		a.announce(fmt.Sprintf("%s %s is locked (in use by another operation); try again when it is free", upperFirst(a.info.BackupNoun), backupName(b)))
+	if why := model.RefuseRestore(a.info, b); why != "" {
+		a.announce(why)
 		return nil
 	}
 	c := newConfirm("Restore "+backupName(b)+" over "+r.Label, "restore", confirmTyped, typedName(r))
@@ -117,22 +113,11 @@ func (a *App) startDelete(r model.Resource, b model.Backup) tea.Cmd {
 		return a.refuseCap(model.CapDeleteBackup)
 	}
 	noun := a.info.BackupNoun
-	switch {
-	case b.Kind == model.BackupAutomatic && a.info.Name == "linodedb":
-		a.announce("Automatic backups cannot be deleted; Linode keeps them 7 days")
-		return nil
-	case b.Locked:
-		a.announce(fmt.Sprintf("%s %s is locked and cannot be deleted now", upperFirst(noun), backupName(b)))
-		return nil
-	case b.Status.Active() && strings.Contains(strings.ToLower(b.RawStatus), "abort"):
-		a.announce(fmt.Sprintf("%s %s is being aborted: it can be deleted once aborted", upperFirst(noun), backupName(b)))
-		return nil
-	case b.Status.Active() && a.info.Caps.Has(model.CapAbortBackup):
-		a.announce(fmt.Sprintf("%s %s is still running: abort it first (A)", upperFirst(noun), backupName(b)))
-		return nil
-	case b.Status.Active():
-		// Nothing can stop it here, and no provider deletes one under way.
-		a.announce(fmt.Sprintf("%s %s is still %s: it can be deleted once it has finished", upperFirst(noun), backupName(b), b.RawStatus))
+	if why := model.RefuseDelete(a.info, b); why != "" {
+		if strings.HasSuffix(why, "abort it first") {
+			why += " (" + a.keys.Abort.Help().Key + ")"
+		}
+		a.announce(why)
 		return nil
 	}
 	c := newConfirm("Delete "+noun+" "+backupName(b), "delete it", confirmYes, "")
@@ -154,8 +139,8 @@ func (a *App) startAbort(r model.Resource, b model.Backup) tea.Cmd {
 	if !a.can(model.CapAbortBackup) {
 		return a.refuseCap(model.CapAbortBackup)
 	}
-	if !b.Status.Active() {
-		a.announce(fmt.Sprintf("%s %s is not running (%s); nothing to abort", upperFirst(a.info.BackupNoun), backupName(b), b.RawStatus))
+	if why := model.RefuseAbort(a.info, b); why != "" {
+		a.announce(why)
 		return nil
 	}
 	c := newConfirm("Abort "+a.info.BackupNoun+" "+backupName(b), "abort it", confirmYes, "")
