@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,6 +44,7 @@ type judgeSim struct {
 	cfg     string            // the config file
 	environ map[string]string // its secrets
 	account string            // the view, as --account takes it
+	served  *atomic.Int64     // requests the simulator answered
 }
 
 type judgeProvider struct {
@@ -57,40 +59,55 @@ func judgeConfig(t *testing.T, provider, url, secretKey, extra string) string {
 	return writeConfig(t, fmt.Sprintf("[[account]]\nname = %q\nprovider = %q\napi_url = %q\n%s = \"SECRET\"\n%s", "acct", provider, url, secretKey, extra), 0o600)
 }
 
+// lastServed counts the requests of the simulator served last, for the
+// judgeSim made from it.
+var lastServed *atomic.Int64
+
 func serveSim(t *testing.T, h http.Handler) string {
 	t.Helper()
-	hs := httptest.NewServer(h)
+	n := &atomic.Int64{}
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		n.Add(1)
+	}))
 	t.Cleanup(hs.Close)
+	lastServed = n
 	return hs.URL
+}
+
+func (p judgeProvider) serve(t *testing.T) judgeSim {
+	s := p.start(t)
+	s.served = lastServed
+	return s
 }
 
 var (
 	linodeSim = judgeProvider{"linode", func(t *testing.T) judgeSim {
 		srv := simlinode.New(simlinode.Demo(time.Now()), simlinode.Options{SnapshotTime: judgeJobTime, RestoreTime: judgeJobTime})
-		return judgeSim{judgeConfig(t, "linode", serveSim(t, srv), "token_env", ""), map[string]string{"SECRET": simlinode.DemoToken}, "acct"}
+		return judgeSim{judgeConfig(t, "linode", serveSim(t, srv), "token_env", ""), map[string]string{"SECRET": simlinode.DemoToken}, "acct", nil}
 	}}
 	linodeDBSim = judgeProvider{"linodedb", func(t *testing.T) judgeSim {
 		srv := simlinode.New(simlinode.Demo(time.Now()), simlinode.Options{SnapshotTime: judgeJobTime, RestoreTime: judgeJobTime})
-		return judgeSim{judgeConfig(t, "linode", serveSim(t, srv), "token_env", ""), map[string]string{"SECRET": simlinode.DemoToken}, "acct/databases"}
+		return judgeSim{judgeConfig(t, "linode", serveSim(t, srv), "token_env", ""), map[string]string{"SECRET": simlinode.DemoToken}, "acct/databases", nil}
 	}}
 	civoSim = judgeProvider{"civo", func(t *testing.T) judgeSim {
 		srv := simcivo.New(simcivo.Demo(time.Now()), simcivo.Options{JobTime: judgeJobTime})
-		return judgeSim{judgeConfig(t, "civo", serveSim(t, srv), "token_env", ""), map[string]string{"SECRET": simcivo.DemoToken}, "acct"}
+		return judgeSim{judgeConfig(t, "civo", serveSim(t, srv), "token_env", ""), map[string]string{"SECRET": simcivo.DemoToken}, "acct", nil}
 	}}
 	northflankSim = judgeProvider{"northflank", func(t *testing.T) judgeSim {
 		srv := simnorthflank.New(simnorthflank.Demo(time.Now()), simnorthflank.Options{JobTime: judgeJobTime, RestoreTime: judgeJobTime})
-		return judgeSim{judgeConfig(t, "northflank", serveSim(t, srv), "token_env", ""), map[string]string{"SECRET": simnorthflank.DemoToken}, "acct"}
+		return judgeSim{judgeConfig(t, "northflank", serveSim(t, srv), "token_env", ""), map[string]string{"SECRET": simnorthflank.DemoToken}, "acct", nil}
 	}}
 	// northflankSlowSim's backups run for an hour, so that only an abort
 	// ends them; an abort takes a moment.
 	northflankSlowSim = judgeProvider{"northflank", func(t *testing.T) judgeSim {
 		srv := simnorthflank.New(simnorthflank.Demo(time.Now()), simnorthflank.Options{JobTime: time.Hour, AbortTime: judgeJobTime})
-		return judgeSim{judgeConfig(t, "northflank", serveSim(t, srv), "token_env", ""), map[string]string{"SECRET": simnorthflank.DemoToken}, "acct"}
+		return judgeSim{judgeConfig(t, "northflank", serveSim(t, srv), "token_env", ""), map[string]string{"SECRET": simnorthflank.DemoToken}, "acct", nil}
 	}}
 	flexSim = judgeProvider{"superbflex", func(t *testing.T) judgeSim {
 		srv := simsuperbflex.New(simsuperbflex.Demo(time.Now()), simsuperbflex.Options{JobTime: judgeJobTime})
 		return judgeSim{judgeConfig(t, "superbflex", serveSim(t, srv), "password_env", "user = \""+simsuperbflex.DemoUser+"\"\n"),
-			map[string]string{"SECRET": simsuperbflex.DemoPassword}, "acct"}
+			map[string]string{"SECRET": simsuperbflex.DemoPassword}, "acct", nil}
 	}}
 )
 
@@ -330,7 +347,7 @@ func TestTUIAndCLIJudgeAJobAlike(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// The CLI.
-			cs := tc.sim.start(t)
+			cs := tc.sim.serve(t)
 			args := []string{"snapshot", tc.resource, "--label", tc.label, "--wait", "--poll", judgePoll.String(), "--timeout", "30s"}
 			if tc.form != nil { // the disk the TUI picks first: the primary one
 				p := cs.provider(t)
@@ -354,7 +371,7 @@ func TestTUIAndCLIJudgeAJobAlike(t *testing.T) {
 			cli := verdictOf(lastLine(r.stderr))
 
 			// The TUI.
-			ts := tc.sim.start(t)
+			ts := tc.sim.serve(t)
 			p := ts.provider(t)
 			h := startTUI(t, p)
 			h.pick(tc.resource)
@@ -384,7 +401,9 @@ func TestTUIAndCLIJudgeAJobAlike(t *testing.T) {
 			}
 			// Last good, as each shows it: the TUI's LAST GOOD cell once the
 			// job is over, the CLI's resources table.
-			s = h.waitFor("the row re-read", func(s string) bool { return !strings.Contains(statusLine(s), "●") })
+			// The job's end re-reads the VM and its backups; once the
+			// simulator has gone quiet, that re-read has been answered.
+			quiet(ts.served)
 			settleTUI()
 			s = h.screen()
 			if cell := cellOf(s, "LAST GOOD", tc.resource); cell != "just now" {
@@ -398,8 +417,22 @@ func TestTUIAndCLIJudgeAJobAlike(t *testing.T) {
 	}
 }
 
-// settleTUI gives the re-read that follows a job's end time to land.
-func settleTUI() { time.Sleep(300 * time.Millisecond) }
+// quiet waits until n stops moving: no request for a few looks in a row.
+func quiet(n *atomic.Int64) {
+	last, still := n.Load(), 0
+	for deadline := time.Now().Add(10 * time.Second); still < 5 && time.Now().Before(deadline); {
+		time.Sleep(40 * time.Millisecond)
+		if now := n.Load(); now != last {
+			last, still = now, 0
+		} else {
+			still++
+		}
+	}
+}
+
+// settleTUI gives answers the simulator has sent time to reach the
+// screen (a pause, never an assertion on time).
+func settleTUI() { time.Sleep(150 * time.Millisecond) }
 
 // cellOf reads the cell under column in the table row of label: from where
 // the column's title starts to the next run of two spaces.
@@ -469,7 +502,7 @@ func TestTUIAndCLIJudgeARestoreAlike(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			// The backup: the newest usable one with a label, the same in
 			// both simulators (they are seeded alike).
-			cs := tc.sim.start(t)
+			cs := tc.sim.serve(t)
 			p := cs.provider(t)
 			ctx := context.Background()
 			r, err := resolve(ctx, p, tc.resource)
@@ -498,7 +531,7 @@ func TestTUIAndCLIJudgeARestoreAlike(t *testing.T) {
 			}
 			cli := verdictOf(lastLine(res.stderr))
 
-			h := startTUI(t, tc.sim.start(t).provider(t))
+			h := startTUI(t, tc.sim.serve(t).provider(t))
 			h.pick(tc.resource)
 			h.key("enter")
 			h.wait("LABEL ")
@@ -530,7 +563,7 @@ func TestTUIAndCLIJudgeARestoreAlike(t *testing.T) {
 func TestRestoreWaitGivesUpAtTimeout(t *testing.T) {
 	slow := judgeProvider{"linodedb", func(t *testing.T) judgeSim {
 		srv := simlinode.New(simlinode.Demo(time.Now()), simlinode.Options{RestoreTime: time.Hour})
-		return judgeSim{judgeConfig(t, "linode", serveSim(t, srv), "token_env", ""), map[string]string{"SECRET": simlinode.DemoToken}, "acct/databases"}
+		return judgeSim{judgeConfig(t, "linode", serveSim(t, srv), "token_env", ""), map[string]string{"SECRET": simlinode.DemoToken}, "acct/databases", nil}
 	}}
 	s := slow.start(t)
 	p := s.provider(t)
