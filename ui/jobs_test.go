@@ -101,3 +101,23 @@ func TestGenericSnapshotJobIgnoresAnOldRecordOfTheSameName(t *testing.T) {
 		t.Fatalf("new snapshot complete: done=%v %q", j.done, a.status)
 	}
 }
+
+// TestSnapshotJobAbortedIsNotFailed: a backup stopped on request ends its
+// job "⊘ … aborted", in the words `snapshot --wait` prints; the TUI used to
+// say "✗ … failed: status aborted".
+func TestSnapshotJobAbortedIsNotFailed(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	a := New(Options{Provider: eventless{}, Now: func() time.Time { return now }})
+	j := &job{kind: jobSnapshot, resourceID: "db1", label: "db1", name: "nightly", backupID: "b7"}
+	a.addJob(j)
+	b := model.Backup{ID: "b7", Label: "nightly", Status: model.StatusRunning, RawStatus: "in-progress", Created: now}
+	poll(a, j, "active", b)
+	if j.done || !strings.Contains(a.jobLine(), "● snapshot nightly of db1: in-progress") {
+		t.Fatalf("running: done=%v %q", j.done, a.jobLine())
+	}
+	b.Status, b.RawStatus = model.StatusAborted, "aborted"
+	poll(a, j, "active", b)
+	if !j.done || a.status != "⊘ Snapshot nightly of db1 aborted" {
+		t.Fatalf("aborted: done=%v %q", j.done, a.status)
+	}
+}
