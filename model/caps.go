@@ -68,6 +68,9 @@ type ProviderInfo struct {
 	// ValidateName checks a new backup's name as it is typed; nil means any
 	// non-empty name.
 	ValidateName func(string) error `json:"-"`
+	// AutomaticKept, when set, says automatic backups cannot be deleted,
+	// and why ("Linode keeps them 7 days").
+	AutomaticKept string
 }
 
 // Slug names the resource kind in a view's name ("prod/databases",

@@ -213,9 +213,14 @@ func Summarise(backups []Backup) SnapshotState {
 
 // Event is a provider's record of an action, used to follow its progress.
 type Event struct {
-	ID          string
-	Action      string // e.g. "linode_snapshot", "backups_restore"
-	Status      string // the provider's word: scheduled, started, finished, failed, notification
+	ID     string
+	Action string // the provider's word, e.g. "linode_snapshot", "backups_restore"
+	Status string // the provider's word: scheduled, started, finished, failed, notification
+	// Kind and Phase say the same in neutral words, set by the client
+	// adapter: what the event is about, and where it stands (pending,
+	// running, successful, failed, aborted; "" when the word means none).
+	Kind        EventKind
+	Phase       Status
 	Percent     int    // 0–100; meaningful while started
 	EntityID    string // the resource acted on
 	EntityLabel string

@@ -274,6 +274,8 @@ func (e Event) Sanitized() Event {
 	e.ID = SanitizeID(e.ID)
 	e.Action = Sanitize(e.Action)
 	e.Status = Sanitize(e.Status)
+	e.Kind = EventKind(Sanitize(string(e.Kind)))
+	e.Phase = Status(Sanitize(string(e.Phase)))
 	e.EntityID = SanitizeID(e.EntityID)
 	e.EntityLabel = Sanitize(e.EntityLabel)
 	e.SecondaryID = SanitizeID(e.SecondaryID)

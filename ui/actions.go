@@ -117,7 +117,7 @@ func (a *App) onReread(m rereadMsg) {
 			state = fmt.Sprintf("snapshot %q taken (%s)", c.Label, c.RawStatus)
 		}
 		for _, e := range m.events { // newest first
-			if e.Action == "backups_restore" && !e.Created.Before(m.since) {
+			if e.Kind == model.EventRestore && !e.Created.Before(m.since) {
 				state += ", a restore " + e.Status
 				break
 			}
@@ -319,19 +319,12 @@ func (a *App) startRestore(src model.Resource, b model.Backup) tea.Cmd {
 	if !a.info.Caps.Has(model.CapRestoreOther) {
 		return a.restoreInPlace(src, b)
 	}
-	if !b.Available || b.Status != model.StatusSuccessful {
-		a.announce(fmt.Sprintf("Backup %s cannot be restored: it is %s and %s", b.ID, b.RawStatus, availability(b)))
+	if why := model.RefuseRestore(a.info, b); why != "" {
+		a.announce(why)
 		return nil
 	}
 	r := newRestoreForm(a, src, b)
 	return a.push(r, nil)
-}
-
-func availability(b model.Backup) string {
-	if b.Available {
-		return "available"
-	}
-	return "not available"
 }
 
 // --- schedule --------------------------------------------------------------
@@ -356,41 +349,35 @@ const (
 	jobRestore  jobKind = "restore"
 )
 
-// job is an action that runs on after the API accepted it.
+// job is an action that runs on after the API accepted it. The fields set
+// where it is made become its model.Operation when it is added; from then
+// on model.Judge says where it stands, as it does for the CLI's --wait.
 type job struct {
 	id          int
 	kind        jobKind
-	resourceID  string    // the snapshot's Linode, or the restore's source
+	resourceID  string    // the snapshot's resource, or the restore's source
 	label       string    // resource label
 	name        string    // snapshot label, or the restored backup's name
 	backupID    string    // the backup taken or restored, when known
 	noun        string    // "snapshot", "backup"
-	sawBusy     bool      // a restore's resource was seen restoring or locked
 	prevRestore time.Time // the backup's last restore before this one
 	targetID    string    // restore target
 	targetLabel string
-	started     time.Time
 	status      string // last known provider status word
 	percent     int
 	done        bool
 	polling     bool
+	op          model.Operation
 }
 
-func (j *job) describe() string {
-	if j.kind == jobSnapshot {
-		return j.noun + " " + j.name + " of " + j.label
-	}
-	return "restore of " + j.name + " onto " + j.targetLabel
-}
+func (j *job) describe() string { return j.op.Describe() }
 
 type jobTickMsg struct{}
 
 type jobPollMsg struct {
-	id      int
-	res     *model.Resource // re-read, for providers without events
-	backups []model.Backup
-	events  []model.Event
-	err     error
+	id  int
+	obs model.Observation
+	err error
 }
 
 func (a *App) addJob(j *job) tea.Cmd {
@@ -399,7 +386,13 @@ func (a *App) addJob(j *job) tea.Cmd {
 	}
 	a.nextJob++
 	j.id = a.nextJob
-	j.started = a.opts.Now()
+	kind := model.OpSnapshot
+	if j.kind == jobRestore {
+		kind = model.OpRestore
+	}
+	j.op = model.Operation{Kind: kind, ResourceID: j.resourceID, Label: j.label, Name: j.name, BackupID: j.backupID,
+		Noun: j.noun, ResourceNoun: a.info.Noun, TargetID: j.targetID, TargetLabel: j.targetLabel,
+		Started: a.opts.Now(), PrevRestore: j.prevRestore}
 	a.jobs = append(a.jobs, j)
 	return a.tickJobs()
 }
@@ -446,34 +439,13 @@ func (a *App) onJobTick() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// pollJob reads what the judge needs, as the CLI's --wait reads it.
 func (a *App) pollJob(j *job) tea.Cmd {
-	if !a.info.Caps.Has(model.CapEvents) {
-		return a.pollGeneric(j)
-	}
-	p, act := a.opts.Provider, a.actions
-	id, kind, res, target := j.id, j.kind, j.resourceID, j.targetID
+	p, id, op := a.opts.Provider, j.id, j.op
 	return a.call(context.Background(), func(ctx context.Context) tea.Msg {
-		m := jobPollMsg{id: id}
-		if kind == jobSnapshot {
-			if m.backups, m.err = p.ListBackups(ctx, res); m.err != nil {
-				return m
-			}
-			m.events, m.err = act.Events(ctx, res)
-			return m
-		}
-		m.events, m.err = act.Events(ctx, target)
-		return m
+		obs, err := client.Observe(ctx, p, op)
+		return jobPollMsg{id: id, obs: obs, err: err}
 	})
-}
-
-// newest returns the newest event of action about the job, if any.
-func (j *job) newest(events []model.Event, action string) (model.Event, bool) {
-	for _, e := range events { // newest first
-		if e.Action == action && !e.Created.Before(j.started.Add(-time.Minute)) {
-			return e, true
-		}
-	}
-	return model.Event{}, false
 }
 
 func (a *App) onJobPoll(m jobPollMsg) tea.Cmd {
@@ -492,77 +464,79 @@ func (a *App) onJobPoll(m jobPollMsg) tea.Cmd {
 		a.announce("⚠ watching " + j.describe() + ": " + errText(m.err) + " (retrying)")
 		return nil
 	}
-	if !a.info.Caps.Has(model.CapEvents) {
-		return a.onGenericPoll(j, m)
+	// What was read is shown wherever the resource is.
+	if m.obs.Backups != nil && (j.kind == jobSnapshot || !m.obs.ByEvents) {
+		a.updateBackups(j.resourceID, m.obs.Backups)
 	}
-	if j.kind == jobSnapshot {
-		a.updateBackups(j.resourceID, m.backups)
-		ev, hasEv := j.newest(m.events, "linode_snapshot")
-		if hasEv {
-			j.percent = ev.Percent
-		}
-		st := model.Summarise(m.backups)
-		switch {
-		case hasEv && ev.Status == "failed":
-			return a.finishJob(j, false, ev.Message)
-		case st.InProgress != nil:
-			j.status = st.InProgress.RawStatus
-			if st.InProgress.Status == model.StatusFailed || st.InProgress.Status == model.StatusAborted {
-				return a.finishJob(j, false, "status "+st.InProgress.RawStatus)
-			}
-		case st.Current != nil && st.Current.Label == j.name:
-			j.status = st.Current.RawStatus
-			if st.Current.Status == model.StatusSuccessful {
-				j.percent = 100
-				return a.finishJob(j, true, "")
-			}
-			if !st.Current.Status.Active() {
-				return a.finishJob(j, false, "status "+st.Current.RawStatus)
-			}
-		case hasEv && ev.Status == "finished":
-			return a.finishJob(j, true, "")
-		}
+	if m.obs.Resource != nil {
+		a.updateResource(*m.obs.Resource)
+	}
+	v := model.Judge(j.op, m.obs, a.opts.Now())
+	j.op = v.Op
+	j.status, j.percent = v.Status, v.Percent
+	if !v.Outcome.Over() {
 		return nil
 	}
-	ev, ok := j.newest(m.events, "backups_restore")
-	if !ok {
-		j.status = "pending"
-		return nil
-	}
-	j.status, j.percent = ev.Status, ev.Percent
-	switch ev.Status {
-	case "finished":
-		j.percent = 100
-		return a.finishJob(j, true, "")
-	case "failed":
-		return a.finishJob(j, false, ev.Message)
-	}
-	return nil
+	return a.finishJob(j, v)
 }
 
-// finishJob announces the outcome once and re-reads what it changed.
-func (a *App) finishJob(j *job, ok bool, why string) tea.Cmd {
+// finishJob announces the verdict once and re-reads what the job changed.
+func (a *App) finishJob(j *job, v model.Verdict) tea.Cmd {
 	j.done = true
-	if ok {
-		a.announce("✓ " + upperFirst(j.describe()) + " finished")
-	} else {
-		msg := "✗ " + upperFirst(j.describe()) + " failed"
-		if why != "" {
-			msg += ": " + why
-		}
-		a.announce(msg)
+	a.announce(verdictLine(v))
+	if !v.LastGood.IsZero() {
+		a.noteLastGood(j.resourceID, v.LastGood)
 	}
 	return a.reread(j.changed(), "")
 }
 
+// verdictLine is how the status line says a job's end: the judge's words
+// behind a symbol.
+func verdictLine(v model.Verdict) string {
+	switch v.Outcome {
+	case model.OutcomeDone:
+		return "✓ " + v.Text()
+	case model.OutcomeAborted:
+		return "⊘ " + v.Text()
+	case model.OutcomeUnseen:
+		return "⚠ " + v.Text() + " (r re-reads)"
+	}
+	return "✗ " + v.Text()
+}
+
+// noteLastGood moves a resource's last good backup on to t wherever it is
+// shown, when t is newer.
+func (a *App) noteLastGood(id string, t time.Time) {
+	for _, s := range a.stack {
+		switch s := s.(type) {
+		case *instancesScreen:
+			for _, p := range s.pages {
+				for i := range p {
+					if p[i].ID == id && t.After(p[i].LastSuccessful) {
+						p[i].LastSuccessful = t
+					}
+				}
+			}
+			for i := range s.all {
+				if s.all[i].ID == id && t.After(s.all[i].LastSuccessful) {
+					s.all[i].LastSuccessful = t
+				}
+			}
+		case *backupsScreen:
+			if s.res.ID == id && t.After(s.res.LastSuccessful) {
+				s.res.LastSuccessful = t
+			}
+		case *detailScreen:
+			if s.res.ID == id && t.After(s.res.LastSuccessful) {
+				s.res.LastSuccessful = t
+			}
+		}
+	}
+}
+
 // changed is the resource a job changes: a snapshot's own, a restore's
 // target.
-func (j *job) changed() string {
-	if j.kind == jobRestore {
-		return j.targetID
-	}
-	return j.resourceID
-}
+func (j *job) changed() string { return j.op.Changed() }
 
 func upperFirst(s string) string {
 	if s == "" {

@@ -86,7 +86,7 @@ func (f *snapshotForm) update(a *App, msg tea.Msg) tea.Cmd {
 		a.pop()
 		a.announce("✓ Snapshot " + m.res.backup.Label + " of " + f.res.Label + " accepted; watching it")
 		return tea.Batch(
-			a.addJob(&job{kind: jobSnapshot, resourceID: f.res.ID, label: f.res.Label, name: m.res.backup.Label, status: m.res.backup.RawStatus}),
+			a.addJob(&job{kind: jobSnapshot, resourceID: f.res.ID, label: f.res.Label, name: m.res.backup.Label, backupID: m.res.backup.ID, status: m.res.backup.RawStatus}),
 			a.reread(f.res.ID, ""),
 		)
 	case tea.KeyPressMsg:
@@ -349,12 +349,7 @@ func (f *restoreForm) keys(a *App) helpKeys {
 	return helpKeys{short: []key.Binding{k.Up, k.Down, ow, next, k.Back}, full: [][]key.Binding{{k.Up, k.Down}, {ow, next, k.Back}}}
 }
 
-func backupName(b model.Backup) string {
-	if b.Label != "" {
-		return b.Label
-	}
-	return "automatic backup " + b.ID
-}
+func backupName(b model.Backup) string { return b.Name() }
 
 func (f *restoreForm) view(a *App, w, h int) string {
 	th := a.th

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -81,12 +80,8 @@ func (a *App) resourceKeys() []key.Binding {
 // restoreInPlace asks for the resource's label to be typed, then restores b
 // over it: every provider but Linode instances restores in place only.
 func (a *App) restoreInPlace(r model.Resource, b model.Backup) tea.Cmd {
-	if b.Status != model.StatusSuccessful {
-		a.announce(fmt.Sprintf("%s %s cannot be restored: it is %s", upperFirst(a.info.BackupNoun), backupName(b), b.RawStatus))
-		return nil
-	}
-	if b.Locked {
-		a.announce(fmt.Sprintf("%s %s is locked (in use by another operation); try again when it is free", upperFirst(a.info.BackupNoun), backupName(b)))
+	if why := model.RefuseRestore(a.info, b); why != "" {
+		a.announce(why)
 		return nil
 	}
 	c := newConfirm("Restore "+backupName(b)+" over "+r.Label, "restore", confirmTyped, typedName(r))
@@ -118,22 +113,11 @@ func (a *App) startDelete(r model.Resource, b model.Backup) tea.Cmd {
 		return a.refuseCap(model.CapDeleteBackup)
 	}
 	noun := a.info.BackupNoun
-	switch {
-	case b.Kind == model.BackupAutomatic && a.info.Name == "linodedb":
-		a.announce("Automatic backups cannot be deleted; Linode keeps them 7 days")
-		return nil
-	case b.Locked:
-		a.announce(fmt.Sprintf("%s %s is locked and cannot be deleted now", upperFirst(noun), backupName(b)))
-		return nil
-	case b.Status.Active() && strings.Contains(strings.ToLower(b.RawStatus), "abort"):
-		a.announce(fmt.Sprintf("%s %s is being aborted: it can be deleted once aborted", upperFirst(noun), backupName(b)))
-		return nil
-	case b.Status.Active() && a.info.Caps.Has(model.CapAbortBackup):
-		a.announce(fmt.Sprintf("%s %s is still running: abort it first (A)", upperFirst(noun), backupName(b)))
-		return nil
-	case b.Status.Active():
-		// Nothing can stop it here, and no provider deletes one under way.
-		a.announce(fmt.Sprintf("%s %s is still %s: it can be deleted once it has finished", upperFirst(noun), backupName(b), b.RawStatus))
+	if why := model.RefuseDelete(a.info, b); why != "" {
+		if strings.HasSuffix(why, "abort it first") {
+			why += " (" + a.keys.Abort.Help().Key + ")"
+		}
+		a.announce(why)
 		return nil
 	}
 	c := newConfirm("Delete "+noun+" "+backupName(b), "delete it", confirmYes, "")
@@ -155,8 +139,8 @@ func (a *App) startAbort(r model.Resource, b model.Backup) tea.Cmd {
 	if !a.can(model.CapAbortBackup) {
 		return a.refuseCap(model.CapAbortBackup)
 	}
-	if !b.Status.Active() {
-		a.announce(fmt.Sprintf("%s %s is not running (%s); nothing to abort", upperFirst(a.info.BackupNoun), backupName(b), b.RawStatus))
+	if why := model.RefuseAbort(a.info, b); why != "" {
+		a.announce(why)
 		return nil
 	}
 	c := newConfirm("Abort "+a.info.BackupNoun+" "+backupName(b), "abort it", confirmYes, "")
@@ -340,130 +324,4 @@ func (s *historyScreen) view(a *App, w, h int) string {
 		}
 	}
 	return strings.Join(out, "\n")
-}
-
-// pollGeneric follows a job on a provider without events: a snapshot until
-// its backup leaves the running states, a restore until the backup's last
-// restore and the resource are settled.
-func (a *App) pollGeneric(j *job) tea.Cmd {
-	p, act := a.opts.Provider, a.actions
-	id, res := j.id, j.resourceID
-	return a.call(context.Background(), func(ctx context.Context) tea.Msg {
-		m := jobPollMsg{id: id}
-		if m.backups, m.err = p.ListBackups(ctx, res); m.err != nil {
-			return m
-		}
-		if act != nil {
-			r, err := act.GetResource(ctx, res)
-			if err == nil {
-				m.res = &r
-			}
-		}
-		return m
-	})
-}
-
-// transitional says a resource's status word means an operation runs.
-func transitional(status string) bool {
-	return mentions(status, "restor", "backing", "lock", "provision", "resiz", "migrat")
-}
-
-// mentions reports whether a status word contains any of words.
-func mentions(status string, words ...string) bool {
-	s := strings.ToLower(status)
-	for _, w := range words {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
-}
-
-// unseenLimit is how long a job may go without the provider showing it
-// under way before snapdeck stops guessing and says so.
-const unseenLimit = time.Minute
-
-// broken says a resource's status word means an operation failed.
-func broken(status string) bool { return mentions(status, "fail", "error", "degraded") }
-
-func (a *App) onGenericPoll(j *job, m jobPollMsg) tea.Cmd {
-	a.updateBackups(j.resourceID, m.backups)
-	status := ""
-	if m.res != nil {
-		a.updateResource(*m.res)
-		status = m.res.Status
-	}
-	var b *model.Backup
-	for i := range m.backups {
-		x := &m.backups[i]
-		if (j.backupID != "" && x.ID == j.backupID) || (j.backupID == "" && x.Label == j.name) {
-			b = x
-			break
-		}
-	}
-	now := a.opts.Now()
-	if j.kind == jobSnapshot {
-		// An older record under the same name (Civo overwrites by name)
-		// is not the new snapshot.
-		if b != nil && !b.Status.Active() && !b.Created.IsZero() && b.Created.Before(j.started.Add(-unseenLimit)) {
-			b = nil
-		}
-		if b == nil {
-			j.status = "pending"
-			if now.Sub(j.started) > unseenLimit {
-				return a.finishUnseen(j)
-			}
-			return nil
-		}
-		j.status = b.RawStatus
-		switch {
-		case b.Status == model.StatusSuccessful && !transitional(status):
-			j.percent = 100
-			return a.finishJob(j, true, "")
-		case !b.Status.Active() && b.Status != model.StatusSuccessful:
-			return a.finishJob(j, false, "status "+b.RawStatus)
-		}
-		return nil
-	}
-	// A restore: the backup's own record of it, where the provider keeps
-	// one and it is newer than the one seen when the restore was sent.
-	if b != nil && b.LastRestore != nil && b.LastRestore.Started.After(j.prevRestore) {
-		j.status = b.LastRestore.RawStatus
-		switch st := b.LastRestore.Status; {
-		case st == model.StatusSuccessful && !transitional(status):
-			j.percent = 100
-			return a.finishJob(j, true, "")
-		case !st.Active() && st != model.StatusSuccessful:
-			return a.finishJob(j, false, "status "+b.LastRestore.RawStatus)
-		}
-		return nil
-	}
-	// Else the resource tells: busy (restoring, locked) while it runs, then
-	// settled; success only once it was seen busy.
-	switch {
-	case transitional(status) || (b != nil && b.Locked):
-		j.sawBusy = true
-		j.status = status
-		if j.status == "" || !transitional(status) {
-			j.status = "locked"
-		}
-	case broken(status):
-		return a.finishJob(j, false, "the "+a.info.Noun+" is "+status)
-	case j.sawBusy:
-		j.percent = 100
-		return a.finishJob(j, true, "")
-	case now.Sub(j.started) > unseenLimit:
-		return a.finishUnseen(j)
-	default:
-		j.status = "pending"
-	}
-	return nil
-}
-
-// finishUnseen ends a job the provider never showed under way: neither
-// success nor failure can be claimed.
-func (a *App) finishUnseen(j *job) tea.Cmd {
-	j.done = true
-	a.announce("⚠ " + upperFirst(j.describe()) + ": not seen under way within a minute — check its state (r re-reads)")
-	return a.reread(j.changed(), "")
 }

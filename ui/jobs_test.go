@@ -25,7 +25,7 @@ func restoreJob(a *App, prev time.Time) *job {
 
 func poll(a *App, j *job, status string, bs ...model.Backup) {
 	r := model.Resource{ID: "db1", Label: "db1", Status: status}
-	a.onJobPoll(jobPollMsg{id: j.id, res: &r, backups: bs})
+	a.onJobPoll(jobPollMsg{id: j.id, obs: model.Observation{Resource: &r, Backups: bs}})
 }
 
 // TestGenericRestoreJob: a restore on a provider without a restore record
@@ -57,7 +57,7 @@ func TestGenericRestoreJob(t *testing.T) {
 
 	j = restoreJob(a, time.Time{})
 	poll(a, j, "active", b)
-	clock = clock.Add(2 * unseenLimit)
+	clock = clock.Add(2 * model.UnseenLimit)
 	poll(a, j, "active", b)
 	if !j.done || !strings.Contains(a.status, "not seen under way") || strings.Contains(a.status, "✓") {
 		t.Fatalf("never seen busy: done=%v %q", j.done, a.status)
@@ -99,5 +99,25 @@ func TestGenericSnapshotJobIgnoresAnOldRecordOfTheSameName(t *testing.T) {
 	poll(a, j, "active", fresh)
 	if !j.done || !strings.Contains(a.status, "✓ Snapshot nightly of db1 finished") {
 		t.Fatalf("new snapshot complete: done=%v %q", j.done, a.status)
+	}
+}
+
+// TestSnapshotJobAbortedIsNotFailed: a backup stopped on request ends its
+// job "⊘ … aborted", in the words `snapshot --wait` prints; the TUI used to
+// say "✗ … failed: status aborted".
+func TestSnapshotJobAbortedIsNotFailed(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	a := New(Options{Provider: eventless{}, Now: func() time.Time { return now }})
+	j := &job{kind: jobSnapshot, resourceID: "db1", label: "db1", name: "nightly", backupID: "b7"}
+	a.addJob(j)
+	b := model.Backup{ID: "b7", Label: "nightly", Status: model.StatusRunning, RawStatus: "in-progress", Created: now}
+	poll(a, j, "active", b)
+	if j.done || !strings.Contains(a.jobLine(), "● snapshot nightly of db1: in-progress") {
+		t.Fatalf("running: done=%v %q", j.done, a.jobLine())
+	}
+	b.Status, b.RawStatus = model.StatusAborted, "aborted"
+	poll(a, j, "active", b)
+	if !j.done || a.status != "⊘ Snapshot nightly of db1 aborted" {
+		t.Fatalf("aborted: done=%v %q", j.done, a.status)
 	}
 }

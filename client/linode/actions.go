@@ -203,6 +203,8 @@ func modelEvent(e *linodego.Event) model.Event {
 		Percent: min(100, max(0, e.PercentComplete)),
 		Created: deref(e.Created),
 		Message: e.Message,
+		Kind:    eventKind(e.Action),
+		Phase:   eventPhase(e.Status),
 	}
 	if e.Entity != nil {
 		m.EntityID, m.EntityLabel = entityID(e.Entity.ID), e.Entity.Label
@@ -211,4 +213,31 @@ func modelEvent(e *linodego.Event) model.Event {
 		m.SecondaryID = entityID(e.SecondaryEntity.ID)
 	}
 	return m
+}
+
+// eventKind maps Linode's action names onto the neutral kinds jobs follow.
+func eventKind(a linodego.EventAction) model.EventKind {
+	switch a {
+	case linodego.ActionLinodeSnapshot:
+		return model.EventSnapshot
+	case linodego.ActionBackupsRestore:
+		return model.EventRestore
+	}
+	return model.EventOther
+}
+
+// eventPhase maps Linode's event status words onto neutral statuses; a
+// notification has no phase.
+func eventPhase(s linodego.EventStatus) model.Status {
+	switch s {
+	case linodego.EventScheduled:
+		return model.StatusPending
+	case linodego.EventStarted:
+		return model.StatusRunning
+	case linodego.EventFinished:
+		return model.StatusSuccessful
+	case linodego.EventFailed:
+		return model.StatusFailed
+	}
+	return ""
 }

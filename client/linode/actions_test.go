@@ -69,7 +69,8 @@ func TestActions(t *testing.T) {
 	c.Set(4 * time.Second)
 	ev, err := p.Events(ctx, id(web))
 	if err != nil || len(ev) != 1 || ev[0].Action != "linode_snapshot" || ev[0].Status != "started" || ev[0].Percent != 40 ||
-		ev[0].EntityID != id(web) || ev[0].EntityLabel != "web-prod-01" || ev[0].SecondaryID != "" || ev[0].Done() || !ev[0].Created.Equal(now) {
+		ev[0].EntityID != id(web) || ev[0].EntityLabel != "web-prod-01" || ev[0].SecondaryID != "" || ev[0].Done() || !ev[0].Created.Equal(now) ||
+		ev[0].Kind != model.EventSnapshot || ev[0].Phase != model.StatusRunning {
 		t.Fatalf("events at 40%%: %+v %v", ev, err)
 	}
 	_, err = p.TakeSnapshot(ctx, id(web), model.SnapshotRequest{Label: "again"})
@@ -82,7 +83,7 @@ func TestActions(t *testing.T) {
 	if err != nil || st.InProgress != nil || st.Current == nil || st.Current.ID != b.ID || st.Current.Status != model.StatusSuccessful {
 		t.Fatalf("after: %+v %v", st, err)
 	}
-	if ev, _ := p.Events(ctx, id(web)); !ev[0].Done() || ev[0].Percent != 100 {
+	if ev, _ := p.Events(ctx, id(web)); !ev[0].Done() || ev[0].Percent != 100 || ev[0].Phase != model.StatusSuccessful {
 		t.Fatalf("event done: %+v", ev[0])
 	}
 
@@ -93,7 +94,7 @@ func TestActions(t *testing.T) {
 	c.Set(14 * time.Second)
 	r, _ = p.GetResource(ctx, id(spare))
 	ev, err = p.Events(ctx, id(spare))
-	if err != nil || r.Status != "restoring" || len(ev) != 1 || ev[0].Action != "backups_restore" || ev[0].EntityID != id(web) ||
+	if err != nil || r.Status != "restoring" || len(ev) != 1 || ev[0].Action != "backups_restore" || ev[0].Kind != model.EventRestore || ev[0].EntityID != id(web) ||
 		ev[0].SecondaryID != id(spare) || ev[0].Percent != 50 || ev[0].Status != "started" {
 		t.Fatalf("restore at 50%%: %s %+v %v", r.Status, ev, err)
 	}

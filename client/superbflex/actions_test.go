@@ -250,3 +250,33 @@ func TestSetNote(t *testing.T) {
 		t.Fatalf("%d mutations", n)
 	}
 }
+
+// TestGetResourceLastGoodAfterDiskBackup: a VM re-read after one of its
+// disks was backed up says when, as the list does; before, a re-read wiped
+// it, and the TUI said "last good never" where the CLI said "just now".
+func TestGetResourceLastGoodAfterDiskBackup(t *testing.T) {
+	e := setup(t, simsf.Options{JobTime: 10 * time.Second}, Config{}, nil)
+	ctx := context.Background()
+	web := e.vm(t, "web-01")
+	before, err := e.p.GetResource(ctx, sid(web.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.p.TakeSnapshot(ctx, sid(web.ID), model.SnapshotRequest{DiskID: sid(web.Disks[0].ID)}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(10 * time.Second)
+	r, err := e.p.GetResource(ctx, sid(web.ID))
+	if err != nil || !r.LastSuccessful.Equal(now.Add(10*time.Second)) || !r.LastSuccessful.After(before.LastSuccessful) {
+		t.Fatalf("after the disk backup: last good %v (before %v), %v", r.LastSuccessful, before.LastSuccessful, err)
+	}
+	page, err := e.p.ListResources(ctx, 1, client.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range page.Items {
+		if x.ID == r.ID && !x.LastSuccessful.Equal(r.LastSuccessful) {
+			t.Fatalf("the list says %v, the re-read %v", x.LastSuccessful, r.LastSuccessful)
+		}
+	}
+}

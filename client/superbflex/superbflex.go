@@ -221,7 +221,10 @@ func (p *Provider) lastBuilt(ctx context.Context, users []int) (map[int]time.Tim
 	return out, nil
 }
 
-// GetResource implements client.Actions: one VM, without its backup dates.
+// GetResource implements client.Actions: one VM, with the date of its
+// newest built backup (disk or whole VM) as ListResources gives it, so a
+// re-read after a backup says "last good just now", not "never". A VM
+// whose backups cannot be read is returned without the date, as before.
 func (p *Provider) GetResource(ctx context.Context, resourceID string) (model.Resource, error) {
 	id, err := vmID(resourceID)
 	if err != nil {
@@ -231,7 +234,24 @@ func (p *Provider) GetResource(ctx context.Context, resourceID string) (model.Re
 	if err != nil {
 		return model.Resource{}, err
 	}
-	return resource(&v), nil
+	r := resource(&v)
+	if bs, err := p.ListBackups(ctx, resourceID); err == nil {
+		for _, b := range bs {
+			if !b.Available {
+				continue
+			}
+			t := b.Finished
+			if t.IsZero() {
+				t = b.Created
+			}
+			if t.After(r.LastSuccessful) {
+				r.LastSuccessful = t
+			}
+		}
+	} else if ctx.Err() != nil {
+		return model.Resource{}, err
+	}
+	return r, nil
 }
 
 // Disks lists the VM's disks that can be backed up on their own (swap disks

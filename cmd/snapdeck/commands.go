@@ -30,7 +30,7 @@ type command struct {
 // Exit codes of the commands.
 const (
 	exitOK    = 0
-	exitFound = 1 // check: stale resources; snapshot --wait: the snapshot failed
+	exitFound = 1 // check: stale resources; snapshot/restore --wait: it failed, was aborted or vanished
 	exitError = 2 // bad usage, refused, or the API could not be asked
 )
 
@@ -41,8 +41,8 @@ func init() {
 		"resources":      {"[--json] [--label L] [--tag T] [--region R]", "list the account's resources", runResources},
 		"backups":        {"<resource> [--json]", "list one resource's backups and snapshots", runBackups},
 		"check":          {"[--max-age 48h] [--json]", "list resources without a recent successful backup (exit 1 if any)", runCheck},
-		"snapshot":       {"<resource> --label L [--wait] [--replace]", "take a snapshot, optionally waiting for it to finish", runSnapshot},
-		"restore":        {"<resource> <backup-id> --to <target> [--overwrite] --yes", "restore a backup onto a resource", runRestore},
+		"snapshot":       {"<resource> --label L [--disk ID] [--wait] [--replace]", "take a snapshot, optionally waiting for it to finish", runSnapshot},
+		"restore":        {"<resource> <backup-id> --to <target> [--overwrite] --yes [--wait]", "restore a backup onto a resource, optionally waiting for it to finish", runRestore},
 		"cancel-backups": {"<resource> --yes", "turn the Backup service off, deleting every backup", runCancelBackups},
 		"sim":            {"[--listen 127.0.0.1:8799]", "serve the simulated Linode API over HTTP", runSim},
 		"serve":          {"--authorized-keys FILE [--listen :2222] [--demo]", "serve the TUI over SSH (a bastion), with per-key roles", runServe},
@@ -410,8 +410,8 @@ func runSnapshot(e env, args []string) int {
 	wait := c.Bool("wait", false, "wait until the snapshot is current and successful (exit 0) or failed (exit 1)")
 	replace := c.Bool("replace", false, "overwrite a snapshot of the same name where that is how the provider works (Civo); --yes too")
 	c.BoolVar(replace, "yes", false, "the same as --replace")
-	poll := c.Duration("poll", 3*time.Second, "with --wait: how often the backups are read")
-	timeout := c.Duration("timeout", 30*time.Minute, "with --wait: how long to wait in all; each request is also limited to 30s")
+	disk := c.String("disk", "", "back up this one disk (its ID) rather than the whole resource, where the provider can (Superb Flex)")
+	poll, timeout := waitFlags(c)
 	pos, code, ok := c.parse(args, 1, "a resource (label or ID)")
 	if !ok {
 		return code
@@ -431,6 +431,8 @@ func runSnapshot(e env, args []string) int {
 	info := conn.p.Info()
 	if !info.Caps.Has(model.CapSnapshot) {
 		return e.fail(usageError{info.Title + " cannot take a snapshot"})
+	} else if *disk != "" && !info.DiskTarget {
+		return e.fail(usageError{"--disk: " + info.Title + " backs up a whole " + info.Noun + ", not one disk"})
 	} else if v := info.ValidateName; v != nil {
 		if err := v(*label); err != nil {
 			return e.fail(usageError{"--label: " + err.Error()})
@@ -456,7 +458,7 @@ func runSnapshot(e env, args []string) int {
 		}
 	}
 	started := e.now()
-	b, err := conn.p.(client.Actions).TakeSnapshot(ctx, r.ID, model.SnapshotRequest{Label: *label})
+	b, err := conn.p.(client.Actions).TakeSnapshot(ctx, r.ID, model.SnapshotRequest{Label: *label, DiskID: *disk})
 	if err != nil {
 		if client.Uncertain(err) {
 			err = fmt.Errorf("%w (the snapshot may still have been started: see snapdeck backups %s)", err, r.ID)
@@ -475,78 +477,22 @@ func runSnapshot(e env, args []string) int {
 		show(b)
 		return exitOK
 	}
-	seen := false
-	t := time.NewTicker(*poll)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return e.fail(fmt.Errorf("gave up waiting for snapshot %q of %s after %s; it may still finish", *label, r.Label, format.Duration(*timeout)))
-			}
-			return e.fail(fmt.Errorf("interrupted while waiting for snapshot %q of %s; it may still finish", *label, r.Label))
-		case <-t.C:
-		}
-		bs, err := conn.p.ListBackups(ctx, r.ID)
-		if err != nil {
-			switch client.KindOf(err) {
-			case client.ErrServer, client.ErrRateLimited, client.ErrTimeout, client.ErrNetwork, client.ErrMalformed:
-				continue // transient: ask again at the next tick
-			}
-			if ctx.Err() != nil {
-				continue // reported above
-			}
-			return e.fail(err)
-		}
-		cur, found := findSnapshot(bs, b.ID, *label, started)
-		switch {
-		case !found && seen:
-			fmt.Fprintf(e.stderr, "snapdeck: snapshot %q of %s is gone: another snapshot replaced it, or the backups were cancelled\n", oneLine(*label), oneLine(r.Label))
-			return exitFound
-		case !found:
-			continue
-		}
-		seen = true
-		switch cur.Status {
-		case model.StatusSuccessful:
-			if cur.Slot == model.SlotInProgress {
-				continue
-			}
-			show(cur)
-			return exitOK
-		case model.StatusFailed, model.StatusAborted:
-			show(cur)
-			fmt.Fprintf(e.stderr, "snapdeck: snapshot %q of %s ended %s\n", oneLine(*label), oneLine(r.Label), oneLine(cur.RawStatus))
-			return exitFound
-		}
+	op := model.Operation{Kind: model.OpSnapshot, ResourceID: r.ID, Label: r.Label, Name: *label, BackupID: b.ID,
+		Noun: info.BackupNoun, ResourceNoun: info.Noun, Started: started}
+	v, err := waitJob(ctx, e, conn.p, op, *poll)
+	if err == nil && v.Backup != nil {
+		show(*v.Backup)
 	}
-}
-
-// findSnapshot picks the snapshot just taken: by its ID when the API gave
-// one, else the newest snapshot with its label created since it was asked
-// for.
-func findSnapshot(bs []model.Backup, id, label string, since time.Time) (model.Backup, bool) {
-	for _, b := range bs {
-		if id != "" && b.ID == id {
-			return b, true
-		}
-	}
-	if id != "" {
-		return model.Backup{}, false
-	}
-	for _, b := range bs {
-		if b.Kind == model.BackupSnapshot && b.Label == label && !b.Created.Before(since.Add(-time.Minute)) {
-			return b, true
-		}
-	}
-	return model.Backup{}, false
+	return e.waitExit(v, err, *timeout)
 }
 
 func runRestore(e env, args []string) int {
-	c := newCmd(e, "restore", connAndTimeout)
+	c := newCmd(e, "restore", connOnly)
 	to := c.String("to", "", "the resource to restore onto, label or ID (required; may be the same one)")
 	overwrite := c.Bool("overwrite", false, "erase the target's disks and configs first")
 	yes := c.Bool("yes", false, "really do it (required)")
+	wait := c.Bool("wait", false, "wait until the restore has finished (exit 0) or failed (exit 1)")
+	poll, timeout := waitFlags(c)
 	pos, code, ok := c.parse(args, 2, "a resource and a backup ID")
 	if !ok {
 		return code
@@ -561,11 +507,17 @@ func runRestore(e env, args []string) int {
 		}
 		return e.fail(usageError{fmt.Sprintf("not restoring without --yes: restoring backup %s of %s onto %s %s", pos[1], pos[0], *to, what)})
 	}
+	if *poll <= 0 || *timeout <= 0 {
+		return e.fail(usageError{"--poll and --timeout must be positive"})
+	}
+	c.conn.timeout = min(30*time.Second, *timeout)
 	conn, ctx, end, err := c.conn.session(e, true)
 	if err != nil {
 		return e.fail(err)
 	}
 	defer end()
+	ctx, cancelWait := context.WithTimeout(ctx, *timeout)
+	defer cancelWait()
 	src, err := resolve(ctx, conn.p, pos[0])
 	if err != nil {
 		return e.fail(err)
@@ -574,12 +526,39 @@ func runRestore(e env, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
+	op := model.Operation{Kind: model.OpRestore, ResourceID: src.ID, Label: src.Label, Name: pos[1], BackupID: pos[1],
+		Noun: conn.p.Info().BackupNoun, ResourceNoun: conn.p.Info().Noun, TargetID: dst.ID, TargetLabel: dst.Label}
+	if *wait {
+		// Where the provider records restores on the backup, the one
+		// before this must not pass for it.
+		b, err := conn.p.GetBackup(ctx, src.ID, pos[1])
+		if err != nil {
+			return e.fail(err)
+		}
+		op.Name = b.Name()
+		if b.LastRestore != nil {
+			op.PrevRestore = b.LastRestore.Started
+		}
+	}
+	op.Started = e.now()
 	if err := conn.p.(client.Actions).RestoreBackup(ctx, src.ID, pos[1], dst.ID, *overwrite); err != nil {
 		return e.fail(uncertain(err, "the restore"))
 	}
 	fmt.Fprintf(e.stdout, "restore started: backup %s of %s (%s) onto %s (%s), overwrite %t\n",
 		pos[1], oneLine(src.Label), src.ID, oneLine(dst.Label), dst.ID, *overwrite)
-	return exitOK
+	if !*wait {
+		return exitOK
+	}
+	v, err := waitJob(ctx, e, conn.p, op, *poll)
+	return e.waitExit(v, err, *timeout)
+}
+
+// waitFlags adds --poll and --timeout, the same for every command that
+// can --wait.
+func waitFlags(c *cmdFlags) (poll, timeout *time.Duration) {
+	poll = c.Duration("poll", 3*time.Second, "with --wait: how often the job's state is read")
+	timeout = c.Duration("timeout", 30*time.Minute, "the whole command, with --wait how long to wait in all; each request is also limited to 30s")
+	return poll, timeout
 }
 
 func runCancelBackups(e env, args []string) int {

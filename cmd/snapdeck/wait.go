@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/model"
+)
+
+// waitJob follows op every poll until model.Judge says it is over, reading
+// through client.Observe as the TUI does, so that `snapshot --wait`,
+// `restore --wait` and the TUI judge one job alike. A look that fails for
+// a passing reason (a 5xx, a timeout, a lost connection) is tried again at
+// the next tick; ctx bounds the whole wait.
+func waitJob(ctx context.Context, e env, p client.Provider, op model.Operation, poll time.Duration) (model.Verdict, error) {
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return model.Verdict{Op: op}, ctx.Err()
+		case <-t.C:
+		}
+		obs, err := client.Observe(ctx, p, op)
+		if err != nil {
+			switch client.KindOf(err) {
+			case client.ErrServer, client.ErrRateLimited, client.ErrTimeout, client.ErrNetwork, client.ErrMalformed:
+				continue // transient: ask again at the next tick
+			}
+			if ctx.Err() != nil {
+				continue // reported at the top
+			}
+			return model.Verdict{Op: op}, err
+		}
+		v := model.Judge(op, obs, e.now())
+		op = v.Op
+		if v.Outcome.Over() {
+			return v, nil
+		}
+	}
+}
+
+// waitExit reports how a wait ended, one line on stderr, and gives its
+// exit code: 0 done, 1 failed (or aborted, or gone), 2 could not tell (never
+// seen under way, gave up at --timeout, interrupted, or the API could not
+// be asked).
+func (e env) waitExit(v model.Verdict, err error, timeout time.Duration) int {
+	if err != nil {
+		what := v.Op.Describe()
+		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			return e.fail(fmt.Errorf("gave up waiting for %s after %s; it may still finish", what, timeout))
+		case errors.Is(err, context.Canceled):
+			return e.fail(fmt.Errorf("interrupted while waiting for %s; it may still finish", what))
+		}
+		return e.fail(err)
+	}
+	fmt.Fprintln(e.stderr, "snapdeck: "+oneLine(v.Text()))
+	switch v.Outcome {
+	case model.OutcomeDone:
+		return exitOK
+	case model.OutcomeUnseen:
+		return exitError
+	}
+	return exitFound
+}
