@@ -46,8 +46,8 @@ func newBackups(a *App, r model.Resource) *backupsScreen {
 		{title: "DISKS", width: 5, priority: 1},
 		{title: "SIZE", width: 8, priority: 6},
 	}
-	if a.info.Name != "linode" {
-		// Only Linode instance backups list disks; the others have a
+	if !a.info.BackupDisks {
+		// Only backups that record disks list them; the others have a
 		// type of their own (dump, incremental) next to who took them.
 		cols[1].width = 18
 		cols = append(cols[:6], cols[7])

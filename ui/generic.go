@@ -89,12 +89,7 @@ func (a *App) restoreInPlace(r model.Resource, b model.Backup) tea.Cmd {
 		a.announce(fmt.Sprintf("%s %s is locked (in use by another operation); try again when it is free", upperFirst(a.info.BackupNoun), backupName(b)))
 		return nil
 	}
-	c := newConfirm("Restore "+backupName(b)+" over "+r.Label, "restore", confirmTyped, typedName(r))
-	c.lines = []string{
-		fmt.Sprintf("Restores %s %s, taken %s, onto %s %s (%s).", a.info.BackupNoun, backupName(b), stamp(a.opts.Now(), b.Created),
-			a.info.Noun, r.Label, r.Region),
-		"The current data of " + r.Label + " is replaced by the backup's. Anything written since it was taken is lost.",
-	}
+	c := newConfirm(model.ConfirmRestore(a.info, backupName(b), r, r, true, stamp(a.opts.Now(), b.Created)))
 	c.ids = []string{r.ID}
 	act, id, bid := a.actions, r.ID, b.ID
 	c.run = func(ctx context.Context) actionResult {
@@ -119,8 +114,8 @@ func (a *App) startDelete(r model.Resource, b model.Backup) tea.Cmd {
 	}
 	noun := a.info.BackupNoun
 	switch {
-	case b.Kind == model.BackupAutomatic && a.info.Name == "linodedb":
-		a.announce("Automatic backups cannot be deleted; Linode keeps them 7 days")
+	case b.Kind == model.BackupAutomatic && a.info.AutomaticKept != "":
+		a.announce("Automatic backups cannot be deleted; " + a.info.AutomaticKept)
 		return nil
 	case b.Locked:
 		a.announce(fmt.Sprintf("%s %s is locked and cannot be deleted now", upperFirst(noun), backupName(b)))
@@ -136,11 +131,7 @@ func (a *App) startDelete(r model.Resource, b model.Backup) tea.Cmd {
 		a.announce(fmt.Sprintf("%s %s is still %s: it can be deleted once it has finished", upperFirst(noun), backupName(b), b.RawStatus))
 		return nil
 	}
-	c := newConfirm("Delete "+noun+" "+backupName(b), "delete it", confirmYes, "")
-	c.lines = []string{
-		fmt.Sprintf("Deletes %s %s of %s (%s, taken %s).", noun, backupName(b), r.Label, sizeBytes(b.Size()), stamp(a.opts.Now(), b.Created)),
-		"This is immediate and cannot be undone: the " + noun + " cannot be restored afterwards.",
-	}
+	c := newConfirm(model.ConfirmDeleteBackup(a.info, r, backupName(b), sizeBytes(b.Size()), stamp(a.opts.Now(), b.Created)))
 	c.ids = []string{r.ID}
 	act, id, bid := a.actions, r.ID, b.ID
 	c.run = func(ctx context.Context) actionResult { return actionResult{err: act.DeleteBackup(ctx, id, bid)} }
@@ -159,11 +150,7 @@ func (a *App) startAbort(r model.Resource, b model.Backup) tea.Cmd {
 		a.announce(fmt.Sprintf("%s %s is not running (%s); nothing to abort", upperFirst(a.info.BackupNoun), backupName(b), b.RawStatus))
 		return nil
 	}
-	c := newConfirm("Abort "+a.info.BackupNoun+" "+backupName(b), "abort it", confirmYes, "")
-	c.lines = []string{
-		fmt.Sprintf("Stops %s %s of %s, which is %s.", a.info.BackupNoun, backupName(b), r.Label, b.RawStatus),
-		"The partial " + a.info.BackupNoun + " cannot be used; take a new one later.",
-	}
+	c := newConfirm(model.ConfirmAbortBackup(a.info, r, backupName(b), b.RawStatus))
 	c.ids = []string{r.ID}
 	act, id, bid := a.actions, r.ID, b.ID
 	c.run = func(ctx context.Context) actionResult { return actionResult{err: act.AbortBackup(ctx, id, bid)} }
@@ -218,12 +205,12 @@ func (f *noteForm) update(a *App, msg tea.Msg) tea.Cmd {
 		if f.sending {
 			return nil
 		}
-		switch m.String() {
-		case "esc":
+		switch {
+		case key.Matches(m, a.keys.Back):
 			a.pop()
 			a.announce("Cancelled: note unchanged")
 			return nil
-		case "enter":
+		case key.Matches(m, a.keys.Submit):
 			note := strings.TrimSpace(f.input.Value())
 			act, id, bid := a.actions, f.res.ID, f.b.ID
 			return f.send(a, func(ctx context.Context) actionResult { return actionResult{err: act.SetNote(ctx, id, bid, note)} })
@@ -236,7 +223,7 @@ func (f *noteForm) update(a *App, msg tea.Msg) tea.Cmd {
 }
 
 func (f *noteForm) keys(a *App) helpKeys {
-	save := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save note"))
+	save := withHelp(a.keys.Submit, "enter", "save note")
 	return helpKeys{short: []key.Binding{save, a.keys.Back}, full: [][]key.Binding{{save, a.keys.Back}}}
 }
 

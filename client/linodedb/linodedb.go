@@ -76,9 +76,10 @@ var (
 var Info = model.ProviderInfo{
 	Name: "linodedb", Title: "Linode Managed Databases", Kind: model.KindDatabase,
 	Noun: "database", Plural: "Databases", GroupTitle: "REGION", BackupNoun: "snapshot",
-	Caps:         model.CapSnapshot | model.CapRestore | model.CapDeleteBackup,
-	MaxManual:    model.LinodeDBMaxSnapshots,
-	ValidateName: model.ValidateLinodeDBSnapshotLabel,
+	Caps:          model.CapSnapshot | model.CapRestore | model.CapDeleteBackup,
+	MaxManual:     model.LinodeDBMaxSnapshots,
+	ValidateName:  model.ValidateLinodeDBSnapshotLabel,
+	AutomaticKept: "Linode keeps them 7 days",
 }
 
 // New builds a Provider.
