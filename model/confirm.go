@@ -59,7 +59,7 @@ func or(s, fallback string) string {
 
 // service names the provider's backup service.
 func (i ProviderInfo) service() string {
-	return or(i.Wording.Service, "the "+i.Title+" backup service")
+	return or(i.Wording.Service, strings.Join(strings.Fields("the "+i.Title+" backup service"), " "))
 }
 
 // ConfirmEnableBackups asks to turn the backup service on for r (y).
@@ -86,7 +86,14 @@ func ConfirmEnableForSnapshot(info ProviderInfo, r Resource) Confirmation {
 // ConfirmCancelBackups asks to turn the backup service of r off, deleting its
 // backups (typed). known are its backups when read, nil when not.
 func ConfirmCancelBackups(info ProviderInfo, r Resource, known []Backup) Confirmation {
-	what := "every backup and snapshot"
+	c := Confirmation{
+		Heading: "Cancel backups of " + r.Label,
+		Lines: []string{
+			"Cancels " + info.service() + " of " + r.Label + ".",
+			"This deletes every backup and snapshot of " + r.Label + " forever. They cannot be recovered, and re-enabling the service starts from nothing.",
+		},
+		Typed: true, Expect: TypedName(r), Verb: "cancel backups",
+	}
 	if known != nil {
 		auto, snaps := 0, 0
 		for _, b := range known {
@@ -96,16 +103,9 @@ func ConfirmCancelBackups(info ProviderInfo, r Resource, known []Backup) Confirm
 				snaps++
 			}
 		}
-		what = fmt.Sprintf("all %d automatic backups and %d snapshots", auto, snaps)
+		c.Lines = append(c.Lines, fmt.Sprintf("That is all %d automatic backups and %d snapshots.", auto, snaps))
 	}
-	return Confirmation{
-		Heading: "Cancel backups of " + r.Label,
-		Lines: []string{
-			"Cancels " + info.service() + " of " + r.Label + ".",
-			"This deletes " + what + " of " + r.Label + " forever. They cannot be recovered, and re-enabling the service starts from nothing.",
-		},
-		Typed: true, Expect: TypedName(r), Verb: "cancel backups",
-	}
+	return c
 }
 
 // RestoreOverwrite is the consequence of restoring over t, in the
@@ -124,14 +124,11 @@ func RestoreBeside(info ProviderInfo, t Resource) string {
 // overwrite, y without. taken says when the backup was taken ("" when
 // unknown).
 func ConfirmRestore(info ProviderInfo, backup string, src, t Resource, overwrite bool, taken string) Confirmation {
-	what := info.BackupNoun + " " + backup
-	if strings.HasPrefix(backup, "automatic ") || strings.HasPrefix(backup, info.BackupNoun+" ") {
-		what = backup // a name that says what it is: "automatic backup 7"
-	}
+	what := backup
 	if taken != "" {
 		what += ", taken " + taken + ","
 	}
-	onto := info.Noun + " " + t.Label
+	onto := strings.TrimSpace(info.Noun + " " + t.Label)
 	if t.Region != "" {
 		onto += " (" + t.Region + ")"
 	}

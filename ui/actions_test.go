@@ -208,7 +208,7 @@ func TestCancelBackupsNeedsTypedLabel(t *testing.T) {
 	h := start(t, setup{})
 	h.open("cache-01")
 	h.key("X")
-	h.waitAll("Cancel backups of cache-01", "deletes all 2 automatic backups", "forever")
+	h.waitAll("Cancel backups of cache-01", "all 2 automatic backups", "forever")
 	h.key("cache-0")
 	h.key("enter")
 	h.wait("That is not the label")
