@@ -16,7 +16,9 @@ type keyMap struct {
 	// In dialogs and forms.
 	Yes, No, Submit, Typed                  key.Binding
 	NextField, PrevField, Choose, Overwrite key.Binding
-	Left, Right                             key.Binding
+	Left, Right, Complete                   key.Binding
+	// TestPanic crashes on purpose, only when Options.PanicKey is set.
+	TestPanic key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -60,6 +62,8 @@ func newKeyMap() keyMap {
 		Overwrite: key.NewBinding(key.WithKeys("o", "space"), key.WithHelp("o", "toggle overwrite")),
 		Left:      key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "day")),
 		Right:     key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("←/→", "day")),
+		Complete:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "complete")),
+		TestPanic: key.NewBinding(key.WithKeys("ctrl+\\")),
 	}
 }
 
