@@ -57,14 +57,15 @@ func or(s, fallback string) string {
 	return s
 }
 
-// service names the provider's backup service.
-func (i ProviderInfo) service() string {
+// ServiceName names the provider's backup service: "the Linode Backup
+// service".
+func (i ProviderInfo) ServiceName() string {
 	return or(i.Wording.Service, strings.Join(strings.Fields("the "+i.Title+" backup service"), " "))
 }
 
 // ConfirmEnableBackups asks to turn the backup service on for r (y).
 func ConfirmEnableBackups(info ProviderInfo, r Resource) Confirmation {
-	lines := []string{"Turns on " + info.service() + " for " + r.Label + " (" + r.Plan + ", " + r.Region + ")."}
+	lines := []string{"Turns on " + info.ServiceName() + " for " + r.Label + " (" + r.Plan + ", " + r.Region + ")."}
 	for _, l := range []string{info.Wording.Billing, info.Wording.Enabled} {
 		if l != "" {
 			lines = append(lines, l)
@@ -76,7 +77,7 @@ func ConfirmEnableBackups(info ProviderInfo, r Resource) Confirmation {
 // ConfirmEnableForSnapshot asks to turn the backup service on because taking a
 // snapshot of r needs it (y).
 func ConfirmEnableForSnapshot(info ProviderInfo, r Resource) Confirmation {
-	lines := []string{"A " + info.BackupNoun + " needs " + info.service() + ", which is not enabled for " + r.Label + "."}
+	lines := []string{"A " + info.BackupNoun + " needs " + info.ServiceName() + ", which is not enabled for " + r.Label + "."}
 	if info.Wording.Billing != "" {
 		lines = append(lines, info.Wording.Billing)
 	}
@@ -89,7 +90,7 @@ func ConfirmCancelBackups(info ProviderInfo, r Resource, known []Backup) Confirm
 	c := Confirmation{
 		Heading: "Cancel backups of " + r.Label,
 		Lines: []string{
-			"Cancels " + info.service() + " of " + r.Label + ".",
+			"Cancels " + info.ServiceName() + " of " + r.Label + ".",
 			"This deletes every backup and snapshot of " + r.Label + " forever. They cannot be recovered, and re-enabling the service starts from nothing.",
 		},
 		Typed: true, Expect: TypedName(r), Verb: "cancel backups",

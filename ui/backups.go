@@ -176,7 +176,11 @@ func (s *backupsScreen) view(a *App, w, h int) string {
 		b.WriteString(a.spin.View() + " Loading backups…")
 		return b.String()
 	case len(s.backups) == 0 && !s.res.BackupsEnabled:
-		b.WriteString(a.th.dim.Render("The Backup service is not enabled for this Linode, so it has no backups."))
+		this := a.info.ResourceTitle
+		if this == "" {
+			this = a.info.Noun
+		}
+		b.WriteString(a.th.dim.Render(upperFirst(a.info.ServiceName()) + " is not enabled for this " + this + ", so it has no backups."))
 		return b.String()
 	case len(s.backups) == 0 && a.info.Caps.Has(model.CapSchedule):
 		b.WriteString(a.th.dim.Render("No backups yet: the first automatic backup runs in the scheduled window."))
