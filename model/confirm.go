@@ -133,7 +133,11 @@ func ConfirmRestore(info ProviderInfo, backup string, src, t Resource, overwrite
 	if t.Region != "" {
 		onto += " (" + t.Region + ")"
 	}
-	c := Confirmation{Lines: []string{"Restores " + what + " of " + src.Label + " onto " + onto + "."}}
+	of := " of " + src.Label
+	if src.ID != "" && src.ID == t.ID {
+		of = "" // in place: "Restores nightly onto database db-1."
+	}
+	c := Confirmation{Lines: []string{"Restores " + what + of + " onto " + onto + "."}}
 	if overwrite {
 		c.Heading = "Restore " + backup + " over " + t.Label
 		c.Lines = append(c.Lines, RestoreOverwrite(info, t))
