@@ -68,9 +68,39 @@ type ProviderInfo struct {
 	// ValidateName checks a new backup's name as it is typed; nil means any
 	// non-empty name.
 	ValidateName func(string) error `json:"-"`
+	// BackupDisks says a backup records the resource's disks and configs,
+	// and whether it is available to restore (Linode instances): the list
+	// has a DISKS column, the detail the disks, configs and availability.
+	BackupDisks bool
+	// ResourceTitle names the resource a backup belongs to in its detail
+	// ("Linode"); empty means the Noun, capitalised.
+	ResourceTitle string
 	// AutomaticKept, when set, says automatic backups cannot be deleted,
 	// and why ("Linode keeps them 7 days").
 	AutomaticKept string
+	// Wording is the provider's own text for what its actions do; the
+	// confirmations (confirm.go) fall back to plain wording where empty.
+	Wording Wording
+}
+
+// Wording is what a provider says about its actions, in its own words.
+// "{target}" in a sentence stands for the resource acted on.
+type Wording struct {
+	// Service names the backup service that is turned on and off ("the
+	// Linode Backup service").
+	Service string
+	// Billing says what the service costs.
+	Billing string
+	// Enabled says what the service does once it is on.
+	Enabled string
+	// RestoreOverwrite is the consequence of restoring over {target},
+	// erasing what it holds.
+	RestoreOverwrite string
+	// RestoreBeside is the consequence of restoring onto {target} without
+	// overwriting.
+	RestoreBeside string
+	// Replaces says why taking a snapshot deletes the current one.
+	Replaces string
 }
 
 // Slug names the resource kind in a view's name ("prod/databases",

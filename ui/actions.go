@@ -208,18 +208,13 @@ func (a *App) startEnable(r model.Resource) tea.Cmd {
 		a.announce("Backups are already enabled for " + r.Label)
 		return nil
 	}
-	return a.push(a.enableConfirm(r, "Enable backups for "+r.Label, "✓ Backups enabled for "+r.Label,
-		"Turns on the Linode Backup service for "+r.Label+" ("+r.Plan+", "+r.Region+").",
-		"It is a paid service: Linode bills it monthly per Linode, priced by plan, on top of the Linode itself.",
-		"Automatic daily and weekly backups then run in the scheduled window, and you can take a manual snapshot.",
-	), nil)
+	return a.push(a.enableConfirm(r, model.ConfirmEnableBackups(a.info, r), "✓ Backups enabled for "+r.Label), nil)
 }
 
 // enableConfirm asks to turn the Backup service on, then shows the re-read
 // resource everywhere and announces done.
-func (a *App) enableConfirm(r model.Resource, heading, done string, lines ...string) *confirmScreen {
-	c := newConfirm(heading, "enable backups", confirmYes, "")
-	c.lines = lines
+func (a *App) enableConfirm(r model.Resource, conf model.Confirmation, done string) *confirmScreen {
+	c := newConfirm(conf)
 	c.ids = []string{r.ID}
 	act, id := a.actions, r.ID
 	c.run = func(ctx context.Context) actionResult {
@@ -249,23 +244,7 @@ func (a *App) startCancel(r model.Resource, known []model.Backup) tea.Cmd {
 		a.announce("Backups are not enabled for " + r.Label + "; nothing to cancel")
 		return nil
 	}
-	c := newConfirm("Cancel backups of "+r.Label, "cancel backups", confirmTyped, typedName(r))
-	what := "every backup and snapshot"
-	if known != nil {
-		auto, snaps := 0, 0
-		for _, b := range known {
-			if b.Kind == model.BackupAutomatic {
-				auto++
-			} else {
-				snaps++
-			}
-		}
-		what = fmt.Sprintf("all %d automatic backups and %d snapshots", auto, snaps)
-	}
-	c.lines = []string{
-		"Cancels the Backup service of " + r.Label + ".",
-		"This deletes " + what + " of " + r.Label + " forever. They cannot be recovered, and re-enabling the service starts from nothing.",
-	}
+	c := newConfirm(model.ConfirmCancelBackups(a.info, r, known))
 	c.ids = []string{r.ID}
 	act, id := a.actions, r.ID
 	c.run = func(ctx context.Context) actionResult {
@@ -295,16 +274,16 @@ func (a *App) startSnapshot(r model.Resource, known []model.Backup) tea.Cmd {
 	if !a.canAct() {
 		return a.refuseReadOnly()
 	}
-	if a.info.Name != "linode" {
+	if !a.info.ReplacesSnapshot {
+		// The one-snapshot form is for a provider that keeps one and
+		// replaces it; every other takes its choices in backupForm.
 		f := newBackupForm(a, r)
 		return a.push(f, f.load(a))
 	}
-	if !r.BackupsEnabled {
-		return a.push(a.enableConfirm(r, "Backups are off for "+r.Label,
-			"✓ Backups enabled for "+r.Label+" — press s to take the snapshot",
-			"A snapshot needs the Linode Backup service, which is not enabled for "+r.Label+".",
-			"Enable it now? It is a paid service, billed monthly per Linode by plan. Then press s again to take the snapshot.",
-		), nil)
+	if !r.BackupsEnabled && a.info.Caps.Has(model.CapEnableBackups) {
+		conf := model.ConfirmEnableForSnapshot(a.info, r)
+		conf.Lines = append(conf.Lines, "Enable it now? Then press s again to take the "+a.info.BackupNoun+".")
+		return a.push(a.enableConfirm(r, conf, "✓ Backups enabled for "+r.Label+" — press s to take the "+a.info.BackupNoun), nil)
 	}
 	s := newSnapshotForm(a, r)
 	return a.push(s, s.load(a))

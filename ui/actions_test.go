@@ -169,16 +169,16 @@ func TestRestoreWithOverwriteNeedsTypedLabel(t *testing.T) {
 	h.key("o")
 	h.wait("ERASES every disk and config")
 	h.key("enter")
-	s = h.wait("to confirm erasing it")
-	target := between(s, "Type ", " to confirm erasing it")
+	s = h.wait("to confirm,")
+	target := between(s, "Type ", " to confirm,")
 	if target == "" || target == "web-prod-01" {
 		t.Fatalf("confirm does not name the chosen target:\n%s", s)
 	}
 	h.key("enter")
-	h.wait("That is not the target's label")
+	h.wait("That is not the label")
 	h.key(target + "x")
 	h.key("enter")
-	h.wait("That is not the target's label")
+	h.wait("That is not the label")
 	settle()
 	if n := h.mutations(); n != 0 {
 		t.Fatalf("%d mutations with a wrong label", n)
@@ -210,7 +210,7 @@ func TestRestoreWithoutOverwriteIsYesAndRefusalShown(t *testing.T) {
 	h.key("enter") // this Linode, no overwrite
 	h.wait("Press y to restore onto web-prod-01")
 	h.key("enter")
-	h.wait("Enter does not confirm a restore")
+	h.wait("Enter does not confirm here")
 	h.key("y")
 	// The simulator refuses when the target lacks free space; the reason is shown.
 	s := h.waitFor("an outcome", func(s string) bool {
@@ -228,7 +228,7 @@ func TestCancelBackupsNeedsTypedLabel(t *testing.T) {
 	h := start(t, setup{})
 	h.open("cache-01")
 	h.key("X")
-	h.waitAll("Cancel backups of cache-01", "deletes all 2 automatic backups", "forever")
+	h.waitAll("Cancel backups of cache-01", "all 2 automatic backups", "forever")
 	h.key("cache-0")
 	h.key("enter")
 	h.wait("That is not the label")

@@ -258,7 +258,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if key.Matches(msg, a.keys.ForceQuit) {
 			return a, a.quit()
 		}
-		if a.testPanic && msg.String() == "ctrl+\\" {
+		if a.testPanic && key.Matches(msg, a.keys.TestPanic) {
 			panic("snapdeck: test panic (SNAPDECK_TEST_PANIC)")
 		}
 		if !a.top().capturing() {

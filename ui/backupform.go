@@ -37,7 +37,6 @@ type backupForm struct {
 	loadErr  error
 	req      int
 	known    []model.Backup
-	confirm  []string // second step: what the user must accept with y
 	hint     string
 	diskErr  error
 	diskLoad bool
@@ -231,7 +230,6 @@ func (f *backupForm) update(a *App, msg tea.Msg) tea.Cmd {
 		if !f.received(m) {
 			return nil
 		}
-		f.confirm = nil
 		if m.res.err != nil {
 			cmd := a.actionFailed(upperFirst(f.info.BackupNoun)+" of "+f.res.Label, m.res.err, f.res.ID)
 			if client.Uncertain(m.res.err) {
@@ -240,14 +238,7 @@ func (f *backupForm) update(a *App, msg tea.Msg) tea.Cmd {
 			return cmd
 		}
 		a.pop()
-		b := m.res.backup
-		name := b.Label
-		if name == "" {
-			name = f.name.Value()
-		}
-		a.announce(fmt.Sprintf("%s %s of %s started", upperFirst(f.info.BackupNoun), name, f.res.Label))
-		return tea.Batch(a.reread(f.res.ID, ""),
-			a.addJob(&job{kind: jobSnapshot, resourceID: f.res.ID, label: f.res.Label, name: name, backupID: b.ID, status: b.RawStatus}))
+		return f.started(a, m.res)
 	case tea.KeyPressMsg:
 		if f.sending {
 			return nil
@@ -257,38 +248,39 @@ func (f *backupForm) update(a *App, msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (f *backupForm) key(a *App, m tea.KeyPressMsg) tea.Cmd {
-	if f.confirm != nil {
-		switch m.String() {
-		case "y", "Y":
-			return f.submit(a)
-		case "n", "N", "esc":
-			f.confirm = nil
-			f.hint = ""
-		case "enter":
-			f.hint = "Enter does not confirm here: press y to go ahead, or n."
-		}
-		return nil
+// started announces the backup started and watches it.
+func (f *backupForm) started(a *App, res actionResult) tea.Cmd {
+	b := res.backup
+	name := b.Label
+	if name == "" {
+		name = f.name.Value()
 	}
+	a.announce(fmt.Sprintf("%s %s of %s started", upperFirst(f.info.BackupNoun), name, f.res.Label))
+	return tea.Batch(a.reread(f.res.ID, ""),
+		a.addJob(&job{kind: jobSnapshot, resourceID: f.res.ID, label: f.res.Label, name: name, backupID: b.ID, status: b.RawStatus}))
+}
+
+func (f *backupForm) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 	fields := f.fields()
 	f.focus = min(f.focus, len(fields)-1)
 	cur := fields[f.focus]
-	switch m.String() {
-	case "esc":
+	k := a.keys
+	switch {
+	case key.Matches(m, k.Back):
 		a.pop()
 		a.announce("Cancelled: no " + f.info.BackupNoun + " taken")
 		return nil
-	case "tab", "down":
+	case key.Matches(m, k.NextField):
 		f.setFocus((f.focus + 1) % len(fields))
 		return nil
-	case "shift+tab", "up":
+	case key.Matches(m, k.PrevField):
 		f.setFocus((f.focus + len(fields) - 1) % len(fields))
 		return nil
-	case "enter":
+	case key.Matches(m, k.Submit):
 		return f.enter(a)
-	case "left", "right", "space": // a space key reads "space", not " "
+	case key.Matches(m, k.Choose): // a space key reads "space", not " "
 		step := 1
-		if m.String() == "left" {
+		if key.Matches(m, k.Left) {
 			step = -1
 		}
 		switch cur {
@@ -354,34 +346,38 @@ func (f *backupForm) enter(a *App) tea.Cmd {
 		f.hint = err.Error()
 		return nil
 	}
-	var ask []string
+	req, err := f.request()
+	if err != nil {
+		f.hint = err.Error()
+		return nil
+	}
+	taken := ""
 	for _, b := range f.known {
-		if b.Label == f.name.Value() && f.info.Name == "civo" {
-			ask = append(ask, fmt.Sprintf("A snapshot named %s already exists (taken %s): it will be overwritten.", b.Label, format.Stamp(a.opts.Now(), b.Created)))
+		if b.Label == req.Label {
+			taken = format.Stamp(a.opts.Now(), b.Created)
 			break
 		}
 	}
-	if f.safe {
-		ask = append(ask, f.res.Label+" will be shut down while the snapshot is taken, and started again after it.")
-	}
-	if len(ask) > 0 {
-		f.confirm = ask
-		return nil
-	}
-	return f.submit(a)
-}
-
-func (f *backupForm) submit(a *App) tea.Cmd {
-	req, err := f.request()
-	if err != nil {
-		f.confirm, f.hint = nil, err.Error()
-		return nil
-	}
 	act, id := a.actions, f.res.ID
-	return f.send(a, func(ctx context.Context) actionResult {
+	run := func(ctx context.Context) actionResult {
 		b, err := act.TakeSnapshot(ctx, id, req)
 		return actionResult{backup: b, err: err}
-	})
+	}
+	conf, ask := model.ConfirmTakeSnapshot(f.info, f.res, req.Label, taken, f.safe)
+	if !ask {
+		return f.send(a, run)
+	}
+	// Overwriting one of that name, or shutting the resource down: asked in
+	// the confirm component, where n or esc comes back to the form.
+	c := newConfirm(conf)
+	c.ids, c.what = []string{f.res.ID}, upperFirst(f.info.BackupNoun)+" of "+f.res.Label
+	c.run = run
+	c.done = func(a *App, res actionResult) tea.Cmd {
+		a.pop() // the form
+		return f.started(a, res)
+	}
+	c.uncertain = func(a *App) tea.Cmd { a.pop(); return nil } // never offer to send it again
+	return a.push(c, nil)
 }
 
 func (f *backupForm) keys(a *App) helpKeys {
@@ -389,16 +385,10 @@ func (f *backupForm) keys(a *App) helpKeys {
 	if f.sending {
 		return helpKeys{short: []key.Binding{k.ForceQuit}}
 	}
-	if f.confirm != nil {
-		yes := key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "go ahead"))
-		no := key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "change"))
-		return helpKeys{short: []key.Binding{yes, no}, full: [][]key.Binding{{yes, no}}}
-	}
-	take := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "take "+f.info.BackupNoun))
+	take := withHelp(k.Submit, "enter", "take "+f.info.BackupNoun)
 	short := []key.Binding{take}
 	if len(f.fields()) > 1 {
-		short = append(short, key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
-			key.NewBinding(key.WithKeys("space"), key.WithHelp("←/→", "choose")))
+		short = append(short, k.NextField, k.Choose)
 	}
 	short = append(short, k.Back)
 	return helpKeys{short: short, full: [][]key.Binding{short}}
@@ -495,15 +485,8 @@ func (f *backupForm) view(a *App, w, h int) string {
 			}
 		}
 	}
-	if f.info.Name == "civo" {
-		out = append(out, "", th.dim.Render(wrap("A snapshot with the same name as an existing one overwrites it.", w)))
-	}
-	if f.confirm != nil {
-		out = append(out, "")
-		for _, l := range f.confirm {
-			out = append(out, th.warn.Render(wrap("⚠ "+l, w)))
-		}
-		out = append(out, "Press "+th.label.Render("y")+" to go ahead, "+th.label.Render("n")+" to change.")
+	if f.info.OverwritesByName {
+		out = append(out, "", th.dim.Render(wrap("A "+f.info.BackupNoun+" with the same name as an existing one overwrites it.", w)))
 	}
 	out = append(out, f.outcome(a, w, f.hint)...)
 	return strings.Join(out, "\n")

@@ -47,8 +47,8 @@ func newBackups(a *App, r model.Resource) *backupsScreen {
 		{title: "DISKS", width: 5, priority: 1},
 		{title: "SIZE", width: 8, priority: 6},
 	}
-	if a.info.Name != "linode" {
-		// Only Linode instance backups list disks; the others have a
+	if !a.info.BackupDisks {
+		// Only backups that record disks list them; the others have a
 		// type of their own (dump, incremental) next to who took them.
 		cols[1].width = 18
 		cols = append(cols[:6], cols[7])
@@ -177,7 +177,11 @@ func (s *backupsScreen) view(a *App, w, h int) string {
 		b.WriteString(a.spin.View() + " Loading backups…")
 		return b.String()
 	case len(s.backups) == 0 && !s.res.BackupsEnabled:
-		b.WriteString(a.th.dim.Render("The Backup service is not enabled for this Linode, so it has no backups."))
+		this := a.info.ResourceTitle
+		if this == "" {
+			this = a.info.Noun
+		}
+		b.WriteString(a.th.dim.Render(upperFirst(a.info.ServiceName()) + " is not enabled for this " + this + ", so it has no backups."))
 		return b.String()
 	case len(s.backups) == 0 && a.info.Caps.Has(model.CapSchedule):
 		b.WriteString(a.th.dim.Render("No backups yet: the first automatic backup runs in the scheduled window."))

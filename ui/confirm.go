@@ -81,29 +81,24 @@ func (s *sender) outcome(a *App, w int, hint string) []string {
 	return out
 }
 
-// confirmMode is how a dialog is confirmed. Enter alone never confirms.
-type confirmMode int
-
-const (
-	confirmYes   confirmMode = iota // press y
-	confirmTyped                    // type the resource's label, then Enter
-)
-
-// confirmScreen names an action's target and consequence and asks for an
-// explicit confirmation before it runs the action.
+// confirmScreen is the one confirm component: it draws a
+// model.Confirmation (its target and consequence, the same text a command
+// prints when refused without --yes) and asks for y or the typed label
+// before it runs the action. Enter alone never confirms; Esc backs out.
 type confirmScreen struct {
 	sender
-	heading string
-	lines   []string
-	warn    []string
-	mode    confirmMode
-	expect  string
-	input   input
-	verb    string   // what y does, for the footer: "enable backups"
-	ids     []string // resources to re-read when the outcome is unknown
-	run     func(ctx context.Context) actionResult
-	done    func(a *App, r actionResult) tea.Cmd
-	hint    string
+	model.Confirmation
+	input input
+	ids   []string // resources to re-read when the outcome is unknown
+	run   func(ctx context.Context) actionResult
+	done  func(a *App, r actionResult) tea.Cmd
+	// uncertain, when set, runs after the dialog closed on an outcome that
+	// is unknown: a form below it closes too, or re-reads what it decides on.
+	uncertain func(a *App) tea.Cmd
+	// what names the action in the status line when it fails; the heading
+	// when empty.
+	what string
+	hint string
 }
 
 // productionLine reminds, in a dialog that changes something, that the
@@ -115,30 +110,21 @@ func (a *App) productionLine(w int) string {
 	return productionStyle.Render(fit(" PRODUCTION account "+userText(a.opts.Account)+": this changes live data ", w))
 }
 
-// typedName is what a user types to confirm acting on r: its label as drawn,
-// or its ID when the label is empty (Enter alone must never confirm).
-func typedName(r model.Resource) string {
-	if l := strings.TrimSpace(r.Label); l != "" {
-		return l
-	}
-	return r.ID
-}
-
-func newConfirm(heading, verb string, mode confirmMode, expect string) *confirmScreen {
+func newConfirm(conf model.Confirmation) *confirmScreen {
 	ti := newInput()
 	ti.Prompt = "› "
-	ti.Placeholder = expect
-	ti.SetWidth(max(len(expect)+2, 20))
-	c := &confirmScreen{sender: newSender(), heading: heading, verb: verb, mode: mode, expect: expect, input: ti}
-	if mode == confirmTyped {
+	ti.Placeholder = conf.Expect
+	ti.SetWidth(max(len(conf.Expect)+2, 20))
+	c := &confirmScreen{sender: newSender(), Confirmation: conf, input: ti}
+	if conf.Typed {
 		c.input.Focus()
 	}
 	return c
 }
 
-func (c *confirmScreen) title() string   { return c.heading }
+func (c *confirmScreen) title() string   { return c.Heading }
 func (c *confirmScreen) busy() bool      { return c.sending }
-func (c *confirmScreen) capturing() bool { return c.mode == confirmTyped || c.sending }
+func (c *confirmScreen) capturing() bool { return c.Typed || c.sending }
 func (c *confirmScreen) close()          { c.cancel() }
 
 func (c *confirmScreen) update(a *App, msg tea.Msg) tea.Cmd {
@@ -148,12 +134,20 @@ func (c *confirmScreen) update(a *App, msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if m.res.err != nil {
+			what := c.what
+			if what == "" {
+				what = c.Heading
+			}
+			cmd := a.actionFailed(what, m.res.err, c.ids...)
 			if client.Uncertain(m.res.err) {
 				// The change may have been made: close the dialog so that a
 				// repeated key cannot send it again; the re-read tells.
 				a.pop()
+				if c.uncertain != nil {
+					cmd = tea.Batch(cmd, c.uncertain(a))
+				}
 			}
-			return a.actionFailed(c.heading, m.res.err, c.ids...)
+			return cmd
 		}
 		a.pop()
 		return c.done(a, m.res)
@@ -161,26 +155,22 @@ func (c *confirmScreen) update(a *App, msg tea.Msg) tea.Cmd {
 		if c.sending {
 			return nil // locked until the reply
 		}
-		if key.Matches(m, a.keys.Back) {
+		k := a.keys
+		switch {
+		case key.Matches(m, k.Back), !c.Typed && key.Matches(m, k.No):
 			a.pop()
-			a.announce("Cancelled: " + c.heading)
+			a.announce("Cancelled: " + c.Heading)
 			return nil
-		}
-		if c.mode == confirmYes {
-			switch m.String() {
-			case "y", "Y":
-				return c.send(a, c.run)
-			case "n", "N":
-				a.pop()
-				a.announce("Cancelled: " + c.heading)
-			case "enter":
-				c.hint = "Enter does not confirm here: press y to " + c.verb + ", or esc."
-			}
+		case !c.Typed && key.Matches(m, k.Yes):
+			return c.send(a, c.run)
+		case !c.Typed && key.Matches(m, k.Submit):
+			c.hint = "Enter does not confirm here: press y to " + c.Verb + ", or esc."
 			return nil
-		}
-		if m.String() == "enter" {
-			if c.input.Value() != c.expect {
-				c.hint = "That is not the label. Type " + c.expect + " exactly, or esc."
+		case !c.Typed:
+			return nil
+		case key.Matches(m, k.Submit):
+			if c.input.Value() != c.Expect {
+				c.hint = "That is not the label. Type " + c.Expect + " exactly, or esc."
 				return nil
 			}
 			return c.send(a, c.run)
@@ -198,9 +188,9 @@ func (c *confirmScreen) keys(a *App) helpKeys {
 	if c.sending {
 		return helpKeys{short: []key.Binding{k.ForceQuit}}
 	}
-	yes := key.NewBinding(key.WithKeys("y"), key.WithHelp("y", c.verb))
-	if c.mode == confirmTyped {
-		yes = key.NewBinding(key.WithKeys("enter"), key.WithHelp("type label + enter", c.verb))
+	yes := withHelp(k.Yes, "y", c.Verb)
+	if c.Typed {
+		yes = withHelp(k.Typed, "type label + enter", c.Verb)
 	}
 	return helpKeys{short: []key.Binding{yes, k.Back}, full: [][]key.Binding{{yes, k.Back}}}
 }
@@ -208,23 +198,23 @@ func (c *confirmScreen) keys(a *App) helpKeys {
 func (c *confirmScreen) view(a *App, w, h int) string {
 	th := a.th
 	var out []string
-	out = append(out, th.errBox.Render(fit("⚠ "+c.heading, w)), "")
+	out = append(out, th.errBox.Render(fit("⚠ "+c.Heading, w)), "")
 	if l := a.productionLine(w); l != "" {
 		out = append(out, l, "")
 	}
-	for _, l := range c.lines {
+	for _, l := range c.Lines {
 		out = append(out, wrap(l, w))
 	}
-	for _, l := range c.warn {
+	for _, l := range c.Warn {
 		out = append(out, th.warn.Render(wrap("⚠ "+l, w)))
 	}
 	out = append(out, "")
 	switch {
 	case c.sending: // the lock is drawn by outcome
-	case c.mode == confirmTyped:
-		out = append(out, "Type "+th.label.Render(c.expect)+" to confirm, then press Enter. Esc backs out.", c.input.View())
+	case c.Typed:
+		out = append(out, "Type "+th.label.Render(c.Expect)+" to confirm, then press Enter. Esc backs out.", c.input.View())
 	default:
-		out = append(out, "Press "+th.label.Render("y")+" to "+c.verb+", "+th.label.Render("esc")+" to back out.")
+		out = append(out, "Press "+th.label.Render("y")+" to "+c.Verb+", "+th.label.Render("esc")+" to back out.")
 	}
 	out = append(out, c.outcome(a, w, c.hint)...)
 	return strings.Join(out, "\n")

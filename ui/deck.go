@@ -305,19 +305,19 @@ func (d *Deck) resolve(q string) (int, bool) {
 }
 
 func (d *Deck) promptKey(m tea.KeyPressMsg) tea.Cmd {
-	switch m.String() {
-	case "esc":
+	switch {
+	case key.Matches(m, d.keys.Back):
 		d.jumping = false
 		d.prompt.Blur()
 		return nil
-	case "tab":
+	case key.Matches(m, d.keys.Complete):
 		c := d.prefixed(d.prompt.Value())
 		if len(c) > 0 {
 			d.prompt.SetValue(commonPrefix(c))
 			d.prompt.CursorEnd()
 		}
 		return nil
-	case "enter":
+	case key.Matches(m, d.keys.Submit):
 		if u, found := d.unavailableNamed(d.prompt.Value()); found {
 			// Never a near match instead: say why it cannot be opened.
 			d.hint = userText(u.Account) + " is unavailable: " + userText(u.Reason)

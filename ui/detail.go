@@ -131,7 +131,7 @@ func (s *detailScreen) view(a *App, w, h int) string {
 	field("Type", kind)
 	field("Status", th.dim.Foreground(statusColor(b.Status)).Render(statusText(b.Status, b.RawStatus))+
 		th.dim.Render("  API status: "+b.RawStatus))
-	if a.info.Name == "linode" {
+	if a.info.BackupDisks {
 		avail := th.good.Render("yes — can be restored")
 		if !b.Available {
 			avail = th.bad.Render("no — not available for restore")
@@ -147,10 +147,7 @@ func (s *detailScreen) view(a *App, w, h int) string {
 	field("Finished", fin)
 	field("Duration", format.Duration(b.Duration()))
 	field("Total size", backupSize(b))
-	owner := "Linode"
-	if a.info.Name != "linode" {
-		owner = upperFirst(a.info.Noun)
-	}
+	owner := a.resourceTitle()
 	field(owner, fmt.Sprintf("%s (ID %s, %s)", s.res.Label, s.res.ID, s.res.Region))
 	shown := map[string]bool{"label": true, "id": true, "status": true, "created": true, "updated": true, "finished": true,
 		"duration": true, "total size": true, "note": true, strings.ToLower(owner): true}
@@ -172,7 +169,7 @@ func (s *detailScreen) view(a *App, w, h int) string {
 		}
 		field(f.Name, f.Value)
 	}
-	if a.info.Name == "linode" { // only Linode instance backups record configs and disks
+	if a.info.BackupDisks { // only backups that record them list configs and disks
 		out = append(out, linodeDisks(th, b, w, field)...)
 	}
 	if s.err != nil {
@@ -206,4 +203,13 @@ func linodeDisks(th theme, b model.Backup, w int, field func(name, value string)
 		out = append(out, "  "+fit(d.Label, lw)+" "+fit(d.Filesystem, 12)+" "+fit(format.SizeMB(d.SizeMB), 10))
 	}
 	return out
+}
+
+// resourceTitle names one resource where it heads a field or ends a
+// sentence: the provider's own word ("Linode"), else its noun capitalised.
+func (a *App) resourceTitle() string {
+	if a.info.ResourceTitle != "" {
+		return a.info.ResourceTitle
+	}
+	return upperFirst(a.info.Noun)
 }

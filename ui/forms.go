@@ -26,7 +26,6 @@ type snapshotForm struct {
 	loadErr error
 	req     int
 	state   model.SnapshotState
-	confirm bool // second step: replacing the current snapshot
 	hint    string
 }
 
@@ -74,7 +73,6 @@ func (f *snapshotForm) update(a *App, msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if m.res.err != nil {
-			f.confirm = false
 			cmd := a.actionFailed("Snapshot of "+f.res.Label, m.res.err, f.res.ID)
 			if client.Uncertain(m.res.err) {
 				// The snapshot may have started: re-read what the form
@@ -84,51 +82,35 @@ func (f *snapshotForm) update(a *App, msg tea.Msg) tea.Cmd {
 			return cmd
 		}
 		a.pop()
-		a.announce("✓ Snapshot " + m.res.backup.Label + " of " + f.res.Label + " accepted; watching it")
-		return tea.Batch(
-			a.addJob(&job{kind: jobSnapshot, resourceID: f.res.ID, label: f.res.Label, name: m.res.backup.Label, backupID: m.res.backup.ID, status: m.res.backup.RawStatus}),
-			a.reread(f.res.ID, ""),
-		)
+		return f.taken(a, m.res)
 	case tea.KeyPressMsg:
 		if f.sending {
 			return nil
 		}
+		k := a.keys
 		switch {
-		case key.Matches(m, a.keys.Back):
-			if f.confirm {
-				f.confirm = false
-				return nil
-			}
+		case key.Matches(m, k.Back):
 			a.pop()
 			a.announce("Cancelled: snapshot of " + f.res.Label)
 			return nil
 		case f.loading:
 			return nil
 		case f.loadErr != nil:
-			if m.String() == "r" {
+			if key.Matches(m, k.Refresh) {
 				return f.load(a)
 			}
 			return nil
 		case f.inProgress():
 			return nil
-		case f.confirm:
-			switch m.String() {
-			case "y", "Y":
-				return f.submit(a)
-			case "enter":
-				f.hint = "Enter does not confirm a replacement: press y, or esc."
-			}
-			return nil
-		case m.String() == "enter":
+		case key.Matches(m, k.Submit):
 			if model.ValidateSnapshotLabel(f.input.Value()) != nil {
 				f.hint = "Fix the label first."
 				return nil
 			}
-			if f.state.Current != nil {
-				f.confirm = true
-				return nil
+			if c := f.state.Current; c != nil {
+				return f.confirmReplace(a, *c)
 			}
-			return f.submit(a)
+			return f.send(a, f.request(a))
 		}
 		var cmd tea.Cmd
 		f.input, cmd = f.input.Update(m)
@@ -138,12 +120,35 @@ func (f *snapshotForm) update(a *App, msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (f *snapshotForm) submit(a *App) tea.Cmd {
+// taken announces the snapshot accepted and watches it.
+func (f *snapshotForm) taken(a *App, res actionResult) tea.Cmd {
+	a.announce("✓ Snapshot " + res.backup.Label + " of " + f.res.Label + " accepted; watching it")
+	return tea.Batch(
+		a.addJob(&job{kind: jobSnapshot, resourceID: f.res.ID, label: f.res.Label, name: res.backup.Label, backupID: res.backup.ID, status: res.backup.RawStatus}),
+		a.reread(f.res.ID, ""),
+	)
+}
+
+// confirmReplace asks, in the confirm component, before the new snapshot
+// replaces the current one; esc there comes back to the form.
+func (f *snapshotForm) confirmReplace(a *App, cur model.Backup) tea.Cmd {
+	c := newConfirm(model.ConfirmReplaceSnapshot(a.info, f.res, cur, f.input.Value(), format.Stamp(a.opts.Now(), cur.Created)))
+	c.ids, c.what = []string{f.res.ID}, "Snapshot of "+f.res.Label
+	c.run = f.request(a)
+	c.done = func(a *App, res actionResult) tea.Cmd {
+		a.pop() // the form
+		return f.taken(a, res)
+	}
+	c.uncertain = f.load
+	return a.push(c, nil)
+}
+
+func (f *snapshotForm) request(a *App) func(ctx context.Context) actionResult {
 	act, id, label := a.actions, f.res.ID, f.input.Value()
-	return f.send(a, func(ctx context.Context) actionResult {
+	return func(ctx context.Context) actionResult {
 		b, err := act.TakeSnapshot(ctx, id, model.SnapshotRequest{Label: label})
 		return actionResult{err: err, backup: b}
-	})
+	}
 }
 
 func (f *snapshotForm) keys(a *App) helpKeys {
@@ -151,13 +156,10 @@ func (f *snapshotForm) keys(a *App) helpKeys {
 	switch {
 	case f.sending:
 		return helpKeys{short: []key.Binding{k.ForceQuit}}
-	case f.confirm:
-		y := key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "replace snapshot"))
-		return helpKeys{short: []key.Binding{y, k.Back}, full: [][]key.Binding{{y, k.Back}}}
 	case f.inProgress() || f.loading:
 		return helpKeys{short: []key.Binding{k.Back}, full: [][]key.Binding{{k.Back}}}
 	}
-	ok := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "take snapshot"))
+	ok := withHelp(k.Submit, "enter", "take snapshot")
 	return helpKeys{short: []key.Binding{ok, k.Back}, full: [][]key.Binding{{ok, k.Back}}}
 }
 
@@ -175,8 +177,8 @@ func (f *snapshotForm) view(a *App, w, h int) string {
 	case f.inProgress():
 		ip := f.state.InProgress
 		out = append(out, th.errBox.Render("Refused: a snapshot is already in progress."),
-			wrap(fmt.Sprintf("Snapshot %q is %s (started %s). Linode takes one snapshot at a time; wait for it to finish.",
-				ip.Label, ip.RawStatus, format.Age(now, ip.Created)), w),
+			wrap(fmt.Sprintf("Snapshot %q is %s (started %s). %s takes one snapshot at a time; wait for it to finish.",
+				ip.Label, ip.RawStatus, format.Age(now, ip.Created), a.info.Title), w),
 			"", th.dim.Render("Press esc to go back."))
 		return strings.Join(out, "\n")
 	}
@@ -190,14 +192,10 @@ func (f *snapshotForm) view(a *App, w, h int) string {
 	}
 	out = append(out, th.dim.Render("Rule: 1 to 255 characters."), "")
 	if c := f.state.Current; c != nil {
-		out = append(out, th.warn.Render(wrap(fmt.Sprintf("⚠ %s already has a snapshot: %q, taken %s. A Linode keeps one snapshot: taking a new one deletes that one.",
-			f.res.Label, c.Label, format.Stamp(now, c.Created)), w)))
+		out = append(out, th.warn.Render(wrap(fmt.Sprintf("⚠ %s already has a snapshot: %q, taken %s. %s",
+			f.res.Label, c.Label, format.Stamp(now, c.Created), a.info.Wording.Replaces), w)))
 	} else {
 		out = append(out, th.dim.Render("It has no snapshot yet; nothing will be replaced."))
-	}
-	if f.confirm {
-		out = append(out, "", th.errBox.Render(wrap(fmt.Sprintf("Replace %q with %q? Press y to take the new snapshot and delete the old one, esc to go back.",
-			f.state.Current.Label, label), w)))
 	}
 	out = append(out, f.outcome(a, w, f.hint)...)
 	return strings.Join(out, "\n")
@@ -205,22 +203,19 @@ func (f *snapshotForm) view(a *App, w, h int) string {
 
 // --- restore form ----------------------------------------------------------
 
-// restoreForm picks the target Linode and the overwrite choice, then asks
-// for the confirmation that fits: y without overwrite, the typed label with.
+// restoreForm picks the target and the overwrite choice, then asks in the
+// confirm component for the confirmation that fits: y without overwrite,
+// the typed label with.
 type restoreForm struct {
-	sender
 	src       model.Resource
 	b         model.Backup
 	targets   []model.Resource
 	tbl       table
 	overwrite bool
-	confirm   bool
-	input     input
-	hint      string
 }
 
 func newRestoreForm(a *App, src model.Resource, b model.Backup) *restoreForm {
-	f := &restoreForm{sender: newSender(), src: src, b: b}
+	f := &restoreForm{src: src, b: b}
 	// Only Linodes in the source's region are valid targets; the source first.
 	f.targets = append(f.targets, src)
 	for _, r := range a.stack[0].(*instancesScreen).all {
@@ -235,118 +230,76 @@ func newRestoreForm(a *App, src model.Resource, b model.Backup) *restoreForm {
 		{title: "DISK", width: 8, priority: 2},
 	}}
 	f.tbl.setRows(len(f.targets))
-	ti := newInput()
-	ti.Prompt = "› "
-	f.input = ti
 	return f
 }
 
 func (f *restoreForm) title() string   { return "Restore" }
-func (f *restoreForm) busy() bool      { return f.sending }
-func (f *restoreForm) capturing() bool { return f.confirm || f.sending }
-func (f *restoreForm) close()          { f.cancel() }
+func (f *restoreForm) busy() bool      { return false }
+func (f *restoreForm) capturing() bool { return false }
+func (f *restoreForm) close()          {}
 
 func (f *restoreForm) target() model.Resource { return f.targets[f.tbl.cursor] }
 
 func (f *restoreForm) update(a *App, msg tea.Msg) tea.Cmd {
-	switch m := msg.(type) {
-	case actionMsg:
-		if !f.received(m) {
-			return nil
-		}
-		t := f.target()
-		if m.res.err != nil {
-			if client.Uncertain(m.res.err) {
-				a.pop() // as in confirmScreen: no second restore by a repeated key
-			}
-			return a.actionFailed("Restore onto "+t.Label, m.res.err, t.ID)
-		}
+	m, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	k := a.keys
+	switch {
+	case key.Matches(m, k.Back):
 		a.pop()
-		a.announce("✓ Restore of backup " + f.b.ID + " onto " + t.Label + " accepted; watching it")
-		return a.addJob(&job{kind: jobRestore, resourceID: f.src.ID, label: f.src.Label, name: backupName(f.b), targetID: t.ID, targetLabel: t.Label, status: "pending"})
-	case tea.KeyPressMsg:
-		if f.sending {
-			return nil
-		}
-		if key.Matches(m, a.keys.Back) {
-			if f.confirm {
-				f.confirm = false
-				f.hint = ""
-				f.input.Blur()
-				return nil
-			}
-			a.pop()
-			a.announce("Cancelled: restore of backup " + f.b.ID)
-			return nil
-		}
-		if f.confirm {
-			return f.updateConfirm(a, m)
-		}
-		switch {
-		case key.Matches(m, a.keys.Up):
-			f.tbl.move(-1)
-		case key.Matches(m, a.keys.Down):
-			f.tbl.move(1)
-		case m.String() == "o" || m.String() == "space":
-			f.overwrite = !f.overwrite
-		case m.String() == "enter":
-			f.confirm = true
-			f.input.SetValue("")
-			if f.overwrite {
-				f.input.Placeholder = f.target().Label
-				return f.input.Focus()
-			}
-		}
+		a.announce("Cancelled: restore of backup " + f.b.ID)
+	case key.Matches(m, k.Up):
+		f.tbl.move(-1)
+	case key.Matches(m, k.Down):
+		f.tbl.move(1)
+	case key.Matches(m, k.Overwrite):
+		f.overwrite = !f.overwrite
+	case key.Matches(m, k.Submit):
+		return f.confirm(a)
 	}
 	return nil
 }
 
-func (f *restoreForm) updateConfirm(a *App, m tea.KeyPressMsg) tea.Cmd {
+// confirm asks, in the confirm component, before restoring onto the chosen
+// target; esc there comes back to the form.
+func (f *restoreForm) confirm(a *App) tea.Cmd {
 	t := f.target()
+	c := newConfirm(model.ConfirmRestore(a.info, backupName(f.b), f.src, t, f.overwrite, format.Stamp(a.opts.Now(), f.b.Created)))
 	if !f.overwrite {
-		switch m.String() {
-		case "y", "Y":
-			return f.submit(a)
-		case "enter":
-			f.hint = "Enter does not confirm a restore: press y, or esc."
-		}
-		return nil
+		c.Warn = append(c.Warn, f.spaceWarning(t, a.resourceTitle()))
 	}
-	if m.String() == "enter" {
-		if f.input.Value() != typedName(t) {
-			f.hint = "That is not the target's label. Type " + typedName(t) + " exactly, or esc."
-			return nil
-		}
-		return f.submit(a)
+	c.ids, c.what = []string{t.ID}, "Restore onto "+t.Label
+	act, src, bid, tid, ow := a.actions, f.src.ID, f.b.ID, t.ID, f.overwrite
+	c.run = func(ctx context.Context) actionResult {
+		return actionResult{err: act.RestoreBackup(ctx, src, bid, tid, ow)}
 	}
-	var cmd tea.Cmd
-	f.input, cmd = f.input.Update(m)
-	f.hint = ""
-	return cmd
+	c.done = func(a *App, _ actionResult) tea.Cmd {
+		a.pop() // the form
+		a.announce("✓ Restore of backup " + f.b.ID + " onto " + t.Label + " accepted; watching it")
+		return a.addJob(&job{kind: jobRestore, resourceID: f.src.ID, label: f.src.Label, name: backupName(f.b), targetID: t.ID, targetLabel: t.Label, status: "pending"})
+	}
+	// As with any confirm: no second restore by a repeated key.
+	c.uncertain = func(a *App) tea.Cmd { a.pop(); return nil }
+	return a.push(c, nil)
 }
 
-func (f *restoreForm) submit(a *App) tea.Cmd {
-	act, src, bid, tid, ow := a.actions, f.src.ID, f.b.ID, f.target().ID, f.overwrite
-	return f.send(a, func(ctx context.Context) actionResult {
-		return actionResult{err: act.RestoreBackup(ctx, src, bid, tid, ow)}
-	})
+// spaceWarning says whether t has the room for the backup's disks beside
+// its own.
+func (f *restoreForm) spaceWarning(t model.Resource, title string) string {
+	size := f.b.TotalSizeMB()
+	if t.DiskMB > 0 && size > t.DiskMB {
+		return fmt.Sprintf("%s's plan has %s of disk in all, less than the backup's %s: it lacks the space. Choose overwrite or a larger %s.",
+			t.Label, format.SizeMB(t.DiskMB), format.SizeMB(size), title)
+	}
+	return fmt.Sprintf("The restore is refused if %s has less than %s of unallocated disk (its plan has %s in all).", t.Label, format.SizeMB(size), format.SizeMB(t.DiskMB))
 }
 
 func (f *restoreForm) keys(a *App) helpKeys {
 	k := a.keys
-	switch {
-	case f.sending:
-		return helpKeys{short: []key.Binding{k.ForceQuit}}
-	case f.confirm && f.overwrite:
-		ok := key.NewBinding(key.WithKeys("enter"), key.WithHelp("type label + enter", "restore"))
-		return helpKeys{short: []key.Binding{ok, k.Back}, full: [][]key.Binding{{ok, k.Back}}}
-	case f.confirm:
-		y := key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "restore"))
-		return helpKeys{short: []key.Binding{y, k.Back}, full: [][]key.Binding{{y, k.Back}}}
-	}
-	ow := key.NewBinding(key.WithKeys("o", "space"), key.WithHelp("o", "toggle overwrite"))
-	next := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next"))
-	return helpKeys{short: []key.Binding{k.Up, k.Down, ow, next, k.Back}, full: [][]key.Binding{{k.Up, k.Down}, {ow, next, k.Back}}}
+	next := withHelp(k.Submit, "enter", "next")
+	return helpKeys{short: []key.Binding{k.Up, k.Down, k.Overwrite, next, k.Back}, full: [][]key.Binding{{k.Up, k.Down}, {k.Overwrite, next, k.Back}}}
 }
 
 func backupName(b model.Backup) string { return b.Name() }
@@ -355,6 +308,7 @@ func (f *restoreForm) view(a *App, w, h int) string {
 	th := a.th
 	now := a.opts.Now()
 	size := f.b.TotalSizeMB()
+	title := a.resourceTitle()
 	out := []string{
 		th.label.Render(fit(fmt.Sprintf("Restore %s of %s", backupName(f.b), f.src.Label), w)),
 		th.dim.Render(fit(fmt.Sprintf("taken %s · %d disks · %s · region %s", format.Stamp(now, f.b.Created), len(f.b.Disks), format.SizeMB(size), f.src.Region), w)),
@@ -364,43 +318,27 @@ func (f *restoreForm) view(a *App, w, h int) string {
 		out = append(out, l, "")
 	}
 	t := f.target()
-	if !f.confirm {
-		out = append(out, "Target — only Linodes in "+f.src.Region+" can receive this backup:")
-		f.tbl.setHeight(max(h-len(out)-7, 1))
-		out = append(out, f.tbl.render(th, w, func(i int) map[string]cell {
-			r := f.targets[i]
-			name := r.Label
-			if r.ID == f.src.ID {
-				name += " (this Linode)"
-			}
-			return map[string]cell{"TARGET": {text: name}, "STATUS": {text: r.Status}, "PLAN": {text: r.Plan}, "DISK": {text: format.SizeMB(r.DiskMB)}}
-		}))
-		out = append(out, "")
-	}
+	out = append(out, "Target — only "+title+"s in "+f.src.Region+" can receive this backup:")
+	f.tbl.setHeight(max(h-len(out)-7, 1))
+	out = append(out, f.tbl.render(th, w, func(i int) map[string]cell {
+		r := f.targets[i]
+		name := r.Label
+		if r.ID == f.src.ID {
+			name += " (this " + title + ")"
+		}
+		return map[string]cell{"TARGET": {text: name}, "STATUS": {text: r.Status}, "PLAN": {text: r.Plan}, "DISK": {text: format.SizeMB(r.DiskMB)}}
+	}))
+	out = append(out, "")
 	box := "[ ]"
 	if f.overwrite {
 		box = "[x]"
 	}
 	out = append(out, fmt.Sprintf("%s Overwrite (o toggles)", box))
 	if f.overwrite {
-		out = append(out, th.bad.Render(wrap("Overwrite ERASES every disk and config of "+t.Label+", then restores the backup's disks and configs in their place. What is on "+t.Label+" now is lost.", w)))
+		out = append(out, th.bad.Render(wrap(model.RestoreOverwrite(a.info, t), w)))
 	} else {
-		out = append(out, wrap("Without overwrite the backup's disks ("+format.SizeMB(size)+") are added beside "+t.Label+"'s existing disks; nothing is erased.", w))
-		if t.DiskMB > 0 && size > t.DiskMB {
-			out = append(out, th.warn.Render(wrap(fmt.Sprintf("⚠ %s's plan has %s of disk in all, less than the backup's %s: it lacks the space. Choose overwrite or a larger Linode.", t.Label, format.SizeMB(t.DiskMB), format.SizeMB(size)), w)))
-		} else {
-			out = append(out, th.warn.Render(wrap(fmt.Sprintf("⚠ The restore is refused if %s has less than %s of unallocated disk (its plan has %s in all).", t.Label, format.SizeMB(size), format.SizeMB(t.DiskMB)), w)))
-		}
+		out = append(out, wrap(model.RestoreBeside(a.info, t), w), th.warn.Render(wrap("⚠ "+f.spaceWarning(t, title), w)))
 	}
-	if f.confirm {
-		out = append(out, "")
-		if f.overwrite {
-			out = append(out, "Type "+th.label.Render(typedName(t))+" to confirm erasing it, then Enter. Esc goes back.", f.input.View())
-		} else {
-			out = append(out, "Press "+th.label.Render("y")+" to restore onto "+t.Label+", esc to go back.")
-		}
-	}
-	out = append(out, f.outcome(a, w, f.hint)...)
 	return strings.Join(out, "\n")
 }
 
@@ -461,19 +399,20 @@ func (f *scheduleForm) update(a *App, msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		n, nw := len(days), len(model.ScheduleWindows)
-		switch m.String() {
-		case "esc":
+		k := a.keys
+		switch {
+		case key.Matches(m, k.Back):
 			a.pop()
 			return nil
-		case "left", "h":
+		case key.Matches(m, k.Left):
 			f.day = (f.day + n - 1) % n
-		case "right", "l":
+		case key.Matches(m, k.Right):
 			f.day = (f.day + 1) % n
-		case "up", "k":
+		case key.Matches(m, k.Up):
 			f.win = (f.win + nw - 1) % nw
-		case "down", "j":
+		case key.Matches(m, k.Down):
 			f.win = (f.win + 1) % nw
-		case "enter":
+		case key.Matches(m, k.Submit):
 			s := f.chosen()
 			if s == f.res.Schedule {
 				a.pop()
@@ -495,9 +434,9 @@ func (f *scheduleForm) keys(a *App) helpKeys {
 	if f.sending {
 		return helpKeys{short: []key.Binding{k.ForceQuit}}
 	}
-	day := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "day"))
-	win := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "window"))
-	save := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save"))
+	day := withHelp(k.Left, "←/→", "day")
+	win := withHelp(k.Up, "↑/↓", "window")
+	save := withHelp(k.Submit, "enter", "save")
 	return helpKeys{short: []key.Binding{day, win, save, k.Back}, full: [][]key.Binding{{day, win}, {save, k.Back}}}
 }
 

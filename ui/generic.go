@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -84,12 +83,7 @@ func (a *App) restoreInPlace(r model.Resource, b model.Backup) tea.Cmd {
 		a.announce(why)
 		return nil
 	}
-	c := newConfirm("Restore "+backupName(b)+" over "+r.Label, "restore", confirmTyped, typedName(r))
-	c.lines = []string{
-		fmt.Sprintf("Restores %s %s, taken %s, onto %s %s (%s).", a.info.BackupNoun, backupName(b), format.Stamp(a.opts.Now(), b.Created),
-			a.info.Noun, r.Label, r.Region),
-		"The current data of " + r.Label + " is replaced by the backup's. Anything written since it was taken is lost.",
-	}
+	c := newConfirm(model.ConfirmRestore(a.info, backupName(b), r, r, true, format.Stamp(a.opts.Now(), b.Created)))
 	c.ids = []string{r.ID}
 	act, id, bid := a.actions, r.ID, b.ID
 	c.run = func(ctx context.Context) actionResult {
@@ -120,11 +114,7 @@ func (a *App) startDelete(r model.Resource, b model.Backup) tea.Cmd {
 		a.announce(why)
 		return nil
 	}
-	c := newConfirm("Delete "+noun+" "+backupName(b), "delete it", confirmYes, "")
-	c.lines = []string{
-		fmt.Sprintf("Deletes %s %s of %s (%s, taken %s).", noun, backupName(b), r.Label, format.Size(b.Size()), format.Stamp(a.opts.Now(), b.Created)),
-		"This is immediate and cannot be undone: the " + noun + " cannot be restored afterwards.",
-	}
+	c := newConfirm(model.ConfirmDeleteBackup(a.info, r, backupName(b), format.Size(b.Size()), format.Stamp(a.opts.Now(), b.Created)))
 	c.ids = []string{r.ID}
 	act, id, bid := a.actions, r.ID, b.ID
 	c.run = func(ctx context.Context) actionResult { return actionResult{err: act.DeleteBackup(ctx, id, bid)} }
@@ -143,11 +133,7 @@ func (a *App) startAbort(r model.Resource, b model.Backup) tea.Cmd {
 		a.announce(why)
 		return nil
 	}
-	c := newConfirm("Abort "+a.info.BackupNoun+" "+backupName(b), "abort it", confirmYes, "")
-	c.lines = []string{
-		fmt.Sprintf("Stops %s %s of %s, which is %s.", a.info.BackupNoun, backupName(b), r.Label, b.RawStatus),
-		"The partial " + a.info.BackupNoun + " cannot be used; take a new one later.",
-	}
+	c := newConfirm(model.ConfirmAbortBackup(a.info, r, backupName(b), b.RawStatus))
 	c.ids = []string{r.ID}
 	act, id, bid := a.actions, r.ID, b.ID
 	c.run = func(ctx context.Context) actionResult { return actionResult{err: act.AbortBackup(ctx, id, bid)} }
@@ -202,12 +188,12 @@ func (f *noteForm) update(a *App, msg tea.Msg) tea.Cmd {
 		if f.sending {
 			return nil
 		}
-		switch m.String() {
-		case "esc":
+		switch {
+		case key.Matches(m, a.keys.Back):
 			a.pop()
 			a.announce("Cancelled: note unchanged")
 			return nil
-		case "enter":
+		case key.Matches(m, a.keys.Submit):
 			note := strings.TrimSpace(f.input.Value())
 			act, id, bid := a.actions, f.res.ID, f.b.ID
 			return f.send(a, func(ctx context.Context) actionResult { return actionResult{err: act.SetNote(ctx, id, bid, note)} })
@@ -220,7 +206,7 @@ func (f *noteForm) update(a *App, msg tea.Msg) tea.Cmd {
 }
 
 func (f *noteForm) keys(a *App) helpKeys {
-	save := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save note"))
+	save := withHelp(a.keys.Submit, "enter", "save note")
 	return helpKeys{short: []key.Binding{save, a.keys.Back}, full: [][]key.Binding{{save, a.keys.Back}}}
 }
 

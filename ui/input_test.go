@@ -169,7 +169,7 @@ func everyInput(t *testing.T) map[string]*input {
 	_ = a.startNote(r, b)
 	screens := map[string]any{
 		"filter":   newInstances(a),
-		"confirm":  newConfirm("Restore", "restore", confirmTyped, "web-prod-01"),
+		"confirm":  newConfirm(model.ConfirmRestore(a.info, "nightly", r, r, true, "")),
 		"snapshot": newSnapshotForm(a, r),
 		"restore":  newRestoreForm(a, r, b),
 		"backup":   newBackupForm(a, r),
@@ -193,7 +193,7 @@ func everyInput(t *testing.T) map[string]*input {
 // the cursor stays in the text, and a CharLimit holds.
 func TestRandomWalkOverEveryTextInput(t *testing.T) {
 	inputs := everyInput(t)
-	for _, want := range []string{"filter.filter", "deck.prompt", "confirm.input", "snapshot.input", "restore.input",
+	for _, want := range []string{"filter.filter", "deck.prompt", "confirm.input", "snapshot.input",
 		"backup.name", "backup.dest", "backup.days", "note.input"} {
 		if inputs[want] == nil {
 			t.Errorf("no text input %s found; have %v", want, reflect.ValueOf(inputs).MapKeys())

@@ -12,6 +12,13 @@ type keyMap struct {
 	Snapshot, Restore, Enable, Cancel       key.Binding
 	Schedule, Scan                          key.Binding
 	Delete, Abort, Note, History, Jump      key.Binding
+
+	// In dialogs and forms.
+	Yes, No, Submit, Typed                  key.Binding
+	NextField, PrevField, Choose, Overwrite key.Binding
+	Left, Right, Complete                   key.Binding
+	// TestPanic crashes on purpose, only when Options.PanicKey is set.
+	TestPanic key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -42,7 +49,28 @@ func newKeyMap() keyMap {
 		Note:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "note")),
 		History:     key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "restore history")),
 		Jump:        key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "jump")),
+
+		// Yes confirms a y confirmation; Enter never does. Each dialog
+		// sets the help text to what it does (withHelp).
+		Yes:       key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "go ahead")),
+		No:        key.NewBinding(key.WithKeys("n", "N"), key.WithHelp("n", "change")),
+		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
+		Typed:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("type label + enter", "confirm")),
+		NextField: key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field")),
+		PrevField: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous field")),
+		Choose:    key.NewBinding(key.WithKeys("left", "right", "space"), key.WithHelp("←/→", "choose")),
+		Overwrite: key.NewBinding(key.WithKeys("o", "space"), key.WithHelp("o", "toggle overwrite")),
+		Left:      key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "day")),
+		Right:     key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("←/→", "day")),
+		Complete:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "complete")),
+		TestPanic: key.NewBinding(key.WithKeys("ctrl+\\")),
 	}
+}
+
+// withHelp is b with the help text of one dialog: "y" "restore".
+func withHelp(b key.Binding, k, desc string) key.Binding {
+	b.SetHelp(k, desc)
+	return b
 }
 
 // helpKeys adapts a view's bindings to the help bubble.

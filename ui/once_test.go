@@ -37,8 +37,8 @@ var onceActions = []onceAction{
 		h.key("down")
 		h.key("o")
 		h.key("enter")
-		s := h.wait("to confirm erasing it")
-		h.key(between(s, "Type ", " to confirm erasing it"))
+		s := h.wait("to confirm,")
+		h.key(between(s, "Type ", " to confirm,"))
 	}, "enter", "a restore ", true},
 	{"cancel", func(h *harness) {
 		h.open("cache-01")

@@ -356,7 +356,7 @@ func TestCivoSnapshotOverwritingItsOwnNeedsY(t *testing.T) {
 	h.key("api-gateway-pre-release")
 	h.wait("Name › api-gateway-pre-release")
 	h.key("enter")
-	s := h.waitText("A snapshot named api-gateway-pre-release already exists", "it will be overwritten.", "Press y to go ahead")
+	s := h.waitText(`api-gateway already has a snapshot named "api-gateway-pre-release"`, "it will be overwritten.", "Press y to go ahead")
 	if strings.Contains(s, "will be shut down") {
 		t.Errorf("an unsafe snapshot is said to shut the instance down:\n%s", s)
 	}

@@ -139,6 +139,17 @@ var Info = model.ProviderInfo{
 		model.CapCancelBackups | model.CapSchedule | model.CapEvents,
 	ReplacesSnapshot: true,
 	ValidateName:     model.ValidateSnapshotLabel,
+	BackupDisks:      true,
+	ResourceTitle:    "Linode",
+	Wording: model.Wording{
+		Service: "the Linode Backup service",
+		Billing: "It is a paid service: Linode bills it monthly per Linode, priced by plan, on top of the Linode itself.",
+		Enabled: "Automatic daily and weekly backups then run in the scheduled window, and you can take a manual snapshot.",
+		RestoreOverwrite: "Overwrite ERASES every disk and config of {target}, then restores the backup's disks and configs in their place. " +
+			"What is on {target} now is lost.",
+		RestoreBeside: "Without overwrite the backup's disks are added beside {target}'s existing disks; nothing is erased.",
+		Replaces:      "A Linode keeps one snapshot: taking a new one deletes the current one.",
+	},
 }
 
 // ListResources implements client.Provider: one page of Linode instances.

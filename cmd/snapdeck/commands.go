@@ -452,8 +452,8 @@ func runSnapshot(e env, args []string) int {
 		}
 		for _, b := range bs {
 			if b.Kind == model.BackupSnapshot && b.Label == *label {
-				return e.fail(usageError{fmt.Sprintf("not overwriting without --replace (or --yes): %s already has a snapshot named %q (taken %s), and taking one of that name replaces it",
-					oneLine(r.Label), oneLine(*label), format.Timestamp(b.Created))})
+				conf, _ := model.ConfirmTakeSnapshot(info, model.Resource{Label: oneLine(r.Label)}, oneLine(*label), format.Timestamp(b.Created), false)
+				return e.fail(usageError{conf.Refusal("overwriting", "--replace (or --yes)")})
 			}
 		}
 	}
@@ -501,11 +501,10 @@ func runRestore(e env, args []string) int {
 		return e.fail(usageError{"restore needs --to <target> (label or ID; may be the resource itself)"})
 	}
 	if !*yes {
-		what := "adds the backup's disks to " + *to
-		if *overwrite {
-			what = "ERASES every disk of " + *to
-		}
-		return e.fail(usageError{fmt.Sprintf("not restoring without --yes: restoring backup %s of %s onto %s %s", pos[1], pos[0], *to, what)})
+		// The same heading and consequence the TUI's confirm view draws.
+		conf := model.ConfirmRestore(c.conn.providerInfo(e), "backup "+oneLine(pos[1]),
+			model.Resource{Label: oneLine(pos[0])}, model.Resource{Label: oneLine(*to)}, *overwrite, "")
+		return e.fail(usageError{conf.Refusal("restoring", "--yes")})
 	}
 	if *poll <= 0 || *timeout <= 0 {
 		return e.fail(usageError{"--poll and --timeout must be positive"})
@@ -569,7 +568,8 @@ func runCancelBackups(e env, args []string) int {
 		return code
 	}
 	if !*yes {
-		return e.fail(usageError{fmt.Sprintf("not cancelling without --yes: cancelling the Backup service of %s deletes every one of its backups, forever", pos[0])})
+		conf := model.ConfirmCancelBackups(c.conn.providerInfo(e), model.Resource{Label: oneLine(pos[0])}, nil)
+		return e.fail(usageError{conf.Refusal("cancelling", "--yes")})
 	}
 	conn, ctx, end, err := c.conn.session(e, true)
 	if err != nil {
@@ -585,6 +585,19 @@ func runCancelBackups(e env, args []string) int {
 	}
 	fmt.Fprintf(e.stdout, "backups cancelled: %s (%s)\n", oneLine(r.Label), r.ID)
 	return exitOK
+}
+
+// providerInfo is the provider of the account a command acts on, for the
+// wording of a refusal made before anything is sent: opening the accounts
+// sends nothing and writes no audit line. It is the zero ProviderInfo (plain
+// wording) when they cannot be opened; the command says why when run.
+func (c *connFlags) providerInfo(e env) model.ProviderInfo {
+	cn, err := c.connect(e, false)
+	if err != nil {
+		return model.ProviderInfo{}
+	}
+	defer cn.Close()
+	return cn.p.Info()
 }
 
 func uncertain(err error, what string) error {

@@ -149,10 +149,10 @@ func TestSnapshotAndRestoreInPTY(t *testing.T) {
 	tm.send("o")
 	tm.waitText("ERASES every disk")
 	tm.send(keyEnter)
-	s = tm.waitText("to confirm erasing it")
+	s = tm.waitText("to confirm,")
 	target := ""
 	for _, l := range strings.Split(s, "\n") {
-		if i, j := strings.Index(l, "Type "), strings.Index(l, " to confirm erasing it"); i >= 0 && j > i {
+		if i, j := strings.Index(l, "Type "), strings.Index(l, " to confirm,"); i >= 0 && j > i {
 			target = strings.TrimSpace(l[i+5 : j])
 		}
 	}

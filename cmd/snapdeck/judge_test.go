@@ -493,7 +493,7 @@ func TestTUIAndCLIJudgeARestoreAlike(t *testing.T) {
 			h.key("o") // overwrite this Linode
 			h.wait("ERASES every disk and config")
 			h.key("enter")
-			h.wait("Type " + resource + " to confirm erasing it")
+			h.wait("Type " + resource + " to confirm")
 		}},
 		{"linode managed database", linodeDBSim, "orders-mysql", nil},
 		{"northflank", northflankSim, "orders-db", nil},
