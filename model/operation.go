@@ -339,8 +339,12 @@ func judgeRestore(op Operation, obs Observation, now time.Time) Verdict {
 			noun = "resource"
 		}
 		v.Outcome, v.Reason = OutcomeFailed, "the "+noun+" is "+status
-	case op.SawBusy:
+	case op.SawBusy && obs.Resource != nil:
+		// Settled after busy. A re-read that failed (no resource) says
+		// nothing: it must not pass for a finished restore.
 		v.Outcome, v.Percent = OutcomeDone, 100
+	case op.SawBusy:
+		v.Outcome, v.Status = OutcomeRunning, "unknown (the re-read failed)"
 	case now.Sub(op.Started) > UnseenLimit:
 		v.Outcome = OutcomeUnseen
 	}

@@ -104,6 +104,8 @@ func TestJudgeRestore(t *testing.T) {
 		return Observation{Resource: &Resource{ID: "r1", Status: status}, Backups: bs}
 	}
 	b := Backup{ID: "b1", Label: "b1", Status: StatusSuccessful}
+	busy := op
+	busy.SawBusy = true
 	withRecord := func(st Status, raw string, started time.Time) Backup {
 		x := b
 		x.LastRestore = &Restore{Status: st, RawStatus: raw, Started: started}
@@ -123,6 +125,10 @@ func TestJudgeRestore(t *testing.T) {
 		{"event failed", op, ev(StatusFailed, "no space"), t0, OutcomeFailed, "Restore of b1 onto db failed: no space"},
 		{"settled, never seen busy", op, res("active", b), t0, OutcomePending, ""},
 		{"restoring", op, res("restoring", b), t0, OutcomeRunning, ""},
+		{"seen busy, then settled", busy, res("active", b), t0, OutcomeDone, "Restore of b1 onto db finished"},
+		// A re-read that failed (a timeout on a busy machine) is no news:
+		// never a finished restore.
+		{"seen busy, then the re-read failed", busy, Observation{Backups: []Backup{b}}, t0, OutcomeRunning, ""},
 		{"broken", op, res("failed", b), t0, OutcomeFailed, "Restore of b1 onto db failed: the database is failed"},
 		{"never seen busy within the limit", op, res("active", b), t0.Add(2 * UnseenLimit), OutcomeUnseen, ""},
 		{"its own record, completed", op, res("active", withRecord(StatusSuccessful, "completed", t0.Add(time.Second))), t0, OutcomeDone, ""},

@@ -95,7 +95,7 @@ func TestFaultsOnInstanceList(t *testing.T) {
 func TestFaultsOnBackupList(t *testing.T) {
 	forEachFault(t, func(t *testing.T, f simlinode.Fault) {
 		h := faultHarness(t, nil)
-		h.wait("Loaded 40 instances")
+		h.waitLoaded()
 		h.waitFor("summaries", summariesSettled)
 		on(h.srv, f, func(r *http.Request) bool {
 			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/backups")
@@ -111,7 +111,7 @@ func TestFaultsOnBackupList(t *testing.T) {
 func TestFaultsOnBackupDetailRefresh(t *testing.T) {
 	forEachFault(t, func(t *testing.T, f simlinode.Fault) {
 		h := faultHarness(t, nil)
-		h.wait("Loaded 40 instances")
+		h.waitLoaded()
 		h.key("enter")
 		h.wait("(automatic)")
 		h.key("enter")
