@@ -16,6 +16,7 @@ import (
 // Linode account gives two, its instances and its Managed Databases).
 type target struct {
 	account    string
+	provider   string // the provider word the account was configured with ("linode" for its databases too)
 	p          client.Provider
 	production bool
 	readOnly   bool
@@ -42,7 +43,7 @@ func (c *connFlags) demoTargets(e env) ([]target, error) {
 			return nil, err
 		}
 		for _, p := range ps {
-			out = append(out, target{account: pv.sim.demoAccount, p: p})
+			out = append(out, target{account: pv.sim.demoAccount, provider: pv.Name, p: p})
 		}
 	}
 	return out, nil
@@ -115,7 +116,7 @@ func (c *connFlags) open(e env, a config.Account, hc *http.Client) ([]target, er
 	}
 	ts := make([]target, 0, len(ps))
 	for _, p := range ps {
-		ts = append(ts, target{account: a.Name, p: p, production: a.Production, readOnly: a.ReadOnly, secret: from})
+		ts = append(ts, target{account: a.Name, provider: a.Provider, p: p, production: a.Production, readOnly: a.ReadOnly, secret: from})
 	}
 	return ts, nil
 }
