@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -142,7 +143,11 @@ func (c *cmdFlags) checkArgs(pos []string, nargs int, names string) error {
 func (e env) fail(err error) int {
 	msg := err.Error()
 	if client.KindOf(err) == client.ErrAuth {
-		msg = "LINODE_TOKEN was rejected: " + msg
+		secret := "LINODE_TOKEN"
+		if a := (*askError)(nil); errors.As(err, &a) && a.t.secret != "" {
+			secret = a.t.secret
+		}
+		msg = secret + " was rejected: " + msg
 	}
 	fmt.Fprintln(e.stderr, "snapdeck: "+oneLine(msg))
 	return exitError
@@ -196,14 +201,6 @@ func (c *conn) chosen(all bool) ([]target, error) {
 	return []target{c.targets[c.start]}, nil
 }
 
-// accountError names the account view that failed when several are read.
-func accountError(t target, err error, several bool) error {
-	if !several {
-		return err
-	}
-	return fmt.Errorf("%s: %w", viewName(t), err)
-}
-
 // listAll reads every page of resources matching f.
 func listAll(ctx context.Context, p client.Provider, f client.Filter) ([]model.Resource, error) {
 	var out []model.Resource
@@ -220,20 +217,21 @@ func listAll(ctx context.Context, p client.Provider, f client.Filter) ([]model.R
 }
 
 // resolve finds a resource by its label or, failing that, its ID.
-func resolve(ctx context.Context, p client.Provider, ref string) (model.Resource, error) {
+func resolve(ctx context.Context, t target, ref string) (model.Resource, error) {
+	p := t.p
 	if ref == "" {
 		return model.Resource{}, usageError{"the resource is empty: give a label or an ID"}
 	}
 	pg, err := p.ListResources(ctx, 1, client.Filter{Label: ref})
 	if err != nil {
-		return model.Resource{}, err
+		return model.Resource{}, asked(t, fmt.Sprintf("finding the resource %q", ref), err)
 	}
 	for _, r := range pg.Items {
 		if r.Label == ref {
 			return r, nil
 		}
 	}
-	notFound := usageError{fmt.Sprintf("no resource with the label or ID %q in this account", ref)}
+	notFound := usageError{fmt.Sprintf("no resource with the label or ID %q in %s", ref, viewName(t))}
 	if _, err := strconv.ParseUint(ref, 10, 63); err != nil {
 		return model.Resource{}, notFound
 	}
@@ -245,7 +243,7 @@ func resolve(ctx context.Context, p client.Provider, ref string) (model.Resource
 	if client.KindOf(err) == client.ErrNotFound {
 		return model.Resource{}, notFound
 	}
-	return r, err
+	return r, asked(t, fmt.Sprintf("reading the resource %s", ref), err)
 }
 
 func filterFlags(c *cmdFlags) *client.Filter {
@@ -279,7 +277,7 @@ func defineResources(c *cmdFlags) func(pos []string) int {
 		for _, t := range views {
 			rs, err := listAll(ctx, t.p, *f)
 			if err != nil {
-				return e.fail(accountError(t, err, *all))
+				return e.fail(asked(t, "listing the resources", err))
 			}
 			for _, r := range rs {
 				out = append(out, toResourceJSON(t.account, r))
@@ -305,13 +303,13 @@ func defineBackups(c *cmdFlags) func(pos []string) int {
 			return e.fail(err)
 		}
 		defer end()
-		r, err := resolve(ctx, conn.p, pos[0])
+		r, err := resolve(ctx, conn.view(), pos[0])
 		if err != nil {
 			return e.fail(err)
 		}
 		bs, err := conn.p.ListBackups(ctx, r.ID)
 		if err != nil {
-			return e.fail(err)
+			return e.fail(asked(conn.view(), "listing the backups of "+ref(r), err))
 		}
 		out := make([]backupJSON, 0, len(bs))
 		for _, b := range bs {
@@ -361,7 +359,7 @@ func defineCheck(c *cmdFlags) func(pos []string) int {
 		for _, t := range views {
 			list, err := listAll(ctx, t.p, *f)
 			if err != nil {
-				return e.fail(accountError(t, err, *all))
+				return e.fail(asked(t, "listing the resources", err))
 			}
 			for _, r := range list {
 				rs = append(rs, found{t.account, originOf(t), r})
@@ -454,7 +452,7 @@ func defineSnapshot(c *cmdFlags) func(pos []string) int {
 		}
 		ctx, cancelWait := context.WithTimeout(ctx, *timeout)
 		defer cancelWait()
-		r, err := resolve(ctx, conn.p, pos[0])
+		r, err := resolve(ctx, conn.view(), pos[0])
 		if err != nil {
 			return e.fail(err)
 		}
@@ -462,7 +460,7 @@ func defineSnapshot(c *cmdFlags) func(pos []string) int {
 			// As the TUI asks, so must a script say it means to overwrite.
 			bs, err := conn.p.ListBackups(ctx, r.ID)
 			if err != nil {
-				return e.fail(err)
+				return e.fail(asked(conn.view(), "listing the snapshots of "+ref(r), err))
 			}
 			for _, b := range bs {
 				if b.Kind == model.BackupSnapshot && b.Label == *label {
@@ -477,7 +475,7 @@ func defineSnapshot(c *cmdFlags) func(pos []string) int {
 			if client.Uncertain(err) {
 				err = fmt.Errorf("%w (the snapshot may still have been started: see snapdeck backups %s)", err, r.ID)
 			}
-			return e.fail(err)
+			return e.fail(asked(conn.view(), fmt.Sprintf("taking the snapshot %q of %s", *label, ref(r)), err))
 		}
 		show := func(b model.Backup) {
 			j := toBackupJSON(conn.account, r, b)
@@ -529,11 +527,11 @@ func defineRestore(c *cmdFlags) func(pos []string) int {
 		defer end()
 		ctx, cancelWait := context.WithTimeout(ctx, *timeout)
 		defer cancelWait()
-		src, err := resolve(ctx, conn.p, pos[0])
+		src, err := resolve(ctx, conn.view(), pos[0])
 		if err != nil {
 			return e.fail(err)
 		}
-		dst, err := resolve(ctx, conn.p, *to)
+		dst, err := resolve(ctx, conn.view(), *to)
 		if err != nil {
 			return e.fail(err)
 		}
@@ -544,7 +542,7 @@ func defineRestore(c *cmdFlags) func(pos []string) int {
 			// before this must not pass for it.
 			b, err := conn.p.GetBackup(ctx, src.ID, pos[1])
 			if err != nil {
-				return e.fail(err)
+				return e.fail(asked(conn.view(), fmt.Sprintf("reading backup %s of %s", pos[1], ref(src)), err))
 			}
 			op.Name = b.Name()
 			if b.LastRestore != nil {
@@ -553,7 +551,7 @@ func defineRestore(c *cmdFlags) func(pos []string) int {
 		}
 		op.Started = e.now()
 		if err := conn.p.(client.Actions).RestoreBackup(ctx, src.ID, pos[1], dst.ID, *overwrite); err != nil {
-			return e.fail(uncertain(err, "the restore"))
+			return e.fail(asked(conn.view(), fmt.Sprintf("restoring backup %s of %s onto %s", pos[1], ref(src), ref(dst)), uncertain(err, "the restore")))
 		}
 		fmt.Fprintf(e.stdout, "restore started: backup %s of %s (%s) onto %s (%s), overwrite %t\n",
 			pos[1], oneLine(src.Label), src.ID, oneLine(dst.Label), dst.ID, *overwrite)
@@ -586,12 +584,12 @@ func defineCancelBackups(c *cmdFlags) func(pos []string) int {
 			return e.fail(err)
 		}
 		defer end()
-		r, err := resolve(ctx, conn.p, pos[0])
+		r, err := resolve(ctx, conn.view(), pos[0])
 		if err != nil {
 			return e.fail(err)
 		}
 		if err := conn.p.(client.Actions).CancelBackups(ctx, r.ID); err != nil {
-			return e.fail(uncertain(err, "the cancellation"))
+			return e.fail(asked(conn.view(), "cancelling the backups of "+ref(r), uncertain(err, "the cancellation")))
 		}
 		fmt.Fprintf(e.stdout, "backups cancelled: %s (%s)\n", oneLine(r.Label), r.ID)
 		return exitOK
@@ -617,3 +615,14 @@ func uncertain(err error, what string) error {
 	}
 	return err
 }
+
+// ref names a resource in a message: its label and ID.
+func ref(r model.Resource) string {
+	if r.Label == "" || r.Label == r.ID {
+		return r.ID
+	}
+	return fmt.Sprintf("%s (%s)", oneLine(r.Label), r.ID)
+}
+
+// view is the account view the command acts on.
+func (c *conn) view() target { return c.targets[c.start] }
