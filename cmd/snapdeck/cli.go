@@ -40,15 +40,31 @@ func (e env) newRoot(code *int) *cobra.Command {
 		},
 		ValidArgsFunction: cobra.NoFileCompletions,
 	}
-	root.CompletionOptions.HiddenDefaultCmd = false
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
 	tui := &cmdFlags{FlagSet: root.Flags(), name: "", e: e}
 	runTUI := defineTUI(tui)
 	tui.conn.completeAccounts(e, root)
 	root.Run = func(*cobra.Command, []string) { *code = runTUI(nil) }
 	root.SetFlagErrorFunc(flagError)
-
 	for _, def := range commands {
 		root.AddCommand(e.subcommand(def, code))
+	}
+	// `completion SHELL` for a shell it has no script for is one line too.
+	root.InitDefaultCompletionCmd()
+	if cc, _, err := root.Find([]string{"completion"}); err == nil && cc != root {
+		cc.SuggestionsMinimumDistance = 2
+		cc.Args = cobra.ArbitraryArgs
+		cc.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			msg := fmt.Sprintf("no completion script for %q", args[0])
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += " (did you mean " + orList(s) + "?)"
+			}
+			return usageError{msg + "; snapdeck has them for bash, zsh, fish and powershell"}
+		}
 	}
 	root.SetHelpCommand(&cobra.Command{
 		Use:   "help [command]",
@@ -118,8 +134,6 @@ func (e env) run(args []string) int {
 	code := exitOK
 	root := e.newRoot(&code)
 	root.SetArgs(longFlags(root, args))
-	root.SetOut(e.stdout)
-	root.SetErr(e.stderr)
 	if _, err := root.ExecuteC(); err != nil {
 		var u usageError
 		if !errors.As(err, &u) {
@@ -149,8 +163,8 @@ func flagError(cmd *cobra.Command, err error) error {
 	switch {
 	case errors.As(err, &notExist):
 		name := notExist.GetSpecifiedName()
-		if name == "" {
-			return usageError{fmt.Sprintf("unknown flag -%s for %s (%s)", notExist.GetSpecifiedShortnames(), cmd.CommandPath(), see)}
+		if short := notExist.GetSpecifiedShortnames(); short != "" {
+			return usageError{fmt.Sprintf("unknown flag -%s in -%s for %s; %s", name, short, cmd.CommandPath(), see)}
 		}
 		msg := fmt.Sprintf("unknown flag --%s for %s", name, cmd.CommandPath())
 		if s := similarFlags(cmd.Flags(), name); len(s) > 0 {
@@ -183,7 +197,7 @@ func similarFlags(fs *pflag.FlagSet, name string) []string {
 			near = append(near, "--"+f.Name)
 		}
 	})
-	if len(prefix) > 0 && len(prefix) <= 3 {
+	if len(prefix) > 0 {
 		return prefix
 	}
 	return near
@@ -321,12 +335,21 @@ func durationVar(fs *pflag.FlagSet, p *time.Duration, name string, value time.Du
 // Opening them sends nothing.
 func (c *connFlags) completeAccounts(e env, cc *cobra.Command) {
 	_ = cc.RegisterFlagCompletionFunc("account", func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		ts, _, err := c.targets(e)
+		// An account that cannot be opened (a variable not set) is still
+		// named, with its views when it can be.
+		ts, bad, err := c.targets(e)
+		names := viewNames(ts)
+		for _, b := range bad {
+			names = append(names, b.account)
+		}
 		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
+			accts, _ := c.accounts(e)
+			for _, a := range accts {
+				names = append(names, a.Name)
+			}
 		}
 		var out []cobra.Completion
-		for _, name := range viewNames(ts) {
+		for _, name := range names {
 			if strings.HasPrefix(strings.ToLower(name), strings.ToLower(toComplete)) {
 				out = append(out, name)
 			}
