@@ -5,7 +5,6 @@ import (
 	"io"
 	"log"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -50,7 +49,7 @@ type connFlags struct {
 func addConnFlags(fs *pflag.FlagSet) *connFlags {
 	c := &connFlags{timeout: 30 * time.Second}
 	fs.BoolVar(&c.demo, "demo", false, "use built-in simulated accounts, one per provider (no token, no network)")
-	fs.StringVar(&c.account, "account", "", "the account view to act on or open first: a `name` or name/kind, e.g. prod/databases (default: the first)")
+	fs.StringVar(&c.account, "account", "", "the account view to act on or open first: a `name` or name/kind, e.g. prod/databases, or an unambiguous part of one (default: the first)")
 	fs.StringVar(&c.config, "config", "", "accounts `file` (default: "+config.DefaultPath()+" when it exists, else "+strings.Join(envVars(), ", ")+")")
 	fs.StringVar(&c.api, "api", "", "Linode API base `url`, e.g. http://127.0.0.1:8799 from snapdeck sim (default: LINODE_URL, else the real API)")
 	durationVar(fs, &c.latency, "demo-latency", 120*time.Millisecond, "with --demo: simulated round-trip time of each request")
@@ -134,15 +133,15 @@ func viewName(t target) string {
 
 // viewNames are the names --account and the TUI's `:` prompt take, in
 // order: each account, then its views (account/kind).
-func viewNames(ts []target) []string {
-	var out []string
-	for i, t := range ts {
-		if i == 0 || t.account != ts[i-1].account {
-			out = append(out, t.account)
-		}
-		out = append(out, viewName(t))
+func viewNames(ts []target) []string { return namesOf(viewRefs(ts)) }
+
+// viewRefs names the views of ts for matchView.
+func viewRefs(ts []target) []viewRef {
+	vs := make([]viewRef, 0, len(ts))
+	for _, t := range ts {
+		vs = append(vs, viewRef{Account: t.account, View: viewName(t)})
 	}
-	return out
+	return vs
 }
 
 // pickTarget finds the view --account names, by the rule of the TUI's `:`
@@ -160,44 +159,14 @@ func pickTarget(ts []target, bad []unopened, name string) (int, error) {
 			return 0, fmt.Errorf("--account %s cannot be opened: %w", b.account, b.err)
 		}
 	}
-	byName := func(s string) (int, bool) {
-		for i, t := range ts {
-			if strings.EqualFold(t.account, s) || strings.EqualFold(viewName(t), s) {
-				return i, true // an account alone means its first view
-			}
-		}
-		return 0, false
-	}
-	if i, ok := byName(name); ok {
-		return i, nil
-	}
-	q := strings.ToLower(strings.TrimSpace(name))
-	var prefix, inside []string
-	for _, n := range viewNames(ts) {
-		switch ln := strings.ToLower(n); {
-		case strings.HasPrefix(ln, q):
-			prefix = append(prefix, n)
-		case q != "" && strings.Contains(ln, q):
-			inside = append(inside, n)
-		}
-	}
-	var matched []string // the distinct views, named account/kind
-	at := -1
-	for _, n := range append(prefix, inside...) {
-		i, _ := byName(n)
-		if !slices.Contains(matched, viewName(ts[i])) {
-			matched = append(matched, viewName(ts[i]))
-		}
-		if at < 0 {
-			at = i
-		}
-	}
+	i, matched := matchView(viewRefs(ts), name)
 	switch {
 	case len(matched) == 1:
-		return at, nil
+		return i, nil
 	case len(matched) > 1:
 		return 0, usageError{fmt.Sprintf("--account %q is ambiguous: it may mean %s", name, orList(matched))}
 	}
+	q := strings.ToLower(strings.TrimSpace(name))
 	for _, b := range bad {
 		if strings.HasPrefix(strings.ToLower(b.account), q) {
 			return 0, fmt.Errorf("--account %s cannot be opened: %w", b.account, b.err)
