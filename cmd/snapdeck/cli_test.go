@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
 
 // TestHelpOnStdout: help is what was asked for, so it goes to stdout (and
@@ -328,4 +332,30 @@ func TestMatchView(t *testing.T) {
 	if _, m := matchView(vs, "instances"); strings.Join(m, " ") != "prod/instances test/instances civo-demo/instances" {
 		t.Errorf("instances: candidates %v", m)
 	}
+}
+
+// TestWaitErrorNamesTheJob: a wait that cannot go on (the token is
+// rejected midway) says which job it was following, where, and which
+// credential was rejected.
+func TestWaitErrorNamesTheJob(t *testing.T) {
+	srv := simlinode.New(simlinode.Demo(fixedNow), simlinode.Options{SnapshotTime: time.Hour})
+	var posted atomic.Bool
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if posted.Load() {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"errors":[{"reason":"Invalid Token"}]}`))
+			return
+		}
+		if r.Method == http.MethodPost {
+			defer posted.Store(true)
+		}
+		srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hs.Close)
+	r := runCmd(t, map[string]string{"LINODE_TOKEN": simlinode.DemoToken}, "snapshot", "web-prod-01", "--label", "nightly", "--wait",
+		"--poll", "10ms", "--api", hs.URL, "--audit-log", filepath.Join(t.TempDir(), "audit.log"))
+	wantCode(t, r, exitError)
+	wantOneLine(t, r, "LINODE_TOKEN was rejected: following the snapshot nightly of web-prod-01 in LINODE_TOKEN/instances at "+
+		strings.TrimPrefix(hs.URL, "http://")+": not authorised (HTTP 401): Invalid Token")
 }

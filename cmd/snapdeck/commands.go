@@ -492,6 +492,7 @@ func defineSnapshot(c *cmdFlags) func(pos []string) int {
 		op := model.Operation{Kind: model.OpSnapshot, ResourceID: r.ID, Label: r.Label, Name: *label, BackupID: b.ID,
 			Noun: info.BackupNoun, ResourceNoun: info.Noun, Started: started}
 		v, err := waitJob(ctx, e, conn.p, op, *poll)
+		err = asked(conn.view(), "following the "+op.Describe(), err)
 		if err == nil && v.Backup != nil {
 			show(*v.Backup)
 		}
@@ -559,6 +560,7 @@ func defineRestore(c *cmdFlags) func(pos []string) int {
 			return exitOK
 		}
 		v, err := waitJob(ctx, e, conn.p, op, *poll)
+		err = asked(conn.view(), "following the "+op.Describe(), err)
 		return e.waitExit(v, err, *timeout)
 	}
 }
