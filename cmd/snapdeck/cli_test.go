@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	simcivo "github.com/snapdeck/snapdeck/sim/civo"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
 
@@ -358,4 +359,18 @@ func TestWaitErrorNamesTheJob(t *testing.T) {
 	wantCode(t, r, exitError)
 	wantOneLine(t, r, "LINODE_TOKEN was rejected: following the snapshot nightly of web-prod-01 in LINODE_TOKEN/instances at "+
 		strings.TrimPrefix(hs.URL, "http://")+": not authorised (HTTP 401): Invalid Token")
+}
+
+// TestRejectedNamesItsCredential: a rejected token is named by where it
+// came from, whichever the provider (it always said LINODE_TOKEN).
+func TestRejectedNamesItsCredential(t *testing.T) {
+	civo := httptest.NewServer(simcivo.New(simcivo.Demo(fixedNow), simcivo.Options{Token: "civo-secret-1"}))
+	t.Cleanup(civo.Close)
+	cfg := writeConfig(t, "[[account]]\nname = \"lon\"\nprovider = \"civo\"\napi_url = \""+civo.URL+"\"\ntoken_env = \"MY_CIVO\"\n", 0o600)
+	r := runCmd(t, map[string]string{"MY_CIVO": "not-the-secret"}, "backups", "grafana", "--config", cfg)
+	wantCode(t, r, exitError)
+	wantOneLine(t, r, `MY_CIVO was rejected: finding the resource "grafana" in lon/instances at `+strings.TrimPrefix(civo.URL, "http://")+": not authorised")
+	if strings.Contains(r.stderr, "LINODE") || strings.Contains(r.stderr, "not-the-secret") {
+		t.Fatalf("stderr: %q", r.stderr)
+	}
 }
