@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 
@@ -16,11 +17,15 @@ import (
 // Linode account gives two, its instances and its Managed Databases).
 type target struct {
 	account    string
+	provider   string // the provider word the account was configured with ("linode" for its databases too)
 	p          client.Provider
 	production bool
 	readOnly   bool
 	// secret names where the credential came from, for a rejection message.
 	secret string
+	// endpoint is the API base URL it was opened with, "" for the
+	// provider's default; messages name its host.
+	endpoint string
 }
 
 // demoTargets puts every provider's simulator behind one account each, all
@@ -42,7 +47,7 @@ func (c *connFlags) demoTargets(e env) ([]target, error) {
 			return nil, err
 		}
 		for _, p := range ps {
-			out = append(out, target{account: pv.sim.demoAccount, p: p})
+			out = append(out, target{account: pv.sim.demoAccount, provider: pv.Name, p: p, endpoint: pv.sim.demoURL})
 		}
 	}
 	return out, nil
@@ -115,7 +120,7 @@ func (c *connFlags) open(e env, a config.Account, hc *http.Client) ([]target, er
 	}
 	ts := make([]target, 0, len(ps))
 	for _, p := range ps {
-		ts = append(ts, target{account: a.Name, p: p, production: a.Production, readOnly: a.ReadOnly, secret: from})
+		ts = append(ts, target{account: a.Name, provider: a.Provider, p: p, production: a.Production, readOnly: a.ReadOnly, secret: from, endpoint: o.BaseURL})
 	}
 	return ts, nil
 }
@@ -167,4 +172,36 @@ func unopenedError(bad []unopened) error {
 		errs = append(errs, b.err)
 	}
 	return errors.New(strings.ReplaceAll(errors.Join(errs...).Error(), "\n", "; "))
+}
+
+// askError is a failed request of a command, saying what was asked (naming
+// the resource and backup), of which account view, at which API.
+type askError struct {
+	what string // "reading backup 123 of web-prod-01"
+	t    target
+	err  error
+}
+
+func (a *askError) Error() string {
+	return fmt.Sprintf("%s in %s at %s: %v", a.what, viewName(a.t), apiHost(a.t), a.err)
+}
+
+func (a *askError) Unwrap() error { return a.err }
+
+// asked names what was asked, and of whom, when err is a failed request.
+func asked(t target, what string, err error) error {
+	var u usageError
+	if err == nil || errors.As(err, &u) {
+		return err
+	}
+	return &askError{what: what, t: t, err: err}
+}
+
+// apiHost names the API a view was opened at: its host, else the
+// provider's own ("the Linode API").
+func apiHost(t target) string {
+	if u, err := url.Parse(t.endpoint); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return "the " + t.p.Info().Title + " API"
 }

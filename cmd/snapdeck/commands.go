@@ -3,17 +3,18 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 	"unicode"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
@@ -23,8 +24,15 @@ import (
 // command is one subcommand of the snapdeck binary. The TUI runs when the
 // first argument names none of them.
 type command struct {
-	args, summary string
-	run           func(e env, args []string) int
+	name, args, summary string
+	shared              int    // which shared flags it takes
+	nargs               int    // how many positional arguments
+	names               string // what they are, for the error when they are missing
+	// define defines the command's flags and returns its run, given the
+	// positional arguments.
+	define func(c *cmdFlags) func(pos []string) int
+	// complete, when set, adds completions of its own flags.
+	complete func(cc *cobra.Command)
 }
 
 // Exit codes of the commands.
@@ -34,42 +42,37 @@ const (
 	exitError = 2 // bad usage, refused, or the API could not be asked
 )
 
-var commands map[string]command
+// commands are the subcommands, in the order help lists them.
+var commands []command
 
 func init() {
-	commands = map[string]command{
-		"resources":      {"[--json] [--label L] [--tag T] [--region R]", "list the account's resources", runResources},
-		"backups":        {"<resource> [--json]", "list one resource's backups and snapshots", runBackups},
-		"check":          {"[--max-age 48h] [--json]", "list resources without a recent successful backup (exit 1 if any)", runCheck},
-		"snapshot":       {"<resource> --label L [--disk ID] [--wait] [--replace]", "take a snapshot, optionally waiting for it to finish", runSnapshot},
-		"restore":        {"<resource> <backup-id> --to <target> [--overwrite] --yes [--wait]", "restore a backup onto a resource, optionally waiting for it to finish", runRestore},
-		"cancel-backups": {"<resource> --yes", "turn the Backup service off, deleting every backup", runCancelBackups},
-		"sim":            {"[--listen 127.0.0.1:8799]", "serve the simulated Linode API over HTTP", runSim},
-		"serve":          {"--authorized-keys FILE [--listen :2222] [--demo]", "serve the TUI over SSH (a bastion), with per-key roles", runServe},
+	resource := "a resource (label or ID)"
+	commands = []command{
+		{name: "resources", args: "[--json] [--label L] [--tag T] [--region R] [--all-accounts]", summary: "list the account's resources",
+			shared: connAndTimeout, define: defineResources},
+		{name: "backups", args: "<resource> [--json]", summary: "list one resource's backups and snapshots",
+			shared: connAndTimeout, nargs: 1, names: resource, define: defineBackups},
+		{name: "check", args: "[--max-age 2d] [--json] [--all-accounts]", summary: "list resources without a recent successful backup (exit 1 if any)",
+			shared: connAndTimeout, define: defineCheck},
+		{name: "snapshot", args: "<resource> --label L [--disk ID] [--wait] [--replace]", summary: "take a snapshot, optionally waiting for it to finish",
+			shared: connOnly, nargs: 1, names: resource, define: defineSnapshot},
+		{name: "restore", args: "<resource> <backup-id> --to <target> [--overwrite] --yes [--wait]", summary: "restore a backup onto a resource, optionally waiting for it to finish",
+			shared: connOnly, nargs: 2, names: "a resource and a backup ID", define: defineRestore},
+		{name: "cancel-backups", args: "<resource> --yes", summary: "turn the Backup service off, deleting every backup",
+			shared: connAndTimeout, nargs: 1, names: resource, define: defineCancelBackups},
+		{name: "sim", args: "[--listen 127.0.0.1:8799]", summary: "serve the simulated Linode API over HTTP",
+			shared: noConn, define: defineSim, complete: completeSim},
+		{name: "serve", args: "--authorized-keys FILE [--listen :2222] [--demo]", summary: "serve the TUI over SSH (a bastion), with per-key roles",
+			shared: connAndTimeout, define: defineServe},
 	}
-}
-
-func commandList() string {
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var b strings.Builder
-	b.WriteString("Commands (each takes --help):\n")
-	for _, n := range names {
-		fmt.Fprintf(&b, "  %-15s %s\n", n, commands[n].summary)
-	}
-	return b.String()
 }
 
 // cmdFlags is one command's flag set with the shared connection flags.
 type cmdFlags struct {
-	*flag.FlagSet
-	conn  *connFlags
-	name  string
-	e     env
-	usage func()
+	*pflag.FlagSet
+	conn *connFlags
+	name string
+	e    env
 }
 
 // Which shared flags a command takes.
@@ -79,64 +82,72 @@ const (
 	noConn                // none
 )
 
-// newCmd makes the flag set of command name.
+// newCmd makes a flag set for command name on its own, for tests that
+// parse flags without running a command.
 func newCmd(e env, name string, shared int) *cmdFlags {
-	fs := flag.NewFlagSet("snapdeck "+name, flag.ContinueOnError)
-	// A bad flag is reported in one line by parse; only --help prints usage.
+	fs := pflag.NewFlagSet("snapdeck "+name, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	return newCmdOn(e, name, shared, fs)
+}
+
+// newCmdOn defines the shared flags of command name on fs.
+func newCmdOn(e env, name string, shared int, fs *pflag.FlagSet) *cmdFlags {
 	c := &cmdFlags{FlagSet: fs, name: name, e: e}
 	if shared != noConn {
 		c.conn = addConnFlags(fs)
 	}
 	if shared == connAndTimeout {
-		fs.DurationVar(&c.conn.timeout, "timeout", 30*time.Second, "time limit for each API request and, for a one-shot command, for the whole command (retries and rate-limit waits included)")
+		durationVar(fs, &c.conn.timeout, "timeout", 30*time.Second, "time limit for each API request and, for a one-shot command, for the whole command (retries and rate-limit waits included)")
 		c.conn.deadline = true
-	}
-	c.usage = func() {
-		fs.SetOutput(e.stderr)
-		defer fs.SetOutput(io.Discard)
-		cmd := commands[name]
-		fmt.Fprintf(e.stderr, "Usage: snapdeck %s %s\n\n%s.\n", name, cmd.args, strings.ToUpper(cmd.summary[:1])+cmd.summary[1:])
-		if shared != noConn {
-			fmt.Fprintf(e.stderr, "Acts on the first account of the config file or environment, or the one --account names.\n")
-		}
-		fmt.Fprintf(e.stderr, "\nFlags:\n")
-		fs.PrintDefaults()
 	}
 	return c
 }
 
+// Duration defines a duration flag that takes days too (2d).
+func (c *cmdFlags) Duration(name string, value time.Duration, usage string) *time.Duration {
+	p := new(time.Duration)
+	durationVar(c.FlagSet, p, name, value, usage)
+	return p
+}
+
+// DurationVar is Duration into p.
+func (c *cmdFlags) DurationVar(p *time.Duration, name string, value time.Duration, usage string) {
+	durationVar(c.FlagSet, p, name, value, usage)
+}
+
 // parse parses flags and positional arguments in any order, and checks
 // that there are exactly nargs of the latter. ok false means: return code.
+// Commands are parsed by cobra (cli.go); this is for tests.
 func (c *cmdFlags) parse(args []string, nargs int, names string) (pos []string, code int, ok bool) {
-	for {
-		if err := c.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				c.usage()
-				return nil, exitOK, false
-			}
-			return nil, c.e.fail(usageError{fmt.Sprintf("%v (see snapdeck %s --help)", err, c.name)}), false
-		}
-		args = c.Args()
-		if len(args) == 0 {
-			break
-		}
-		pos, args = append(pos, args[0]), args[1:]
+	if err := c.Parse(args); err != nil {
+		return nil, c.e.fail(usageError{err.Error()}), false
 	}
-	if len(pos) != nargs {
-		if nargs == 0 {
-			return nil, c.e.fail(usageError{fmt.Sprintf("%s takes no arguments, got %q", c.name, pos[0])}), false
-		}
-		return nil, c.e.fail(usageError{fmt.Sprintf("%s needs %s (see snapdeck %s --help)", c.name, names, c.name)}), false
+	if err := c.checkArgs(c.Args(), nargs, names); err != nil {
+		return nil, c.e.fail(err), false
 	}
-	return pos, 0, true
+	return c.Args(), 0, true
+}
+
+// checkArgs checks that there are exactly nargs positional arguments.
+func (c *cmdFlags) checkArgs(pos []string, nargs int, names string) error {
+	if len(pos) == nargs {
+		return nil
+	}
+	if nargs == 0 {
+		return usageError{fmt.Sprintf("%s takes no arguments, got %q", c.name, pos[0])}
+	}
+	return usageError{fmt.Sprintf("%s needs %s (see snapdeck %s --help)", c.name, names, c.name)}
 }
 
 // fail reports err as one line on stderr and returns exitError.
 func (e env) fail(err error) int {
 	msg := err.Error()
 	if client.KindOf(err) == client.ErrAuth {
-		msg = "LINODE_TOKEN was rejected: " + msg
+		secret := "LINODE_TOKEN"
+		if a := (*askError)(nil); errors.As(err, &a) && a.t.secret != "" {
+			secret = a.t.secret
+		}
+		msg = secret + " was rejected: " + msg
 	}
 	fmt.Fprintln(e.stderr, "snapdeck: "+oneLine(msg))
 	return exitError
@@ -190,14 +201,6 @@ func (c *conn) chosen(all bool) ([]target, error) {
 	return []target{c.targets[c.start]}, nil
 }
 
-// accountError names the account view that failed when several are read.
-func accountError(t target, err error, several bool) error {
-	if !several {
-		return err
-	}
-	return fmt.Errorf("%s: %w", viewName(t), err)
-}
-
 // listAll reads every page of resources matching f.
 func listAll(ctx context.Context, p client.Provider, f client.Filter) ([]model.Resource, error) {
 	var out []model.Resource
@@ -214,20 +217,21 @@ func listAll(ctx context.Context, p client.Provider, f client.Filter) ([]model.R
 }
 
 // resolve finds a resource by its label or, failing that, its ID.
-func resolve(ctx context.Context, p client.Provider, ref string) (model.Resource, error) {
+func resolve(ctx context.Context, t target, ref string) (model.Resource, error) {
+	p := t.p
 	if ref == "" {
 		return model.Resource{}, usageError{"the resource is empty: give a label or an ID"}
 	}
 	pg, err := p.ListResources(ctx, 1, client.Filter{Label: ref})
 	if err != nil {
-		return model.Resource{}, err
+		return model.Resource{}, asked(t, fmt.Sprintf("finding the resource %q", ref), err)
 	}
 	for _, r := range pg.Items {
 		if r.Label == ref {
 			return r, nil
 		}
 	}
-	notFound := usageError{fmt.Sprintf("no resource with the label or ID %q in this account", ref)}
+	notFound := usageError{fmt.Sprintf("no resource with the label or ID %q in %s", ref, viewName(t))}
 	if _, err := strconv.ParseUint(ref, 10, 63); err != nil {
 		return model.Resource{}, notFound
 	}
@@ -239,7 +243,7 @@ func resolve(ctx context.Context, p client.Provider, ref string) (model.Resource
 	if client.KindOf(err) == client.ErrNotFound {
 		return model.Resource{}, notFound
 	}
-	return r, err
+	return r, asked(t, fmt.Sprintf("reading the resource %s", ref), err)
 }
 
 func filterFlags(c *cmdFlags) *client.Filter {
@@ -250,69 +254,73 @@ func filterFlags(c *cmdFlags) *client.Filter {
 	return f
 }
 
-func runResources(e env, args []string) int {
-	c := newCmd(e, "resources", connAndTimeout)
+func defineResources(c *cmdFlags) func(pos []string) int {
+	e := c.e
 	asJSON := c.Bool("json", false, "print JSON (schema in README, Scripting)")
 	all := c.Bool("all-accounts", false, "list every account view, not only the first (or --account)")
 	f := filterFlags(c)
-	if _, code, ok := c.parse(args, 0, ""); !ok {
-		return code
-	}
-	conn, ctx, end, err := c.conn.session(e, false)
-	if err != nil {
-		return e.fail(err)
-	}
-	defer end()
-	out := []resourceJSON{}
-	views, err := conn.chosen(*all)
-	if err != nil {
-		return e.fail(err)
-	}
-	for _, t := range views {
-		rs, err := listAll(ctx, t.p, *f)
+	return func(pos []string) int {
+		conn, ctx, end, err := c.conn.session(e, false)
 		if err != nil {
-			return e.fail(accountError(t, err, *all))
+			return e.fail(err)
 		}
-		for _, r := range rs {
-			out = append(out, toResourceJSON(t.account, r))
+		defer end()
+		out := []resourceJSON{}
+		var from []origin // with --all-accounts, where each row is from
+		if *all {
+			from = []origin{}
 		}
+		views, err := conn.chosen(*all)
+		if err != nil {
+			return e.fail(err)
+		}
+		for _, t := range views {
+			rs, err := listAll(ctx, t.p, *f)
+			if err != nil {
+				return e.fail(asked(t, "listing the resources", err))
+			}
+			for _, r := range rs {
+				out = append(out, toResourceJSON(t.account, r))
+				if *all {
+					from = append(from, originOf(t))
+				}
+			}
+		}
+		if *asJSON {
+			return e.printJSON(out)
+		}
+		e.resourceTable(out, from)
+		return exitOK
 	}
-	if *asJSON {
-		return e.printJSON(out)
-	}
-	e.resourceTable(out)
-	return exitOK
 }
 
-func runBackups(e env, args []string) int {
-	c := newCmd(e, "backups", connAndTimeout)
+func defineBackups(c *cmdFlags) func(pos []string) int {
+	e := c.e
 	asJSON := c.Bool("json", false, "print JSON (schema in README, Scripting)")
-	pos, code, ok := c.parse(args, 1, "a resource (label or ID)")
-	if !ok {
-		return code
+	return func(pos []string) int {
+		conn, ctx, end, err := c.conn.session(e, false)
+		if err != nil {
+			return e.fail(err)
+		}
+		defer end()
+		r, err := resolve(ctx, conn.view(), pos[0])
+		if err != nil {
+			return e.fail(err)
+		}
+		bs, err := conn.p.ListBackups(ctx, r.ID)
+		if err != nil {
+			return e.fail(asked(conn.view(), "listing the backups of "+ref(r), err))
+		}
+		out := make([]backupJSON, 0, len(bs))
+		for _, b := range bs {
+			out = append(out, toBackupJSON(conn.account, r, b))
+		}
+		if *asJSON {
+			return e.printJSON(out)
+		}
+		e.backupTable(out)
+		return exitOK
 	}
-	conn, ctx, end, err := c.conn.session(e, false)
-	if err != nil {
-		return e.fail(err)
-	}
-	defer end()
-	r, err := resolve(ctx, conn.p, pos[0])
-	if err != nil {
-		return e.fail(err)
-	}
-	bs, err := conn.p.ListBackups(ctx, r.ID)
-	if err != nil {
-		return e.fail(err)
-	}
-	out := make([]backupJSON, 0, len(bs))
-	for _, b := range bs {
-		out = append(out, toBackupJSON(conn.account, r, b))
-	}
-	if *asJSON {
-		return e.printJSON(out)
-	}
-	e.backupTable(out)
-	return exitOK
 }
 
 // Reasons a resource fails check.
@@ -323,88 +331,95 @@ const (
 	reasonSkew     = "clock_skew" // dated ahead of now: model.ClockSkewed
 )
 
-func runCheck(e env, args []string) int {
-	c := newCmd(e, "check", connAndTimeout)
+func defineCheck(c *cmdFlags) func(pos []string) int {
+	e := c.e
 	asJSON := c.Bool("json", false, "print JSON (schema in README, Scripting)")
 	all := c.Bool("all-accounts", false, "check every account view, not only the first (or --account)")
 	maxAge := c.Duration("max-age", model.StaleAfter, "the newest successful backup may be at most this old")
 	f := filterFlags(c)
-	if _, code, ok := c.parse(args, 0, ""); !ok {
-		return code
-	}
-	if *maxAge <= 0 {
-		return e.fail(usageError{"--max-age must be positive"})
-	}
-	conn, ctx, end, err := c.conn.session(e, false)
-	if err != nil {
-		return e.fail(err)
-	}
-	defer end()
-	type found struct {
-		account string
-		r       model.Resource
-	}
-	var rs []found
-	views, err := conn.chosen(*all)
-	if err != nil {
-		return e.fail(err)
-	}
-	for _, t := range views {
-		list, err := listAll(ctx, t.p, *f)
+	return func(pos []string) int {
+		if *maxAge <= 0 {
+			return e.fail(usageError{"--max-age must be positive"})
+		}
+		conn, ctx, end, err := c.conn.session(e, false)
 		if err != nil {
-			return e.fail(accountError(t, err, *all))
+			return e.fail(err)
 		}
-		for _, r := range list {
-			rs = append(rs, found{t.account, r})
+		defer end()
+		type found struct {
+			account string
+			from    origin
+			r       model.Resource
 		}
-	}
-	if len(rs) == 0 && f.Label != "" {
-		// A typo in a cron job's --label must not pass as "all 0 are fine".
-		names := make([]string, 0, len(views))
+		var rs []found
+		views, err := conn.chosen(*all)
+		if err != nil {
+			return e.fail(err)
+		}
 		for _, t := range views {
-			names = append(names, viewName(t))
+			list, err := listAll(ctx, t.p, *f)
+			if err != nil {
+				return e.fail(asked(t, "listing the resources", err))
+			}
+			for _, r := range list {
+				rs = append(rs, found{t.account, originOf(t), r})
+			}
 		}
-		return e.fail(usageError{fmt.Sprintf("no resource with the label %q in %s", f.Label, strings.Join(names, ", "))})
-	}
-	now := e.now().UTC().Truncate(time.Second)
-	res := checkJSON{CheckedAt: format.Timestamp(now), MaxAgeSeconds: int64(maxAge.Seconds()), Checked: len(rs), Stale: []staleJSON{}}
-	for _, fr := range rs {
-		r := fr.r
-		s := staleJSON{Provider: r.Provider, Account: fr.account, Resource: refJSON{ID: r.ID, Label: r.Label},
-			BackupsEnabled: r.BackupsEnabled, LastSuccessful: timeJSON(r.LastSuccessful)}
-		if !r.LastSuccessful.IsZero() {
-			age := int64(now.Sub(r.LastSuccessful) / time.Second)
-			s.AgeSeconds = &age
+		if len(rs) == 0 && f.Label != "" {
+			// A typo in a cron job's --label must not pass as "all 0 are fine".
+			names := make([]string, 0, len(views))
+			for _, t := range views {
+				names = append(names, viewName(t))
+			}
+			return e.fail(usageError{fmt.Sprintf("no resource with the label %q in %s", f.Label, strings.Join(names, ", "))})
 		}
-		switch {
-		case !r.BackupsEnabled:
-			s.Reason = reasonDisabled
-		case r.LastSuccessful.IsZero():
-			s.Reason = reasonNever
-		case model.ClockSkewed(now, r.LastSuccessful):
-			s.Reason = reasonSkew
-		case now.Sub(r.LastSuccessful) > *maxAge:
-			s.Reason = reasonTooOld
-		default:
-			continue
+		now := e.now().UTC().Truncate(time.Second)
+		var from []origin // with --all-accounts, where each stale row is from
+		if *all {
+			from = []origin{}
 		}
-		res.Stale = append(res.Stale, s)
-	}
-	if *asJSON {
-		if code := e.printJSON(res); code != exitOK {
-			return code
+		res := checkJSON{CheckedAt: format.Timestamp(now), MaxAgeSeconds: int64(maxAge.Seconds()), Checked: len(rs), Stale: []staleJSON{}}
+		for _, fr := range rs {
+			r := fr.r
+			s := staleJSON{Provider: r.Provider, Account: fr.account, Resource: refJSON{ID: r.ID, Label: r.Label},
+				BackupsEnabled: r.BackupsEnabled, LastSuccessful: timeJSON(r.LastSuccessful)}
+			if !r.LastSuccessful.IsZero() {
+				age := int64(now.Sub(r.LastSuccessful) / time.Second)
+				s.AgeSeconds = &age
+			}
+			switch {
+			case !r.BackupsEnabled:
+				s.Reason = reasonDisabled
+			case r.LastSuccessful.IsZero():
+				s.Reason = reasonNever
+			case model.ClockSkewed(now, r.LastSuccessful):
+				s.Reason = reasonSkew
+			case now.Sub(r.LastSuccessful) > *maxAge:
+				s.Reason = reasonTooOld
+			default:
+				continue
+			}
+			res.Stale = append(res.Stale, s)
+			if *all {
+				from = append(from, fr.from)
+			}
 		}
-	} else {
-		e.checkTable(res, *maxAge, now)
+		if *asJSON {
+			if code := e.printJSON(res); code != exitOK {
+				return code
+			}
+		} else {
+			e.checkTable(res, from, *maxAge, now)
+		}
+		if len(res.Stale) > 0 {
+			return exitFound
+		}
+		return exitOK
 	}
-	if len(res.Stale) > 0 {
-		return exitFound
-	}
-	return exitOK
 }
 
-func runSnapshot(e env, args []string) int {
-	c := newCmd(e, "snapshot", connOnly)
+func defineSnapshot(c *cmdFlags) func(pos []string) int {
+	e := c.e
 	asJSON := c.Bool("json", false, "print the snapshot as JSON (schema in README, Scripting)")
 	label := c.String("label", "", "the snapshot's label or name (required; the provider's rule: Linode 1–255 characters)")
 	wait := c.Bool("wait", false, "wait until the snapshot is current and successful (exit 0) or failed (exit 1)")
@@ -412,144 +427,142 @@ func runSnapshot(e env, args []string) int {
 	c.BoolVar(replace, "yes", false, "the same as --replace")
 	disk := c.String("disk", "", "back up this one disk (its ID) rather than the whole resource, where the provider can (Superb Flex)")
 	poll, timeout := waitFlags(c)
-	pos, code, ok := c.parse(args, 1, "a resource (label or ID)")
-	if !ok {
-		return code
-	}
-	if *label == "" {
-		return e.fail(usageError{"--label is required"})
-	}
-	if *poll <= 0 || *timeout <= 0 {
-		return e.fail(usageError{"--poll and --timeout must be positive"})
-	}
-	c.conn.timeout = min(30*time.Second, *timeout)
-	conn, ctx, end, err := c.conn.session(e, true)
-	if err != nil {
-		return e.fail(err)
-	}
-	defer end()
-	info := conn.p.Info()
-	if !info.Caps.Has(model.CapSnapshot) {
-		return e.fail(usageError{info.Title + " cannot take a snapshot"})
-	} else if *disk != "" && !info.DiskTarget {
-		return e.fail(usageError{"--disk: " + info.Title + " backs up a whole " + info.Noun + ", not one disk"})
-	} else if v := info.ValidateName; v != nil {
-		if err := v(*label); err != nil {
-			return e.fail(usageError{"--label: " + err.Error()})
+	return func(pos []string) int {
+		if *label == "" {
+			return e.fail(usageError{"--label is required"})
 		}
-	}
-	ctx, cancelWait := context.WithTimeout(ctx, *timeout)
-	defer cancelWait()
-	r, err := resolve(ctx, conn.p, pos[0])
-	if err != nil {
-		return e.fail(err)
-	}
-	if info.OverwritesByName && !*replace {
-		// As the TUI asks, so must a script say it means to overwrite.
-		bs, err := conn.p.ListBackups(ctx, r.ID)
+		if *poll <= 0 || *timeout <= 0 {
+			return e.fail(usageError{"--poll and --timeout must be positive"})
+		}
+		c.conn.timeout = min(30*time.Second, *timeout)
+		conn, ctx, end, err := c.conn.session(e, true)
 		if err != nil {
 			return e.fail(err)
 		}
-		for _, b := range bs {
-			if b.Kind == model.BackupSnapshot && b.Label == *label {
-				conf, _ := model.ConfirmTakeSnapshot(info, model.Resource{Label: oneLine(r.Label)}, oneLine(*label), format.Timestamp(b.Created), false)
-				return e.fail(usageError{conf.Refusal("overwriting", "--replace (or --yes)")})
+		defer end()
+		info := conn.p.Info()
+		if !info.Caps.Has(model.CapSnapshot) {
+			return e.fail(usageError{info.Title + " cannot take a snapshot"})
+		} else if *disk != "" && !info.DiskTarget {
+			return e.fail(usageError{"--disk: " + info.Title + " backs up a whole " + info.Noun + ", not one disk"})
+		} else if v := info.ValidateName; v != nil {
+			if err := v(*label); err != nil {
+				return e.fail(usageError{"--label: " + err.Error()})
 			}
 		}
-	}
-	started := e.now()
-	b, err := conn.p.(client.Actions).TakeSnapshot(ctx, r.ID, model.SnapshotRequest{Label: *label, DiskID: *disk})
-	if err != nil {
-		if client.Uncertain(err) {
-			err = fmt.Errorf("%w (the snapshot may still have been started: see snapdeck backups %s)", err, r.ID)
+		ctx, cancelWait := context.WithTimeout(ctx, *timeout)
+		defer cancelWait()
+		r, err := resolve(ctx, conn.view(), pos[0])
+		if err != nil {
+			return e.fail(err)
 		}
-		return e.fail(err)
-	}
-	show := func(b model.Backup) {
-		j := toBackupJSON(conn.account, r, b)
-		if *asJSON {
-			e.printJSON(j)
-		} else {
-			e.backupTable([]backupJSON{j})
+		if info.OverwritesByName && !*replace {
+			// As the TUI asks, so must a script say it means to overwrite.
+			bs, err := conn.p.ListBackups(ctx, r.ID)
+			if err != nil {
+				return e.fail(asked(conn.view(), "listing the snapshots of "+ref(r), err))
+			}
+			for _, b := range bs {
+				if b.Kind == model.BackupSnapshot && b.Label == *label {
+					conf, _ := model.ConfirmTakeSnapshot(info, model.Resource{Label: oneLine(r.Label)}, oneLine(*label), format.Timestamp(b.Created), false)
+					return e.fail(usageError{conf.Refusal("overwriting", "--replace (or --yes)")})
+				}
+			}
 		}
+		started := e.now()
+		b, err := conn.p.(client.Actions).TakeSnapshot(ctx, r.ID, model.SnapshotRequest{Label: *label, DiskID: *disk})
+		if err != nil {
+			if client.Uncertain(err) {
+				err = fmt.Errorf("%w (the snapshot may still have been started: see snapdeck backups %s)", err, r.ID)
+			}
+			return e.fail(asked(conn.view(), fmt.Sprintf("taking the snapshot %q of %s", *label, ref(r)), err))
+		}
+		show := func(b model.Backup) {
+			j := toBackupJSON(conn.account, r, b)
+			if *asJSON {
+				e.printJSON(j)
+			} else {
+				e.backupTable([]backupJSON{j})
+			}
+		}
+		if !*wait {
+			show(b)
+			return exitOK
+		}
+		op := model.Operation{Kind: model.OpSnapshot, ResourceID: r.ID, Label: r.Label, Name: *label, BackupID: b.ID,
+			Noun: info.BackupNoun, ResourceNoun: info.Noun, Started: started}
+		v, err := waitJob(ctx, e, conn.p, op, *poll)
+		err = asked(conn.view(), "following the "+op.Describe(), err)
+		if err == nil && v.Backup != nil {
+			show(*v.Backup)
+		}
+		return e.waitExit(v, err, *timeout)
 	}
-	if !*wait {
-		show(b)
-		return exitOK
-	}
-	op := model.Operation{Kind: model.OpSnapshot, ResourceID: r.ID, Label: r.Label, Name: *label, BackupID: b.ID,
-		Noun: info.BackupNoun, ResourceNoun: info.Noun, Started: started}
-	v, err := waitJob(ctx, e, conn.p, op, *poll)
-	if err == nil && v.Backup != nil {
-		show(*v.Backup)
-	}
-	return e.waitExit(v, err, *timeout)
 }
 
-func runRestore(e env, args []string) int {
-	c := newCmd(e, "restore", connOnly)
+func defineRestore(c *cmdFlags) func(pos []string) int {
+	e := c.e
 	to := c.String("to", "", "the resource to restore onto, label or ID (required; may be the same one)")
 	overwrite := c.Bool("overwrite", false, "erase the target's disks and configs first")
 	yes := c.Bool("yes", false, "really do it (required)")
 	wait := c.Bool("wait", false, "wait until the restore has finished (exit 0) or failed (exit 1)")
 	poll, timeout := waitFlags(c)
-	pos, code, ok := c.parse(args, 2, "a resource and a backup ID")
-	if !ok {
-		return code
-	}
-	if *to == "" {
-		return e.fail(usageError{"restore needs --to <target> (label or ID; may be the resource itself)"})
-	}
-	if !*yes {
-		// The same heading and consequence the TUI's confirm view draws.
-		conf := model.ConfirmRestore(c.conn.providerInfo(e), "backup "+oneLine(pos[1]),
-			model.Resource{Label: oneLine(pos[0])}, model.Resource{Label: oneLine(*to)}, *overwrite, "")
-		return e.fail(usageError{conf.Refusal("restoring", "--yes")})
-	}
-	if *poll <= 0 || *timeout <= 0 {
-		return e.fail(usageError{"--poll and --timeout must be positive"})
-	}
-	c.conn.timeout = min(30*time.Second, *timeout)
-	conn, ctx, end, err := c.conn.session(e, true)
-	if err != nil {
-		return e.fail(err)
-	}
-	defer end()
-	ctx, cancelWait := context.WithTimeout(ctx, *timeout)
-	defer cancelWait()
-	src, err := resolve(ctx, conn.p, pos[0])
-	if err != nil {
-		return e.fail(err)
-	}
-	dst, err := resolve(ctx, conn.p, *to)
-	if err != nil {
-		return e.fail(err)
-	}
-	op := model.Operation{Kind: model.OpRestore, ResourceID: src.ID, Label: src.Label, Name: pos[1], BackupID: pos[1],
-		Noun: conn.p.Info().BackupNoun, ResourceNoun: conn.p.Info().Noun, TargetID: dst.ID, TargetLabel: dst.Label}
-	if *wait {
-		// Where the provider records restores on the backup, the one
-		// before this must not pass for it.
-		b, err := conn.p.GetBackup(ctx, src.ID, pos[1])
+	return func(pos []string) int {
+		if *to == "" {
+			return e.fail(usageError{"restore needs --to <target> (label or ID; may be the resource itself)"})
+		}
+		if !*yes {
+			// The same heading and consequence the TUI's confirm view draws.
+			conf := model.ConfirmRestore(c.conn.providerInfo(e), "backup "+oneLine(pos[1]),
+				model.Resource{Label: oneLine(pos[0])}, model.Resource{Label: oneLine(*to)}, *overwrite, "")
+			return e.fail(usageError{conf.Refusal("restoring", "--yes")})
+		}
+		if *poll <= 0 || *timeout <= 0 {
+			return e.fail(usageError{"--poll and --timeout must be positive"})
+		}
+		c.conn.timeout = min(30*time.Second, *timeout)
+		conn, ctx, end, err := c.conn.session(e, true)
 		if err != nil {
 			return e.fail(err)
 		}
-		op.Name = b.Name()
-		if b.LastRestore != nil {
-			op.PrevRestore = b.LastRestore.Started
+		defer end()
+		ctx, cancelWait := context.WithTimeout(ctx, *timeout)
+		defer cancelWait()
+		src, err := resolve(ctx, conn.view(), pos[0])
+		if err != nil {
+			return e.fail(err)
 		}
+		dst, err := resolve(ctx, conn.view(), *to)
+		if err != nil {
+			return e.fail(err)
+		}
+		op := model.Operation{Kind: model.OpRestore, ResourceID: src.ID, Label: src.Label, Name: pos[1], BackupID: pos[1],
+			Noun: conn.p.Info().BackupNoun, ResourceNoun: conn.p.Info().Noun, TargetID: dst.ID, TargetLabel: dst.Label}
+		if *wait {
+			// Where the provider records restores on the backup, the one
+			// before this must not pass for it.
+			b, err := conn.p.GetBackup(ctx, src.ID, pos[1])
+			if err != nil {
+				return e.fail(asked(conn.view(), fmt.Sprintf("reading backup %s of %s", pos[1], ref(src)), err))
+			}
+			op.Name = b.Name()
+			if b.LastRestore != nil {
+				op.PrevRestore = b.LastRestore.Started
+			}
+		}
+		op.Started = e.now()
+		if err := conn.p.(client.Actions).RestoreBackup(ctx, src.ID, pos[1], dst.ID, *overwrite); err != nil {
+			return e.fail(asked(conn.view(), fmt.Sprintf("restoring backup %s of %s onto %s", pos[1], ref(src), ref(dst)), uncertain(err, "the restore")))
+		}
+		fmt.Fprintf(e.stdout, "restore started: backup %s of %s (%s) onto %s (%s), overwrite %t\n",
+			pos[1], oneLine(src.Label), src.ID, oneLine(dst.Label), dst.ID, *overwrite)
+		if !*wait {
+			return exitOK
+		}
+		v, err := waitJob(ctx, e, conn.p, op, *poll)
+		err = asked(conn.view(), "following the "+op.Describe(), err)
+		return e.waitExit(v, err, *timeout)
 	}
-	op.Started = e.now()
-	if err := conn.p.(client.Actions).RestoreBackup(ctx, src.ID, pos[1], dst.ID, *overwrite); err != nil {
-		return e.fail(uncertain(err, "the restore"))
-	}
-	fmt.Fprintf(e.stdout, "restore started: backup %s of %s (%s) onto %s (%s), overwrite %t\n",
-		pos[1], oneLine(src.Label), src.ID, oneLine(dst.Label), dst.ID, *overwrite)
-	if !*wait {
-		return exitOK
-	}
-	v, err := waitJob(ctx, e, conn.p, op, *poll)
-	return e.waitExit(v, err, *timeout)
 }
 
 // waitFlags adds --poll and --timeout, the same for every command that
@@ -560,31 +573,29 @@ func waitFlags(c *cmdFlags) (poll, timeout *time.Duration) {
 	return poll, timeout
 }
 
-func runCancelBackups(e env, args []string) int {
-	c := newCmd(e, "cancel-backups", connAndTimeout)
+func defineCancelBackups(c *cmdFlags) func(pos []string) int {
+	e := c.e
 	yes := c.Bool("yes", false, "really do it (required)")
-	pos, code, ok := c.parse(args, 1, "a resource (label or ID)")
-	if !ok {
-		return code
+	return func(pos []string) int {
+		if !*yes {
+			conf := model.ConfirmCancelBackups(c.conn.providerInfo(e), model.Resource{Label: oneLine(pos[0])}, nil)
+			return e.fail(usageError{conf.Refusal("cancelling", "--yes")})
+		}
+		conn, ctx, end, err := c.conn.session(e, true)
+		if err != nil {
+			return e.fail(err)
+		}
+		defer end()
+		r, err := resolve(ctx, conn.view(), pos[0])
+		if err != nil {
+			return e.fail(err)
+		}
+		if err := conn.p.(client.Actions).CancelBackups(ctx, r.ID); err != nil {
+			return e.fail(asked(conn.view(), "cancelling the backups of "+ref(r), uncertain(err, "the cancellation")))
+		}
+		fmt.Fprintf(e.stdout, "backups cancelled: %s (%s)\n", oneLine(r.Label), r.ID)
+		return exitOK
 	}
-	if !*yes {
-		conf := model.ConfirmCancelBackups(c.conn.providerInfo(e), model.Resource{Label: oneLine(pos[0])}, nil)
-		return e.fail(usageError{conf.Refusal("cancelling", "--yes")})
-	}
-	conn, ctx, end, err := c.conn.session(e, true)
-	if err != nil {
-		return e.fail(err)
-	}
-	defer end()
-	r, err := resolve(ctx, conn.p, pos[0])
-	if err != nil {
-		return e.fail(err)
-	}
-	if err := conn.p.(client.Actions).CancelBackups(ctx, r.ID); err != nil {
-		return e.fail(uncertain(err, "the cancellation"))
-	}
-	fmt.Fprintf(e.stdout, "backups cancelled: %s (%s)\n", oneLine(r.Label), r.ID)
-	return exitOK
 }
 
 // providerInfo is the provider of the account a command acts on, for the
@@ -606,3 +617,14 @@ func uncertain(err error, what string) error {
 	}
 	return err
 }
+
+// ref names a resource in a message: its label and ID.
+func ref(r model.Resource) string {
+	if r.Label == "" || r.Label == r.ID {
+		return r.ID
+	}
+	return fmt.Sprintf("%s (%s)", oneLine(r.Label), r.ID)
+}
+
+// view is the account view the command acts on.
+func (c *conn) view() target { return c.targets[c.start] }

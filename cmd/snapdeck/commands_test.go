@@ -400,19 +400,20 @@ func TestUnknownCommandAndHelp(t *testing.T) {
 	wantOneLine(t, r, `unknown command "resource"`)
 	r = runCmd(t, nil, "check", "--max-age")
 	wantCode(t, r, 2)
-	wantOneLine(t, r, "flag needs an argument: -max-age (see snapdeck check --help)")
+	wantOneLine(t, r, "flag needs an argument: --max-age (see snapdeck check --help)")
 	r = runCmd(t, nil, "backups", "x", "--bogus")
 	wantCode(t, r, 2)
-	wantOneLine(t, r, "flag provided but not defined: -bogus")
+	wantOneLine(t, r, "unknown flag --bogus for snapdeck backups; see snapdeck backups --help")
+	// Help is what was asked for: on stdout, so that it can be paged.
 	r = runCmd(t, nil, "check", "--help")
 	wantCode(t, r, 0)
-	if !strings.Contains(r.stderr, "--max-age") {
-		t.Fatalf("help: %s", r.stderr)
+	if !strings.Contains(r.stdout, "--max-age") || r.stderr != "" {
+		t.Fatalf("help: %q, stderr %q", r.stdout, r.stderr)
 	}
 	r = runCmd(t, nil, "--help")
 	wantCode(t, r, 0)
-	if !strings.Contains(r.stderr, "cancel-backups") {
-		t.Fatalf("help: %s", r.stderr)
+	if !strings.Contains(r.stdout, "cancel-backups") || r.stderr != "" {
+		t.Fatalf("help: %q, stderr %q", r.stdout, r.stderr)
 	}
 }
 

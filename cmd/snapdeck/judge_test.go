@@ -292,7 +292,7 @@ func abortWhenSeen(t *testing.T, p client.Provider, label, name string) {
 		deadline := time.Now().Add(15 * time.Second)
 		for time.Now().Before(deadline) {
 			time.Sleep(judgePoll)
-			r, err := resolve(ctx, p, label)
+			r, err := resolve(ctx, target{account: "judge", p: p}, label)
 			if err != nil {
 				continue
 			}
@@ -351,7 +351,7 @@ func TestTUIAndCLIJudgeAJobAlike(t *testing.T) {
 			args := []string{"snapshot", tc.resource, "--label", tc.label, "--wait", "--poll", judgePoll.String(), "--timeout", "30s"}
 			if tc.form != nil { // the disk the TUI picks first: the primary one
 				p := cs.provider(t)
-				r, err := resolve(context.Background(), p, tc.resource)
+				r, err := resolve(context.Background(), target{account: "judge", p: p}, tc.resource)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -505,7 +505,7 @@ func TestTUIAndCLIJudgeARestoreAlike(t *testing.T) {
 			cs := tc.sim.serve(t)
 			p := cs.provider(t)
 			ctx := context.Background()
-			r, err := resolve(ctx, p, tc.resource)
+			r, err := resolve(ctx, target{account: "judge", p: p}, tc.resource)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -567,7 +567,7 @@ func TestRestoreWaitGivesUpAtTimeout(t *testing.T) {
 	}}
 	s := slow.start(t)
 	p := s.provider(t)
-	r, err := resolve(context.Background(), p, "orders-mysql")
+	r, err := resolve(context.Background(), target{account: "judge", p: p}, "orders-mysql")
 	if err != nil {
 		t.Fatal(err)
 	}

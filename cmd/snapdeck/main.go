@@ -3,8 +3,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -30,48 +28,35 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return osEnv(stdout, stderr).run(args)
 }
 
-// run dispatches to a command named by args[0], else runs the TUI.
-func (e env) run(args []string) int {
-	if len(args) > 0 {
-		if cmd, ok := commands[args[0]]; ok {
-			return cmd.run(e, args[1:])
-		}
-	}
-	stderr := e.stderr
-	fs := flag.NewFlagSet("snapdeck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cf := addConnFlags(fs)
-	fs.DurationVar(&cf.timeout, "timeout", 30*time.Second, "time limit for each API request")
-	poll := fs.Duration("poll", 3*time.Second, "how often running snapshots and restores are checked")
-	showVersion := fs.Bool("version", false, "print the version and exit")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: snapdeck [--demo] [flags]\n       snapdeck <command> [flags] [args]\n\n"+
-			"Without --demo, snapdeck opens the accounts of its config file (--config), else those whose variables are set:\n"+
-			"%s.\n\n%s\nFlags:\n", envHelp(), commandList())
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+// defineTUI defines the flags of snapdeck without a command, the TUI, on
+// c, and returns its run.
+func defineTUI(c *cmdFlags) func(pos []string) int {
+	e := c.e
+	cf := addConnFlags(c.FlagSet)
+	c.conn = cf
+	durationVar(c.FlagSet, &cf.timeout, "timeout", 30*time.Second, "time limit for each API request")
+	poll := c.Duration("poll", 3*time.Second, "how often running snapshots and restores are checked")
+	showVersion := c.Bool("version", false, "print the version and exit")
+	return func([]string) int {
+		if *showVersion {
+			fmt.Fprintln(e.stdout, "snapdeck", version())
 			return 0
 		}
-		return 2
+		return e.runTUI(cf, *poll, c.Changed("poll"))
 	}
-	if *showVersion {
-		fmt.Fprintln(e.stdout, "snapdeck", version())
-		return 0
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "snapdeck: unknown command %q (try snapdeck --help)\n", fs.Arg(0))
-		return 2
-	}
+}
+
+// runTUI opens the accounts and runs the TUI until it quits.
+func (e env) runTUI(cf *connFlags, poll time.Duration, pollSet bool) int {
+	stderr := e.stderr
 	c, err := cf.connect(e, true)
 	if err != nil {
 		fmt.Fprintln(stderr, "snapdeck:", err)
 		return 2
 	}
 	defer c.Close()
-	if cf.demo && !flagSet(fs, "poll") {
-		*poll = time.Second
+	if cf.demo && !pollSet {
+		poll = time.Second
 	}
 	p := c.p
 	// Read page 1 before taking over the terminal: a rejected token is then
@@ -90,7 +75,7 @@ func (e env) run(args []string) int {
 		targets = append(targets, ut)
 	}
 	app := ui.NewDeck(ui.Options{
-		Timeout: cf.timeout, ReadOnly: cf.readOnly, PollEvery: *poll, AuditPath: c.audit.Path(),
+		Timeout: cf.timeout, ReadOnly: cf.readOnly, PollEvery: poll, AuditPath: c.audit.Path(),
 		// Only the secrets test sets this, to force a crash report.
 		PanicKey: e.getenv("SNAPDECK_TEST_PANIC") == "1",
 	}, targets)
@@ -149,10 +134,4 @@ func version() string {
 		return bi.Main.Version
 	}
 	return "dev"
-}
-
-func flagSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
 }

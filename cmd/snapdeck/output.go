@@ -151,7 +151,25 @@ func timeCell(s *string) string {
 	return *s
 }
 
-func (e env) resourceTable(rs []resourceJSON) {
+// origin is where a row of an --all-accounts table is from: the provider
+// word the account was configured with and the view, as --account takes it.
+type origin struct{ provider, view string }
+
+func originOf(t target) origin { return origin{t.provider, viewName(t)} }
+
+// withOrigin puts the PROVIDER and ACCOUNT columns first when the rows are
+// from several accounts (from is nil otherwise).
+func withOrigin(header []string, rows [][]string, from []origin) ([]string, [][]string) {
+	if from == nil {
+		return header, rows
+	}
+	for i := range rows {
+		rows[i] = append([]string{from[i].provider, from[i].view}, rows[i]...)
+	}
+	return append([]string{"PROVIDER", "ACCOUNT"}, header...), rows
+}
+
+func (e env) resourceTable(rs []resourceJSON, from []origin) {
 	now := e.now()
 	rows := make([][]string, 0, len(rs))
 	for _, r := range rs {
@@ -166,7 +184,7 @@ func (e env) resourceTable(rs []resourceJSON) {
 		}
 		rows = append(rows, []string{r.ID, r.Label, r.Region, r.Status, backups, last})
 	}
-	e.table([]string{"ID", "LABEL", "REGION", "STATUS", "BACKUPS", "LAST SUCCESSFUL"}, rows)
+	e.table(withOrigin([]string{"ID", "LABEL", "REGION", "STATUS", "BACKUPS", "LAST SUCCESSFUL"}, rows, from))
 }
 
 func (e env) backupTable(bs []backupJSON) {
@@ -181,7 +199,7 @@ func (e env) backupTable(bs []backupJSON) {
 	e.table([]string{"ID", "KIND", "LABEL", "STATUS", "CREATED", "FINISHED", "SIZE"}, rows)
 }
 
-func (e env) checkTable(c checkJSON, maxAge time.Duration, now time.Time) {
+func (e env) checkTable(c checkJSON, from []origin, maxAge time.Duration, now time.Time) {
 	if len(c.Stale) == 0 {
 		fmt.Fprintf(e.stdout, "OK: all %d resources have a successful backup newer than %s\n", c.Checked, format.Duration(maxAge))
 		return
@@ -205,6 +223,6 @@ func (e env) checkTable(c checkJSON, maxAge time.Duration, now time.Time) {
 		}[s.Reason]
 		rows = append(rows, []string{s.Resource.ID, s.Resource.Label, backups, last, why})
 	}
-	e.table([]string{"ID", "LABEL", "BACKUPS", "LAST SUCCESSFUL", "PROBLEM"}, rows)
+	e.table(withOrigin([]string{"ID", "LABEL", "BACKUPS", "LAST SUCCESSFUL", "PROBLEM"}, rows, from))
 	fmt.Fprintf(e.stdout, "STALE: %d of %d resources have no successful backup newer than %s\n", len(c.Stale), c.Checked, format.Duration(maxAge))
 }

@@ -161,8 +161,8 @@ func TestOneEntryAddsAProvider(t *testing.T) {
 			{[]string{"sim", "--help"}, "which cloud: linode (instances and Managed Databases), civo, northflank, superbflex or fake (things)"},
 		} {
 			r := runCmd(t, nil, tc.args...)
-			if r.code != 0 || !strings.Contains(r.stderr, tc.want) {
-				t.Errorf("%v: want %q in\n%s", tc.args, tc.want, r.stderr)
+			if r.code != 0 || !strings.Contains(r.stdout, tc.want) {
+				t.Errorf("%v: want %q in\n%s", tc.args, tc.want, r.stdout)
 			}
 		}
 		r := runCmd(t, nil, "sim", "--provider", "aws")

@@ -686,9 +686,9 @@ func (b *bastion) shutdown(grace time.Duration) {
 	_ = b.srv.Close()
 }
 
-// runServe serves the TUI over SSH until SIGINT or SIGTERM.
-func runServe(e env, args []string) int {
-	c := newCmd(e, "serve", connAndTimeout)
+// defineServe: serve serves the TUI over SSH until SIGINT or SIGTERM.
+func defineServe(c *cmdFlags) func(pos []string) int {
+	e := c.e
 	listen := c.String("listen", ":2222", "address to serve SSH on")
 	var sc serveConfig
 	c.StringVar(&sc.hostKey, "host-key", "snapdeck_host_ed25519", "host key `path` (an ed25519 key is generated there, 0600, when missing)")
@@ -697,54 +697,53 @@ func runServe(e env, args []string) int {
 	c.DurationVar(&sc.idleTimeout, "idle-timeout", 15*time.Minute, "close a connection idle this long (0: never)")
 	c.DurationVar(&sc.poll, "poll", 3*time.Second, "how often running snapshots and restores are checked")
 	grace := c.Duration("shutdown-grace", 30*time.Second, "on SIGTERM, how long open sessions may run on before they are cut")
-	if _, code, ok := c.parse(args, 0, ""); !ok {
-		return code
-	}
-	if c.conn.demo && !flagSet(c.FlagSet, "poll") {
-		sc.poll = time.Second
-	}
-	if path := c.conn.configPath(); path != "" && !c.conn.demo {
-		f, err := config.Load(path, kinds())
+	return func([]string) int {
+		if c.conn.demo && !c.Changed("poll") {
+			sc.poll = time.Second
+		}
+		if path := c.conn.configPath(); path != "" && !c.conn.demo {
+			f, err := config.Load(path, kinds())
+			if err != nil {
+				return e.fail(err)
+			}
+			// The file's [serve] settings, where no flag says otherwise.
+			set := func(flag string, apply func()) {
+				if !c.Changed(flag) {
+					apply()
+				}
+			}
+			v := f.Serve
+			set("listen", func() { *listen = cmp.Or(v.Listen, *listen) })
+			set("host-key", func() { sc.hostKey = cmp.Or(v.HostKey, sc.hostKey) })
+			set("authorized-keys", func() { sc.authorizedKeys = cmp.Or(v.AuthorizedKeys, sc.authorizedKeys) })
+			set("max-sessions", func() { sc.maxSessions = cmp.Or(v.MaxSessions, sc.maxSessions) })
+			set("idle-timeout", func() { sc.idleTimeout = cmp.Or(v.IdleTimeout.Duration, sc.idleTimeout) })
+			set("shutdown-grace", func() { *grace = cmp.Or(v.ShutdownGrace.Duration, *grace) })
+		}
+		// The server alone handles SIGINT and SIGTERM, from before it listens;
+		// its sessions' programs install no handler of their own.
+		ctx, stop := commandContext()
+		defer stop()
+		b, err := newBastion(e, c.conn, sc)
 		if err != nil {
 			return e.fail(err)
 		}
-		// The file's [serve] settings, where no flag says otherwise.
-		set := func(flag string, apply func()) {
-			if !flagSet(c.FlagSet, flag) {
-				apply()
-			}
+		defer b.close()
+		ln, err := net.Listen("tcp", *listen)
+		if err != nil {
+			return e.fail(err)
 		}
-		v := f.Serve
-		set("listen", func() { *listen = cmp.Or(v.Listen, *listen) })
-		set("host-key", func() { sc.hostKey = cmp.Or(v.HostKey, sc.hostKey) })
-		set("authorized-keys", func() { sc.authorizedKeys = cmp.Or(v.AuthorizedKeys, sc.authorizedKeys) })
-		set("max-sessions", func() { sc.maxSessions = cmp.Or(v.MaxSessions, sc.maxSessions) })
-		set("idle-timeout", func() { sc.idleTimeout = cmp.Or(v.IdleTimeout.Duration, sc.idleTimeout) })
-		set("shutdown-grace", func() { *grace = cmp.Or(v.ShutdownGrace.Duration, *grace) })
+		served := make(chan error, 1)
+		go func() { served <- b.srv.Serve(ln) }()
+		b.logf("listening on %s (account %s, at most %d sessions); try: ssh -p %d %s", ln.Addr(), b.account, sc.maxSessions,
+			ln.Addr().(*net.TCPAddr).Port, "localhost")
+		select {
+		case err := <-served:
+			return e.fail(err)
+		case <-ctx.Done():
+		}
+		b.shutdown(*grace)
+		b.logf("stopped")
+		return exitOK
 	}
-	// The server alone handles SIGINT and SIGTERM, from before it listens;
-	// its sessions' programs install no handler of their own.
-	ctx, stop := commandContext()
-	defer stop()
-	b, err := newBastion(e, c.conn, sc)
-	if err != nil {
-		return e.fail(err)
-	}
-	defer b.close()
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		return e.fail(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- b.srv.Serve(ln) }()
-	b.logf("listening on %s (account %s, at most %d sessions); try: ssh -p %d %s", ln.Addr(), b.account, sc.maxSessions,
-		ln.Addr().(*net.TCPAddr).Port, "localhost")
-	select {
-	case err := <-served:
-		return e.fail(err)
-	case <-ctx.Done():
-	}
-	b.shutdown(*grace)
-	b.logf("stopped")
-	return exitOK
 }

@@ -6,8 +6,8 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
+	"github.com/spf13/pflag"
 	"io"
 	"math"
 	mrand "math/rand/v2"
@@ -102,7 +102,7 @@ func startBastionWith(t testing.TB, maxSessions int, idle time.Duration, conn []
 	if err := os.WriteFile(keysPath, []byte(keys), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
 	cf := addConnFlags(fs)
 	if err := fs.Parse(append(conn, "--audit-log", tb.audit)); err != nil {
 		t.Fatal(err)

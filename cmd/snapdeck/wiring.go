@@ -1,13 +1,14 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"log"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/config"
@@ -45,14 +46,14 @@ type connFlags struct {
 
 // addConnFlags registers the connection flags on fs. --timeout is left to
 // the caller, since `snapshot` gives it another meaning.
-func addConnFlags(fs *flag.FlagSet) *connFlags {
+func addConnFlags(fs *pflag.FlagSet) *connFlags {
 	c := &connFlags{timeout: 30 * time.Second}
 	fs.BoolVar(&c.demo, "demo", false, "use built-in simulated accounts, one per provider (no token, no network)")
-	fs.StringVar(&c.account, "account", "", "the account view to act on or open first: a `name` or name/kind, e.g. prod/databases (default: the first)")
+	fs.StringVar(&c.account, "account", "", "the account view to act on or open first: a `name` or name/kind, e.g. prod/databases, or an unambiguous part of one (default: the first)")
 	fs.StringVar(&c.config, "config", "", "accounts `file` (default: "+config.DefaultPath()+" when it exists, else "+strings.Join(envVars(), ", ")+")")
 	fs.StringVar(&c.api, "api", "", "Linode API base `url`, e.g. http://127.0.0.1:8799 from snapdeck sim (default: LINODE_URL, else the real API)")
-	fs.DurationVar(&c.latency, "demo-latency", 120*time.Millisecond, "with --demo: simulated round-trip time of each request")
-	fs.DurationVar(&c.jobTime, "demo-job-time", 6*time.Second, "with --demo: how long a simulated snapshot takes (a restore takes a third longer)")
+	durationVar(fs, &c.latency, "demo-latency", 120*time.Millisecond, "with --demo: simulated round-trip time of each request")
+	durationVar(fs, &c.jobTime, "demo-job-time", 6*time.Second, "with --demo: how long a simulated snapshot takes (a restore takes a third longer)")
 	fs.IntVar(&c.size, "demo-size", 40, "with --demo: how many Linodes the simulated account has (try 10000)")
 	fs.BoolVar(&c.readOnly, "read-only", false, "refuse every change")
 	fs.StringVar(&c.auditPath, "audit-log", client.DefaultAuditPath(), "append-only JSON-lines log of every action")
@@ -130,9 +131,25 @@ func viewName(t target) string {
 	return t.p.Info().ViewName(t.account)
 }
 
-// pickTarget finds the view --account names: an account (its first view)
-// or account/kind, case-insensitively. Naming an account that could not be
-// opened is an error saying why.
+// viewNames are the names --account and the TUI's `:` prompt take, in
+// order: each account, then its views (account/kind).
+func viewNames(ts []target) []string { return namesOf(viewRefs(ts)) }
+
+// viewRefs names the views of ts for matchView.
+func viewRefs(ts []target) []viewRef {
+	vs := make([]viewRef, 0, len(ts))
+	for _, t := range ts {
+		vs = append(vs, viewRef{Account: t.account, View: viewName(t)})
+	}
+	return vs
+}
+
+// pickTarget finds the view --account names, by the rule of the TUI's `:`
+// prompt (ui.Deck's resolve): an account (its first view) or account/kind,
+// case-insensitively; else the one view that every name starting with it
+// (then, containing it) means, so "civo" is civo-demo when nothing else
+// starts so. Several views is an error listing them. Naming an account
+// that could not be opened is an error saying why.
 func pickTarget(ts []target, bad []unopened, name string) (int, error) {
 	if name == "" {
 		return 0, nil
@@ -142,11 +159,21 @@ func pickTarget(ts []target, bad []unopened, name string) (int, error) {
 			return 0, fmt.Errorf("--account %s cannot be opened: %w", b.account, b.err)
 		}
 	}
-	var names []string
-	for i, t := range ts {
-		if strings.EqualFold(t.account, name) || strings.EqualFold(viewName(t), name) {
-			return i, nil
+	i, matched := matchView(viewRefs(ts), name)
+	switch {
+	case len(matched) == 1:
+		return i, nil
+	case len(matched) > 1:
+		return 0, usageError{fmt.Sprintf("--account %q is ambiguous: it may mean %s", name, orList(matched))}
+	}
+	q := strings.ToLower(strings.TrimSpace(name))
+	for _, b := range bad {
+		if strings.HasPrefix(strings.ToLower(b.account), q) {
+			return 0, fmt.Errorf("--account %s cannot be opened: %w", b.account, b.err)
 		}
+	}
+	var names []string
+	for _, t := range ts {
 		names = append(names, viewName(t))
 	}
 	return 0, usageError{fmt.Sprintf("--account %q matches none of: %s", name, strings.Join(names, ", "))}
