@@ -112,11 +112,16 @@ func TestEveryCallIsDeclared(t *testing.T) {
 		t.Fatalf("only %d methods called", n)
 	}
 	// Each action reached its own method underneath: the error is the one
-	// Unsupported gives for that very method.
+	// Unsupported gives for that very method, which no other gives.
+	said := map[string]string{}
 	callEachOf(t, inner, func(m string, err error, _ []reflect.Value) {
 		if KindOf(err) != ErrUnsupported {
-			t.Errorf("Unsupported.%s: %v, want ErrUnsupported", m, err)
+			t.Fatalf("Unsupported.%s: %v, want ErrUnsupported", m, err)
 		}
+		if prev, dup := said[err.Error()]; dup {
+			t.Errorf("Unsupported.%s and .%s both say %q", m, prev, err)
+		}
+		said[err.Error()] = m
 		if direct[m] != err.Error() {
 			t.Errorf("%s through the layer: %q, underneath: %q", m, direct[m], err)
 		}
