@@ -2,7 +2,6 @@ package client
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -12,8 +11,6 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
-
-	"github.com/snapdeck/snapdeck/model"
 )
 
 // AuditLog is an append-only file of JSON lines, one per attempted
@@ -287,7 +284,7 @@ func Audited(p Provider, log *AuditLog, account string) Provider {
 	if log == nil {
 		return p
 	}
-	return audited{Provider: p, log: log, account: account}
+	return decorated{p: p, layer: audit{p: p, log: log, account: account}}
 }
 
 // AuditedAs is Audited with every record also naming who acted (for
@@ -304,136 +301,29 @@ func AuditedAs(p Provider, log *AuditLog, account string, who map[string]string)
 			w[k] = v
 		}
 	}
-	return audited{Provider: p, log: log, account: account, who: w}
+	return decorated{p: p, layer: audit{p: p, log: log, account: account, who: w}}
 }
 
-type audited struct {
-	Provider
+// audit is Audited's layer: a mutation is logged between its "sent" line,
+// synced before the request leaves, and its outcome; reads pass unlogged.
+// An attempt refused before sending (read-only, no such action) has the
+// outcome line only.
+type audit struct {
+	p       Provider
 	log     *AuditLog
 	account string
 	who     map[string]string
 }
 
-var _ Actions = audited{}
-
-func (a audited) IsReadOnly() bool { return IsReadOnly(a.Provider) }
-
-func (a audited) actions() (Actions, error) {
-	if x, ok := a.Provider.(Actions); ok {
-		return x, nil
+func (a audit) around(c *call, next func() error) error {
+	if c.read {
+		return next()
 	}
-	return nil, unsupported(a.Provider)
-}
-
-func (a audited) record(action, resource string) auditRecord {
-	return auditRecord{Account: a.account, Provider: a.Provider.Name(), Action: action, Resource: resource, Who: a.who}
-}
-
-func (a audited) GetResource(ctx context.Context, resourceID string) (model.Resource, error) {
-	x, err := a.actions()
-	if err != nil {
-		return model.Resource{}, err
+	c.rec.Account, c.rec.Provider, c.rec.Who = a.account, a.p.Name(), a.who
+	if c.has && !IsReadOnly(a.p) {
+		c.rec.Attempt = a.log.sent(c.rec)
 	}
-	return x.GetResource(ctx, resourceID)
-}
-
-func (a audited) Events(ctx context.Context, resourceID string) ([]model.Event, error) {
-	x, err := a.actions()
-	if err != nil {
-		return nil, err
-	}
-	return x.Events(ctx, resourceID)
-}
-
-// do runs one mutation between its two lines: "sent", synced before the
-// request leaves, then the outcome. An attempt refused before sending
-// (read-only, no Actions) has the outcome line only.
-func (a audited) do(r *auditRecord, f func(Actions) error) error {
-	x, err := a.actions()
-	if err == nil {
-		if !IsReadOnly(a.Provider) {
-			r.Attempt = a.log.sent(*r)
-		}
-		err = f(x)
-	}
-	a.log.write(*r, err)
+	err := next()
+	a.log.write(c.rec, err)
 	return err
-}
-
-func (a audited) TakeSnapshot(ctx context.Context, resourceID string, req model.SnapshotRequest) (model.Backup, error) {
-	r := a.record("snapshot", resourceID)
-	r.Label = &req.Label
-	r.Type, r.Compression, r.Safe, r.Disk = req.Type, req.Compression, req.Safe, req.DiskID
-	for _, d := range req.Destinations {
-		r.Destinations = append(r.Destinations, auditDestination{ID: d.ID, RetentionDays: d.RetentionDays})
-	}
-	var b model.Backup
-	err := a.do(&r, func(x Actions) error {
-		var err error
-		b, err = x.TakeSnapshot(ctx, resourceID, req)
-		if err == nil {
-			r.Backup = b.ID
-		}
-		return err
-	})
-	return b, err
-}
-
-func (a audited) RestoreBackup(ctx context.Context, resourceID, backupID, targetID string, overwrite bool) error {
-	r := a.record("restore", resourceID)
-	r.Backup, r.Target, r.Overwrite = backupID, targetID, &overwrite
-	return a.do(&r, func(x Actions) error { return x.RestoreBackup(ctx, resourceID, backupID, targetID, overwrite) })
-}
-
-func (a audited) EnableBackups(ctx context.Context, resourceID string) error {
-	r := a.record("enable_backups", resourceID)
-	return a.do(&r, func(x Actions) error { return x.EnableBackups(ctx, resourceID) })
-}
-
-func (a audited) CancelBackups(ctx context.Context, resourceID string) error {
-	r := a.record("cancel_backups", resourceID)
-	return a.do(&r, func(x Actions) error { return x.CancelBackups(ctx, resourceID) })
-}
-
-func (a audited) SetSchedule(ctx context.Context, resourceID string, s model.Schedule) (model.Resource, error) {
-	r := a.record("set_schedule", resourceID)
-	r.Schedule = &auditSchedule{Day: s.Day, Window: s.Window}
-	var res model.Resource
-	err := a.do(&r, func(x Actions) error {
-		var err error
-		res, err = x.SetSchedule(ctx, resourceID, s)
-		return err
-	})
-	return res, err
-}
-
-func (a audited) Restores(ctx context.Context, resourceID string) ([]model.Restore, error) {
-	x, err := a.actions()
-	if err != nil {
-		return nil, err
-	}
-	return x.Restores(ctx, resourceID)
-}
-
-func (a audited) DeleteBackup(ctx context.Context, resourceID, backupID string) error {
-	r := a.record("delete_backup", resourceID)
-	r.Backup = backupID
-	return a.do(&r, func(x Actions) error { return x.DeleteBackup(ctx, resourceID, backupID) })
-}
-
-func (a audited) AbortBackup(ctx context.Context, resourceID, backupID string) error {
-	r := a.record("abort_backup", resourceID)
-	r.Backup = backupID
-	return a.do(&r, func(x Actions) error { return x.AbortBackup(ctx, resourceID, backupID) })
-}
-
-func (a audited) SetNote(ctx context.Context, resourceID, backupID, note string) error {
-	r := a.record("set_note", resourceID)
-	r.Backup, r.Note = backupID, &note
-	return a.do(&r, func(x Actions) error { return x.SetNote(ctx, resourceID, backupID, note) })
-}
-
-// Disks passes through, unlogged: it is a read.
-func (a audited) Disks(ctx context.Context, resourceID string) ([]model.Disk, error) {
-	return disks(ctx, a.Provider, resourceID)
 }

@@ -30,8 +30,11 @@ func (reader) GetBackup(context.Context, string, string) (model.Backup, error) {
 }
 
 // fake is a Provider with Actions that counts calls and fails on demand.
+// An action it does not define answers ErrUnsupported, so that it stays
+// Actions when one is added.
 type fake struct {
 	reader
+	Unsupported
 	mu    sync.Mutex
 	calls map[string]int
 	err   error
