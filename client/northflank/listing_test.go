@@ -31,9 +31,24 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.mu.Lock()
 	open := g.open
 	g.mu.Unlock()
-	g.arrived <- struct{}{}
+	select {
+	case g.arrived <- struct{}{}:
+	default: // after openAll nobody counts
+	}
 	<-open
 	g.h.ServeHTTP(w, r)
+}
+
+// openAll lets every request in from now on, so that a failed test does
+// not leave requests (and the server's Close) waiting.
+func (g *gate) openAll() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	select {
+	case <-g.open:
+	default:
+		close(g.open)
+	}
 }
 
 // wave waits until n requests are at the door at once and lets them in.
@@ -64,6 +79,7 @@ func inProcess(t *testing.T, f *simnf.Fleet, c Config) (*simnf.Server, *gate, *P
 	clk := &clock{t: now}
 	s := simnf.New(f, simnf.Options{Options: sim.Options{Now: clk.Now}, Token: token})
 	g := newGate(s)
+	t.Cleanup(g.openAll)
 	c.Transport = client.Transport{BaseURL: "http://sim", HTTPClient: sim.InProcess(g)}
 	c.Token = token
 	p, err := New(c)
@@ -129,7 +145,7 @@ func TestFirstListingThreeRoundTrips(t *testing.T) {
 func TestRefreshRereadsOnlyWhatCanChange(t *testing.T) {
 	f := simnf.Demo(now)
 	s, g, p, clk := inProcess(t, f, Config{})
-	close(g.open) // no gate: only the counts matter here
+	g.openAll() // no gate: only the counts matter here
 	list := func(want int64) []model.Resource {
 		t.Helper()
 		before := s.Requests()
