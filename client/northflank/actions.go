@@ -76,6 +76,9 @@ func (p *Provider) RestoreBackup(ctx context.Context, resourceID, backupID, targ
 	var r one[struct {
 		RestoreID string `json:"restoreId"`
 	}]
+	// A snapshot restore puts the addon back at the backup's version: the
+	// next listing reads it again (also when the reply was lost).
+	defer p.forget(id.String())
 	_, _, err = p.rc.Do(ctx, http.MethodPost, path, nil, nil, &r)
 	return err
 }

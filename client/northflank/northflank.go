@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/snapdeck/snapdeck/client"
@@ -25,6 +26,11 @@ const DefaultBaseURL = "https://api.northflank.com"
 
 // perPage is the API's largest page.
 const perPage = 100
+
+// DefaultParallel is how many reads a listing has in flight unless
+// Config.Parallel says otherwise: the per-addon wave of 16 addons (their
+// own reads and their backups) goes out at once.
+const DefaultParallel = 32
 
 // maxPages bounds one listing, so a server that keeps saying there is more
 // cannot keep the client reading for ever.
@@ -39,8 +45,10 @@ type Config struct {
 	// Token is a team API token; it is sent as a bearer token and never
 	// appears in an error.
 	Token string
-	// Parallel bounds the per-addon reads a listing makes at once; default
-	// 4, gentle on the API's 1000 requests an hour.
+	// Parallel bounds the reads a listing has in flight; default
+	// DefaultParallel. The API's budget (1000 requests an hour) counts
+	// requests, not requests at once: sending a wave's reads together
+	// costs nothing more than sending them a few at a time.
 	Parallel int
 	// NoPacing sends every request, to see the API's own 429s (tests).
 	NoPacing bool
@@ -52,6 +60,10 @@ type Provider struct {
 
 	rc       *rest.Client
 	parallel int
+	now      func() time.Time // the clock factsMaxAge is measured on
+
+	mu    sync.Mutex       // guards facts
+	facts map[string]facts // by resource ID, from the last reads
 }
 
 var (
@@ -78,7 +90,7 @@ func New(c Config) (*Provider, error) {
 		c.BaseURL = DefaultBaseURL
 	}
 	if c.Parallel <= 0 {
-		c.Parallel = 4
+		c.Parallel = DefaultParallel
 	}
 	token := c.Token
 	if c.Pacer == nil && !c.NoPacing {
@@ -95,7 +107,7 @@ func New(c Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{Unsupported: client.Unsupported{Provider: "Northflank"}, rc: rc, parallel: c.Parallel}, nil
+	return &Provider{Unsupported: client.Unsupported{Provider: "Northflank"}, rc: rc, parallel: c.Parallel, now: time.Now}, nil
 }
 
 // Name implements client.Provider.
@@ -192,115 +204,229 @@ func readAll[T any](ctx context.Context, p *Provider, path, key string) ([]T, er
 	return all, err
 }
 
-// inParallel runs f(0) … f(n-1), at most p.parallel at once, and returns
-// the first error; the others are cancelled once one has failed.
-func (p *Provider) inParallel(ctx context.Context, n int, f func(ctx context.Context, i int) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	sem := make(chan struct{}, p.parallel)
-	var (
-		wg    sync.WaitGroup
-		once  sync.Once
-		first error
-	)
-	for i := 0; i < n; i++ {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := f(ctx, i); err != nil {
-				once.Do(func() { first = err; cancel() })
-			}
-		}()
-	}
-	wg.Wait()
-	if first == nil && ctx.Err() != nil {
-		// The caller's context ended before all were started.
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return &client.Error{Kind: client.ErrTimeout, Err: ctx.Err()}
-		}
-		return &client.Error{Kind: client.ErrOther, Err: ctx.Err()}
-	}
-	return first
+// pool runs tasks, at most n at once, on a context cancelled when the
+// first one fails. A task may add more tasks: they wait for a free place
+// in their own goroutine, never in the one adding them.
+type pool struct {
+	parent  context.Context
+	ctx     context.Context
+	cancel  context.CancelFunc
+	sem     chan struct{}
+	wg      sync.WaitGroup
+	once    sync.Once
+	first   error
+	skipped atomic.Bool
 }
 
-type row struct {
-	project projectJSON
-	addon   addonItemJSON
+func newPool(ctx context.Context, n int) *pool {
+	c, cancel := context.WithCancel(ctx)
+	return &pool{parent: ctx, ctx: c, cancel: cancel, sem: make(chan struct{}, n)}
+}
+
+// Go runs f once a place is free, unless the pool has been cancelled.
+func (g *pool) Go(f func(ctx context.Context) error) {
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		select {
+		case g.sem <- struct{}{}:
+		case <-g.ctx.Done():
+			g.skipped.Store(true)
+			return
+		}
+		defer func() { <-g.sem }()
+		if g.ctx.Err() != nil {
+			g.skipped.Store(true)
+			return
+		}
+		if err := f(g.ctx); err != nil {
+			g.once.Do(func() { g.first = err; g.cancel() })
+		}
+	}()
+}
+
+// Wait waits for every task, those added by tasks too, and returns the
+// first error, or the caller's context's if it ended before all ran.
+func (g *pool) Wait() error {
+	g.wg.Wait()
+	g.cancel()
+	if g.first == nil && g.skipped.Load() {
+		if errors.Is(g.parent.Err(), context.DeadlineExceeded) {
+			return &client.Error{Kind: client.ErrTimeout, Err: g.parent.Err()}
+		}
+		return &client.Error{Kind: client.ErrOther, Err: context.Cause(g.parent)}
+	}
+	return g.first
+}
+
+// facts are what only an addon's own read tells: the list of a project's
+// addons lacks its creation time, version and disk.
+type facts struct {
+	created time.Time
+	version string
+	diskMB  int
+	status  string    // the addon's status when they were read
+	read    time.Time // when they were read
+}
+
+// factsMaxAge bounds how long a listing reuses an addon's facts while its
+// status stays the same: a version upgrade, a resize or a snapshot restore
+// that began and ended between two listings leaves no other trace.
+const factsMaxAge = 15 * time.Minute
+
+// steady are the statuses in which an addon's version and disk stay put;
+// in any other (upgrading, scaling, restore, …) they are re-read.
+func steady(status string) bool { return status == "running" || status == "paused" }
+
+// cached returns the facts a listing may reuse for an addon listed in
+// status, if any.
+func (p *Provider) cached(key, status string) (facts, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f, ok := p.facts[key]
+	if !ok || f.status != status || !steady(status) || p.now().Sub(f.read) >= factsMaxAge || p.now().Before(f.read) {
+		return facts{}, false
+	}
+	return f, true
+}
+
+func (p *Provider) remember(key string, f facts) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.facts == nil {
+		p.facts = map[string]facts{}
+	}
+	p.facts[key] = f
+}
+
+// forget drops an addon's facts, after a change snapdeck made to it.
+func (p *Provider) forget(key string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.facts, key)
+}
+
+// readFacts reads one addon and keeps its facts for the next listing.
+func (p *Provider) readFacts(ctx context.Context, id ids) (*addonJSON, facts, error) {
+	var a one[addonJSON]
+	if _, _, err := p.rc.Do(ctx, http.MethodGet, id.path(), nil, nil, &a); err != nil {
+		return nil, facts{}, err
+	}
+	if a.Data == nil || a.Data.ID == "" {
+		return nil, facts{}, malformed("the addon")
+	}
+	created, err := parseTime(a.Data.CreatedAt, "createdAt")
+	if err != nil {
+		return nil, facts{}, err
+	}
+	c := a.Data.Spec.Config
+	f := facts{created: created, version: c.VersionTag, diskMB: int(model.SizeFromFloat(c.Deployment.StorageSize)),
+		status: a.Data.Status, read: p.now()}
+	p.remember(id.String(), f)
+	return a.Data, f, nil
+}
+
+// toResource puts an addon together from what its project's list says of
+// it and its facts.
+func toResource(id ids, projectName, name, status, typ string, tags []string, f facts, last time.Time) model.Resource {
+	plan := typ
+	if f.version != "" {
+		plan += " " + f.version
+	}
+	return model.Resource{
+		ID: id.String(), Provider: "northflank", Kind: model.KindAddon, Label: name, Region: projectName,
+		Status: status, Plan: plan, Tags: tags, Created: f.created, DiskMB: f.diskMB,
+		BackupsEnabled: true, LastSuccessful: last,
+	}
 }
 
 // ListResources implements client.Provider. Northflank pages by cursor, so
-// every addon of every project comes on page 1. Each addon shown costs two
-// more requests: its details (version, creation time, disk) and its newest
-// completed backup.
+// every addon of every project comes on page 1. It takes three round trips
+// however many projects there are, as long as the reads of one wave fit in
+// Config.Parallel: the projects; each project's addons; and, as soon as a
+// project's addons are in, each addon's newest completed backup and its
+// own read (creation time, version, disk) — that one only when the last
+// listing's is older than factsMaxAge or the addon's status has changed
+// or is not steady, since only an upgrade, a resize or a restore changes
+// what it says.
 func (p *Provider) ListResources(ctx context.Context, _ int, f client.Filter) (client.ResourcePage, error) {
 	projects, err := readAll[projectJSON](ctx, p, "/v1/projects", "projects")
 	if err != nil {
 		return client.ResourcePage{}, err
 	}
-	perProject := make([][]addonItemJSON, len(projects))
 	for i := range projects {
 		if projects[i].ID == "" {
 			return client.ResourcePage{}, malformed("a project ID")
 		}
 	}
-	err = p.inParallel(ctx, len(projects), func(ctx context.Context, i int) error {
-		path, err := client.Path("/v1/projects/{}/addons", projects[i].ID)
-		if err != nil {
-			return err
-		}
-		as, err := readAll[addonItemJSON](ctx, p, path, "addons")
-		perProject[i] = as
-		return err
-	})
-	if err != nil {
+	// What each project's addons need, filled in by the reads.
+	type addonRows struct {
+		rows  []addonItemJSON
+		ids   []ids
+		facts []facts
+		last  []time.Time
+	}
+	perProject := make([]addonRows, len(projects))
+	g := newPool(ctx, p.parallel)
+	for i := range projects {
+		pr := projects[i]
+		g.Go(func(ctx context.Context) error {
+			path, err := client.Path("/v1/projects/{}/addons", pr.ID)
+			if err != nil {
+				return err
+			}
+			as, err := readAll[addonItemJSON](ctx, p, path, "addons")
+			if err != nil {
+				return err
+			}
+			var x addonRows
+			for _, a := range as {
+				if a.ID == "" {
+					return malformed("an addon ID")
+				}
+				if !f.Matches(a.Name, pr.Name, a.Tags) {
+					continue
+				}
+				id, err := newIDs(pr.ID, a.ID)
+				if err != nil {
+					return err
+				}
+				x.rows, x.ids = append(x.rows, a), append(x.ids, id)
+			}
+			x.facts, x.last = make([]facts, len(x.rows)), make([]time.Time, len(x.rows))
+			perProject[i] = x
+			for j, id := range x.ids {
+				if fa, ok := p.cached(id.String(), x.rows[j].Status); ok {
+					x.facts[j] = fa
+				} else {
+					g.Go(func(ctx context.Context) (err error) {
+						_, x.facts[j], err = p.readFacts(ctx, id)
+						return err
+					})
+				}
+				g.Go(func(ctx context.Context) (err error) {
+					x.last[j], err = p.lastCompleted(ctx, id)
+					return err
+				})
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return client.ResourcePage{}, err
 	}
-	var rows []row
-	for i, as := range perProject {
-		for _, a := range as {
-			if a.ID == "" {
-				return client.ResourcePage{}, malformed("an addon ID")
-			}
-			if r := (row{projects[i], a}); f.Matches(r.addon.Name, r.project.Name, r.addon.Tags) {
-				rows = append(rows, r)
-			}
+	items := []model.Resource{}
+	for i, x := range perProject {
+		for j, a := range x.rows {
+			items = append(items, toResource(x.ids[j], projects[i].Name, a.Name, a.Status, a.Spec.Type, a.Tags, x.facts[j], x.last[j]))
 		}
-	}
-	items := make([]model.Resource, len(rows))
-	err = p.inParallel(ctx, len(rows), func(ctx context.Context, i int) error {
-		r := rows[i]
-		id, err := newIDs(r.project.ID, r.addon.ID)
-		if err != nil {
-			return err
-		}
-		res, err := p.resource(ctx, id, r.project.Name)
-		items[i] = res
-		return err
-	})
-	if err != nil {
-		return client.ResourcePage{}, err
 	}
 	return client.ResourcePage{Items: items, Page: 1, Pages: 1, Total: len(items)}, nil
 }
 
 // resource reads one addon's details and newest completed backup.
 func (p *Provider) resource(ctx context.Context, id ids, projectName string) (model.Resource, error) {
-	var a one[addonJSON]
-	if _, _, err := p.rc.Do(ctx, http.MethodGet, id.path(), nil, nil, &a); err != nil {
-		return model.Resource{}, err
-	}
-	if a.Data == nil || a.Data.ID == "" {
-		return model.Resource{}, malformed("the addon")
-	}
-	created, err := parseTime(a.Data.CreatedAt, "createdAt")
+	a, fa, err := p.readFacts(ctx, id)
 	if err != nil {
 		return model.Resource{}, err
 	}
@@ -308,16 +434,7 @@ func (p *Provider) resource(ctx context.Context, id ids, projectName string) (mo
 	if err != nil {
 		return model.Resource{}, err
 	}
-	d := a.Data
-	plan := d.Spec.Type
-	if v := d.Spec.Config.VersionTag; v != "" {
-		plan += " " + v
-	}
-	return model.Resource{
-		ID: id.String(), Provider: "northflank", Kind: model.KindAddon, Label: d.Name, Region: projectName,
-		Status: d.Status, Plan: plan, Tags: d.Tags, Created: created, DiskMB: int(model.SizeFromFloat(d.Spec.Config.Deployment.StorageSize)),
-		BackupsEnabled: true, LastSuccessful: last,
-	}, nil
+	return toResource(id, projectName, a.Name, a.Status, a.Spec.Type, a.Tags, fa, last), nil
 }
 
 // lastCompleted finds the completion time of the newest completed backup,

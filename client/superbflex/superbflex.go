@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/snapdeck/snapdeck/client"
@@ -175,33 +176,56 @@ func (p *Provider) ListResources(ctx context.Context, _ int, f client.Filter) (c
 
 // lastBuilt maps VM ID → built_at of its newest built backup. An account
 // that may not read the user's backups or the disk list gets no dates
-// rather than no list.
+// rather than no list. The disk list and every user's backups are read at
+// once: with the VM list, two round trips in all.
 func (p *Provider) lastBuilt(ctx context.Context, users []int) (map[int]time.Time, error) {
 	out := map[int]time.Time{}
 	if len(users) == 0 {
 		return out, nil
 	}
-	var disks []diskWrap
-	err := p.get(ctx, "/settings/disks.json", &disks)
-	if k := client.KindOf(err); k == client.ErrAuth || k == client.ErrNotFound {
+	// Each read runs to its end, so which error wins is the same as when
+	// they were read one after the other: the disks', then the first
+	// user's in order.
+	var (
+		wg    sync.WaitGroup
+		disks []diskWrap
+		derr  error
+		lists = make([][]backupWrap, len(users))
+		errs  = make([]error, len(users))
+		sem   = make(chan struct{}, client.MaxParallel)
+	)
+	wg.Add(1 + len(users))
+	go func() {
+		defer wg.Done()
+		derr = p.get(ctx, "/settings/disks.json", &disks)
+	}()
+	for i, u := range users {
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errs[i] = p.get(ctx, "/users/"+strconv.Itoa(u)+"/backups.json", &lists[i])
+		}()
+	}
+	wg.Wait()
+	if k := client.KindOf(derr); k == client.ErrAuth || k == client.ErrNotFound {
 		return out, nil
-	} else if err != nil {
-		return nil, err
+	} else if derr != nil {
+		return nil, derr
 	}
 	diskVM := make(map[int]int, len(disks))
 	for _, d := range disks {
 		diskVM[d.Disk.ID] = d.Disk.VirtualMachineID
 	}
-	for _, u := range users {
-		var list []backupWrap
-		err := p.get(ctx, "/users/"+strconv.Itoa(u)+"/backups.json", &list)
+	for i := range users {
+		err := errs[i]
 		if k := client.KindOf(err); k == client.ErrAuth || k == client.ErrNotFound {
 			continue
 		} else if err != nil {
 			return nil, err
 		}
-		for i := range list {
-			b := &list[i].Backup
+		for j := range lists[i] {
+			b := &lists[i][j].Backup
 			if !b.Built {
 				continue
 			}
