@@ -11,6 +11,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/ui/text"
 )
 
 // canAct reports whether mutations are offered at all.
@@ -33,14 +34,14 @@ func (a *App) refuseReadOnly() tea.Cmd {
 func (a *App) actionFailed(what string, err error, ids ...string) tea.Cmd {
 	if client.Uncertain(err) {
 		cause := uncertainCause(err)
-		a.announce("⚠ " + what + ": " + cause + " (" + errText(err) + ") — re-reading to see what happened…")
+		a.announce("⚠ " + what + ": " + cause + " (" + text.Err(err) + ") — re-reading to see what happened…")
 		var cmds []tea.Cmd
 		for _, id := range ids {
 			cmds = append(cmds, a.rereadAfter(id, what, cause))
 		}
 		return tea.Batch(cmds...)
 	}
-	a.announce("✗ " + what + " failed: " + errText(err))
+	a.announce("✗ " + what + " failed: " + text.Err(err))
 	return nil
 }
 
@@ -97,7 +98,7 @@ func (a *App) rereadAfter(id, why, cause string) tea.Cmd {
 func (a *App) onReread(m rereadMsg) {
 	if m.err != nil {
 		if m.why != "" {
-			a.announce("⚠ " + m.why + ": outcome unknown, and re-reading failed too (" + errText(m.err) + ") — press r to refresh")
+			a.announce("⚠ " + m.why + ": outcome unknown, and re-reading failed too (" + text.Err(m.err) + ") — press r to refresh")
 		}
 		return
 	}
@@ -440,7 +441,7 @@ func (a *App) onJobPoll(m jobPollMsg) tea.Cmd {
 	j.polling = false
 	if m.err != nil {
 		// One failed poll is not the job's failure; the next tick tries again.
-		a.announce("⚠ watching " + j.describe() + ": " + errText(m.err) + " (retrying)")
+		a.announce("⚠ watching " + j.describe() + ": " + text.Err(m.err) + " (retrying)")
 		return nil
 	}
 	// What was read is shown wherever the resource is.
@@ -516,13 +517,6 @@ func (a *App) noteLastGood(id string, t time.Time) {
 // changed is the resource a job changes: a snapshot's own, a restore's
 // target.
 func (j *job) changed() string { return j.op.Changed() }
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
 
 // jobLine summarises the jobs in flight for the status line.
 func (a *App) jobLine() string {

@@ -16,6 +16,9 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/text"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // Options configure the program.
@@ -59,7 +62,7 @@ type screen interface {
 	// view draws the body in w×h cells.
 	view(a *App, w, h int) string
 	// keys lists the bindings that work here now.
-	keys(a *App) helpKeys
+	keys(a *App) keymap.Help
 	// busy reports whether the screen waits on a request (spinner).
 	busy() bool
 	// close cancels the screen's requests when it leaves the stack.
@@ -71,8 +74,8 @@ type screen interface {
 // App is the root model.
 type App struct {
 	opts   Options
-	keys   keyMap
-	th     theme
+	keys   keymap.KeyMap
+	th     theme.Theme
 	help   help.Model
 	spin   spinner.Model
 	stack  []screen
@@ -123,8 +126,8 @@ func New(o Options) *App {
 	}
 	a := &App{
 		opts:   o,
-		keys:   newKeyMap(),
-		th:     newTheme(),
+		keys:   keymap.New(),
+		th:     theme.New(),
 		help:   help.New(),
 		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		width:  80,
@@ -300,7 +303,7 @@ func (a *App) View() tea.View {
 func (a *App) render() string {
 	w, h := a.width, a.height
 	if w < minWidth || h < minHeight {
-		return fit("Terminal too small", w) + "\n" + fit("need 30×8", w)
+		return text.Fit("Terminal too small", w) + "\n" + text.Fit("need 30×8", w)
 	}
 	var b strings.Builder
 	b.WriteString(a.header(w))
@@ -312,15 +315,15 @@ func (a *App) render() string {
 	} else {
 		body = a.top().view(a, w, bodyH)
 	}
-	b.WriteString(clip(body, w, bodyH))
+	b.WriteString(text.Clip(body, w, bodyH))
 	b.WriteByte('\n')
-	b.WriteString(fit(a.statusLine(), w))
+	b.WriteString(text.Fit(a.statusLine(), w))
 	b.WriteByte('\n')
-	short := a.top().keys(a).short
+	short := a.top().keys(a).Short
 	if a.opts.Jump && !a.top().capturing() {
 		short = append(short, a.keys.Jump)
 	}
-	b.WriteString(fit(a.help.ShortHelpView(short), w))
+	b.WriteString(text.Fit(a.help.ShortHelpView(short), w))
 	return b.String()
 }
 
@@ -337,9 +340,9 @@ func (a *App) statusLine() string {
 	case jobs == "":
 		return a.status
 	case a.status == "":
-		return a.th.warn.Render(jobs)
+		return a.th.Warn.Render(jobs)
 	}
-	return a.th.warn.Render(jobs) + " · " + a.status
+	return a.th.Warn.Render(jobs) + " · " + a.status
 }
 
 func (a *App) header(w int) string {
@@ -352,78 +355,38 @@ func (a *App) header(w int) string {
 		acct += " (" + a.opts.Account + ")"
 	}
 	if a.opts.Production {
-		acct = productionStyle.Render(" PRODUCTION ") + " " + a.th.bad.Render(acct)
+		acct = theme.Production.Render(" PRODUCTION ") + " " + a.th.Bad.Render(acct)
 	} else {
-		acct = a.th.dim.Render(acct)
+		acct = a.th.Dim.Render(acct)
 	}
 	if a.opts.ReadOnly {
-		acct += " " + a.th.warn.Render("[read-only]")
+		acct += " " + a.th.Warn.Render("[read-only]")
 	}
-	left := a.th.title.Render("snapdeck") + " " + acct + " › " + a.th.crumb.Render(strings.Join(crumbs, " › "))
+	left := a.th.Title.Render("snapdeck") + " " + acct + " › " + a.th.Crumb.Render(strings.Join(crumbs, " › "))
 	right := ""
 	if a.anyBusy() {
 		right = a.spin.View() + " loading"
 	}
-	return fit(left+"  "+right, w)
+	return text.Fit(left+"  "+right, w)
 }
 
 func (a *App) fullHelp(w, h int) string {
 	k := a.top().keys(a)
-	groups := append([][]key.Binding{}, k.full...)
+	groups := append([][]key.Binding{}, k.Full...)
 	groups = append(groups, []key.Binding{a.keys.Help, a.keys.Quit, a.keys.ForceQuit})
-	out := a.th.label.Render("Keys — "+a.top().title()) + "\n\n" + a.help.FullHelpView(groups)
+	out := a.th.Label.Render("Keys — "+a.top().title()) + "\n\n" + a.help.FullHelpView(groups)
 	switch {
 	case a.opts.ReadOnly:
-		out += "\n\n" + a.th.dim.Render("Read-only mode: actions are hidden and refused.")
+		out += "\n\n" + a.th.Dim.Render("Read-only mode: actions are hidden and refused.")
 	case a.opts.AuditPath != "":
-		out += "\n\n" + a.th.dim.Render("Audit log: "+a.opts.AuditPath)
+		out += "\n\n" + a.th.Dim.Render("Audit log: "+a.opts.AuditPath)
 	}
 	return out
 }
 
-// clip pads or cuts body to exactly h lines of width w, so that a view can
-// never push the footer off the screen.
-func clip(body string, w, h int) string {
-	lines := strings.Split(body, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		lines[i] = fit(l, w)
-	}
-	for len(lines) < h {
-		lines = append(lines, strings.Repeat(" ", w))
-	}
-	return strings.Join(lines, "\n")
-}
-
 // errorView is how every screen shows a failed request in place.
 func (a *App) errorView(what string, err error, w int) string {
-	msg := errText(err)
-	return a.th.errBox.Render(fit("⚠ Could not load "+what, w)) + "\n" +
-		wrap(msg, w) + "\n\n" + a.th.dim.Render("Press r to retry, esc to go back.")
-}
-
-// wrap breaks s into lines of at most w cells on spaces.
-func wrap(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	var lines []string
-	line := ""
-	for _, word := range strings.Fields(s) {
-		switch {
-		case line == "":
-			line = word
-		case len([]rune(line))+1+len([]rune(word)) <= w:
-			line += " " + word
-		default:
-			lines = append(lines, line)
-			line = word
-		}
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return strings.Join(lines, "\n")
+	msg := text.Err(err)
+	return a.th.ErrBox.Render(text.Fit("⚠ Could not load "+what, w)) + "\n" +
+		text.Wrap(msg, w) + "\n\n" + a.th.Dim.Render("Press r to retry, esc to go back.")
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
+	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/text"
 )
 
 // backupForm takes a snapshot or backup on a provider other than Linode
@@ -231,7 +233,7 @@ func (f *backupForm) update(a *App, msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if m.res.err != nil {
-			cmd := a.actionFailed(upperFirst(f.info.BackupNoun)+" of "+f.res.Label, m.res.err, f.res.ID)
+			cmd := a.actionFailed(text.UpperFirst(f.info.BackupNoun)+" of "+f.res.Label, m.res.err, f.res.ID)
 			if client.Uncertain(m.res.err) {
 				a.pop() // it may have started: never offer to send it again
 			}
@@ -255,7 +257,7 @@ func (f *backupForm) started(a *App, res actionResult) tea.Cmd {
 	if name == "" {
 		name = f.name.Value()
 	}
-	a.announce(fmt.Sprintf("%s %s of %s started", upperFirst(f.info.BackupNoun), name, f.res.Label))
+	a.announce(fmt.Sprintf("%s %s of %s started", text.UpperFirst(f.info.BackupNoun), name, f.res.Label))
 	return tea.Batch(a.reread(f.res.ID, ""),
 		a.addJob(&job{kind: jobSnapshot, resourceID: f.res.ID, label: f.res.Label, name: name, backupID: b.ID, status: b.RawStatus}))
 }
@@ -339,7 +341,7 @@ func (f *backupForm) enter(a *App) tea.Cmd {
 		return nil
 	}
 	if r := f.running(); r != nil {
-		f.hint = fmt.Sprintf("%s %s is still %s: wait for it to finish.", upperFirst(f.info.BackupNoun), r.Label, r.RawStatus)
+		f.hint = fmt.Sprintf("%s %s is still %s: wait for it to finish.", text.UpperFirst(f.info.BackupNoun), r.Label, r.RawStatus)
 		return nil
 	}
 	if _, err := f.request(); err != nil {
@@ -370,7 +372,7 @@ func (f *backupForm) enter(a *App) tea.Cmd {
 	// Overwriting one of that name, or shutting the resource down: asked in
 	// the confirm component, where n or esc comes back to the form.
 	c := newConfirm(conf)
-	c.ids, c.what = []string{f.res.ID}, upperFirst(f.info.BackupNoun)+" of "+f.res.Label
+	c.ids, c.what = []string{f.res.ID}, text.UpperFirst(f.info.BackupNoun)+" of "+f.res.Label
 	c.run = run
 	c.done = func(a *App, res actionResult) tea.Cmd {
 		a.pop() // the form
@@ -380,29 +382,29 @@ func (f *backupForm) enter(a *App) tea.Cmd {
 	return a.push(c, nil)
 }
 
-func (f *backupForm) keys(a *App) helpKeys {
+func (f *backupForm) keys(a *App) keymap.Help {
 	k := a.keys
 	if f.sending {
-		return helpKeys{short: []key.Binding{k.ForceQuit}}
+		return keymap.Help{Short: []key.Binding{k.ForceQuit}}
 	}
-	take := withHelp(k.Submit, "enter", "take "+f.info.BackupNoun)
+	take := keymap.WithHelp(k.Submit, "enter", "take "+f.info.BackupNoun)
 	short := []key.Binding{take}
 	if len(f.fields()) > 1 {
 		short = append(short, k.NextField, k.Choose)
 	}
 	short = append(short, k.Back)
-	return helpKeys{short: short, full: [][]key.Binding{short}}
+	return keymap.Help{Short: short, Full: [][]key.Binding{short}}
 }
 
 func (f *backupForm) view(a *App, w, h int) string {
 	th := a.th
 	now := a.opts.Now()
-	out := []string{th.title.Render(fit(fmt.Sprintf("Take a %s of %s (%s)", f.info.BackupNoun, f.res.Label, f.res.Region), w)), ""}
+	out := []string{th.Title.Render(text.Fit(fmt.Sprintf("Take a %s of %s (%s)", f.info.BackupNoun, f.res.Label, f.res.Region), w)), ""}
 	switch {
 	case f.loading:
 		out = append(out, a.spin.View()+" Reading the current "+f.info.BackupNoun+"s…")
 	case f.loadErr != nil:
-		out = append(out, th.errBox.Render(wrap("⚠ "+errText(f.loadErr), w)))
+		out = append(out, th.ErrBox.Render(text.Wrap("⚠ "+text.Err(f.loadErr), w)))
 	default:
 		n := f.manual()
 		line := plural(n, "manual "+f.info.BackupNoun)
@@ -413,18 +415,18 @@ func (f *backupForm) view(a *App, w, h int) string {
 			line += " · newest " + format.Age(now, f.known[0].Created)
 		}
 		if f.full() {
-			out = append(out, th.bad.Render(wrap(line+": the limit is reached — delete one (D) before taking another.", w)))
+			out = append(out, th.Bad.Render(text.Wrap(line+": the limit is reached — delete one (D) before taking another.", w)))
 		} else {
-			out = append(out, th.dim.Render(fit(line, w)))
+			out = append(out, th.Dim.Render(text.Fit(line, w)))
 		}
 		if r := f.running(); r != nil {
-			out = append(out, th.warn.Render(wrap(fmt.Sprintf("%s %s is still %s.", upperFirst(f.info.BackupNoun), r.Label, r.RawStatus), w)))
+			out = append(out, th.Warn.Render(text.Wrap(fmt.Sprintf("%s %s is still %s.", text.UpperFirst(f.info.BackupNoun), r.Label, r.RawStatus), w)))
 		}
 	}
 	out = append(out, "")
 	mark := func(field string) string {
 		if fs := f.fields(); fs[min(f.focus, len(fs)-1)] == field {
-			return th.label.Render("› ")
+			return th.Label.Render("› ")
 		}
 		return "  "
 	}
@@ -432,9 +434,9 @@ func (f *backupForm) view(a *App, w, h int) string {
 		parts := make([]string, len(opts))
 		for j, o := range opts {
 			if j == i {
-				parts[j] = th.label.Render("[" + o + "]")
+				parts[j] = th.Label.Render("[" + o + "]")
 			} else {
-				parts[j] = th.dim.Render(" " + o + " ")
+				parts[j] = th.Dim.Render(" " + o + " ")
 			}
 		}
 		return strings.Join(parts, " ")
@@ -444,14 +446,14 @@ func (f *backupForm) view(a *App, w, h int) string {
 		case "name":
 			out = append(out, mark(field)+f.name.View())
 			if err := f.validateName(); err != nil {
-				out = append(out, "  "+th.bad.Render(wrap(err.Error(), w-2)))
+				out = append(out, "  "+th.Bad.Render(text.Wrap(err.Error(), w-2)))
 			}
 		case "type":
 			out = append(out, mark(field)+"Type › "+choice(f.info.BackupTypes, f.typ))
 			if f.isDump() {
-				out = append(out, "  "+th.dim.Render(wrap("A dump is a logical export of the data (portable, slower).", w-2)))
+				out = append(out, "  "+th.Dim.Render(text.Wrap("A dump is a logical export of the data (portable, slower).", w-2)))
 			} else {
-				out = append(out, "  "+th.dim.Render(wrap("A snapshot is a copy of the volume (fast; restores the addon version too).", w-2)))
+				out = append(out, "  "+th.Dim.Render(text.Wrap("A snapshot is a copy of the volume (fast; restores the addon version too).", w-2)))
 			}
 		case "compression":
 			out = append(out, mark(field)+"Compression › "+choice(f.info.Compressions, f.comp))
@@ -460,15 +462,15 @@ func (f *backupForm) view(a *App, w, h int) string {
 			if f.safe {
 				v = "yes"
 			}
-			out = append(out, mark(field)+"Safe › "+th.label.Render(v))
-			out = append(out, "  "+th.dim.Render(wrap("Safe shuts the instance down while the snapshot is taken, so files (database tables) are consistent; "+
+			out = append(out, mark(field)+"Safe › "+th.Label.Render(v))
+			out = append(out, "  "+th.Dim.Render(text.Wrap("Safe shuts the instance down while the snapshot is taken, so files (database tables) are consistent; "+
 				"without it there is no interruption but a small risk of corruption.", w-2)))
 		case "destination":
-			out = append(out, mark(field)+f.dest.View()+th.dim.Render("  (optional)"))
+			out = append(out, mark(field)+f.dest.View()+th.Dim.Render("  (optional)"))
 		case "days":
 			out = append(out, mark(field)+f.days.View())
 			if err := f.retentionErr(); err != nil {
-				out = append(out, "  "+th.bad.Render(wrap(err.Error(), w-2)))
+				out = append(out, "  "+th.Bad.Render(text.Wrap(err.Error(), w-2)))
 			}
 		case "disk":
 			opts := []string{"whole " + f.info.Noun + " (incremental)"}
@@ -481,12 +483,12 @@ func (f *backupForm) view(a *App, w, h int) string {
 			}
 			out = append(out, line)
 			if f.diskErr != nil {
-				out = append(out, "  "+th.warn.Render(wrap("Could not list the disks: "+errText(f.diskErr), w-2)))
+				out = append(out, "  "+th.Warn.Render(text.Wrap("Could not list the disks: "+text.Err(f.diskErr), w-2)))
 			}
 		}
 	}
 	if f.info.OverwritesByName {
-		out = append(out, "", th.dim.Render(wrap("A "+f.info.BackupNoun+" with the same name as an existing one overwrites it.", w)))
+		out = append(out, "", th.Dim.Render(text.Wrap("A "+f.info.BackupNoun+" with the same name as an existing one overwrites it.", w)))
 	}
 	out = append(out, f.outcome(a, w, f.hint)...)
 	return strings.Join(out, "\n")

@@ -12,6 +12,9 @@ import (
 
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
+	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/text"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // backupsMsg answers a backup listing.
@@ -81,7 +84,7 @@ func (s *backupsScreen) update(a *App, msg tea.Msg) tea.Cmd {
 		if m.err != nil {
 			s.err = m.err
 			if s.loaded {
-				a.announce("⚠ refresh failed: " + errText(m.err) + " — r to retry")
+				a.announce("⚠ refresh failed: " + text.Err(m.err) + " — r to retry")
 			}
 			return nil
 		}
@@ -146,7 +149,7 @@ func (s *backupsScreen) current() (model.Backup, bool) {
 	return s.backups[s.tbl.cursor], true
 }
 
-func (s *backupsScreen) keys(a *App) helpKeys {
+func (s *backupsScreen) keys(a *App) keymap.Help {
 	k := a.keys
 	short := []key.Binding{k.Open, k.Back, k.Refresh, k.Up, k.Down, k.Help, k.Quit}
 	if len(s.backups) == 0 {
@@ -160,7 +163,7 @@ func (s *backupsScreen) keys(a *App) helpKeys {
 		short = append(acts[:min(len(acts), 2):min(len(acts), 2)], short...)
 		full = append(full, acts)
 	}
-	return helpKeys{short: short, full: full}
+	return keymap.Help{Short: short, Full: full}
 }
 
 func (s *backupsScreen) view(a *App, w, h int) string {
@@ -181,17 +184,17 @@ func (s *backupsScreen) view(a *App, w, h int) string {
 		if this == "" {
 			this = a.info.Noun
 		}
-		b.WriteString(a.th.dim.Render(upperFirst(a.info.ServiceName()) + " is not enabled for this " + this + ", so it has no backups."))
+		b.WriteString(a.th.Dim.Render(text.UpperFirst(a.info.ServiceName()) + " is not enabled for this " + this + ", so it has no backups."))
 		return b.String()
 	case len(s.backups) == 0 && a.info.Caps.Has(model.CapSchedule):
-		b.WriteString(a.th.dim.Render("No backups yet: the first automatic backup runs in the scheduled window."))
+		b.WriteString(a.th.Dim.Render("No backups yet: the first automatic backup runs in the scheduled window."))
 		return b.String()
 	case len(s.backups) == 0:
 		msg := "No " + a.info.BackupNoun + "s yet."
 		if a.can(model.CapSnapshot) {
 			msg += " Press s to take one."
 		}
-		b.WriteString(a.th.dim.Render(msg))
+		b.WriteString(a.th.Dim.Render(msg))
 		return b.String()
 	}
 	s.tbl.setHeight(h - 1)
@@ -213,17 +216,17 @@ func (s *backupsScreen) summary(a *App, now time.Time, w int) string {
 	}
 	last := "last good " + format.Age(now, r.LastSuccessful)
 	txt := fmt.Sprintf("%s · %s · %s · %s · %s", r.Region, r.Status, r.Plan, svc, last)
-	return a.th.dim.Render(fit(txt, w))
+	return a.th.Dim.Render(text.Fit(txt, w))
 }
 
 func backupRow(a *App, b model.Backup) map[string]cell {
 	th := &a.th
 	label := cell{text: b.Label}
 	if b.Label == "" {
-		label = cell{text: "(automatic)", style: &th.dim}
+		label = cell{text: "(automatic)", style: &th.Dim}
 	}
-	st := th.dim.Foreground(statusColor(b.Status))
-	status := statusText(b.Status, b.RawStatus)
+	st := th.Dim.Foreground(theme.StatusColor(b.Status))
+	status := theme.StatusText(b.Status, b.RawStatus)
 	if j := a.jobFor(b.ResourceID); j != nil && b.Slot == model.SlotInProgress {
 		status += fmt.Sprintf(" %d%%", j.percent)
 	}

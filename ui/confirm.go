@@ -9,6 +9,9 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/text"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // actionResult is what a mutation answered.
@@ -73,10 +76,10 @@ func (s *sender) outcome(a *App, w int, hint string) []string {
 		out = append(out, "", a.spin.View()+" Sending… (keys are ignored until the API answers)")
 	}
 	if hint != "" {
-		out = append(out, a.th.warn.Render(hint))
+		out = append(out, a.th.Warn.Render(hint))
 	}
 	if s.err != nil {
-		out = append(out, "", a.th.errBox.Render(wrap("✗ "+errText(s.err), w)))
+		out = append(out, "", a.th.ErrBox.Render(text.Wrap("✗ "+text.Err(s.err), w)))
 	}
 	return out
 }
@@ -107,7 +110,7 @@ func (a *App) productionLine(w int) string {
 	if !a.opts.Production {
 		return ""
 	}
-	return productionStyle.Render(fit(" PRODUCTION account "+userText(a.opts.Account)+": this changes live data ", w))
+	return theme.Production.Render(text.Fit(" PRODUCTION account "+text.User(a.opts.Account)+": this changes live data ", w))
 }
 
 func newConfirm(conf model.Confirmation) *confirmScreen {
@@ -183,38 +186,38 @@ func (c *confirmScreen) update(a *App, msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (c *confirmScreen) keys(a *App) helpKeys {
+func (c *confirmScreen) keys(a *App) keymap.Help {
 	k := a.keys
 	if c.sending {
-		return helpKeys{short: []key.Binding{k.ForceQuit}}
+		return keymap.Help{Short: []key.Binding{k.ForceQuit}}
 	}
-	yes := withHelp(k.Yes, "y", c.Verb)
+	yes := keymap.WithHelp(k.Yes, "y", c.Verb)
 	if c.Typed {
-		yes = withHelp(k.Typed, "type label + enter", c.Verb)
+		yes = keymap.WithHelp(k.Typed, "type label + enter", c.Verb)
 	}
-	return helpKeys{short: []key.Binding{yes, k.Back}, full: [][]key.Binding{{yes, k.Back}}}
+	return keymap.Help{Short: []key.Binding{yes, k.Back}, Full: [][]key.Binding{{yes, k.Back}}}
 }
 
 func (c *confirmScreen) view(a *App, w, h int) string {
 	th := a.th
 	var out []string
-	out = append(out, th.errBox.Render(fit("⚠ "+c.Heading, w)), "")
+	out = append(out, th.ErrBox.Render(text.Fit("⚠ "+c.Heading, w)), "")
 	if l := a.productionLine(w); l != "" {
 		out = append(out, l, "")
 	}
 	for _, l := range c.Lines {
-		out = append(out, wrap(l, w))
+		out = append(out, text.Wrap(l, w))
 	}
 	for _, l := range c.Warn {
-		out = append(out, th.warn.Render(wrap("⚠ "+l, w)))
+		out = append(out, th.Warn.Render(text.Wrap("⚠ "+l, w)))
 	}
 	out = append(out, "")
 	switch {
 	case c.sending: // the lock is drawn by outcome
 	case c.Typed:
-		out = append(out, "Type "+th.label.Render(c.Expect)+" to confirm, then press Enter. Esc backs out.", c.input.View())
+		out = append(out, "Type "+th.Label.Render(c.Expect)+" to confirm, then press Enter. Esc backs out.", c.input.View())
 	default:
-		out = append(out, "Press "+th.label.Render("y")+" to "+c.Verb+", "+th.label.Render("esc")+" to back out.")
+		out = append(out, "Press "+th.Label.Render("y")+" to "+c.Verb+", "+th.Label.Render("esc")+" to back out.")
 	}
 	out = append(out, c.outcome(a, w, c.hint)...)
 	return strings.Join(out, "\n")

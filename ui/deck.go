@@ -7,9 +7,11 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/text"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // Target is one view a Deck can show: one account, one of its providers
@@ -39,8 +41,8 @@ type Deck struct {
 	hint     string
 	width    int
 	height   int
-	th       theme
-	keys     keyMap
+	th       theme.Theme
+	keys     keymap.KeyMap
 	fatal    error
 	status   string
 	// unavailable are accounts that could not be opened, listed in the
@@ -84,7 +86,7 @@ type appQuit struct{}
 // NewDeck builds one App per target on the shared options o (Provider,
 // Account, ReadOnly and Preloaded are taken from each target).
 func NewDeck(o Options, targets []Target) *Deck {
-	d := &Deck{targets: targets, width: 80, height: 24, th: newTheme(), keys: newKeyMap()}
+	d := &Deck{targets: targets, width: 80, height: 24, th: theme.New(), keys: keymap.New()}
 	for _, t := range targets {
 		to := o
 		to.Provider, to.Account, to.ReadOnly, to.Preloaded = t.Provider, t.Account, o.ReadOnly || t.ReadOnly, t.Preloaded
@@ -195,7 +197,7 @@ func (d *Deck) appEnded(i int) tea.Cmd {
 		return d.quit()
 	}
 	if err != nil {
-		d.status = "✗ " + d.name(i) + ": " + errText(err)
+		d.status = "✗ " + d.name(i) + ": " + text.Err(err)
 	}
 	if i == d.cur {
 		d.overview, d.ovCursor = true, i
@@ -320,14 +322,14 @@ func (d *Deck) promptKey(m tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(m, d.keys.Submit):
 		if u, found := d.unavailableNamed(d.prompt.Value()); found {
 			// Never a near match instead: say why it cannot be opened.
-			d.hint = userText(u.Account) + " is unavailable: " + userText(u.Reason)
+			d.hint = text.User(u.Account) + " is unavailable: " + text.User(u.Reason)
 			return nil
 		}
 		i, ok := d.resolve(d.prompt.Value())
 		if !ok {
 			c := d.candidates(d.prompt.Value())
 			if len(c) == 0 {
-				d.hint = "No account or view matches " + userText(d.prompt.Value())
+				d.hint = "No account or view matches " + text.User(d.prompt.Value())
 			} else {
 				d.hint = "Which one? " + strings.Join(c, ", ")
 			}
@@ -350,7 +352,7 @@ func (d *Deck) jumpTo(i int) tea.Cmd {
 		return nil
 	}
 	if d.apps[i].Fatal() != nil {
-		d.status = "✗ " + d.name(i) + " is unavailable: " + errText(d.apps[i].Fatal())
+		d.status = "✗ " + d.name(i) + " is unavailable: " + text.Err(d.apps[i].Fatal())
 		d.overview, d.ovCursor = true, i
 		return nil
 	}
@@ -418,8 +420,8 @@ func (d *Deck) View() tea.View {
 					hint = "→ " + strings.Join(c, "  ")
 				}
 			}
-			lines[len(lines)-2] = fit(d.th.dim.Render(hint), d.width)
-			lines[len(lines)-1] = fit(d.prompt.View(), d.width)
+			lines[len(lines)-2] = text.Fit(d.th.Dim.Render(hint), d.width)
+			lines[len(lines)-1] = text.Fit(d.prompt.View(), d.width)
 		}
 		body = strings.Join(lines, "\n")
 	}
@@ -457,10 +459,10 @@ func (a *App) Summary() Summary {
 func (d *Deck) renderOverview() string {
 	w, h := d.width, d.height
 	if w < minWidth || h < minHeight {
-		return fit("Terminal too small", w) + "\n" + fit("need 30×8", w)
+		return text.Fit("Terminal too small", w) + "\n" + text.Fit("need 30×8", w)
 	}
 	th := d.th
-	out := []string{fit(th.title.Render("snapdeck")+" "+th.dim.Render(fmt.Sprintf("%d accounts", len(d.accounts())))+" › "+th.crumb.Render("Overview"), w)}
+	out := []string{text.Fit(th.Title.Render("snapdeck")+" "+th.Dim.Render(fmt.Sprintf("%d accounts", len(d.accounts())))+" › "+th.Crumb.Render("Overview"), w)}
 	cols := []struct {
 		t string
 		w int
@@ -472,58 +474,58 @@ func (d *Deck) renderOverview() string {
 	cols[0].w = max(w-fixed, 12)
 	var hdr []string
 	for _, c := range cols {
-		hdr = append(hdr, fit(c.t, c.w))
+		hdr = append(hdr, text.Fit(c.t, c.w))
 	}
-	out = append(out, th.header.Render(fit(strings.Join(hdr, " "), w)))
+	out = append(out, th.Header.Render(text.Fit(strings.Join(hdr, " "), w)))
 	for i, a := range d.apps {
 		s := a.Summary()
 		name := d.name(i)
 		if d.targets[i].Production {
-			name += " " + th.bad.Render("[prod]")
+			name += " " + th.Bad.Render("[prod]")
 		}
 		if a.opts.ReadOnly {
-			name += " " + th.warn.Render("[ro]")
+			name += " " + th.Warn.Render("[ro]")
 		}
 		res, stale := "…", "…"
-		staleStyle := th.dim
+		staleStyle := th.Dim
 		switch {
 		case s.Err != nil:
-			res, stale = th.bad.Render("error"), ""
+			res, stale = th.Bad.Render("error"), ""
 		case s.Loaded:
 			res, stale = fmt.Sprint(s.Resources), fmt.Sprint(s.Stale)
-			staleStyle = th.good
+			staleStyle = th.Good
 			if s.Stale > 0 {
-				staleStyle = th.bad
+				staleStyle = th.Bad
 			}
 		}
 		jobs := fmt.Sprint(s.Jobs)
-		row := fit(name, cols[0].w) + " " + fit(a.info.Title, cols[1].w) + " " + fit(res, cols[2].w) + " " +
-			staleStyle.Render(fit(stale, cols[3].w)) + " " + fit(jobs, cols[4].w)
+		row := text.Fit(name, cols[0].w) + " " + text.Fit(a.info.Title, cols[1].w) + " " + text.Fit(res, cols[2].w) + " " +
+			staleStyle.Render(text.Fit(stale, cols[3].w)) + " " + text.Fit(jobs, cols[4].w)
 		if i == d.ovCursor {
-			row = th.selected.Render(fit(name, cols[0].w)) + row[len(fit(name, cols[0].w)):]
+			row = th.Selected.Render(text.Fit(name, cols[0].w)) + row[len(text.Fit(name, cols[0].w)):]
 		}
-		out = append(out, fit(row, w))
+		out = append(out, text.Fit(row, w))
 	}
 	for _, u := range d.unavailable {
 		rest := w - cols[0].w - cols[1].w - 2
-		out = append(out, fit(fit(userText(u.Account), cols[0].w)+" "+fit(userText(u.Provider), cols[1].w)+" "+
-			th.bad.Render(fit("unavailable: "+userText(u.Reason), max(rest, 1))), w))
+		out = append(out, text.Fit(text.Fit(text.User(u.Account), cols[0].w)+" "+text.Fit(text.User(u.Provider), cols[1].w)+" "+
+			th.Bad.Render(text.Fit("unavailable: "+text.User(u.Reason), max(rest, 1))), w))
 	}
 	for i, a := range d.apps {
 		if s := a.Summary(); s.Err != nil {
-			out = append(out, "", th.errBox.Render(fit("⚠ "+d.name(i)+": ", w)), wrap(errText(s.Err), w))
+			out = append(out, "", th.ErrBox.Render(text.Fit("⚠ "+d.name(i)+": ", w)), text.Wrap(text.Err(s.Err), w))
 		}
 	}
 	for _, u := range d.unavailable {
-		out = append(out, "", th.errBox.Render(fit("⚠ "+userText(u.Account)+" is unavailable: ", w)), wrap(userText(u.Reason), w))
+		out = append(out, "", th.ErrBox.Render(text.Fit("⚠ "+text.User(u.Account)+" is unavailable: ", w)), text.Wrap(text.User(u.Reason), w))
 	}
-	body := clip(strings.Join(out[1:], "\n"), w, h-3)
+	body := text.Clip(strings.Join(out[1:], "\n"), w, h-3)
 	footer := []key.Binding{d.keys.Open, d.keys.Up, d.keys.Down, d.keys.Refresh, d.keys.Jump, d.keys.Back, d.keys.Quit}
 	help := make([]string, 0, len(footer))
 	for _, b := range footer {
 		help = append(help, b.Help().Key+" "+b.Help().Desc)
 	}
-	return out[0] + "\n" + body + "\n" + fit(d.status, w) + "\n" + fit(th.dim.Render(strings.Join(help, " • ")), w)
+	return out[0] + "\n" + body + "\n" + text.Fit(d.status, w) + "\n" + text.Fit(th.Dim.Render(strings.Join(help, " • ")), w)
 }
 
 // accounts lists the distinct account names.
@@ -545,6 +547,3 @@ func (d *Deck) accounts() []string {
 	sort.Strings(out)
 	return out
 }
-
-// productionStyle frames a production account's top bar.
-var productionStyle = lipgloss.NewStyle().Background(red).Foreground(lipgloss.Color("15")).Bold(true)

@@ -10,6 +10,9 @@ import (
 
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
+	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/text"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // backupMsg answers a re-read of one backup.
@@ -67,7 +70,7 @@ func (s *detailScreen) update(a *App, msg tea.Msg) tea.Cmd {
 		s.loading = false
 		s.err = m.err
 		if m.err != nil {
-			a.announce("⚠ refresh failed: " + errText(m.err) + " — r to retry")
+			a.announce("⚠ refresh failed: " + text.Err(m.err) + " — r to retry")
 			return nil
 		}
 		slot := s.b.Slot // the single-backup endpoint does not say which slot
@@ -96,15 +99,15 @@ func (s *detailScreen) update(a *App, msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (s *detailScreen) keys(a *App) helpKeys {
+func (s *detailScreen) keys(a *App) keymap.Help {
 	k := a.keys
-	h := helpKeys{
-		short: []key.Binding{k.Back, k.Refresh, k.Up, k.Down, k.Help, k.Quit},
-		full:  [][]key.Binding{{k.Up, k.Down, k.Top}, {k.Back, k.Refresh}},
+	h := keymap.Help{
+		Short: []key.Binding{k.Back, k.Refresh, k.Up, k.Down, k.Help, k.Quit},
+		Full:  [][]key.Binding{{k.Up, k.Down, k.Top}, {k.Back, k.Refresh}},
 	}
 	if acts := a.backupKeys(); len(acts) > 0 {
-		h.short = append(acts[:1:1], h.short...)
-		h.full = append(h.full, acts)
+		h.Short = append(acts[:1:1], h.Short...)
+		h.Full = append(h.Full, acts)
 	}
 	return h
 }
@@ -115,26 +118,26 @@ func (s *detailScreen) view(a *App, w, h int) string {
 	th := a.th
 	var out []string
 	field := func(name, value string) {
-		out = append(out, th.label.Render(fit(name, 15))+" "+value)
+		out = append(out, th.Label.Render(text.Fit(name, 15))+" "+value)
 	}
 	kind := string(b.Kind)
 	if b.Slot != model.SlotNone {
 		kind += " (" + string(b.Slot) + ")"
 	}
-	out = append(out, th.title.Render(fit(fmt.Sprintf("Backup %s of %s", b.ID, s.res.Label), w)), "")
+	out = append(out, th.Title.Render(text.Fit(fmt.Sprintf("Backup %s of %s", b.ID, s.res.Label), w)), "")
 	label := b.Label
 	if label == "" {
-		label = th.dim.Render("— (automatic backups have no label)")
+		label = th.Dim.Render("— (automatic backups have no label)")
 	}
 	field("Label", label)
 	field("ID", b.ID)
 	field("Type", kind)
-	field("Status", th.dim.Foreground(statusColor(b.Status)).Render(statusText(b.Status, b.RawStatus))+
-		th.dim.Render("  API status: "+b.RawStatus))
+	field("Status", th.Dim.Foreground(theme.StatusColor(b.Status)).Render(theme.StatusText(b.Status, b.RawStatus))+
+		th.Dim.Render("  API status: "+b.RawStatus))
 	if a.info.BackupDisks {
-		avail := th.good.Render("yes — can be restored")
+		avail := th.Good.Render("yes — can be restored")
 		if !b.Available {
-			avail = th.bad.Render("no — not available for restore")
+			avail = th.Bad.Render("no — not available for restore")
 		}
 		field("Available", avail)
 	}
@@ -155,7 +158,7 @@ func (s *detailScreen) view(a *App, w, h int) string {
 		field("Note", b.Note)
 	}
 	if r := b.LastRestore; r != nil {
-		field("Last restore", fmt.Sprintf("%s · started %s · finished %s", statusText(r.Status, r.RawStatus), format.Stamp(now, r.Started), format.Stamp(now, r.Finished)))
+		field("Last restore", fmt.Sprintf("%s · started %s · finished %s", theme.StatusText(r.Status, r.RawStatus), format.Stamp(now, r.Started), format.Stamp(now, r.Finished)))
 		shown["last restore"] = true
 	}
 	for _, f := range b.Fields {
@@ -173,7 +176,7 @@ func (s *detailScreen) view(a *App, w, h int) string {
 		out = append(out, linodeDisks(th, b, w, field)...)
 	}
 	if s.err != nil {
-		out = append(out, "", th.errBox.Render("⚠ "+errText(s.err)), th.dim.Render("Press r to retry."))
+		out = append(out, "", th.ErrBox.Render("⚠ "+text.Err(s.err)), th.Dim.Render("Press r to retry."))
 	}
 	s.lines, s.height = len(out), h
 	s.scroll = min(s.scroll, max(len(out)-h, 0))
@@ -182,9 +185,9 @@ func (s *detailScreen) view(a *App, w, h int) string {
 
 // linodeDisks lists a Linode backup's configs (through field) and returns
 // the lines of its disk table.
-func linodeDisks(th theme, b model.Backup, w int, field func(name, value string)) []string {
+func linodeDisks(th theme.Theme, b model.Backup, w int, field func(name, value string)) []string {
 	if len(b.Configs) == 0 {
-		field("Configs", th.dim.Render("none"))
+		field("Configs", th.Dim.Render("none"))
 	}
 	for i, c := range b.Configs {
 		name := ""
@@ -193,14 +196,14 @@ func linodeDisks(th theme, b model.Backup, w int, field func(name, value string)
 		}
 		field(name, c)
 	}
-	out := []string{"", th.label.Render(fmt.Sprintf("Disks (%d)", len(b.Disks)))}
+	out := []string{"", th.Label.Render(fmt.Sprintf("Disks (%d)", len(b.Disks)))}
 	if len(b.Disks) == 0 {
-		return append(out, th.dim.Render("  none recorded"))
+		return append(out, th.Dim.Render("  none recorded"))
 	}
 	lw := max(w-2-12-10-2, 10)
-	out = append(out, th.header.Render("  "+fit("LABEL", lw)+" "+fit("FILESYSTEM", 12)+" "+fit("SIZE", 10)))
+	out = append(out, th.Header.Render("  "+text.Fit("LABEL", lw)+" "+text.Fit("FILESYSTEM", 12)+" "+text.Fit("SIZE", 10)))
 	for _, d := range b.Disks {
-		out = append(out, "  "+fit(d.Label, lw)+" "+fit(d.Filesystem, 12)+" "+fit(format.SizeMB(d.SizeMB), 10))
+		out = append(out, "  "+text.Fit(d.Label, lw)+" "+text.Fit(d.Filesystem, 12)+" "+text.Fit(format.SizeMB(d.SizeMB), 10))
 	}
 	return out
 }
@@ -211,5 +214,5 @@ func (a *App) resourceTitle() string {
 	if a.info.ResourceTitle != "" {
 		return a.info.ResourceTitle
 	}
-	return upperFirst(a.info.Noun)
+	return text.UpperFirst(a.info.Noun)
 }

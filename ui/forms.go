@@ -11,6 +11,8 @@ import (
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
+	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/text"
 )
 
 // --- snapshot form ---------------------------------------------------------
@@ -151,51 +153,51 @@ func (f *snapshotForm) request(a *App) func(ctx context.Context) actionResult {
 	}
 }
 
-func (f *snapshotForm) keys(a *App) helpKeys {
+func (f *snapshotForm) keys(a *App) keymap.Help {
 	k := a.keys
 	switch {
 	case f.sending:
-		return helpKeys{short: []key.Binding{k.ForceQuit}}
+		return keymap.Help{Short: []key.Binding{k.ForceQuit}}
 	case f.inProgress() || f.loading:
-		return helpKeys{short: []key.Binding{k.Back}, full: [][]key.Binding{{k.Back}}}
+		return keymap.Help{Short: []key.Binding{k.Back}, Full: [][]key.Binding{{k.Back}}}
 	}
-	ok := withHelp(k.Submit, "enter", "take snapshot")
-	return helpKeys{short: []key.Binding{ok, k.Back}, full: [][]key.Binding{{ok, k.Back}}}
+	ok := keymap.WithHelp(k.Submit, "enter", "take snapshot")
+	return keymap.Help{Short: []key.Binding{ok, k.Back}, Full: [][]key.Binding{{ok, k.Back}}}
 }
 
 func (f *snapshotForm) view(a *App, w, h int) string {
 	th := a.th
 	now := a.opts.Now()
-	out := []string{th.label.Render(fit("Take a snapshot of "+f.res.Label, w)), ""}
+	out := []string{th.Label.Render(text.Fit("Take a snapshot of "+f.res.Label, w)), ""}
 	switch {
 	case f.loading:
 		out = append(out, a.spin.View()+" Reading the current snapshot state…")
 		return strings.Join(out, "\n")
 	case f.loadErr != nil:
-		out = append(out, th.errBox.Render(wrap("⚠ Could not read the backups: "+errText(f.loadErr), w)), th.dim.Render("Press r to retry, esc to go back."))
+		out = append(out, th.ErrBox.Render(text.Wrap("⚠ Could not read the backups: "+text.Err(f.loadErr), w)), th.Dim.Render("Press r to retry, esc to go back."))
 		return strings.Join(out, "\n")
 	case f.inProgress():
 		ip := f.state.InProgress
-		out = append(out, th.errBox.Render("Refused: a snapshot is already in progress."),
-			wrap(fmt.Sprintf("Snapshot %q is %s (started %s). %s takes one snapshot at a time; wait for it to finish.",
+		out = append(out, th.ErrBox.Render("Refused: a snapshot is already in progress."),
+			text.Wrap(fmt.Sprintf("Snapshot %q is %s (started %s). %s takes one snapshot at a time; wait for it to finish.",
 				ip.Label, ip.RawStatus, format.Age(now, ip.Created), a.info.Title), w),
-			"", th.dim.Render("Press esc to go back."))
+			"", th.Dim.Render("Press esc to go back."))
 		return strings.Join(out, "\n")
 	}
 	out = append(out, f.input.View())
 	label := f.input.Value()
 	n := len([]rune(label))
 	if err := model.ValidateSnapshotLabel(label); err != nil {
-		out = append(out, th.bad.Render("✗ "+err.Error()))
+		out = append(out, th.Bad.Render("✗ "+err.Error()))
 	} else {
-		out = append(out, th.good.Render(fmt.Sprintf("✓ %d/%d characters", n, model.MaxSnapshotLabel)))
+		out = append(out, th.Good.Render(fmt.Sprintf("✓ %d/%d characters", n, model.MaxSnapshotLabel)))
 	}
-	out = append(out, th.dim.Render("Rule: 1 to 255 characters."), "")
+	out = append(out, th.Dim.Render("Rule: 1 to 255 characters."), "")
 	if c := f.state.Current; c != nil {
-		out = append(out, th.warn.Render(wrap(fmt.Sprintf("⚠ %s already has a snapshot: %q, taken %s. %s",
+		out = append(out, th.Warn.Render(text.Wrap(fmt.Sprintf("⚠ %s already has a snapshot: %q, taken %s. %s",
 			f.res.Label, c.Label, format.Stamp(now, c.Created), a.info.Wording.Replaces), w)))
 	} else {
-		out = append(out, th.dim.Render("It has no snapshot yet; nothing will be replaced."))
+		out = append(out, th.Dim.Render("It has no snapshot yet; nothing will be replaced."))
 	}
 	out = append(out, f.outcome(a, w, f.hint)...)
 	return strings.Join(out, "\n")
@@ -296,10 +298,10 @@ func (f *restoreForm) spaceWarning(t model.Resource, title string) string {
 	return fmt.Sprintf("The restore is refused if %s has less than %s of unallocated disk (its plan has %s in all).", t.Label, format.SizeMB(size), format.SizeMB(t.DiskMB))
 }
 
-func (f *restoreForm) keys(a *App) helpKeys {
+func (f *restoreForm) keys(a *App) keymap.Help {
 	k := a.keys
-	next := withHelp(k.Submit, "enter", "next")
-	return helpKeys{short: []key.Binding{k.Up, k.Down, k.Overwrite, next, k.Back}, full: [][]key.Binding{{k.Up, k.Down}, {k.Overwrite, next, k.Back}}}
+	next := keymap.WithHelp(k.Submit, "enter", "next")
+	return keymap.Help{Short: []key.Binding{k.Up, k.Down, k.Overwrite, next, k.Back}, Full: [][]key.Binding{{k.Up, k.Down}, {k.Overwrite, next, k.Back}}}
 }
 
 func backupName(b model.Backup) string { return b.Name() }
@@ -310,8 +312,8 @@ func (f *restoreForm) view(a *App, w, h int) string {
 	size := f.b.TotalSizeMB()
 	title := a.resourceTitle()
 	out := []string{
-		th.label.Render(fit(fmt.Sprintf("Restore %s of %s", backupName(f.b), f.src.Label), w)),
-		th.dim.Render(fit(fmt.Sprintf("taken %s · %d disks · %s · region %s", format.Stamp(now, f.b.Created), len(f.b.Disks), format.SizeMB(size), f.src.Region), w)),
+		th.Label.Render(text.Fit(fmt.Sprintf("Restore %s of %s", backupName(f.b), f.src.Label), w)),
+		th.Dim.Render(text.Fit(fmt.Sprintf("taken %s · %d disks · %s · region %s", format.Stamp(now, f.b.Created), len(f.b.Disks), format.SizeMB(size), f.src.Region), w)),
 		"",
 	}
 	if l := a.productionLine(w); l != "" {
@@ -335,9 +337,9 @@ func (f *restoreForm) view(a *App, w, h int) string {
 	}
 	out = append(out, fmt.Sprintf("%s Overwrite (o toggles)", box))
 	if f.overwrite {
-		out = append(out, th.bad.Render(wrap(model.RestoreOverwrite(a.info, t), w)))
+		out = append(out, th.Bad.Render(text.Wrap(model.RestoreOverwrite(a.info, t), w)))
 	} else {
-		out = append(out, wrap(model.RestoreBeside(a.info, t), w), th.warn.Render(wrap("⚠ "+f.spaceWarning(t, title), w)))
+		out = append(out, text.Wrap(model.RestoreBeside(a.info, t), w), th.Warn.Render(text.Wrap("⚠ "+f.spaceWarning(t, title), w)))
 	}
 	return strings.Join(out, "\n")
 }
@@ -429,29 +431,29 @@ func (f *scheduleForm) update(a *App, msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (f *scheduleForm) keys(a *App) helpKeys {
+func (f *scheduleForm) keys(a *App) keymap.Help {
 	k := a.keys
 	if f.sending {
-		return helpKeys{short: []key.Binding{k.ForceQuit}}
+		return keymap.Help{Short: []key.Binding{k.ForceQuit}}
 	}
-	day := withHelp(k.Left, "←/→", "day")
-	win := withHelp(k.Up, "↑/↓", "window")
-	save := withHelp(k.Submit, "enter", "save")
-	return helpKeys{short: []key.Binding{day, win, save, k.Back}, full: [][]key.Binding{{day, win}, {save, k.Back}}}
+	day := keymap.WithHelp(k.Left, "←/→", "day")
+	win := keymap.WithHelp(k.Up, "↑/↓", "window")
+	save := keymap.WithHelp(k.Submit, "enter", "save")
+	return keymap.Help{Short: []key.Binding{day, win, save, k.Back}, Full: [][]key.Binding{{day, win}, {save, k.Back}}}
 }
 
 func (f *scheduleForm) view(a *App, w, h int) string {
 	th := a.th
 	s := f.chosen()
 	out := []string{
-		th.label.Render(fit("Backup schedule of "+f.res.Label, w)), "",
+		th.Label.Render(text.Fit("Backup schedule of "+f.res.Label, w)), "",
 		"Now:   " + scheduleText(f.res.Schedule),
-		"New:   " + th.label.Render(scheduleText(s)),
+		"New:   " + th.Label.Render(scheduleText(s)),
 		"",
-		fmt.Sprintf("Day     ‹ %s ›", th.label.Render(s.Day)),
-		fmt.Sprintf("Window  ‹ %s › %s", th.label.Render(s.Window), th.dim.Render(scheduleText(model.Schedule{Window: s.Window}))),
+		fmt.Sprintf("Day     ‹ %s ›", th.Label.Render(s.Day)),
+		fmt.Sprintf("Window  ‹ %s › %s", th.Label.Render(s.Window), th.Dim.Render(scheduleText(model.Schedule{Window: s.Window}))),
 		"",
-		th.dim.Render(wrap("Linode takes the daily backup in the two-hour window (UTC) and keeps the weekly one from the chosen day. \"Scheduling\" lets Linode pick the day.", w)),
+		th.Dim.Render(text.Wrap("Linode takes the daily backup in the two-hour window (UTC) and keeps the weekly one from the chosen day. \"Scheduling\" lets Linode pick the day.", w)),
 	}
 	out = append(out, f.outcome(a, w, "")...)
 	return strings.Join(out, "\n")

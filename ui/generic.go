@@ -9,6 +9,9 @@ import (
 
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
+	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/text"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // can reports whether the provider can do c and actions are on at all; a
@@ -205,13 +208,13 @@ func (f *noteForm) update(a *App, msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (f *noteForm) keys(a *App) helpKeys {
-	save := withHelp(a.keys.Submit, "enter", "save note")
-	return helpKeys{short: []key.Binding{save, a.keys.Back}, full: [][]key.Binding{{save, a.keys.Back}}}
+func (f *noteForm) keys(a *App) keymap.Help {
+	save := keymap.WithHelp(a.keys.Submit, "enter", "save note")
+	return keymap.Help{Short: []key.Binding{save, a.keys.Back}, Full: [][]key.Binding{{save, a.keys.Back}}}
 }
 
 func (f *noteForm) view(a *App, w, h int) string {
-	out := []string{a.th.title.Render(fit("Note on "+backupName(f.b)+" of "+f.res.Label, w)), "",
+	out := []string{a.th.Title.Render(text.Fit("Note on "+backupName(f.b)+" of "+f.res.Label, w)), "",
 		"The note is free text kept with the backup (up to 255 characters).", "", f.input.View()}
 	out = append(out, f.outcome(a, w, "")...)
 	return strings.Join(out, "\n")
@@ -281,32 +284,32 @@ func (s *historyScreen) update(a *App, msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (s *historyScreen) keys(a *App) helpKeys {
+func (s *historyScreen) keys(a *App) keymap.Help {
 	k := a.keys
-	return helpKeys{short: []key.Binding{k.Back, k.Refresh, k.Help, k.Quit}, full: [][]key.Binding{{k.Back, k.Refresh}}}
+	return keymap.Help{Short: []key.Binding{k.Back, k.Refresh, k.Help, k.Quit}, Full: [][]key.Binding{{k.Back, k.Refresh}}}
 }
 
 func (s *historyScreen) view(a *App, w, h int) string {
 	now := a.opts.Now()
-	out := []string{a.th.title.Render(fit("Restores of "+s.res.Label, w)), ""}
+	out := []string{a.th.Title.Render(text.Fit("Restores of "+s.res.Label, w)), ""}
 	switch {
 	case s.err != nil:
 		return strings.Join(out, "\n") + a.errorView("restores of "+s.res.Label, s.err, w)
 	case s.loading && s.restores == nil:
 		out = append(out, a.spin.View()+" Loading restores…")
 	case len(s.restores) == 0:
-		out = append(out, a.th.dim.Render("No restores recorded for this "+a.info.Noun+"."))
+		out = append(out, a.th.Dim.Render("No restores recorded for this "+a.info.Noun+"."))
 	default:
 		nw := max(w-14-16-16-4, 12)
-		out = append(out, a.th.header.Render(fit("BACKUP", nw)+" "+fit("STATUS", 14)+" "+fit("STARTED", 16)+" "+fit("FINISHED", 16)))
+		out = append(out, a.th.Header.Render(text.Fit("BACKUP", nw)+" "+text.Fit("STATUS", 14)+" "+text.Fit("STARTED", 16)+" "+text.Fit("FINISHED", 16)))
 		for _, r := range s.restores {
-			st := a.th.dim.Foreground(statusColor(r.Status))
+			st := a.th.Dim.Foreground(theme.StatusColor(r.Status))
 			name := r.BackupName
 			if name == "" {
 				name = r.BackupID
 			}
-			out = append(out, fit(name, nw)+" "+st.Render(fit(statusText(r.Status, r.RawStatus), 14))+" "+
-				fit(format.Age(now, r.Started), 16)+" "+fit(format.Short(r.Finished), 16))
+			out = append(out, text.Fit(name, nw)+" "+st.Render(text.Fit(theme.StatusText(r.Status, r.RawStatus), 14))+" "+
+				text.Fit(format.Age(now, r.Started), 16)+" "+text.Fit(format.Short(r.Finished), 16))
 		}
 	}
 	return strings.Join(out, "\n")

@@ -13,6 +13,9 @@ import (
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
+	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/text"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // pageMsg answers one page of the resource listing of generation gen.
@@ -155,7 +158,7 @@ func (s *instancesScreen) onPage(a *App, m pageMsg) tea.Cmd {
 			s.err = m.err
 		}
 		if s.loaded {
-			a.announce("⚠ refresh failed: " + errText(m.err) + " — r to retry")
+			a.announce("⚠ refresh failed: " + text.Err(m.err) + " — r to retry")
 		}
 		return nil
 	}
@@ -453,12 +456,12 @@ func (s *instancesScreen) updateKeys(a *App, m tea.KeyPressMsg) tea.Cmd {
 	return s.wantSummaries(a)
 }
 
-func (s *instancesScreen) keys(a *App) helpKeys {
+func (s *instancesScreen) keys(a *App) keymap.Help {
 	k := a.keys
 	if s.typing {
-		return helpKeys{
-			short: []key.Binding{k.Apply, k.ClearFilter, k.Up, k.Down, k.ForceQuit},
-			full:  [][]key.Binding{{k.Apply, k.ClearFilter, k.Up, k.Down}},
+		return keymap.Help{
+			Short: []key.Binding{k.Apply, k.ClearFilter, k.Up, k.Down, k.ForceQuit},
+			Full:  [][]key.Binding{{k.Apply, k.ClearFilter, k.Up, k.Down}},
 		}
 	}
 	nav := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
@@ -474,7 +477,7 @@ func (s *instancesScreen) keys(a *App) helpKeys {
 		short = append([]key.Binding{k.Open, acts[0]}, short[1:]...)
 		full = append(full, acts)
 	}
-	return helpKeys{short: short, full: full}
+	return keymap.Help{Short: short, Full: full}
 }
 
 // tableHeight is the rows of table body in a body of h lines: less the
@@ -490,7 +493,7 @@ func (s *instancesScreen) view(a *App, w, h int) string {
 	var b strings.Builder
 	if s.typing || s.query != "" {
 		s.filter.SetWidth(w - 2)
-		b.WriteString(a.th.filter.Render(fit(s.filter.View(), w)))
+		b.WriteString(a.th.Filter.Render(text.Fit(s.filter.View(), w)))
 		b.WriteByte('\n')
 	}
 	switch {
@@ -501,13 +504,13 @@ func (s *instancesScreen) view(a *App, w, h int) string {
 		b.WriteString(a.spin.View() + " Loading instances…")
 		return b.String()
 	case len(s.all) == 0:
-		b.WriteString(a.th.dim.Render("No " + strings.ToLower(s.plural) + " in this account."))
+		b.WriteString(a.th.Dim.Render("No " + strings.ToLower(s.plural) + " in this account."))
 		return b.String()
 	case len(s.shown) == 0 && !s.filtered():
 		b.WriteString(a.spin.View() + fmt.Sprintf(" Filtering… %d of %d rows looked at", s.scanned, len(s.all)))
 		return b.String()
 	case len(s.shown) == 0:
-		b.WriteString(a.th.dim.Render(fmt.Sprintf("No instance matches %q — esc clears the filter.", userText(s.query))))
+		b.WriteString(a.th.Dim.Render(fmt.Sprintf("No instance matches %q — esc clears the filter.", text.User(s.query))))
 		return b.String()
 	}
 	s.tbl.setHeight(s.tableHeight(h))
@@ -520,17 +523,17 @@ func (s *instancesScreen) view(a *App, w, h int) string {
 
 func (s *instancesScreen) row(a *App, now time.Time, r model.Resource) map[string]cell {
 	th := &a.th
-	backups := cell{text: "off", style: &th.dim}
+	backups := cell{text: "off", style: &th.Dim}
 	if r.BackupsEnabled {
 		backups = cell{text: "on"}
 	}
 	last := cell{text: format.Age(now, r.LastSuccessful)}
 	if r.BackupStale(now) {
-		last.style = &th.bad
+		last.style = &th.Bad
 	}
 	status := cell{text: r.Status}
 	if r.Status != "running" {
-		status.style = &th.warn
+		status.style = &th.Warn
 	}
 	return map[string]cell{
 		"LABEL":           {text: r.Label},
@@ -546,28 +549,28 @@ func (s *instancesScreen) row(a *App, now time.Time, r model.Resource) map[strin
 func (s *instancesScreen) snapCell(a *App, now time.Time, r model.Resource) cell {
 	th := &a.th
 	if !r.BackupsEnabled {
-		return cell{text: "—", style: &th.dim}
+		return cell{text: "—", style: &th.Dim}
 	}
 	if s.snapErr[r.ID] {
-		return cell{text: "? error", style: &th.bad}
+		return cell{text: "? error", style: &th.Bad}
 	}
 	if j := a.jobFor(r.ID); j != nil {
-		return cell{text: fmt.Sprintf("● %s %d%%", orPending(j.status), j.percent), style: &th.warn}
+		return cell{text: fmt.Sprintf("● %s %d%%", orPending(j.status), j.percent), style: &th.Warn}
 	}
 	st, ok := s.snaps[r.ID]
 	switch {
 	case !ok:
-		return cell{text: "…", style: &th.dim}
+		return cell{text: "…", style: &th.Dim}
 	case st.InProgress != nil:
-		return cell{text: statusText(st.InProgress.Status, st.InProgress.RawStatus), style: &th.warn}
+		return cell{text: theme.StatusText(st.InProgress.Status, st.InProgress.RawStatus), style: &th.Warn}
 	case st.Current != nil:
 		c := st.Current
 		if c.Status != model.StatusSuccessful {
-			return cell{text: statusText(c.Status, c.RawStatus), style: &th.warn}
+			return cell{text: theme.StatusText(c.Status, c.RawStatus), style: &th.Warn}
 		}
-		return cell{text: "✓ " + format.Age(now, c.Created), style: &th.good}
+		return cell{text: "✓ " + format.Age(now, c.Created), style: &th.Good}
 	}
-	return cell{text: "none", style: &th.dim}
+	return cell{text: "none", style: &th.Dim}
 }
 
 func orPending(s string) string {

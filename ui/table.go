@@ -4,6 +4,9 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
+
+	"github.com/snapdeck/snapdeck/ui/text"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // column is one table column. Width 0 means "takes the remaining space".
@@ -118,14 +121,14 @@ func (t *table) layout(width int) ([]column, []int) {
 
 // render draws the header and the visible rows. row(i) returns the cells of
 // row i keyed by column title.
-func (t *table) render(th theme, width int, row func(i int) map[string]cell) string {
+func (t *table) render(th theme.Theme, width int, row func(i int) map[string]cell) string {
 	cols, ws := t.layout(width)
 	var b strings.Builder
 	hdr := make([]string, len(cols))
 	for i, c := range cols {
-		hdr[i] = fit(c.title, ws[i])
+		hdr[i] = text.Fit(c.title, ws[i])
 	}
-	b.WriteString(th.header.Render(strings.Join(hdr, " ")))
+	b.WriteString(th.Header.Render(strings.Join(hdr, " ")))
 	from, to := t.visible()
 	for i := from; i < to; i++ {
 		b.WriteByte('\n')
@@ -133,7 +136,7 @@ func (t *table) render(th theme, width int, row func(i int) map[string]cell) str
 		parts := make([]string, len(cols))
 		for j, c := range cols {
 			cl := cells[c.title]
-			txt := fit(cl.text, ws[j])
+			txt := text.Fit(cl.text, ws[j])
 			if cl.style != nil && i != t.cursor {
 				txt = cl.style.Render(txt)
 			}
@@ -141,7 +144,7 @@ func (t *table) render(th theme, width int, row func(i int) map[string]cell) str
 		}
 		line := strings.Join(parts, " ")
 		if i == t.cursor {
-			line = th.selected.Render(line)
+			line = th.Selected.Render(line)
 		}
 		b.WriteString(line)
 	}
