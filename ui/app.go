@@ -17,6 +17,7 @@ import (
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/status"
 	"github.com/snapdeck/snapdeck/ui/text"
 	"github.com/snapdeck/snapdeck/ui/theme"
 )
@@ -84,8 +85,7 @@ type App struct {
 
 	showHelp bool
 	spinning bool
-	status   string // the last announcement, shown above the footer
-	statusAt time.Time
+	status   status.Line
 
 	nextReq int
 	sem     chan struct{}
@@ -209,10 +209,7 @@ func (a *App) pop() {
 	a.showHelp = false
 }
 
-func (a *App) announce(s string) {
-	a.status = s
-	a.statusAt = a.opts.Now()
-}
+func (a *App) announce(s string) { a.status.Announce(s) }
 
 func (a *App) anyBusy() bool {
 	for _, s := range a.stack {
@@ -330,19 +327,10 @@ func (a *App) render() string {
 // bodyHeight is the screen less the header, status and footer lines.
 func (a *App) bodyHeight() int { return a.height - 3 }
 
-// statusLine shows the jobs in flight, then the last announcement.
+// statusLine shows the jobs in flight and a running scan, then the last
+// announcement.
 func (a *App) statusLine() string {
-	jobs := a.jobLine()
-	if sc := a.stack[0].(*instancesScreen).scanProgress(); sc != "" {
-		jobs = strings.TrimPrefix(jobs+" · "+sc, " · ")
-	}
-	switch {
-	case jobs == "":
-		return a.status
-	case a.status == "":
-		return a.th.Warn.Render(jobs)
-	}
-	return a.th.Warn.Render(jobs) + " · " + a.status
+	return a.status.View(a.th, a.jobLine(), a.stack[0].(*instancesScreen).scanProgress())
 }
 
 func (a *App) header(w int) string {

@@ -13,6 +13,7 @@ import (
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
+	"github.com/snapdeck/snapdeck/ui/input"
 	"github.com/snapdeck/snapdeck/ui/keymap"
 	"github.com/snapdeck/snapdeck/ui/text"
 )
@@ -26,9 +27,9 @@ type backupForm struct {
 	sender
 	res      model.Resource
 	info     model.ProviderInfo
-	name     input
-	dest     input
-	days     input
+	name     input.Model
+	dest     input.Model
+	days     input.Model
 	focus    int // index into fields()
 	typ      int // index into info.BackupTypes
 	comp     int
@@ -51,8 +52,8 @@ type disksMsg struct {
 }
 
 func newBackupForm(a *App, r model.Resource) *backupForm {
-	in := func(prompt, val string, limit int) input {
-		ti := newInput()
+	in := func(prompt, val string, limit int) input.Model {
+		ti := input.New()
 		ti.Prompt = prompt
 		ti.CharLimit = limit
 		ti.SetValue(val)

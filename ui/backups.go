@@ -13,6 +13,7 @@ import (
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
 	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/table"
 	"github.com/snapdeck/snapdeck/ui/text"
 	"github.com/snapdeck/snapdeck/ui/theme"
 )
@@ -29,7 +30,7 @@ type backupsMsg struct {
 type backupsScreen struct {
 	res     model.Resource
 	backups []model.Backup
-	tbl     table
+	tbl     table.Table
 	req     int
 	loading bool
 	loaded  bool
@@ -40,23 +41,23 @@ type backupsScreen struct {
 
 func newBackups(a *App, r model.Resource) *backupsScreen {
 	ctx, cancel := context.WithCancel(context.Background())
-	cols := []column{
-		{title: "LABEL", min: 24},
-		{title: "TYPE", width: 9, priority: 8},
-		{title: "STATUS", width: 21, priority: 9},
-		{title: "CREATED", width: 11, priority: 7},
-		{title: "FINISHED", width: 11, priority: 2},
-		{title: "DURATION", width: 8, priority: 5},
-		{title: "DISKS", width: 5, priority: 1},
-		{title: "SIZE", width: 8, priority: 6},
+	cols := []table.Column{
+		{Title: "LABEL", Min: 24},
+		{Title: "TYPE", Width: 9, Priority: 8},
+		{Title: "STATUS", Width: 21, Priority: 9},
+		{Title: "CREATED", Width: 11, Priority: 7},
+		{Title: "FINISHED", Width: 11, Priority: 2},
+		{Title: "DURATION", Width: 8, Priority: 5},
+		{Title: "DISKS", Width: 5, Priority: 1},
+		{Title: "SIZE", Width: 8, Priority: 6},
 	}
 	if !a.info.BackupDisks {
 		// Only backups that record disks list them; the others have a
 		// type of their own (dump, incremental) next to who took them.
-		cols[1].width = 18
+		cols[1].Width = 18
 		cols = append(cols[:6], cols[7])
 	}
-	return &backupsScreen{res: r, ctx: ctx, cancel: cancel, tbl: table{cols: cols}}
+	return &backupsScreen{res: r, ctx: ctx, cancel: cancel, tbl: table.New(cols...)}
 }
 
 func (s *backupsScreen) title() string   { return s.res.Label }
@@ -97,13 +98,13 @@ func (s *backupsScreen) update(a *App, msg tea.Msg) tea.Cmd {
 		case key.Matches(m, k.Back):
 			a.pop()
 		case key.Matches(m, k.Up):
-			s.tbl.move(-1)
+			s.tbl.Move(-1)
 		case key.Matches(m, k.Down):
-			s.tbl.move(1)
+			s.tbl.Move(1)
 		case key.Matches(m, k.Top):
-			s.tbl.moveTo(0)
+			s.tbl.MoveTo(0)
 		case key.Matches(m, k.Bottom):
-			s.tbl.moveTo(len(s.backups) - 1)
+			s.tbl.MoveTo(len(s.backups) - 1)
 		case key.Matches(m, k.Refresh):
 			return s.load(a)
 		case key.Matches(m, k.Open):
@@ -134,19 +135,19 @@ func (s *backupsScreen) setBackups(backups []model.Backup) {
 		keep = b.ID
 	}
 	s.backups = backups
-	s.tbl.setRows(len(s.backups))
+	s.tbl.SetRows(len(s.backups))
 	for i, b := range s.backups {
 		if b.ID == keep {
-			s.tbl.moveTo(i)
+			s.tbl.MoveTo(i)
 		}
 	}
 }
 
 func (s *backupsScreen) current() (model.Backup, bool) {
-	if s.tbl.cursor < 0 || s.tbl.cursor >= len(s.backups) {
+	if s.tbl.Cursor() < 0 || s.tbl.Cursor() >= len(s.backups) {
 		return model.Backup{}, false
 	}
-	return s.backups[s.tbl.cursor], true
+	return s.backups[s.tbl.Cursor()], true
 }
 
 func (s *backupsScreen) keys(a *App) keymap.Help {
@@ -197,8 +198,8 @@ func (s *backupsScreen) view(a *App, w, h int) string {
 		b.WriteString(a.th.Dim.Render(msg))
 		return b.String()
 	}
-	s.tbl.setHeight(h - 1)
-	b.WriteString(s.tbl.render(a.th, w, func(i int) map[string]cell {
+	s.tbl.SetHeight(h - 1)
+	b.WriteString(s.tbl.Render(a.th, w, func(i int) map[string]table.Cell {
 		return backupRow(a, s.backups[i])
 	}))
 	return b.String()
@@ -219,26 +220,26 @@ func (s *backupsScreen) summary(a *App, now time.Time, w int) string {
 	return a.th.Dim.Render(text.Fit(txt, w))
 }
 
-func backupRow(a *App, b model.Backup) map[string]cell {
+func backupRow(a *App, b model.Backup) map[string]table.Cell {
 	th := &a.th
-	label := cell{text: b.Label}
+	label := table.Cell{Text: b.Label}
 	if b.Label == "" {
-		label = cell{text: "(automatic)", style: &th.Dim}
+		label = table.Cell{Text: "(automatic)", Style: &th.Dim}
 	}
 	st := th.Dim.Foreground(theme.StatusColor(b.Status))
 	status := theme.StatusText(b.Status, b.RawStatus)
 	if j := a.jobFor(b.ResourceID); j != nil && b.Slot == model.SlotInProgress {
 		status += fmt.Sprintf(" %d%%", j.percent)
 	}
-	return map[string]cell{
+	return map[string]table.Cell{
 		"LABEL":    label,
-		"TYPE":     {text: backupType(b)},
-		"STATUS":   {text: status, style: &st},
-		"CREATED":  {text: format.Short(b.Created)},
-		"FINISHED": {text: format.Short(b.Finished)},
-		"DURATION": {text: format.Duration(b.Duration())},
-		"DISKS":    {text: strconv.Itoa(len(b.Disks))},
-		"SIZE":     {text: backupSize(b)},
+		"TYPE":     {Text: backupType(b)},
+		"STATUS":   {Text: status, Style: &st},
+		"CREATED":  {Text: format.Short(b.Created)},
+		"FINISHED": {Text: format.Short(b.Finished)},
+		"DURATION": {Text: format.Duration(b.Duration())},
+		"DISKS":    {Text: strconv.Itoa(len(b.Disks))},
+		"SIZE":     {Text: backupSize(b)},
 	}
 }
 

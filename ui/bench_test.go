@@ -62,7 +62,7 @@ func BenchmarkView(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
 			a, s := loaded(n)
-			s.tbl.moveTo(n / 2)
+			s.tbl.MoveTo(n / 2)
 			b.ReportAllocs()
 			for b.Loop() {
 				_ = a.View()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/ui/confirm"
 	"github.com/snapdeck/snapdeck/ui/keymap"
 	"github.com/snapdeck/snapdeck/ui/text"
 	"github.com/snapdeck/snapdeck/ui/theme"
@@ -84,24 +85,20 @@ func (s *sender) outcome(a *App, w int, hint string) []string {
 	return out
 }
 
-// confirmScreen is the one confirm component: it draws a
-// model.Confirmation (its target and consequence, the same text a command
-// prints when refused without --yes) and asks for y or the typed label
-// before it runs the action. Enter alone never confirms; Esc backs out.
+// confirmScreen puts the confirm component on the stack: on Yes it sends
+// the action (once, locked until the reply), on No it backs out.
 type confirmScreen struct {
 	sender
-	model.Confirmation
-	input input
-	ids   []string // resources to re-read when the outcome is unknown
-	run   func(ctx context.Context) actionResult
-	done  func(a *App, r actionResult) tea.Cmd
+	confirm.Model
+	ids  []string // resources to re-read when the outcome is unknown
+	run  func(ctx context.Context) actionResult
+	done func(a *App, r actionResult) tea.Cmd
 	// uncertain, when set, runs after the dialog closed on an outcome that
 	// is unknown: a form below it closes too, or re-reads what it decides on.
 	uncertain func(a *App) tea.Cmd
 	// what names the action in the status line when it fails; the heading
 	// when empty.
 	what string
-	hint string
 }
 
 // productionLine reminds, in a dialog that changes something, that the
@@ -114,20 +111,12 @@ func (a *App) productionLine(w int) string {
 }
 
 func newConfirm(conf model.Confirmation) *confirmScreen {
-	ti := newInput()
-	ti.Prompt = "› "
-	ti.Placeholder = conf.Expect
-	ti.SetWidth(max(len(conf.Expect)+2, 20))
-	c := &confirmScreen{sender: newSender(), Confirmation: conf, input: ti}
-	if conf.Typed {
-		c.input.Focus()
-	}
-	return c
+	return &confirmScreen{sender: newSender(), Model: confirm.New(conf)}
 }
 
 func (c *confirmScreen) title() string   { return c.Heading }
 func (c *confirmScreen) busy() bool      { return c.sending }
-func (c *confirmScreen) capturing() bool { return c.Typed || c.sending }
+func (c *confirmScreen) capturing() bool { return c.Capturing() || c.sending }
 func (c *confirmScreen) close()          { c.cancel() }
 
 func (c *confirmScreen) update(a *App, msg tea.Msg) tea.Cmd {
@@ -158,67 +147,29 @@ func (c *confirmScreen) update(a *App, msg tea.Msg) tea.Cmd {
 		if c.sending {
 			return nil // locked until the reply
 		}
-		k := a.keys
-		switch {
-		case key.Matches(m, k.Back), !c.Typed && key.Matches(m, k.No):
+		switch answer, cmd := c.Update(m, a.keys); answer {
+		case confirm.No:
 			a.pop()
 			a.announce("Cancelled: " + c.Heading)
 			return nil
-		case !c.Typed && key.Matches(m, k.Yes):
+		case confirm.Yes:
 			return c.send(a, c.run)
-		case !c.Typed && key.Matches(m, k.Submit):
-			c.hint = "Enter does not confirm here: press y to " + c.Verb + ", or esc."
-			return nil
-		case !c.Typed:
-			return nil
-		case key.Matches(m, k.Submit):
-			if c.input.Value() != c.Expect {
-				c.hint = "That is not the label. Type " + c.Expect + " exactly, or esc."
-				return nil
-			}
-			return c.send(a, c.run)
+		default:
+			return cmd
 		}
-		var cmd tea.Cmd
-		c.input, cmd = c.input.Update(m)
-		c.hint = ""
-		return cmd
 	}
 	return nil
 }
 
 func (c *confirmScreen) keys(a *App) keymap.Help {
-	k := a.keys
 	if c.sending {
-		return keymap.Help{Short: []key.Binding{k.ForceQuit}}
+		return keymap.Help{Short: []key.Binding{a.keys.ForceQuit}}
 	}
-	yes := keymap.WithHelp(k.Yes, "y", c.Verb)
-	if c.Typed {
-		yes = keymap.WithHelp(k.Typed, "type label + enter", c.Verb)
-	}
-	return keymap.Help{Short: []key.Binding{yes, k.Back}, Full: [][]key.Binding{{yes, k.Back}}}
+	return c.Keys(a.keys)
 }
 
 func (c *confirmScreen) view(a *App, w, h int) string {
-	th := a.th
-	var out []string
-	out = append(out, th.ErrBox.Render(text.Fit("⚠ "+c.Heading, w)), "")
-	if l := a.productionLine(w); l != "" {
-		out = append(out, l, "")
-	}
-	for _, l := range c.Lines {
-		out = append(out, text.Wrap(l, w))
-	}
-	for _, l := range c.Warn {
-		out = append(out, th.Warn.Render(text.Wrap("⚠ "+l, w)))
-	}
-	out = append(out, "")
-	switch {
-	case c.sending: // the lock is drawn by outcome
-	case c.Typed:
-		out = append(out, "Type "+th.Label.Render(c.Expect)+" to confirm, then press Enter. Esc backs out.", c.input.View())
-	default:
-		out = append(out, "Press "+th.Label.Render("y")+" to "+c.Verb+", "+th.Label.Render("esc")+" to back out.")
-	}
-	out = append(out, c.outcome(a, w, c.hint)...)
+	out := c.View(a.th, w, a.productionLine(w), c.sending)
+	out = append(out, c.outcome(a, w, c.Hint())...)
 	return strings.Join(out, "\n")
 }

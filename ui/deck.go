@@ -10,6 +10,8 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/prompt"
+	"github.com/snapdeck/snapdeck/ui/status"
 	"github.com/snapdeck/snapdeck/ui/text"
 	"github.com/snapdeck/snapdeck/ui/theme"
 )
@@ -36,15 +38,13 @@ type Deck struct {
 	cur      int
 	overview bool
 	ovCursor int
-	jumping  bool
-	prompt   input
-	hint     string
+	prompt   prompt.Model // the `:` jump, open while jumping
 	width    int
 	height   int
 	th       theme.Theme
 	keys     keymap.KeyMap
 	fatal    error
-	status   string
+	status   status.Line
 	// unavailable are accounts that could not be opened, listed in the
 	// overview with the reason.
 	unavailable []Unavailable
@@ -94,10 +94,7 @@ func NewDeck(o Options, targets []Target) *Deck {
 		to.Jump = len(targets) > 1
 		d.apps = append(d.apps, New(to))
 	}
-	ti := newInput()
-	ti.Prompt = ":"
-	ti.Placeholder = "account, account/kind or overview (tab completes)"
-	d.prompt = ti
+	d.prompt = prompt.New(":", "account, account/kind or overview (tab completes)")
 	return d
 }
 
@@ -197,7 +194,7 @@ func (d *Deck) appEnded(i int) tea.Cmd {
 		return d.quit()
 	}
 	if err != nil {
-		d.status = "✗ " + d.name(i) + ": " + text.Err(err)
+		d.status.Announce("✗ " + d.name(i) + ": " + text.Err(err))
 	}
 	if i == d.cur {
 		d.overview, d.ovCursor = true, i
@@ -209,7 +206,7 @@ func (d *Deck) key(m tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(m, d.keys.ForceQuit) {
 		return d.quit()
 	}
-	if d.jumping {
+	if d.prompt.IsOpen() {
 		return d.promptKey(m)
 	}
 	if d.overview {
@@ -231,9 +228,7 @@ func (d *Deck) key(m tea.KeyPressMsg) tea.Cmd {
 }
 
 func (d *Deck) openPrompt() tea.Cmd {
-	d.jumping, d.hint = true, ""
-	d.prompt.SetValue("")
-	return d.prompt.Focus()
+	return d.prompt.Open()
 }
 
 // name is a target's jump name: account/kind.
@@ -309,40 +304,31 @@ func (d *Deck) resolve(q string) (int, bool) {
 func (d *Deck) promptKey(m tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(m, d.keys.Back):
-		d.jumping = false
-		d.prompt.Blur()
+		d.prompt.Close()
 		return nil
 	case key.Matches(m, d.keys.Complete):
-		c := d.prefixed(d.prompt.Value())
-		if len(c) > 0 {
-			d.prompt.SetValue(commonPrefix(c))
-			d.prompt.CursorEnd()
-		}
+		d.prompt.Complete(d.prefixed(d.prompt.Value()))
 		return nil
 	case key.Matches(m, d.keys.Submit):
 		if u, found := d.unavailableNamed(d.prompt.Value()); found {
 			// Never a near match instead: say why it cannot be opened.
-			d.hint = text.User(u.Account) + " is unavailable: " + text.User(u.Reason)
+			d.prompt.SetHint(text.User(u.Account) + " is unavailable: " + text.User(u.Reason))
 			return nil
 		}
 		i, ok := d.resolve(d.prompt.Value())
 		if !ok {
 			c := d.candidates(d.prompt.Value())
 			if len(c) == 0 {
-				d.hint = "No account or view matches " + text.User(d.prompt.Value())
+				d.prompt.SetHint("No account or view matches " + text.User(d.prompt.Value()))
 			} else {
-				d.hint = "Which one? " + strings.Join(c, ", ")
+				d.prompt.SetHint("Which one? " + strings.Join(c, ", "))
 			}
 			return nil
 		}
-		d.jumping = false
-		d.prompt.Blur()
+		d.prompt.Close()
 		return d.jumpTo(i)
 	}
-	var cmd tea.Cmd
-	d.prompt, cmd = d.prompt.Update(m)
-	d.hint = ""
-	return cmd
+	return d.prompt.Update(m)
 }
 
 // jumpTo shows target i, or the overview for -1.
@@ -352,27 +338,18 @@ func (d *Deck) jumpTo(i int) tea.Cmd {
 		return nil
 	}
 	if d.apps[i].Fatal() != nil {
-		d.status = "✗ " + d.name(i) + " is unavailable: " + text.Err(d.apps[i].Fatal())
+		d.status.Announce("✗ " + d.name(i) + " is unavailable: " + text.Err(d.apps[i].Fatal()))
 		d.overview, d.ovCursor = true, i
 		return nil
 	}
-	d.overview, d.cur, d.status = false, i, ""
+	d.overview, d.cur = false, i
+	d.status.Announce("")
 	a := d.apps[i]
 	// Rows may have been read while another account was on screen.
 	if in, ok := a.top().(*instancesScreen); ok && in.loaded {
 		return tag(i, in.wantSummaries(a))
 	}
 	return nil
-}
-
-func commonPrefix(ss []string) string {
-	p := ss[0]
-	for _, s := range ss[1:] {
-		for !strings.HasPrefix(strings.ToLower(s), strings.ToLower(p)) {
-			p = p[:len(p)-1]
-		}
-	}
-	return p
 }
 
 func (d *Deck) overviewKey(m tea.KeyPressMsg) tea.Cmd {
@@ -411,17 +388,14 @@ func (d *Deck) View() tea.View {
 	} else {
 		body = d.apps[d.cur].render()
 	}
-	if d.jumping && d.width >= minWidth && d.height >= minHeight {
+	if d.prompt.IsOpen() && d.width >= minWidth && d.height >= minHeight {
 		lines := strings.Split(body, "\n")
 		if len(lines) >= 2 {
-			hint := d.hint
-			if hint == "" {
-				if c := d.candidates(d.prompt.Value()); len(c) > 0 {
-					hint = "→ " + strings.Join(c, "  ")
-				}
+			var cands []string
+			if d.prompt.Hint() == "" {
+				cands = d.candidates(d.prompt.Value())
 			}
-			lines[len(lines)-2] = text.Fit(d.th.Dim.Render(hint), d.width)
-			lines[len(lines)-1] = text.Fit(d.prompt.View(), d.width)
+			lines[len(lines)-2], lines[len(lines)-1] = d.prompt.View(d.th, d.width, cands)
 		}
 		body = strings.Join(lines, "\n")
 	}
@@ -525,7 +499,7 @@ func (d *Deck) renderOverview() string {
 	for _, b := range footer {
 		help = append(help, b.Help().Key+" "+b.Help().Desc)
 	}
-	return out[0] + "\n" + body + "\n" + text.Fit(d.status, w) + "\n" + text.Fit(th.Dim.Render(strings.Join(help, " • ")), w)
+	return out[0] + "\n" + body + "\n" + text.Fit(d.status.View(th), w) + "\n" + text.Fit(th.Dim.Render(strings.Join(help, " • ")), w)
 }
 
 // accounts lists the distinct account names.

@@ -11,7 +11,9 @@ import (
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
+	"github.com/snapdeck/snapdeck/ui/input"
 	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/table"
 	"github.com/snapdeck/snapdeck/ui/text"
 )
 
@@ -23,7 +25,7 @@ import (
 type snapshotForm struct {
 	sender
 	res     model.Resource
-	input   input
+	input   input.Model
 	loading bool
 	loadErr error
 	req     int
@@ -32,7 +34,7 @@ type snapshotForm struct {
 }
 
 func newSnapshotForm(a *App, r model.Resource) *snapshotForm {
-	ti := newInput()
+	ti := input.New()
 	ti.Prompt = "Label › "
 	ti.SetValue("snapdeck-" + a.opts.Now().UTC().Format("20060102-1504"))
 	ti.CursorEnd()
@@ -212,7 +214,7 @@ type restoreForm struct {
 	src       model.Resource
 	b         model.Backup
 	targets   []model.Resource
-	tbl       table
+	tbl       table.Table
 	overwrite bool
 }
 
@@ -225,13 +227,13 @@ func newRestoreForm(a *App, src model.Resource, b model.Backup) *restoreForm {
 			f.targets = append(f.targets, r)
 		}
 	}
-	f.tbl = table{cols: []column{
-		{title: "TARGET", min: 20, max: 48},
-		{title: "STATUS", width: 12, priority: 3},
-		{title: "PLAN", width: 15, priority: 1},
-		{title: "DISK", width: 8, priority: 2},
-	}}
-	f.tbl.setRows(len(f.targets))
+	f.tbl = table.New([]table.Column{
+		{Title: "TARGET", Min: 20, Max: 48},
+		{Title: "STATUS", Width: 12, Priority: 3},
+		{Title: "PLAN", Width: 15, Priority: 1},
+		{Title: "DISK", Width: 8, Priority: 2},
+	}...)
+	f.tbl.SetRows(len(f.targets))
 	return f
 }
 
@@ -240,7 +242,7 @@ func (f *restoreForm) busy() bool      { return false }
 func (f *restoreForm) capturing() bool { return false }
 func (f *restoreForm) close()          {}
 
-func (f *restoreForm) target() model.Resource { return f.targets[f.tbl.cursor] }
+func (f *restoreForm) target() model.Resource { return f.targets[f.tbl.Cursor()] }
 
 func (f *restoreForm) update(a *App, msg tea.Msg) tea.Cmd {
 	m, ok := msg.(tea.KeyPressMsg)
@@ -253,9 +255,9 @@ func (f *restoreForm) update(a *App, msg tea.Msg) tea.Cmd {
 		a.pop()
 		a.announce("Cancelled: restore of backup " + f.b.ID)
 	case key.Matches(m, k.Up):
-		f.tbl.move(-1)
+		f.tbl.Move(-1)
 	case key.Matches(m, k.Down):
-		f.tbl.move(1)
+		f.tbl.Move(1)
 	case key.Matches(m, k.Overwrite):
 		f.overwrite = !f.overwrite
 	case key.Matches(m, k.Submit):
@@ -321,14 +323,14 @@ func (f *restoreForm) view(a *App, w, h int) string {
 	}
 	t := f.target()
 	out = append(out, "Target — only "+title+"s in "+f.src.Region+" can receive this backup:")
-	f.tbl.setHeight(max(h-len(out)-7, 1))
-	out = append(out, f.tbl.render(th, w, func(i int) map[string]cell {
+	f.tbl.SetHeight(max(h-len(out)-7, 1))
+	out = append(out, f.tbl.Render(th, w, func(i int) map[string]table.Cell {
 		r := f.targets[i]
 		name := r.Label
 		if r.ID == f.src.ID {
 			name += " (this " + title + ")"
 		}
-		return map[string]cell{"TARGET": {text: name}, "STATUS": {text: r.Status}, "PLAN": {text: r.Plan}, "DISK": {text: format.SizeMB(r.DiskMB)}}
+		return map[string]table.Cell{"TARGET": {Text: name}, "STATUS": {Text: r.Status}, "PLAN": {Text: r.Plan}, "DISK": {Text: format.SizeMB(r.DiskMB)}}
 	}))
 	out = append(out, "")
 	box := "[ ]"

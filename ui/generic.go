@@ -9,6 +9,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
+	"github.com/snapdeck/snapdeck/ui/input"
 	"github.com/snapdeck/snapdeck/ui/keymap"
 	"github.com/snapdeck/snapdeck/ui/text"
 	"github.com/snapdeck/snapdeck/ui/theme"
@@ -154,14 +155,14 @@ type noteForm struct {
 	sender
 	res   model.Resource
 	b     model.Backup
-	input input
+	input input.Model
 }
 
 func (a *App) startNote(r model.Resource, b model.Backup) tea.Cmd {
 	if !a.can(model.CapNote) {
 		return a.refuseCap(model.CapNote)
 	}
-	ti := newInput()
+	ti := input.New()
 	ti.Prompt = "Note › "
 	ti.CharLimit = 255
 	ti.SetValue(b.Note)

@@ -13,7 +13,9 @@ import (
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
+	"github.com/snapdeck/snapdeck/ui/input"
 	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/table"
 	"github.com/snapdeck/snapdeck/ui/text"
 	"github.com/snapdeck/snapdeck/ui/theme"
 )
@@ -41,7 +43,7 @@ type instancesScreen struct {
 	all    []model.Resource   // pages concatenated in order
 	hay    []string           // each row's SearchText, computed once per load
 	shown  []int              // indexes into all that pass the filter, found so far
-	tbl    table
+	tbl    table.Table
 
 	scanned   int // rows of all the filter has looked at
 	filterGen int // bumped by every new query, to drop stale filter steps
@@ -53,7 +55,7 @@ type instancesScreen struct {
 	err      error
 	ctx      context.Context
 	cancel   context.CancelFunc
-	filter   input
+	filter   input.Model
 	query    string
 	typing   bool
 	snaps    map[string]model.SnapshotState
@@ -64,25 +66,25 @@ type instancesScreen struct {
 }
 
 func newInstances(a *App) *instancesScreen {
-	ti := newInput()
+	ti := input.New()
 	ti.Prompt = "/"
 	ti.Placeholder = "label, region or tag"
-	cols := []column{
-		{title: "LABEL", min: 16, max: 64},
-		{title: a.info.GroupTitle, width: 12, priority: 6},
-		{title: "STATUS", width: 12, priority: 5},
-		{title: "PLAN", width: 15, priority: 1},
-		{title: "BACKUPS", width: 7, priority: 4},
-		{title: "LAST GOOD", width: 9, priority: 7},
-		{title: "SNAPSHOT", width: 11, priority: 3},
+	cols := []table.Column{
+		{Title: "LABEL", Min: 16, Max: 64},
+		{Title: a.info.GroupTitle, Width: 12, Priority: 6},
+		{Title: "STATUS", Width: 12, Priority: 5},
+		{Title: "PLAN", Width: 15, Priority: 1},
+		{Title: "BACKUPS", Width: 7, Priority: 4},
+		{Title: "LAST GOOD", Width: 9, Priority: 7},
+		{Title: "SNAPSHOT", Width: 11, Priority: 3},
 	}
 	if !a.info.Caps.Has(model.CapEnableBackups) {
 		// Backups are always on where there is no service to turn on.
-		cols = slices.DeleteFunc(cols, func(c column) bool { return c.title == "BACKUPS" })
+		cols = slices.DeleteFunc(cols, func(c table.Column) bool { return c.Title == "BACKUPS" })
 	}
 	s := &instancesScreen{
 		plural:   a.info.Plural,
-		tbl:      table{cols: cols},
+		tbl:      table.New(cols...),
 		filter:   ti,
 		snaps:    map[string]model.SnapshotState{},
 		snapGen:  map[string]int{},
@@ -221,7 +223,7 @@ func (s *instancesScreen) applyFilter(keep string) {
 	s.ensure(len(s.all), len(s.all))
 	for i, idx := range s.shown {
 		if s.all[idx].ID == keep {
-			s.tbl.moveTo(i)
+			s.tbl.MoveTo(i)
 		}
 	}
 }
@@ -230,7 +232,7 @@ func (s *instancesScreen) resetFilter() {
 	s.filterGen++
 	s.shown = s.shown[:0]
 	s.scanned = 0
-	s.tbl.setRows(0)
+	s.tbl.SetRows(0)
 }
 
 // filtered reports whether every row has been looked at.
@@ -248,7 +250,7 @@ func (s *instancesScreen) ensure(want, budget int) {
 		}
 		s.scanned++
 	}
-	s.tbl.setRows(len(s.shown))
+	s.tbl.SetRows(len(s.shown))
 }
 
 // filterStepMsg asks for the next slice of a filter still being applied.
@@ -268,16 +270,16 @@ func (s *instancesScreen) filterStep() tea.Cmd {
 // onQuery applies a changed query lazily, starting from the top.
 func (s *instancesScreen) onQuery(a *App) tea.Cmd {
 	s.resetFilter()
-	s.tbl.moveTo(0)
+	s.tbl.MoveTo(0)
 	s.ensure(s.tableHeight(a.bodyHeight()), filterChunk)
 	return s.filterStep()
 }
 
 func (s *instancesScreen) current() (model.Resource, bool) {
-	if s.tbl.cursor < 0 || s.tbl.cursor >= len(s.shown) {
+	if s.tbl.Cursor() < 0 || s.tbl.Cursor() >= len(s.shown) {
 		return model.Resource{}, false
 	}
-	return s.all[s.shown[s.tbl.cursor]], true
+	return s.all[s.shown[s.tbl.Cursor()]], true
 }
 
 // maxSummaries bounds the backup reads made for the snapshot column.
@@ -287,10 +289,10 @@ const maxSummaries = 4
 // is unknown or from an older generation: cost follows what is visible, not
 // the size of the fleet.
 func (s *instancesScreen) wantSummaries(a *App) tea.Cmd {
-	s.tbl.setHeight(s.tableHeight(a.bodyHeight()))
-	s.ensure(s.tbl.offset+s.tbl.height, filterChunk)
+	s.tbl.SetHeight(s.tableHeight(a.bodyHeight()))
+	s.ensure(s.tbl.Offset()+s.tbl.Height(), filterChunk)
 	var cmds []tea.Cmd
-	from, to := s.tbl.visible()
+	from, to := s.tbl.Visible()
 	for i := from; i < to && len(s.inflight) < maxSummaries; i++ {
 		r := s.all[s.shown[i]]
 		if !r.BackupsEnabled || s.inflight[r.ID] || s.snapGen[r.ID] == s.gen {
@@ -411,20 +413,20 @@ func (s *instancesScreen) updateKeys(a *App, m tea.KeyPressMsg) tea.Cmd {
 	k := a.keys
 	switch {
 	case key.Matches(m, k.Up):
-		s.tbl.move(-1)
+		s.tbl.Move(-1)
 	case key.Matches(m, k.Down):
-		s.ensure(s.tbl.cursor+2, len(s.all))
-		s.tbl.move(1)
+		s.ensure(s.tbl.Cursor()+2, len(s.all))
+		s.tbl.Move(1)
 	case key.Matches(m, k.PageUp):
-		s.tbl.move(-s.tbl.height)
+		s.tbl.Move(-s.tbl.Height())
 	case key.Matches(m, k.PageDown):
-		s.ensure(s.tbl.cursor+s.tbl.height+1, len(s.all))
-		s.tbl.move(s.tbl.height)
+		s.ensure(s.tbl.Cursor()+s.tbl.Height()+1, len(s.all))
+		s.tbl.Move(s.tbl.Height())
 	case key.Matches(m, k.Top):
-		s.tbl.moveTo(0)
+		s.tbl.MoveTo(0)
 	case key.Matches(m, k.Bottom):
 		s.ensure(len(s.all), len(s.all))
-		s.tbl.moveTo(len(s.shown) - 1)
+		s.tbl.MoveTo(len(s.shown) - 1)
 	case key.Matches(m, k.Filter):
 		s.typing = true
 		return s.filter.Focus()
@@ -513,64 +515,64 @@ func (s *instancesScreen) view(a *App, w, h int) string {
 		b.WriteString(a.th.Dim.Render(fmt.Sprintf("No instance matches %q — esc clears the filter.", text.User(s.query))))
 		return b.String()
 	}
-	s.tbl.setHeight(s.tableHeight(h))
+	s.tbl.SetHeight(s.tableHeight(h))
 	now := a.opts.Now()
-	b.WriteString(s.tbl.render(a.th, w, func(i int) map[string]cell {
+	b.WriteString(s.tbl.Render(a.th, w, func(i int) map[string]table.Cell {
 		return s.row(a, now, s.all[s.shown[i]])
 	}))
 	return b.String()
 }
 
-func (s *instancesScreen) row(a *App, now time.Time, r model.Resource) map[string]cell {
+func (s *instancesScreen) row(a *App, now time.Time, r model.Resource) map[string]table.Cell {
 	th := &a.th
-	backups := cell{text: "off", style: &th.Dim}
+	backups := table.Cell{Text: "off", Style: &th.Dim}
 	if r.BackupsEnabled {
-		backups = cell{text: "on"}
+		backups = table.Cell{Text: "on"}
 	}
-	last := cell{text: format.Age(now, r.LastSuccessful)}
+	last := table.Cell{Text: format.Age(now, r.LastSuccessful)}
 	if r.BackupStale(now) {
-		last.style = &th.Bad
+		last.Style = &th.Bad
 	}
-	status := cell{text: r.Status}
+	status := table.Cell{Text: r.Status}
 	if r.Status != "running" {
-		status.style = &th.Warn
+		status.Style = &th.Warn
 	}
-	return map[string]cell{
-		"LABEL":           {text: r.Label},
-		a.info.GroupTitle: {text: r.Region},
+	return map[string]table.Cell{
+		"LABEL":           {Text: r.Label},
+		a.info.GroupTitle: {Text: r.Region},
 		"STATUS":          status,
-		"PLAN":            {text: r.Plan},
+		"PLAN":            {Text: r.Plan},
 		"BACKUPS":         backups,
 		"LAST GOOD":       last,
 		"SNAPSHOT":        s.snapCell(a, now, r),
 	}
 }
 
-func (s *instancesScreen) snapCell(a *App, now time.Time, r model.Resource) cell {
+func (s *instancesScreen) snapCell(a *App, now time.Time, r model.Resource) table.Cell {
 	th := &a.th
 	if !r.BackupsEnabled {
-		return cell{text: "—", style: &th.Dim}
+		return table.Cell{Text: "—", Style: &th.Dim}
 	}
 	if s.snapErr[r.ID] {
-		return cell{text: "? error", style: &th.Bad}
+		return table.Cell{Text: "? error", Style: &th.Bad}
 	}
 	if j := a.jobFor(r.ID); j != nil {
-		return cell{text: fmt.Sprintf("● %s %d%%", orPending(j.status), j.percent), style: &th.Warn}
+		return table.Cell{Text: fmt.Sprintf("● %s %d%%", orPending(j.status), j.percent), Style: &th.Warn}
 	}
 	st, ok := s.snaps[r.ID]
 	switch {
 	case !ok:
-		return cell{text: "…", style: &th.Dim}
+		return table.Cell{Text: "…", Style: &th.Dim}
 	case st.InProgress != nil:
-		return cell{text: theme.StatusText(st.InProgress.Status, st.InProgress.RawStatus), style: &th.Warn}
+		return table.Cell{Text: theme.StatusText(st.InProgress.Status, st.InProgress.RawStatus), Style: &th.Warn}
 	case st.Current != nil:
 		c := st.Current
 		if c.Status != model.StatusSuccessful {
-			return cell{text: theme.StatusText(c.Status, c.RawStatus), style: &th.Warn}
+			return table.Cell{Text: theme.StatusText(c.Status, c.RawStatus), Style: &th.Warn}
 		}
-		return cell{text: "✓ " + format.Age(now, c.Created), style: &th.Good}
+		return table.Cell{Text: "✓ " + format.Age(now, c.Created), Style: &th.Good}
 	}
-	return cell{text: "none", style: &th.Dim}
+	return table.Cell{Text: "none", Style: &th.Dim}
 }
 
 func orPending(s string) string {

@@ -44,23 +44,23 @@ func TestGenericRestoreJob(t *testing.T) {
 	}
 	poll(a, j, "restoring", b)
 	poll(a, j, "active", b)
-	if !j.done || !strings.Contains(a.status, "✓ Restore of b1 onto db1 finished") {
-		t.Fatalf("restoring then active: done=%v %q", j.done, a.status)
+	if !j.done || !strings.Contains(a.status.Message(), "✓ Restore of b1 onto db1 finished") {
+		t.Fatalf("restoring then active: done=%v %q", j.done, a.status.Message())
 	}
 
 	j = restoreJob(a, time.Time{})
 	poll(a, j, "restoring", b)
 	poll(a, j, "failed", b)
-	if !j.done || !strings.Contains(a.status, "✗") || !strings.Contains(a.status, "failed") {
-		t.Fatalf("restoring then failed: done=%v %q", j.done, a.status)
+	if !j.done || !strings.Contains(a.status.Message(), "✗") || !strings.Contains(a.status.Message(), "failed") {
+		t.Fatalf("restoring then failed: done=%v %q", j.done, a.status.Message())
 	}
 
 	j = restoreJob(a, time.Time{})
 	poll(a, j, "active", b)
 	clock = clock.Add(2 * model.UnseenLimit)
 	poll(a, j, "active", b)
-	if !j.done || !strings.Contains(a.status, "not seen under way") || strings.Contains(a.status, "✓") {
-		t.Fatalf("never seen busy: done=%v %q", j.done, a.status)
+	if !j.done || !strings.Contains(a.status.Message(), "not seen under way") || strings.Contains(a.status.Message(), "✓") {
+		t.Fatalf("never seen busy: done=%v %q", j.done, a.status.Message())
 	}
 
 	// A record from an earlier restore does not stand for this one.
@@ -75,8 +75,8 @@ func TestGenericRestoreJob(t *testing.T) {
 	fresh := old
 	fresh.LastRestore = &model.Restore{Status: model.StatusFailed, RawStatus: "failed", Started: now.Add(time.Second)}
 	poll(a, j, "active", fresh)
-	if !j.done || !strings.Contains(a.status, "status failed") {
-		t.Fatalf("its own record failed: done=%v %q", j.done, a.status)
+	if !j.done || !strings.Contains(a.status.Message(), "status failed") {
+		t.Fatalf("its own record failed: done=%v %q", j.done, a.status.Message())
 	}
 }
 
@@ -90,15 +90,15 @@ func TestGenericSnapshotJobIgnoresAnOldRecordOfTheSameName(t *testing.T) {
 	old := model.Backup{ID: "nightly", Label: "nightly", Status: model.StatusSuccessful, Created: now.Add(-48 * time.Hour)}
 	poll(a, j, "active", old)
 	if j.done {
-		t.Fatalf("the old snapshot of that name ended the job: %q", a.status)
+		t.Fatalf("the old snapshot of that name ended the job: %q", a.status.Message())
 	}
 	fresh := old
 	fresh.Created, fresh.Status, fresh.RawStatus = now, model.StatusRunning, "in-progress"
 	poll(a, j, "active", fresh)
 	fresh.Status, fresh.RawStatus = model.StatusSuccessful, "complete"
 	poll(a, j, "active", fresh)
-	if !j.done || !strings.Contains(a.status, "✓ Snapshot nightly of db1 finished") {
-		t.Fatalf("new snapshot complete: done=%v %q", j.done, a.status)
+	if !j.done || !strings.Contains(a.status.Message(), "✓ Snapshot nightly of db1 finished") {
+		t.Fatalf("new snapshot complete: done=%v %q", j.done, a.status.Message())
 	}
 }
 
@@ -117,7 +117,7 @@ func TestSnapshotJobAbortedIsNotFailed(t *testing.T) {
 	}
 	b.Status, b.RawStatus = model.StatusAborted, "aborted"
 	poll(a, j, "active", b)
-	if !j.done || a.status != "⊘ Snapshot nightly of db1 aborted" {
-		t.Fatalf("aborted: done=%v %q", j.done, a.status)
+	if !j.done || a.status.Message() != "⊘ Snapshot nightly of db1 aborted" {
+		t.Fatalf("aborted: done=%v %q", j.done, a.status.Message())
 	}
 }

@@ -41,7 +41,7 @@ func (s *instancesScreen) toggleScan(a *App) tea.Cmd {
 	sc := &scan{}
 	sc.ctx, sc.cancel = context.WithCancel(context.Background())
 	// The rows on screen first, then the rest in list order.
-	from, to := s.tbl.visible()
+	from, to := s.tbl.Visible()
 	seen := map[string]bool{}
 	add := func(r model.Resource) {
 		if r.BackupsEnabled && !seen[r.ID] && s.snapGen[r.ID] != s.gen {
