@@ -11,6 +11,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/ui/store"
 	"github.com/snapdeck/snapdeck/ui/text"
 )
 
@@ -140,10 +141,9 @@ func onOff(b bool) string {
 
 // updateResource puts a re-read resource everywhere it is shown.
 func (a *App) updateResource(r model.Resource) {
+	a.store.Replace(r)
 	for _, s := range a.stack {
 		switch s := s.(type) {
-		case *instancesScreen:
-			s.replace(r)
 		case *backupsScreen:
 			if s.res.ID == r.ID {
 				s.res = r
@@ -158,10 +158,9 @@ func (a *App) updateResource(r model.Resource) {
 
 // updateBackups puts a fresh backup list everywhere it is shown.
 func (a *App) updateBackups(id string, backups []model.Backup) {
+	a.store.Remember(id, backups, nil)
 	for _, s := range a.stack {
 		switch s := s.(type) {
-		case *instancesScreen:
-			s.remember(id, backups)
 		case *backupsScreen:
 			if s.res.ID == id {
 				s.setBackups(backups)
@@ -322,36 +321,6 @@ func (a *App) startSchedule(r model.Resource) tea.Cmd {
 
 // --- jobs: snapshots and restores watched to the end -----------------------
 
-type jobKind string
-
-const (
-	jobSnapshot jobKind = "snapshot"
-	jobRestore  jobKind = "restore"
-)
-
-// job is an action that runs on after the API accepted it. The fields set
-// where it is made become its model.Operation when it is added; from then
-// on model.Judge says where it stands, as it does for the CLI's --wait.
-type job struct {
-	id          int
-	kind        jobKind
-	resourceID  string    // the snapshot's resource, or the restore's source
-	label       string    // resource label
-	name        string    // snapshot label, or the restored backup's name
-	backupID    string    // the backup taken or restored, when known
-	noun        string    // "snapshot", "backup"
-	prevRestore time.Time // the backup's last restore before this one
-	targetID    string    // restore target
-	targetLabel string
-	status      string // last known provider status word
-	percent     int
-	done        bool
-	polling     bool
-	op          model.Operation
-}
-
-func (j *job) describe() string { return j.op.Describe() }
-
 type jobTickMsg struct{}
 
 type jobPollMsg struct {
@@ -360,45 +329,13 @@ type jobPollMsg struct {
 	err error
 }
 
-func (a *App) addJob(j *job) tea.Cmd {
-	if j.noun == "" {
-		j.noun = a.info.BackupNoun
-	}
-	a.nextJob++
-	j.id = a.nextJob
-	kind := model.OpSnapshot
-	if j.kind == jobRestore {
-		kind = model.OpRestore
-	}
-	j.op = model.Operation{Kind: kind, ResourceID: j.resourceID, Label: j.label, Name: j.name, BackupID: j.backupID,
-		Noun: j.noun, ResourceNoun: a.info.Noun, TargetID: j.targetID, TargetLabel: j.targetLabel,
-		Started: a.opts.Now(), PrevRestore: j.prevRestore}
-	a.jobs = append(a.jobs, j)
+func (a *App) addJob(j *store.Job) tea.Cmd {
+	a.store.AddJob(j, a.info.BackupNoun, a.info.Noun, a.opts.Now())
 	return a.tickJobs()
 }
 
-func (a *App) activeJobs() []*job {
-	var out []*job
-	for _, j := range a.jobs {
-		if !j.done {
-			out = append(out, j)
-		}
-	}
-	return out
-}
-
-// jobFor returns the active snapshot job on a resource, if any.
-func (a *App) jobFor(resourceID string) *job {
-	for _, j := range a.jobs {
-		if !j.done && j.kind == jobSnapshot && j.resourceID == resourceID {
-			return j
-		}
-	}
-	return nil
-}
-
 func (a *App) tickJobs() tea.Cmd {
-	if a.ticking || len(a.activeJobs()) == 0 {
+	if a.ticking || len(a.store.ActiveJobs()) == 0 {
 		return nil
 	}
 	a.ticking = true
@@ -408,11 +345,11 @@ func (a *App) tickJobs() tea.Cmd {
 func (a *App) onJobTick() tea.Cmd {
 	a.ticking = false
 	var cmds []tea.Cmd
-	for _, j := range a.activeJobs() {
-		if j.polling {
+	for _, j := range a.store.ActiveJobs() {
+		if j.Polling {
 			continue
 		}
-		j.polling = true
+		j.Polling = true
 		cmds = append(cmds, a.pollJob(j))
 	}
 	cmds = append(cmds, a.tickJobs())
@@ -420,8 +357,8 @@ func (a *App) onJobTick() tea.Cmd {
 }
 
 // pollJob reads what the judge needs, as the CLI's --wait reads it.
-func (a *App) pollJob(j *job) tea.Cmd {
-	p, id, op := a.opts.Provider, j.id, j.op
+func (a *App) pollJob(j *store.Job) tea.Cmd {
+	p, id, op := a.opts.Provider, j.ID, j.Op
 	return a.call(context.Background(), func(ctx context.Context) tea.Msg {
 		obs, err := client.Observe(ctx, p, op)
 		return jobPollMsg{id: id, obs: obs, err: err}
@@ -429,31 +366,26 @@ func (a *App) pollJob(j *job) tea.Cmd {
 }
 
 func (a *App) onJobPoll(m jobPollMsg) tea.Cmd {
-	var j *job
-	for _, x := range a.jobs {
-		if x.id == m.id {
-			j = x
-		}
-	}
-	if j == nil || j.done {
+	j := a.store.Job(m.id)
+	if j == nil || j.Done {
 		return nil
 	}
-	j.polling = false
+	j.Polling = false
 	if m.err != nil {
 		// One failed poll is not the job's failure; the next tick tries again.
-		a.announce("⚠ watching " + j.describe() + ": " + text.Err(m.err) + " (retrying)")
+		a.announce("⚠ watching " + j.Describe() + ": " + text.Err(m.err) + " (retrying)")
 		return nil
 	}
 	// What was read is shown wherever the resource is.
-	if m.obs.Backups != nil && (j.kind == jobSnapshot || !m.obs.ByEvents) {
-		a.updateBackups(j.resourceID, m.obs.Backups)
+	if m.obs.Backups != nil && (j.Kind == store.JobSnapshot || !m.obs.ByEvents) {
+		a.updateBackups(j.ResourceID, m.obs.Backups)
 	}
 	if m.obs.Resource != nil {
 		a.updateResource(*m.obs.Resource)
 	}
-	v := model.Judge(j.op, m.obs, a.opts.Now())
-	j.op = v.Op
-	j.status, j.percent = v.Status, v.Percent
+	v := model.Judge(j.Op, m.obs, a.opts.Now())
+	j.Op = v.Op
+	j.Status, j.Percent = v.Status, v.Percent
 	if !v.Outcome.Over() {
 		return nil
 	}
@@ -461,13 +393,13 @@ func (a *App) onJobPoll(m jobPollMsg) tea.Cmd {
 }
 
 // finishJob announces the verdict once and re-reads what the job changed.
-func (a *App) finishJob(j *job, v model.Verdict) tea.Cmd {
-	j.done = true
+func (a *App) finishJob(j *store.Job, v model.Verdict) tea.Cmd {
+	j.Done = true
 	a.announce(verdictLine(v))
 	if !v.LastGood.IsZero() {
-		a.noteLastGood(j.resourceID, v.LastGood)
+		a.noteLastGood(j.ResourceID, v.LastGood)
 	}
-	return a.reread(j.changed(), "")
+	return a.reread(j.Changed(), "")
 }
 
 // verdictLine is how the status line says a job's end: the judge's words
@@ -487,21 +419,9 @@ func verdictLine(v model.Verdict) string {
 // noteLastGood moves a resource's last good backup on to t wherever it is
 // shown, when t is newer.
 func (a *App) noteLastGood(id string, t time.Time) {
+	a.store.NoteLastGood(id, t)
 	for _, s := range a.stack {
 		switch s := s.(type) {
-		case *instancesScreen:
-			for _, p := range s.pages {
-				for i := range p {
-					if p[i].ID == id && t.After(p[i].LastSuccessful) {
-						p[i].LastSuccessful = t
-					}
-				}
-			}
-			for i := range s.all {
-				if s.all[i].ID == id && t.After(s.all[i].LastSuccessful) {
-					s.all[i].LastSuccessful = t
-				}
-			}
 		case *backupsScreen:
 			if s.res.ID == id && t.After(s.res.LastSuccessful) {
 				s.res.LastSuccessful = t
@@ -514,19 +434,15 @@ func (a *App) noteLastGood(id string, t time.Time) {
 	}
 }
 
-// changed is the resource a job changes: a snapshot's own, a restore's
-// target.
-func (j *job) changed() string { return j.op.Changed() }
-
 // jobLine summarises the jobs in flight for the status line.
 func (a *App) jobLine() string {
 	var parts []string
-	for _, j := range a.activeJobs() {
-		st := j.status
+	for _, j := range a.store.ActiveJobs() {
+		st := j.Status
 		if st == "" {
 			st = "pending"
 		}
-		parts = append(parts, fmt.Sprintf("● %s: %s %d%%", j.describe(), st, j.percent))
+		parts = append(parts, fmt.Sprintf("● %s: %s %d%%", j.Describe(), st, j.Percent))
 	}
 	return strings.Join(parts, " · ")
 }

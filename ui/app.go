@@ -18,6 +18,7 @@ import (
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/ui/keymap"
 	"github.com/snapdeck/snapdeck/ui/status"
+	"github.com/snapdeck/snapdeck/ui/store"
 	"github.com/snapdeck/snapdeck/ui/text"
 	"github.com/snapdeck/snapdeck/ui/theme"
 )
@@ -98,9 +99,11 @@ type App struct {
 	info      model.ProviderInfo
 	actions   client.Actions // nil when the provider cannot act
 	testPanic bool           // see Options.PanicKey
-	jobs      []*job
-	nextJob   int
-	ticking   bool
+	// store is the account's data: screens read it, the root writes it,
+	// acct reads it in.
+	store   *store.Store
+	acct    *account
+	ticking bool
 }
 
 // Fatal is the error that ended the program, if any: a rejected token is not
@@ -141,13 +144,34 @@ func New(o Options) *App {
 	a.keys.Snapshot.SetHelp("s", a.info.BackupNoun)
 	a.testPanic = o.PanicKey
 	a.root, a.stop = context.WithCancel(context.Background())
+	a.store = store.New()
+	a.acct = &account{st: a.store, p: o.Provider, plural: a.info.Plural, call: a.call, announce: a.announce, preloaded: o.Preloaded}
 	a.stack = []screen{newInstances(a)}
 	return a
 }
 
 // Init starts the first load.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(a.top().(*instancesScreen).start(a), a.startSpinner())
+	return tea.Batch(a.loadList(), a.startSpinner())
+}
+
+// listedMsg tells the screens that the store's listing may have changed.
+type listedMsg struct{}
+
+// resumeMsg tells the top screen that its App is back on screen (a Deck
+// showed another account meanwhile).
+type resumeMsg struct{}
+
+// loadList starts a new listing of the account.
+func (a *App) loadList() tea.Cmd { return tea.Batch(a.acct.load(), a.broadcast(listedMsg{})) }
+
+// broadcast hands msg to every screen on the stack; each keeps what is its own.
+func (a *App) broadcast(msg tea.Msg) tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(a.stack))
+	for _, s := range a.stack {
+		cmds = append(cmds, s.update(a, msg))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (a *App) top() screen { return a.stack[len(a.stack)-1] }
@@ -181,6 +205,7 @@ func (a *App) call(ctx context.Context, fn func(ctx context.Context) tea.Msg) te
 // a caller that ends the program another way should call it too.
 func (a *App) Close() {
 	a.stop()
+	a.acct.close()
 	for _, s := range a.stack {
 		s.close()
 	}
@@ -194,7 +219,7 @@ func (a *App) quit() tea.Cmd {
 
 func (a *App) push(s screen, cmd tea.Cmd) tea.Cmd {
 	// The fleet scan serves the list; leaving the list stops it.
-	a.stack[0].(*instancesScreen).stopScan(a)
+	a.acct.stopScan()
 	a.stack = append(a.stack, s)
 	a.showHelp = false
 	return tea.Batch(cmd, a.startSpinner())
@@ -212,6 +237,9 @@ func (a *App) pop() {
 func (a *App) announce(s string) { a.status.Announce(s) }
 
 func (a *App) anyBusy() bool {
+	if a.acct.busy() {
+		return true
+	}
 	for _, s := range a.stack {
 		if s.busy() {
 			return true
@@ -235,10 +263,20 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = msg.Width, msg.Height
 		a.help.SetWidth(msg.Width)
-		if in, ok := a.top().(*instancesScreen); ok && in.loaded {
-			return a, in.wantSummaries(a) // more rows may be on screen now
+		return a, a.top().update(a, msg) // more rows may be on screen now
+	case resumeMsg:
+		return a, a.top().update(a, msg)
+	case pageMsg:
+		cmd, fatal := a.acct.onPage(msg)
+		if fatal != nil {
+			a.fatal = fatal
+			return a, a.quit()
 		}
-		return a, nil
+		return a, tea.Batch(cmd, a.broadcast(listedMsg{}), a.startSpinner())
+	case scanMsg:
+		return a, tea.Batch(a.acct.onScan(msg), a.startSpinner())
+	case summaryMsg:
+		a.acct.onSummary(msg) // and on to the screens: more rows may want reading
 	case jobTickMsg:
 		return a, a.onJobTick()
 	case jobPollMsg:
@@ -276,12 +314,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd := a.top().update(a, msg)
 		return a, tea.Batch(cmd, a.startSpinner())
 	}
-	var cmds []tea.Cmd
-	for _, s := range a.stack {
-		cmds = append(cmds, s.update(a, msg))
-	}
-	cmds = append(cmds, a.startSpinner())
-	return a, tea.Batch(cmds...)
+	return a, tea.Batch(a.broadcast(msg), a.startSpinner())
 }
 
 const (
@@ -330,7 +363,7 @@ func (a *App) bodyHeight() int { return a.height - 3 }
 // statusLine shows the jobs in flight and a running scan, then the last
 // announcement.
 func (a *App) statusLine() string {
-	return a.status.View(a.th, a.jobLine(), a.stack[0].(*instancesScreen).scanProgress())
+	return a.status.View(a.th, a.jobLine(), a.acct.scanProgress())
 }
 
 func (a *App) header(w int) string {

@@ -15,6 +15,7 @@ import (
 	"github.com/snapdeck/snapdeck/model/format"
 	"github.com/snapdeck/snapdeck/ui/input"
 	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/store"
 	"github.com/snapdeck/snapdeck/ui/text"
 )
 
@@ -260,7 +261,7 @@ func (f *backupForm) started(a *App, res actionResult) tea.Cmd {
 	}
 	a.announce(fmt.Sprintf("%s %s of %s started", text.UpperFirst(f.info.BackupNoun), name, f.res.Label))
 	return tea.Batch(a.reread(f.res.ID, ""),
-		a.addJob(&job{kind: jobSnapshot, resourceID: f.res.ID, label: f.res.Label, name: name, backupID: b.ID, status: b.RawStatus}))
+		a.addJob(&store.Job{Kind: store.JobSnapshot, ResourceID: f.res.ID, Label: f.res.Label, Name: name, BackupID: b.ID, Status: b.RawStatus}))
 }
 
 func (f *backupForm) key(a *App, m tea.KeyPressMsg) tea.Cmd {

@@ -228,8 +228,8 @@ func backupRow(a *App, b model.Backup) map[string]table.Cell {
 	}
 	st := th.Dim.Foreground(theme.StatusColor(b.Status))
 	status := theme.StatusText(b.Status, b.RawStatus)
-	if j := a.jobFor(b.ResourceID); j != nil && b.Slot == model.SlotInProgress {
-		status += fmt.Sprintf(" %d%%", j.percent)
+	if j := a.store.JobFor(b.ResourceID); j != nil && b.Slot == model.SlotInProgress {
+		status += fmt.Sprintf(" %d%%", j.Percent)
 	}
 	return map[string]table.Cell{
 		"LABEL":    label,

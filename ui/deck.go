@@ -346,10 +346,8 @@ func (d *Deck) jumpTo(i int) tea.Cmd {
 	d.status.Announce("")
 	a := d.apps[i]
 	// Rows may have been read while another account was on screen.
-	if in, ok := a.top().(*instancesScreen); ok && in.loaded {
-		return tag(i, in.wantSummaries(a))
-	}
-	return nil
+	_, cmd := a.Update(resumeMsg{})
+	return tag(i, cmd)
 }
 
 func (d *Deck) overviewKey(m tea.KeyPressMsg) tea.Cmd {
@@ -370,8 +368,8 @@ func (d *Deck) overviewKey(m tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(m, k.Refresh):
 		var cmds []tea.Cmd
 		for i, a := range d.apps {
-			if in, ok := a.stack[0].(*instancesScreen); ok && in.pending == 0 {
-				cmds = append(cmds, tag(i, in.start(a)))
+			if a.store.Pending() == 0 {
+				cmds = append(cmds, tag(i, a.loadList()))
 			}
 		}
 		return tea.Batch(cmds...)
@@ -416,13 +414,13 @@ type Summary struct {
 
 // Summary reports the App's account at a glance.
 func (a *App) Summary() Summary {
-	in := a.stack[0].(*instancesScreen)
-	s := Summary{Loaded: in.loaded, Resources: len(in.all), Jobs: len(a.activeJobs()), Err: in.err}
+	st := a.store
+	s := Summary{Loaded: st.Loaded(), Resources: len(st.Resources()), Jobs: len(st.ActiveJobs()), Err: st.Err()}
 	if a.fatal != nil {
 		s.Err = a.fatal
 	}
 	now := a.opts.Now()
-	for _, r := range in.all {
+	for _, r := range st.Resources() {
 		if r.BackupStale(now) {
 			s.Stale++
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/snapdeck/snapdeck/model/format"
 	"github.com/snapdeck/snapdeck/ui/input"
 	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/store"
 	"github.com/snapdeck/snapdeck/ui/table"
 	"github.com/snapdeck/snapdeck/ui/text"
 )
@@ -128,7 +129,7 @@ func (f *snapshotForm) update(a *App, msg tea.Msg) tea.Cmd {
 func (f *snapshotForm) taken(a *App, res actionResult) tea.Cmd {
 	a.announce("✓ Snapshot " + res.backup.Label + " of " + f.res.Label + " accepted; watching it")
 	return tea.Batch(
-		a.addJob(&job{kind: jobSnapshot, resourceID: f.res.ID, label: f.res.Label, name: res.backup.Label, backupID: res.backup.ID, status: res.backup.RawStatus}),
+		a.addJob(&store.Job{Kind: store.JobSnapshot, ResourceID: f.res.ID, Label: f.res.Label, Name: res.backup.Label, BackupID: res.backup.ID, Status: res.backup.RawStatus}),
 		a.reread(f.res.ID, ""),
 	)
 }
@@ -222,7 +223,7 @@ func newRestoreForm(a *App, src model.Resource, b model.Backup) *restoreForm {
 	f := &restoreForm{src: src, b: b}
 	// Only Linodes in the source's region are valid targets; the source first.
 	f.targets = append(f.targets, src)
-	for _, r := range a.stack[0].(*instancesScreen).all {
+	for _, r := range a.store.Resources() {
 		if r.Region == src.Region && r.ID != src.ID {
 			f.targets = append(f.targets, r)
 		}
@@ -282,7 +283,7 @@ func (f *restoreForm) confirm(a *App) tea.Cmd {
 	c.done = func(a *App, _ actionResult) tea.Cmd {
 		a.pop() // the form
 		a.announce("✓ Restore of backup " + f.b.ID + " onto " + t.Label + " accepted; watching it")
-		return a.addJob(&job{kind: jobRestore, resourceID: f.src.ID, label: f.src.Label, name: backupName(f.b), targetID: t.ID, targetLabel: t.Label, status: "pending"})
+		return a.addJob(&store.Job{Kind: store.JobRestore, ResourceID: f.src.ID, Label: f.src.Label, Name: backupName(f.b), TargetID: t.ID, TargetLabel: t.Label, Status: "pending"})
 	}
 	// As with any confirm: no second restore by a repeated key.
 	c.uncertain = func(a *App) tea.Cmd { a.pop(); return nil }

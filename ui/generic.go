@@ -11,6 +11,7 @@ import (
 	"github.com/snapdeck/snapdeck/model/format"
 	"github.com/snapdeck/snapdeck/ui/input"
 	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/store"
 	"github.com/snapdeck/snapdeck/ui/text"
 	"github.com/snapdeck/snapdeck/ui/theme"
 )
@@ -94,10 +95,10 @@ func (a *App) restoreInPlace(r model.Resource, b model.Backup) tea.Cmd {
 		return actionResult{err: act.RestoreBackup(ctx, id, bid, id, true)}
 	}
 	c.done = func(a *App, _ actionResult) tea.Cmd {
-		j := &job{kind: jobRestore, resourceID: id, label: r.Label, name: backupName(b), backupID: bid,
-			targetID: id, targetLabel: r.Label, status: "pending"}
+		j := &store.Job{Kind: store.JobRestore, ResourceID: id, Label: r.Label, Name: backupName(b), BackupID: bid,
+			TargetID: id, TargetLabel: r.Label, Status: "pending"}
 		if b.LastRestore != nil {
-			j.prevRestore = b.LastRestore.Started
+			j.PrevRestore = b.LastRestore.Started
 		}
 		return a.addJob(j)
 	}

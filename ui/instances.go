@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,59 +9,33 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
 	"github.com/snapdeck/snapdeck/ui/input"
 	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/store"
 	"github.com/snapdeck/snapdeck/ui/table"
 	"github.com/snapdeck/snapdeck/ui/text"
 	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
-// pageMsg answers one page of the resource listing of generation gen.
-type pageMsg struct {
-	gen  int
-	page int
-	res  client.ResourcePage
-	err  error
-}
-
-// summaryMsg answers a resource's backup list read for its snapshot column.
-type summaryMsg struct {
-	gen     int
-	id      string
-	backups []model.Backup
-	err     error
-}
-
 // instancesScreen is the fleet: every resource of the account.
+// It reads the rows from the account's store, and keeps only what is its
+// own: the filter and the table's cursor.
 type instancesScreen struct {
-	plural string             // "Instances", "Addons"…
-	pages  [][]model.Resource // by page number - 1; nil while not yet read
-	all    []model.Resource   // pages concatenated in order
-	hay    []string           // each row's SearchText, computed once per load
-	shown  []int              // indexes into all that pass the filter, found so far
+	st     *store.Store
+	seen   int      // the store's Version the rows below were built from
+	plural string   // "Instances", "Addons"…
+	hay    []string // each row's SearchText, computed once per load
+	shown  []int    // indexes into the rows that pass the filter, found so far
 	tbl    table.Table
 
 	scanned   int // rows of all the filter has looked at
 	filterGen int // bumped by every new query, to drop stale filter steps
 
-	gen      int // listing generation; a refresh starts a new one
-	pending  int // pages of this generation still in flight
-	total    int
-	loaded   bool // page 1 of some generation arrived
-	err      error
-	ctx      context.Context
-	cancel   context.CancelFunc
-	filter   input.Model
-	query    string
-	typing   bool
-	snaps    map[string]model.SnapshotState
-	snapGen  map[string]int // the listing generation each summary belongs to
-	snapErr  map[string]bool
-	inflight map[string]bool
-	scan     *scan // the fleet-wide backup scan, while it runs
+	filter input.Model
+	query  string
+	typing bool
 }
 
 func newInstances(a *App) *instancesScreen {
@@ -82,20 +55,14 @@ func newInstances(a *App) *instancesScreen {
 		// Backups are always on where there is no service to turn on.
 		cols = slices.DeleteFunc(cols, func(c table.Column) bool { return c.Title == "BACKUPS" })
 	}
-	s := &instancesScreen{
-		plural:   a.info.Plural,
-		tbl:      table.New(cols...),
-		filter:   ti,
-		snaps:    map[string]model.SnapshotState{},
-		snapGen:  map[string]int{},
-		snapErr:  map[string]bool{},
-		inflight: map[string]bool{},
-	}
-	return s
+	return &instancesScreen{st: a.store, plural: a.info.Plural, tbl: table.New(cols...), filter: ti}
 }
 
+// rows are the account's resources, in list order.
+func (s *instancesScreen) rows() []model.Resource { return s.st.Resources() }
+
 func (s *instancesScreen) title() string {
-	n := len(s.all)
+	n := len(s.rows())
 	if s.query != "" {
 		more := ""
 		if !s.filtered() {
@@ -103,112 +70,37 @@ func (s *instancesScreen) title() string {
 		}
 		return fmt.Sprintf("%s %d%s/%d", s.plural, len(s.shown), more, n)
 	}
-	if s.total > n {
-		return fmt.Sprintf("%s %d of %d", s.plural, n, s.total)
+	if s.st.Total() > n {
+		return fmt.Sprintf("%s %d of %d", s.plural, n, s.st.Total())
 	}
 	return fmt.Sprintf("%s %d", s.plural, n)
 }
 
-func (s *instancesScreen) busy() bool {
-	return s.pending > 0 || len(s.inflight) > 0 || s.scan != nil
-}
+// The list has nothing in flight of its own: the account's reads are the
+// root's (App.anyBusy), and end with it.
+func (s *instancesScreen) busy() bool      { return false }
 func (s *instancesScreen) capturing() bool { return s.typing }
-func (s *instancesScreen) close() {
-	if s.cancel != nil {
-		s.cancel()
-	}
-	if s.scan != nil {
-		s.scan.cancel()
-	}
-}
+func (s *instancesScreen) close()          {}
 
-// start begins a new listing generation: page 1, then the rest at once.
-func (s *instancesScreen) start(a *App) tea.Cmd {
-	s.close()
-	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.gen++
-	s.err = nil
-	s.pending = 1
-	if p := a.opts.Preloaded; p != nil {
-		a.opts.Preloaded = nil
-		return s.onPage(a, pageMsg{gen: s.gen, page: 1, res: *p})
-	}
-	return s.fetchPage(a, 1)
-}
-
-func (s *instancesScreen) fetchPage(a *App, page int) tea.Cmd {
-	gen, p := s.gen, a.opts.Provider
-	return a.call(s.ctx, func(ctx context.Context) tea.Msg {
-		res, err := p.ListResources(ctx, page, client.Filter{})
-		return pageMsg{gen: gen, page: page, res: res, err: err}
-	})
-}
-
-func (s *instancesScreen) onPage(a *App, m pageMsg) tea.Cmd {
-	if m.gen != s.gen {
+// onListed rebuilds the rows when the store's listing changed, and reads
+// the backups of the rows now on screen.
+func (s *instancesScreen) onListed(a *App) tea.Cmd {
+	if s.st.Version() == s.seen {
 		return nil
-	}
-	if s.pending > 0 {
-		s.pending--
-	}
-	if m.err != nil {
-		if !s.loaded && client.KindOf(m.err) == client.ErrAuth {
-			a.fatal = m.err
-			return a.quit()
-		}
-		if s.err == nil {
-			s.err = m.err
-		}
-		if s.loaded {
-			a.announce("⚠ refresh failed: " + text.Err(m.err) + " — r to retry")
-		}
-		return nil
-	}
-	var cmds []tea.Cmd
-	if m.page == 1 {
-		pages := max(m.res.Pages, 1)
-		// Keep rows of the last generation on screen until their page is
-		// read again, so a refresh never blanks the list.
-		if len(s.pages) > pages {
-			s.pages = s.pages[:pages]
-		}
-		for len(s.pages) < pages {
-			s.pages = append(s.pages, nil)
-		}
-		s.total = m.res.Total
-		for p := 2; p <= pages; p++ {
-			s.pending++
-			cmds = append(cmds, s.fetchPage(a, p))
-		}
-		s.loaded = true
-	}
-	if m.page-1 < len(s.pages) {
-		s.pages[m.page-1] = m.res.Items
 	}
 	s.rebuild()
-	if s.pending == 0 && s.err == nil {
-		a.announce(fmt.Sprintf("Loaded %d %s", len(s.all), strings.ToLower(s.plural)))
-	}
-	cmds = append(cmds, s.wantSummaries(a))
-	return tea.Batch(cmds...)
+	return s.wantSummaries(a)
 }
 
-// rebuild concatenates the pages and reapplies the filter, keeping the
+// rebuild takes the store's rows and reapplies the filter, keeping the
 // cursor on the same resource when it is still there.
 func (s *instancesScreen) rebuild() {
 	keep := ""
 	if r, ok := s.current(); ok {
 		keep = r.ID
 	}
-	n := 0
-	for _, p := range s.pages {
-		n += len(p)
-	}
-	all := make([]model.Resource, 0, n)
-	for _, p := range s.pages {
-		all = append(all, p...)
-	}
-	s.all = all
+	s.seen = s.st.Version()
+	all := s.rows()
 	s.hay = make([]string, len(all))
 	for i := range all {
 		s.hay[i] = all[i].SearchText()
@@ -220,9 +112,9 @@ func (s *instancesScreen) rebuild() {
 // resource keep when it still passes. Used when rows change, not per key.
 func (s *instancesScreen) applyFilter(keep string) {
 	s.resetFilter()
-	s.ensure(len(s.all), len(s.all))
+	s.ensure(len(s.rows()), len(s.rows()))
 	for i, idx := range s.shown {
-		if s.all[idx].ID == keep {
+		if s.rows()[idx].ID == keep {
 			s.tbl.MoveTo(i)
 		}
 	}
@@ -236,14 +128,14 @@ func (s *instancesScreen) resetFilter() {
 }
 
 // filtered reports whether every row has been looked at.
-func (s *instancesScreen) filtered() bool { return s.scanned >= len(s.all) }
+func (s *instancesScreen) filtered() bool { return s.scanned >= len(s.rows()) }
 
 // ensure scans on until want rows pass the filter, looking at no more than
 // budget rows: a keystroke filters only what the screen needs, and filter
 // steps finish the rest in the background.
 func (s *instancesScreen) ensure(want, budget int) {
 	q := model.NormalizeQuery(s.query)
-	end := min(len(s.all), s.scanned+budget)
+	end := min(len(s.rows()), s.scanned+budget)
 	for s.scanned < end && len(s.shown) < want {
 		if q == "" || strings.Contains(s.hay[s.scanned], q) {
 			s.shown = append(s.shown, s.scanned)
@@ -279,11 +171,8 @@ func (s *instancesScreen) current() (model.Resource, bool) {
 	if s.tbl.Cursor() < 0 || s.tbl.Cursor() >= len(s.shown) {
 		return model.Resource{}, false
 	}
-	return s.all[s.shown[s.tbl.Cursor()]], true
+	return s.rows()[s.shown[s.tbl.Cursor()]], true
 }
-
-// maxSummaries bounds the backup reads made for the snapshot column.
-const maxSummaries = 4
 
 // wantSummaries reads the backups of the rows on screen whose snapshot state
 // is unknown or from an older generation: cost follows what is visible, not
@@ -291,80 +180,36 @@ const maxSummaries = 4
 func (s *instancesScreen) wantSummaries(a *App) tea.Cmd {
 	s.tbl.SetHeight(s.tableHeight(a.bodyHeight()))
 	s.ensure(s.tbl.Offset()+s.tbl.Height(), filterChunk)
-	var cmds []tea.Cmd
+	return a.acct.readSummaries(s.onScreen())
+}
+
+// onScreen are the rows on screen.
+func (s *instancesScreen) onScreen() []model.Resource {
 	from, to := s.tbl.Visible()
-	for i := from; i < to && len(s.inflight) < maxSummaries; i++ {
-		r := s.all[s.shown[i]]
-		if !r.BackupsEnabled || s.inflight[r.ID] || s.snapGen[r.ID] == s.gen {
-			continue
-		}
-		s.inflight[r.ID] = true
-		gen, id, p := s.gen, r.ID, a.opts.Provider
-		cmds = append(cmds, a.call(s.ctx, func(ctx context.Context) tea.Msg {
-			b, err := p.ListBackups(ctx, id)
-			return summaryMsg{gen: gen, id: id, backups: b, err: err}
-		}))
+	all := s.rows()
+	var out []model.Resource
+	for i := from; i < to && i < len(s.shown); i++ {
+		out = append(out, all[s.shown[i]])
 	}
-	return tea.Batch(cmds...)
-}
-
-func (s *instancesScreen) onSummary(a *App, m summaryMsg) tea.Cmd {
-	if m.gen != s.gen {
-		delete(s.inflight, m.id)
-		return s.wantSummaries(a)
-	}
-	delete(s.inflight, m.id)
-	s.store(m.id, m.backups, m.err)
-	return s.wantSummaries(a)
-}
-
-// replace swaps in a re-read resource wherever it is loaded.
-func (s *instancesScreen) replace(r model.Resource) {
-	for _, p := range s.pages {
-		for i := range p {
-			if p[i].ID == r.ID {
-				p[i] = r
-			}
-		}
-	}
-	for i := range s.all {
-		if s.all[i].ID == r.ID {
-			s.all[i] = r
-		}
-	}
-}
-
-// remember stores a fresh backup list read elsewhere (the backups screen).
-func (s *instancesScreen) remember(id string, backups []model.Backup) {
-	s.store(id, backups, nil)
-}
-
-// store keeps the outcome of reading a resource's backups for the snapshot
-// column, as of the current listing generation. A failed read keeps the
-// last good summary and marks the row.
-func (s *instancesScreen) store(id string, backups []model.Backup, err error) {
-	s.snapGen[id] = s.gen
-	if err != nil {
-		s.snapErr[id] = true
-		return
-	}
-	delete(s.snapErr, id)
-	s.snaps[id] = model.Summarise(backups)
+	return out
 }
 
 func (s *instancesScreen) update(a *App, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
-	case pageMsg:
-		return s.onPage(a, m)
-	case summaryMsg:
-		return s.onSummary(a, m)
-	case scanMsg:
-		return s.onScan(a, m)
+	case listedMsg:
+		return s.onListed(a)
+	case summaryMsg: // stored by the root; more rows may want reading
+		return s.wantSummaries(a)
+	case tea.WindowSizeMsg, resumeMsg: // more rows may be on screen now
+		if s.st.Loaded() {
+			return s.wantSummaries(a)
+		}
+		return nil
 	case filterStepMsg:
 		if m.gen != s.filterGen {
 			return nil
 		}
-		s.ensure(len(s.all), filterChunk)
+		s.ensure(len(s.rows()), filterChunk)
 		return s.filterStep()
 	case tea.KeyPressMsg:
 		if s.typing {
@@ -415,17 +260,17 @@ func (s *instancesScreen) updateKeys(a *App, m tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(m, k.Up):
 		s.tbl.Move(-1)
 	case key.Matches(m, k.Down):
-		s.ensure(s.tbl.Cursor()+2, len(s.all))
+		s.ensure(s.tbl.Cursor()+2, len(s.rows()))
 		s.tbl.Move(1)
 	case key.Matches(m, k.PageUp):
 		s.tbl.Move(-s.tbl.Height())
 	case key.Matches(m, k.PageDown):
-		s.ensure(s.tbl.Cursor()+s.tbl.Height()+1, len(s.all))
+		s.ensure(s.tbl.Cursor()+s.tbl.Height()+1, len(s.rows()))
 		s.tbl.Move(s.tbl.Height())
 	case key.Matches(m, k.Top):
 		s.tbl.MoveTo(0)
 	case key.Matches(m, k.Bottom):
-		s.ensure(len(s.all), len(s.all))
+		s.ensure(len(s.rows()), len(s.rows()))
 		s.tbl.MoveTo(len(s.shown) - 1)
 	case key.Matches(m, k.Filter):
 		s.typing = true
@@ -437,10 +282,10 @@ func (s *instancesScreen) updateKeys(a *App, m tea.KeyPressMsg) tea.Cmd {
 			s.applyFilter(s.keepID())
 		}
 	case key.Matches(m, k.Refresh):
-		s.stopScan(a)
-		return s.start(a)
+		a.acct.stopScan()
+		return a.loadList()
 	case key.Matches(m, k.Scan):
-		return s.toggleScan(a)
+		return a.acct.toggleScan(s.onScreen())
 	case key.Matches(m, k.Open):
 		r, ok := s.current()
 		if !ok {
@@ -499,17 +344,17 @@ func (s *instancesScreen) view(a *App, w, h int) string {
 		b.WriteByte('\n')
 	}
 	switch {
-	case !s.loaded && s.err != nil:
-		b.WriteString(a.errorView(strings.ToLower(s.plural), s.err, w))
+	case !s.st.Loaded() && s.st.Err() != nil:
+		b.WriteString(a.errorView(strings.ToLower(s.plural), s.st.Err(), w))
 		return b.String()
-	case !s.loaded:
+	case !s.st.Loaded():
 		b.WriteString(a.spin.View() + " Loading instances…")
 		return b.String()
-	case len(s.all) == 0:
+	case len(s.rows()) == 0:
 		b.WriteString(a.th.Dim.Render("No " + strings.ToLower(s.plural) + " in this account."))
 		return b.String()
 	case len(s.shown) == 0 && !s.filtered():
-		b.WriteString(a.spin.View() + fmt.Sprintf(" Filtering… %d of %d rows looked at", s.scanned, len(s.all)))
+		b.WriteString(a.spin.View() + fmt.Sprintf(" Filtering… %d of %d rows looked at", s.scanned, len(s.rows())))
 		return b.String()
 	case len(s.shown) == 0:
 		b.WriteString(a.th.Dim.Render(fmt.Sprintf("No instance matches %q — esc clears the filter.", text.User(s.query))))
@@ -518,7 +363,7 @@ func (s *instancesScreen) view(a *App, w, h int) string {
 	s.tbl.SetHeight(s.tableHeight(h))
 	now := a.opts.Now()
 	b.WriteString(s.tbl.Render(a.th, w, func(i int) map[string]table.Cell {
-		return s.row(a, now, s.all[s.shown[i]])
+		return s.row(a, now, s.rows()[s.shown[i]])
 	}))
 	return b.String()
 }
@@ -553,13 +398,13 @@ func (s *instancesScreen) snapCell(a *App, now time.Time, r model.Resource) tabl
 	if !r.BackupsEnabled {
 		return table.Cell{Text: "—", Style: &th.Dim}
 	}
-	if s.snapErr[r.ID] {
+	if s.st.Unreadable(r.ID) {
 		return table.Cell{Text: "? error", Style: &th.Bad}
 	}
-	if j := a.jobFor(r.ID); j != nil {
-		return table.Cell{Text: fmt.Sprintf("● %s %d%%", orPending(j.status), j.percent), Style: &th.Warn}
+	if j := a.store.JobFor(r.ID); j != nil {
+		return table.Cell{Text: fmt.Sprintf("● %s %d%%", orPending(j.Status), j.Percent), Style: &th.Warn}
 	}
-	st, ok := s.snaps[r.ID]
+	st, ok := s.st.Snapshot(r.ID)
 	switch {
 	case !ok:
 		return table.Cell{Text: "…", Style: &th.Dim}
