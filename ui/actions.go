@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/snapdeck/snapdeck/client"
@@ -14,19 +13,6 @@ import (
 	"github.com/snapdeck/snapdeck/ui/store"
 	"github.com/snapdeck/snapdeck/ui/text"
 )
-
-// canAct reports whether mutations are offered at all.
-func (a *App) canAct() bool { return a.actions != nil && !a.opts.ReadOnly }
-
-// refuseReadOnly tells the user why an action key did nothing.
-func (a *App) refuseReadOnly() tea.Cmd {
-	if a.opts.ReadOnly {
-		a.announce("Read-only mode: actions are disabled for this session")
-	} else {
-		a.announce("This provider offers no actions")
-	}
-	return nil
-}
 
 // actionFailed announces a failed action. When the outcome is unknown (no
 // reply, a lost connection, a 5xx or an unreadable reply: the change may
@@ -167,156 +153,6 @@ func (a *App) updateBackups(id string, backups []model.Backup) {
 			}
 		}
 	}
-}
-
-// resourceAction dispatches the action keys that act on a whole resource.
-func (a *App) resourceAction(m tea.KeyPressMsg, r model.Resource, known []model.Backup) tea.Cmd {
-	switch {
-	case key.Matches(m, a.keys.Snapshot):
-		if !a.can(model.CapSnapshot) {
-			return a.refuseCap(model.CapSnapshot)
-		}
-		return a.startSnapshot(r, known)
-	case key.Matches(m, a.keys.Enable):
-		if !a.can(model.CapEnableBackups) {
-			return a.refuseCap(model.CapEnableBackups)
-		}
-		return a.startEnable(r)
-	case key.Matches(m, a.keys.Cancel):
-		if !a.can(model.CapCancelBackups) {
-			return a.refuseCap(model.CapCancelBackups)
-		}
-		return a.startCancel(r, known)
-	case key.Matches(m, a.keys.Schedule):
-		if !a.can(model.CapSchedule) {
-			return a.refuseCap(model.CapSchedule)
-		}
-		return a.startSchedule(r)
-	case key.Matches(m, a.keys.History):
-		return a.startHistory(r)
-	}
-	return nil
-}
-
-// --- enable / cancel -------------------------------------------------------
-
-func (a *App) startEnable(r model.Resource) tea.Cmd {
-	if !a.canAct() {
-		return a.refuseReadOnly()
-	}
-	if r.BackupsEnabled {
-		a.announce("Backups are already enabled for " + r.Label)
-		return nil
-	}
-	return a.push(a.enableConfirm(r, model.ConfirmEnableBackups(a.info, r), "✓ Backups enabled for "+r.Label), nil)
-}
-
-// enableConfirm asks to turn the Backup service on, then shows the re-read
-// resource everywhere and announces done.
-func (a *App) enableConfirm(r model.Resource, conf model.Confirmation, done string) *confirmScreen {
-	c := newConfirm(conf)
-	c.ids = []string{r.ID}
-	act, id := a.actions, r.ID
-	c.run = func(ctx context.Context) actionResult {
-		if err := act.EnableBackups(ctx, id); err != nil {
-			return actionResult{err: err}
-		}
-		res, err := act.GetResource(ctx, id)
-		if err != nil {
-			res = r
-			res.BackupsEnabled = true
-		}
-		return actionResult{resource: res}
-	}
-	c.done = func(a *App, res actionResult) tea.Cmd {
-		a.updateResource(res.resource)
-		a.announce(done)
-		return nil
-	}
-	return c
-}
-
-func (a *App) startCancel(r model.Resource, known []model.Backup) tea.Cmd {
-	if !a.canAct() {
-		return a.refuseReadOnly()
-	}
-	if !r.BackupsEnabled {
-		a.announce("Backups are not enabled for " + r.Label + "; nothing to cancel")
-		return nil
-	}
-	c := newConfirm(model.ConfirmCancelBackups(a.info, r, known))
-	c.ids = []string{r.ID}
-	act, id := a.actions, r.ID
-	c.run = func(ctx context.Context) actionResult {
-		if err := act.CancelBackups(ctx, id); err != nil {
-			return actionResult{err: err}
-		}
-		res, err := act.GetResource(ctx, id)
-		if err != nil {
-			res = r
-			res.BackupsEnabled = false
-			res.LastSuccessful = time.Time{}
-		}
-		return actionResult{resource: res}
-	}
-	c.done = func(a *App, res actionResult) tea.Cmd {
-		a.updateResource(res.resource)
-		a.updateBackups(id, []model.Backup{})
-		a.announce("✓ Backups cancelled for " + r.Label + "; its backups were deleted")
-		return nil
-	}
-	return a.push(c, nil)
-}
-
-// --- snapshot --------------------------------------------------------------
-
-func (a *App) startSnapshot(r model.Resource, known []model.Backup) tea.Cmd {
-	if !a.canAct() {
-		return a.refuseReadOnly()
-	}
-	if !a.info.ReplacesSnapshot {
-		// The one-snapshot form is for a provider that keeps one and
-		// replaces it; every other takes its choices in backupForm.
-		f := newBackupForm(a, r)
-		return a.push(f, f.load(a))
-	}
-	if !r.BackupsEnabled && a.info.Caps.Has(model.CapEnableBackups) {
-		conf := model.ConfirmEnableForSnapshot(a.info, r)
-		conf.Lines = append(conf.Lines, "Enable it now? Then press s again to take the "+a.info.BackupNoun+".")
-		return a.push(a.enableConfirm(r, conf, "✓ Backups enabled for "+r.Label+" — press s to take the "+a.info.BackupNoun), nil)
-	}
-	s := newSnapshotForm(a, r)
-	return a.push(s, s.load(a))
-}
-
-// --- restore ---------------------------------------------------------------
-
-func (a *App) startRestore(src model.Resource, b model.Backup) tea.Cmd {
-	if !a.can(model.CapRestore) {
-		return a.refuseCap(model.CapRestore)
-	}
-	if !a.info.Caps.Has(model.CapRestoreOther) {
-		return a.restoreInPlace(src, b)
-	}
-	if why := model.RefuseRestore(a.info, b); why != "" {
-		a.announce(why)
-		return nil
-	}
-	r := newRestoreForm(a, src, b)
-	return a.push(r, nil)
-}
-
-// --- schedule --------------------------------------------------------------
-
-func (a *App) startSchedule(r model.Resource) tea.Cmd {
-	if !a.canAct() {
-		return a.refuseReadOnly()
-	}
-	if !r.BackupsEnabled {
-		a.announce("Backups are not enabled for " + r.Label + ": enable them (e) before scheduling")
-		return nil
-	}
-	return a.push(newScheduleForm(a, r), nil)
 }
 
 // --- jobs: snapshots and restores watched to the end -----------------------

@@ -60,11 +60,11 @@ type screen interface {
 	title() string
 	// update handles a key or a message; data messages for other screens
 	// must be ignored.
-	update(a *App, msg tea.Msg) tea.Cmd
+	update(e *env, msg tea.Msg) tea.Cmd
 	// view draws the body in w×h cells.
-	view(a *App, w, h int) string
+	view(e *env, w, h int) string
 	// keys lists the bindings that work here now.
-	keys(a *App) keymap.Help
+	keys(e *env) keymap.Help
 	// busy reports whether the screen waits on a request (spinner).
 	busy() bool
 	// close cancels the screen's requests when it leaves the stack.
@@ -101,8 +101,10 @@ type App struct {
 	testPanic bool           // see Options.PanicKey
 	// store is the account's data: screens read it, the root writes it,
 	// acct reads it in.
-	store   *store.Store
-	acct    *account
+	store *store.Store
+	acct  *account
+	// env is what the screens get of the App.
+	env     *env
 	ticking bool
 }
 
@@ -146,8 +148,52 @@ func New(o Options) *App {
 	a.root, a.stop = context.WithCancel(context.Background())
 	a.store = store.New()
 	a.acct = &account{st: a.store, p: o.Provider, plural: a.info.Plural, call: a.call, announce: a.announce, preloaded: o.Preloaded}
-	a.stack = []screen{newInstances(a)}
+	a.env = &env{keys: a.keys, th: a.th, info: a.info, actions: a.actions, p: o.Provider, now: o.Now,
+		readOnly: o.ReadOnly, production: o.Production, account: o.Account, store: a.store, acct: a.acct, root: a}
+	a.stack = []screen{newInstances(a.env)}
 	return a
+}
+
+// Summary is what the overview shows of one account view.
+type Summary struct {
+	Loaded    bool
+	Resources int
+	Stale     int // no successful backup in the last 48 h
+	Jobs      int
+	Err       error
+	Title     string // the provider's name for itself: "Linode", "Civo"
+	ReadOnly  bool
+}
+
+// Summary reports the App's account at a glance.
+func (a *App) Summary() Summary {
+	st := a.store
+	s := Summary{Loaded: st.Loaded(), Resources: len(st.Resources()), Jobs: len(st.ActiveJobs()), Err: st.Err(),
+		Title: a.info.Title, ReadOnly: a.opts.ReadOnly}
+	if a.fatal != nil {
+		s.Err = a.fatal
+	}
+	now := a.opts.Now()
+	for _, r := range st.Resources() {
+		if r.BackupStale(now) {
+			s.Stale++
+		}
+	}
+	return s
+}
+
+// Name is the App's jump name in a Deck: account/kind.
+func (a *App) Name() string { return a.info.ViewName(a.opts.Account) }
+
+// Capturing reports whether keys go to a text field (q is then text).
+func (a *App) Capturing() bool { return a.top().capturing() }
+
+// Refresh starts a new listing of the account, unless one is in flight.
+func (a *App) Refresh() tea.Cmd {
+	if a.store.Pending() > 0 {
+		return nil
+	}
+	return a.loadList()
 }
 
 // Init starts the first load.
@@ -169,7 +215,7 @@ func (a *App) loadList() tea.Cmd { return tea.Batch(a.acct.load(), a.broadcast(l
 func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 	cmds := make([]tea.Cmd, 0, len(a.stack))
 	for _, s := range a.stack {
-		cmds = append(cmds, s.update(a, msg))
+		cmds = append(cmds, s.update(a.env, msg))
 	}
 	return tea.Batch(cmds...)
 }
@@ -263,9 +309,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = msg.Width, msg.Height
 		a.help.SetWidth(msg.Width)
-		return a, a.top().update(a, msg) // more rows may be on screen now
+		return a, a.top().update(a.env, msg) // more rows may be on screen now
 	case resumeMsg:
-		return a, a.top().update(a, msg)
+		return a, a.top().update(a.env, msg)
 	case pageMsg:
 		cmd, fatal := a.acct.onPage(msg)
 		if fatal != nil {
@@ -311,7 +357,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return a, nil
 			}
 		}
-		cmd := a.top().update(a, msg)
+		cmd := a.top().update(a.env, msg)
 		return a, tea.Batch(cmd, a.startSpinner())
 	}
 	return a, tea.Batch(a.broadcast(msg), a.startSpinner())
@@ -343,19 +389,22 @@ func (a *App) render() string {
 	if a.showHelp {
 		body = a.fullHelp(w, bodyH)
 	} else {
-		body = a.top().view(a, w, bodyH)
+		body = a.top().view(a.env, w, bodyH)
 	}
 	b.WriteString(text.Clip(body, w, bodyH))
 	b.WriteByte('\n')
 	b.WriteString(text.Fit(a.statusLine(), w))
 	b.WriteByte('\n')
-	short := a.top().keys(a).Short
+	short := a.top().keys(a.env).Short
 	if a.opts.Jump && !a.top().capturing() {
 		short = append(short, a.keys.Jump)
 	}
 	b.WriteString(text.Fit(a.help.ShortHelpView(short), w))
 	return b.String()
 }
+
+// spinView is the spinner's frame.
+func (a *App) spinView() string { return a.spin.View() }
 
 // bodyHeight is the screen less the header, status and footer lines.
 func (a *App) bodyHeight() int { return a.height - 3 }
@@ -392,7 +441,7 @@ func (a *App) header(w int) string {
 }
 
 func (a *App) fullHelp(w, h int) string {
-	k := a.top().keys(a)
+	k := a.top().keys(a.env)
 	groups := append([][]key.Binding{}, k.Full...)
 	groups = append(groups, []key.Binding{a.keys.Help, a.keys.Quit, a.keys.ForceQuit})
 	out := a.th.Label.Render("Keys — "+a.top().title()) + "\n\n" + a.help.FullHelpView(groups)
@@ -403,11 +452,4 @@ func (a *App) fullHelp(w, h int) string {
 		out += "\n\n" + a.th.Dim.Render("Audit log: "+a.opts.AuditPath)
 	}
 	return out
-}
-
-// errorView is how every screen shows a failed request in place.
-func (a *App) errorView(what string, err error, w int) string {
-	msg := text.Err(err)
-	return a.th.ErrBox.Render(text.Fit("⚠ Could not load "+what, w)) + "\n" +
-		text.Wrap(msg, w) + "\n\n" + a.th.Dim.Render("Press r to retry, esc to go back.")
 }

@@ -52,7 +52,7 @@ type disksMsg struct {
 	err   error
 }
 
-func newBackupForm(a *App, r model.Resource) *backupForm {
+func newBackupForm(e *env, r model.Resource) *backupForm {
 	in := func(prompt, val string, limit int) input.Model {
 		ti := input.New()
 		ti.Prompt = prompt
@@ -61,12 +61,12 @@ func newBackupForm(a *App, r model.Resource) *backupForm {
 		ti.CursorEnd()
 		return ti
 	}
-	label := a.info.NameField
+	label := e.info.NameField
 	if label == "" {
 		label = "Name"
 	}
-	f := &backupForm{sender: newSender(), res: r, info: a.info,
-		name: in(label+" › ", defaultName(a.info, a.opts.Now()), 255),
+	f := &backupForm{sender: newSender(), res: r, info: e.info,
+		name: in(label+" › ", defaultName(e.info, e.now()), 255),
 		dest: in("Also to destination › ", "", 100),
 		days: in("Kept for days (1–120) › ", "", 3)}
 	f.name.Focus()
@@ -123,17 +123,17 @@ func (f *backupForm) busy() bool      { return f.loading || f.sending || f.diskL
 func (f *backupForm) capturing() bool { return true }
 func (f *backupForm) close()          { f.cancel() }
 
-func (f *backupForm) load(a *App) tea.Cmd {
+func (f *backupForm) load(e *env) tea.Cmd {
 	f.loading = true
-	f.req = a.reqID()
-	req, id, p := f.req, f.res.ID, a.opts.Provider
-	cmds := []tea.Cmd{a.call(f.ctx, func(ctx context.Context) tea.Msg {
+	f.req = e.root.reqID()
+	req, id, p := f.req, f.res.ID, e.p
+	cmds := []tea.Cmd{e.root.call(f.ctx, func(ctx context.Context) tea.Msg {
 		b, err := p.ListBackups(ctx, id)
 		return backupsMsg{req: req, id: id, backups: b, err: err}
 	})}
 	if dl, ok := p.(client.DiskLister); ok && f.info.DiskTarget {
 		f.diskLoad = true
-		cmds = append(cmds, a.call(f.ctx, func(ctx context.Context) tea.Msg {
+		cmds = append(cmds, e.root.call(f.ctx, func(ctx context.Context) tea.Msg {
 			d, err := dl.Disks(ctx, id)
 			return disksMsg{req: req, disks: d, err: err}
 		}))
@@ -212,7 +212,7 @@ func (f *backupForm) retentionErr() error {
 	return nil
 }
 
-func (f *backupForm) update(a *App, msg tea.Msg) tea.Cmd {
+func (f *backupForm) update(e *env, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case backupsMsg:
 		if m.req != f.req {
@@ -221,7 +221,7 @@ func (f *backupForm) update(a *App, msg tea.Msg) tea.Cmd {
 		f.loading, f.loadErr = false, m.err
 		if m.err == nil {
 			f.known = m.backups
-			a.updateBackups(f.res.ID, m.backups)
+			e.root.updateBackups(f.res.ID, m.backups)
 		}
 		return nil
 	case disksMsg:
@@ -235,44 +235,44 @@ func (f *backupForm) update(a *App, msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if m.res.err != nil {
-			cmd := a.actionFailed(text.UpperFirst(f.info.BackupNoun)+" of "+f.res.Label, m.res.err, f.res.ID)
+			cmd := e.root.actionFailed(text.UpperFirst(f.info.BackupNoun)+" of "+f.res.Label, m.res.err, f.res.ID)
 			if client.Uncertain(m.res.err) {
-				a.pop() // it may have started: never offer to send it again
+				e.root.pop() // it may have started: never offer to send it again
 			}
 			return cmd
 		}
-		a.pop()
-		return f.started(a, m.res)
+		e.root.pop()
+		return f.started(e, m.res)
 	case tea.KeyPressMsg:
 		if f.sending {
 			return nil
 		}
-		return f.key(a, m)
+		return f.key(e, m)
 	}
 	return nil
 }
 
 // started announces the backup started and watches it.
-func (f *backupForm) started(a *App, res actionResult) tea.Cmd {
+func (f *backupForm) started(e *env, res actionResult) tea.Cmd {
 	b := res.backup
 	name := b.Label
 	if name == "" {
 		name = f.name.Value()
 	}
-	a.announce(fmt.Sprintf("%s %s of %s started", text.UpperFirst(f.info.BackupNoun), name, f.res.Label))
-	return tea.Batch(a.reread(f.res.ID, ""),
-		a.addJob(&store.Job{Kind: store.JobSnapshot, ResourceID: f.res.ID, Label: f.res.Label, Name: name, BackupID: b.ID, Status: b.RawStatus}))
+	e.root.announce(fmt.Sprintf("%s %s of %s started", text.UpperFirst(f.info.BackupNoun), name, f.res.Label))
+	return tea.Batch(e.root.reread(f.res.ID, ""),
+		e.root.addJob(&store.Job{Kind: store.JobSnapshot, ResourceID: f.res.ID, Label: f.res.Label, Name: name, BackupID: b.ID, Status: b.RawStatus}))
 }
 
-func (f *backupForm) key(a *App, m tea.KeyPressMsg) tea.Cmd {
+func (f *backupForm) key(e *env, m tea.KeyPressMsg) tea.Cmd {
 	fields := f.fields()
 	f.focus = min(f.focus, len(fields)-1)
 	cur := fields[f.focus]
-	k := a.keys
+	k := e.keys
 	switch {
 	case key.Matches(m, k.Back):
-		a.pop()
-		a.announce("Cancelled: no " + f.info.BackupNoun + " taken")
+		e.root.pop()
+		e.root.announce("Cancelled: no " + f.info.BackupNoun + " taken")
 		return nil
 	case key.Matches(m, k.NextField):
 		f.setFocus((f.focus + 1) % len(fields))
@@ -281,7 +281,7 @@ func (f *backupForm) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 		f.setFocus((f.focus + len(fields) - 1) % len(fields))
 		return nil
 	case key.Matches(m, k.Submit):
-		return f.enter(a)
+		return f.enter(e)
 	case key.Matches(m, k.Choose): // a space key reads "space", not " "
 		step := 1
 		if key.Matches(m, k.Left) {
@@ -330,7 +330,7 @@ func (f *backupForm) setFocus(i int) {
 	}
 }
 
-func (f *backupForm) enter(a *App) tea.Cmd {
+func (f *backupForm) enter(e *env) tea.Cmd {
 	switch {
 	case f.loading:
 		f.hint = "Still reading the current " + f.info.BackupNoun + "s…"
@@ -358,34 +358,34 @@ func (f *backupForm) enter(a *App) tea.Cmd {
 	taken := ""
 	for _, b := range f.known {
 		if b.Label == req.Label {
-			taken = format.Stamp(a.opts.Now(), b.Created)
+			taken = format.Stamp(e.now(), b.Created)
 			break
 		}
 	}
-	act, id := a.actions, f.res.ID
+	act, id := e.actions, f.res.ID
 	run := func(ctx context.Context) actionResult {
 		b, err := act.TakeSnapshot(ctx, id, req)
 		return actionResult{backup: b, err: err}
 	}
 	conf, ask := model.ConfirmTakeSnapshot(f.info, f.res, req.Label, taken, f.safe)
 	if !ask {
-		return f.send(a, run)
+		return f.send(e, run)
 	}
 	// Overwriting one of that name, or shutting the resource down: asked in
 	// the confirm component, where n or esc comes back to the form.
 	c := newConfirm(conf)
 	c.ids, c.what = []string{f.res.ID}, text.UpperFirst(f.info.BackupNoun)+" of "+f.res.Label
 	c.run = run
-	c.done = func(a *App, res actionResult) tea.Cmd {
-		a.pop() // the form
-		return f.started(a, res)
+	c.done = func(e *env, res actionResult) tea.Cmd {
+		e.root.pop() // the form
+		return f.started(e, res)
 	}
-	c.uncertain = func(a *App) tea.Cmd { a.pop(); return nil } // never offer to send it again
-	return a.push(c, nil)
+	c.uncertain = func(e *env) tea.Cmd { e.root.pop(); return nil } // never offer to send it again
+	return e.root.push(c, nil)
 }
 
-func (f *backupForm) keys(a *App) keymap.Help {
-	k := a.keys
+func (f *backupForm) keys(e *env) keymap.Help {
+	k := e.keys
 	if f.sending {
 		return keymap.Help{Short: []key.Binding{k.ForceQuit}}
 	}
@@ -398,13 +398,13 @@ func (f *backupForm) keys(a *App) keymap.Help {
 	return keymap.Help{Short: short, Full: [][]key.Binding{short}}
 }
 
-func (f *backupForm) view(a *App, w, h int) string {
-	th := a.th
-	now := a.opts.Now()
+func (f *backupForm) view(e *env, w, h int) string {
+	th := e.th
+	now := e.now()
 	out := []string{th.Title.Render(text.Fit(fmt.Sprintf("Take a %s of %s (%s)", f.info.BackupNoun, f.res.Label, f.res.Region), w)), ""}
 	switch {
 	case f.loading:
-		out = append(out, a.spin.View()+" Reading the current "+f.info.BackupNoun+"s…")
+		out = append(out, e.root.spinView()+" Reading the current "+f.info.BackupNoun+"s…")
 	case f.loadErr != nil:
 		out = append(out, th.ErrBox.Render(text.Wrap("⚠ "+text.Err(f.loadErr), w)))
 	default:
@@ -481,7 +481,7 @@ func (f *backupForm) view(a *App, w, h int) string {
 			}
 			line := mark(field) + "What › " + choice(opts, f.disk)
 			if f.diskLoad {
-				line += " " + a.spin.View()
+				line += " " + e.root.spinView()
 			}
 			out = append(out, line)
 			if f.diskErr != nil {
@@ -492,6 +492,6 @@ func (f *backupForm) view(a *App, w, h int) string {
 	if f.info.OverwritesByName {
 		out = append(out, "", th.Dim.Render(text.Wrap("A "+f.info.BackupNoun+" with the same name as an existing one overwrites it.", w)))
 	}
-	out = append(out, f.outcome(a, w, f.hint)...)
+	out = append(out, f.outcome(e, w, f.hint)...)
 	return strings.Join(out, "\n")
 }

@@ -45,15 +45,15 @@ func newSender() sender {
 
 // send starts run unless a request is already out: a repeated key press
 // can never submit twice.
-func (s *sender) send(a *App, run func(ctx context.Context) actionResult) tea.Cmd {
+func (s *sender) send(e *env, run func(ctx context.Context) actionResult) tea.Cmd {
 	if s.sending {
 		return nil
 	}
 	s.sending = true
 	s.err = nil
-	s.req = a.reqID()
+	s.req = e.root.reqID()
 	req := s.req
-	return a.call(s.ctx, func(ctx context.Context) tea.Msg {
+	return e.root.call(s.ctx, func(ctx context.Context) tea.Msg {
 		return actionMsg{req: req, res: run(ctx)}
 	})
 }
@@ -71,16 +71,16 @@ func (s *sender) received(m actionMsg) bool {
 
 // outcome is the tail every action dialog draws: the lock while the
 // request is out, the hint for a key that did nothing, and the API's answer.
-func (s *sender) outcome(a *App, w int, hint string) []string {
+func (s *sender) outcome(e *env, w int, hint string) []string {
 	var out []string
 	if s.sending {
-		out = append(out, "", a.spin.View()+" Sending… (keys are ignored until the API answers)")
+		out = append(out, "", e.root.spinView()+" Sending… (keys are ignored until the API answers)")
 	}
 	if hint != "" {
-		out = append(out, a.th.Warn.Render(hint))
+		out = append(out, e.th.Warn.Render(hint))
 	}
 	if s.err != nil {
-		out = append(out, "", a.th.ErrBox.Render(text.Wrap("✗ "+text.Err(s.err), w)))
+		out = append(out, "", e.th.ErrBox.Render(text.Wrap("✗ "+text.Err(s.err), w)))
 	}
 	return out
 }
@@ -92,10 +92,10 @@ type confirmScreen struct {
 	confirm.Model
 	ids  []string // resources to re-read when the outcome is unknown
 	run  func(ctx context.Context) actionResult
-	done func(a *App, r actionResult) tea.Cmd
+	done func(e *env, r actionResult) tea.Cmd
 	// uncertain, when set, runs after the dialog closed on an outcome that
 	// is unknown: a form below it closes too, or re-reads what it decides on.
-	uncertain func(a *App) tea.Cmd
+	uncertain func(e *env) tea.Cmd
 	// what names the action in the status line when it fails; the heading
 	// when empty.
 	what string
@@ -103,11 +103,11 @@ type confirmScreen struct {
 
 // productionLine reminds, in a dialog that changes something, that the
 // account is production; "" for any other account.
-func (a *App) productionLine(w int) string {
-	if !a.opts.Production {
+func (e *env) productionLine(w int) string {
+	if !e.production {
 		return ""
 	}
-	return theme.Production.Render(text.Fit(" PRODUCTION account "+text.User(a.opts.Account)+": this changes live data ", w))
+	return theme.Production.Render(text.Fit(" PRODUCTION account "+text.User(e.account)+": this changes live data ", w))
 }
 
 func newConfirm(conf model.Confirmation) *confirmScreen {
@@ -119,7 +119,7 @@ func (c *confirmScreen) busy() bool      { return c.sending }
 func (c *confirmScreen) capturing() bool { return c.Capturing() || c.sending }
 func (c *confirmScreen) close()          { c.cancel() }
 
-func (c *confirmScreen) update(a *App, msg tea.Msg) tea.Cmd {
+func (c *confirmScreen) update(e *env, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case actionMsg:
 		if !c.received(m) {
@@ -130,30 +130,30 @@ func (c *confirmScreen) update(a *App, msg tea.Msg) tea.Cmd {
 			if what == "" {
 				what = c.Heading
 			}
-			cmd := a.actionFailed(what, m.res.err, c.ids...)
+			cmd := e.root.actionFailed(what, m.res.err, c.ids...)
 			if client.Uncertain(m.res.err) {
 				// The change may have been made: close the dialog so that a
 				// repeated key cannot send it again; the re-read tells.
-				a.pop()
+				e.root.pop()
 				if c.uncertain != nil {
-					cmd = tea.Batch(cmd, c.uncertain(a))
+					cmd = tea.Batch(cmd, c.uncertain(e))
 				}
 			}
 			return cmd
 		}
-		a.pop()
-		return c.done(a, m.res)
+		e.root.pop()
+		return c.done(e, m.res)
 	case tea.KeyPressMsg:
 		if c.sending {
 			return nil // locked until the reply
 		}
-		switch answer, cmd := c.Update(m, a.keys); answer {
+		switch answer, cmd := c.Update(m, e.keys); answer {
 		case confirm.No:
-			a.pop()
-			a.announce("Cancelled: " + c.Heading)
+			e.root.pop()
+			e.root.announce("Cancelled: " + c.Heading)
 			return nil
 		case confirm.Yes:
-			return c.send(a, c.run)
+			return c.send(e, c.run)
 		default:
 			return cmd
 		}
@@ -161,15 +161,15 @@ func (c *confirmScreen) update(a *App, msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (c *confirmScreen) keys(a *App) keymap.Help {
+func (c *confirmScreen) keys(e *env) keymap.Help {
 	if c.sending {
-		return keymap.Help{Short: []key.Binding{a.keys.ForceQuit}}
+		return keymap.Help{Short: []key.Binding{e.keys.ForceQuit}}
 	}
-	return c.Keys(a.keys)
+	return c.Keys(e.keys)
 }
 
-func (c *confirmScreen) view(a *App, w, h int) string {
-	out := c.View(a.th, w, a.productionLine(w), c.sending)
-	out = append(out, c.outcome(a, w, c.Hint())...)
+func (c *confirmScreen) view(e *env, w, h int) string {
+	out := c.View(e.th, w, e.productionLine(w), c.sending)
+	out = append(out, c.outcome(e, w, c.Hint())...)
 	return strings.Join(out, "\n")
 }

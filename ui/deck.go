@@ -213,7 +213,7 @@ func (d *Deck) key(m tea.KeyPressMsg) tea.Cmd {
 		return d.overviewKey(m)
 	}
 	a := d.apps[d.cur]
-	if !a.top().capturing() {
+	if !a.Capturing() {
 		// q quits everything here, help open or not: an App must never
 		// end alone, or its account would be left cancelled.
 		switch {
@@ -233,7 +233,7 @@ func (d *Deck) openPrompt() tea.Cmd {
 
 // name is a target's jump name: account/kind.
 func (d *Deck) name(i int) string {
-	return d.apps[i].info.ViewName(d.targets[i].Account)
+	return d.apps[i].Name()
 }
 
 // candidates are the jump names a query may mean, best first.
@@ -368,9 +368,7 @@ func (d *Deck) overviewKey(m tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(m, k.Refresh):
 		var cmds []tea.Cmd
 		for i, a := range d.apps {
-			if a.store.Pending() == 0 {
-				cmds = append(cmds, tag(i, a.loadList()))
-			}
+			cmds = append(cmds, tag(i, a.Refresh()))
 		}
 		return tea.Batch(cmds...)
 	}
@@ -384,7 +382,7 @@ func (d *Deck) View() tea.View {
 	if d.overview {
 		body = d.renderOverview()
 	} else {
-		body = d.apps[d.cur].render()
+		body = d.apps[d.cur].View().Content
 	}
 	if d.prompt.IsOpen() && d.width >= minWidth && d.height >= minHeight {
 		lines := strings.Split(body, "\n")
@@ -401,31 +399,6 @@ func (d *Deck) View() tea.View {
 	v.AltScreen = true
 	v.WindowTitle = "snapdeck"
 	return v
-}
-
-// Summary is what the overview shows of one account view.
-type Summary struct {
-	Loaded    bool
-	Resources int
-	Stale     int // no successful backup in the last 48 h
-	Jobs      int
-	Err       error
-}
-
-// Summary reports the App's account at a glance.
-func (a *App) Summary() Summary {
-	st := a.store
-	s := Summary{Loaded: st.Loaded(), Resources: len(st.Resources()), Jobs: len(st.ActiveJobs()), Err: st.Err()}
-	if a.fatal != nil {
-		s.Err = a.fatal
-	}
-	now := a.opts.Now()
-	for _, r := range st.Resources() {
-		if r.BackupStale(now) {
-			s.Stale++
-		}
-	}
-	return s
 }
 
 func (d *Deck) renderOverview() string {
@@ -455,7 +428,7 @@ func (d *Deck) renderOverview() string {
 		if d.targets[i].Production {
 			name += " " + th.Bad.Render("[prod]")
 		}
-		if a.opts.ReadOnly {
+		if s.ReadOnly {
 			name += " " + th.Warn.Render("[ro]")
 		}
 		res, stale := "…", "…"
@@ -471,7 +444,7 @@ func (d *Deck) renderOverview() string {
 			}
 		}
 		jobs := fmt.Sprint(s.Jobs)
-		row := text.Fit(name, cols[0].w) + " " + text.Fit(a.info.Title, cols[1].w) + " " + text.Fit(res, cols[2].w) + " " +
+		row := text.Fit(name, cols[0].w) + " " + text.Fit(s.Title, cols[1].w) + " " + text.Fit(res, cols[2].w) + " " +
 			staleStyle.Render(text.Fit(stale, cols[3].w)) + " " + text.Fit(jobs, cols[4].w)
 		if i == d.ovCursor {
 			row = th.Selected.Render(text.Fit(name, cols[0].w)) + row[len(text.Fit(name, cols[0].w)):]

@@ -36,7 +36,7 @@ type detailScreen struct {
 	height  int
 }
 
-func newDetail(_ *App, r model.Resource, b model.Backup) *detailScreen {
+func newDetail(_ *env, r model.Resource, b model.Backup) *detailScreen {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &detailScreen{res: r, b: b, ctx: ctx, cancel: cancel}
 }
@@ -51,17 +51,17 @@ func (s *detailScreen) busy() bool      { return s.loading }
 func (s *detailScreen) capturing() bool { return false }
 func (s *detailScreen) close()          { s.cancel() }
 
-func (s *detailScreen) reload(a *App) tea.Cmd {
-	s.req = a.reqID()
+func (s *detailScreen) reload(e *env) tea.Cmd {
+	s.req = e.root.reqID()
 	s.loading = true
-	req, rid, bid, p := s.req, s.res.ID, s.b.ID, a.opts.Provider
-	return a.call(s.ctx, func(ctx context.Context) tea.Msg {
+	req, rid, bid, p := s.req, s.res.ID, s.b.ID, e.p
+	return e.root.call(s.ctx, func(ctx context.Context) tea.Msg {
 		b, err := p.GetBackup(ctx, rid, bid)
 		return backupMsg{req: req, backup: b, err: err}
 	})
 }
 
-func (s *detailScreen) update(a *App, msg tea.Msg) tea.Cmd {
+func (s *detailScreen) update(e *env, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case backupMsg:
 		if m.req != s.req {
@@ -70,7 +70,7 @@ func (s *detailScreen) update(a *App, msg tea.Msg) tea.Cmd {
 		s.loading = false
 		s.err = m.err
 		if m.err != nil {
-			a.announce("⚠ refresh failed: " + text.Err(m.err) + " — r to retry")
+			e.root.announce("⚠ refresh failed: " + text.Err(m.err) + " — r to retry")
 			return nil
 		}
 		slot := s.b.Slot // the single-backup endpoint does not say which slot
@@ -78,12 +78,12 @@ func (s *detailScreen) update(a *App, msg tea.Msg) tea.Cmd {
 		if s.b.Slot == model.SlotNone {
 			s.b.Slot = slot
 		}
-		a.announce("Backup " + s.b.ID + " refreshed")
+		e.root.announce("Backup " + s.b.ID + " refreshed")
 	case tea.KeyPressMsg:
-		k := a.keys
+		k := e.keys
 		switch {
 		case key.Matches(m, k.Back):
-			a.pop()
+			e.root.pop()
 		case key.Matches(m, k.Up):
 			s.scroll = max(s.scroll-1, 0)
 		case key.Matches(m, k.Down):
@@ -91,31 +91,31 @@ func (s *detailScreen) update(a *App, msg tea.Msg) tea.Cmd {
 		case key.Matches(m, k.Top):
 			s.scroll = 0
 		case key.Matches(m, k.Refresh):
-			return s.reload(a)
+			return s.reload(e)
 		case key.Matches(m, k.Restore, k.Delete, k.Abort, k.Note):
-			return a.backupAction(m, s.res, s.b, nil)
+			return e.backupAction(m, s.res, s.b, nil)
 		}
 	}
 	return nil
 }
 
-func (s *detailScreen) keys(a *App) keymap.Help {
-	k := a.keys
+func (s *detailScreen) keys(e *env) keymap.Help {
+	k := e.keys
 	h := keymap.Help{
 		Short: []key.Binding{k.Back, k.Refresh, k.Up, k.Down, k.Help, k.Quit},
 		Full:  [][]key.Binding{{k.Up, k.Down, k.Top}, {k.Back, k.Refresh}},
 	}
-	if acts := a.backupKeys(); len(acts) > 0 {
+	if acts := e.backupKeys(); len(acts) > 0 {
 		h.Short = append(acts[:1:1], h.Short...)
 		h.Full = append(h.Full, acts)
 	}
 	return h
 }
 
-func (s *detailScreen) view(a *App, w, h int) string {
-	now := a.opts.Now()
+func (s *detailScreen) view(e *env, w, h int) string {
+	now := e.now()
 	b := s.b
-	th := a.th
+	th := e.th
 	var out []string
 	field := func(name, value string) {
 		out = append(out, th.Label.Render(text.Fit(name, 15))+" "+value)
@@ -134,7 +134,7 @@ func (s *detailScreen) view(a *App, w, h int) string {
 	field("Type", kind)
 	field("Status", th.Dim.Foreground(theme.StatusColor(b.Status)).Render(theme.StatusText(b.Status, b.RawStatus))+
 		th.Dim.Render("  API status: "+b.RawStatus))
-	if a.info.BackupDisks {
+	if e.info.BackupDisks {
 		avail := th.Good.Render("yes — can be restored")
 		if !b.Available {
 			avail = th.Bad.Render("no — not available for restore")
@@ -150,11 +150,11 @@ func (s *detailScreen) view(a *App, w, h int) string {
 	field("Finished", fin)
 	field("Duration", format.Duration(b.Duration()))
 	field("Total size", backupSize(b))
-	owner := a.resourceTitle()
+	owner := e.resourceTitle()
 	field(owner, fmt.Sprintf("%s (ID %s, %s)", s.res.Label, s.res.ID, s.res.Region))
 	shown := map[string]bool{"label": true, "id": true, "status": true, "created": true, "updated": true, "finished": true,
 		"duration": true, "total size": true, "note": true, strings.ToLower(owner): true}
-	if b.Note != "" || a.info.Caps.Has(model.CapNote) {
+	if b.Note != "" || e.info.Caps.Has(model.CapNote) {
 		field("Note", b.Note)
 	}
 	if r := b.LastRestore; r != nil {
@@ -172,7 +172,7 @@ func (s *detailScreen) view(a *App, w, h int) string {
 		}
 		field(f.Name, f.Value)
 	}
-	if a.info.BackupDisks { // only backups that record them list configs and disks
+	if e.info.BackupDisks { // only backups that record them list configs and disks
 		out = append(out, linodeDisks(th, b, w, field)...)
 	}
 	if s.err != nil {
@@ -206,13 +206,4 @@ func linodeDisks(th theme.Theme, b model.Backup, w int, field func(name, value s
 		out = append(out, "  "+text.Fit(d.Label, lw)+" "+text.Fit(d.Filesystem, 12)+" "+text.Fit(format.SizeMB(d.SizeMB), 10))
 	}
 	return out
-}
-
-// resourceTitle names one resource where it heads a field or ends a
-// sentence: the provider's own word ("Linode"), else its noun capitalised.
-func (a *App) resourceTitle() string {
-	if a.info.ResourceTitle != "" {
-		return a.info.ResourceTitle
-	}
-	return text.UpperFirst(a.info.Noun)
 }

@@ -169,13 +169,13 @@ func everyInput(t *testing.T) map[string]*input.Model {
 	a := New(Options{Provider: withNotes{hostileAddonActions{newHostileAddons(now)}}, Now: time.Now})
 	r := model.Resource{ID: "1", Label: "web-prod-01", Region: "eu", BackupsEnabled: true}
 	b := model.Backup{ID: "b1", Label: "nightly", Status: model.StatusSuccessful, Note: "before upgrade"}
-	_ = a.startNote(r, b)
+	_ = a.env.startNote(r, b)
 	screens := map[string]any{
-		"filter":   newInstances(a),
+		"filter":   newInstances(a.env),
 		"confirm":  newConfirm(model.ConfirmRestore(a.info, "nightly", r, r, true, "")),
-		"snapshot": newSnapshotForm(a, r),
-		"restore":  newRestoreForm(a, r, b),
-		"backup":   newBackupForm(a, r),
+		"snapshot": newSnapshotForm(a.env, r),
+		"restore":  newRestoreForm(a.env, r, b),
+		"backup":   newBackupForm(a.env, r),
 		"note":     a.top(),
 		"deck":     NewDeck(Options{Now: time.Now}, []Target{{Account: "x", Provider: hostileAddonActions{newHostileAddons(now)}}}),
 	}

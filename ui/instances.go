@@ -38,24 +38,24 @@ type instancesScreen struct {
 	typing bool
 }
 
-func newInstances(a *App) *instancesScreen {
+func newInstances(e *env) *instancesScreen {
 	ti := input.New()
 	ti.Prompt = "/"
 	ti.Placeholder = "label, region or tag"
 	cols := []table.Column{
 		{Title: "LABEL", Min: 16, Max: 64},
-		{Title: a.info.GroupTitle, Width: 12, Priority: 6},
+		{Title: e.info.GroupTitle, Width: 12, Priority: 6},
 		{Title: "STATUS", Width: 12, Priority: 5},
 		{Title: "PLAN", Width: 15, Priority: 1},
 		{Title: "BACKUPS", Width: 7, Priority: 4},
 		{Title: "LAST GOOD", Width: 9, Priority: 7},
 		{Title: "SNAPSHOT", Width: 11, Priority: 3},
 	}
-	if !a.info.Caps.Has(model.CapEnableBackups) {
+	if !e.info.Caps.Has(model.CapEnableBackups) {
 		// Backups are always on where there is no service to turn on.
 		cols = slices.DeleteFunc(cols, func(c table.Column) bool { return c.Title == "BACKUPS" })
 	}
-	return &instancesScreen{st: a.store, plural: a.info.Plural, tbl: table.New(cols...), filter: ti}
+	return &instancesScreen{st: e.store, plural: e.info.Plural, tbl: table.New(cols...), filter: ti}
 }
 
 // rows are the account's resources, in list order.
@@ -84,12 +84,12 @@ func (s *instancesScreen) close()          {}
 
 // onListed rebuilds the rows when the store's listing changed, and reads
 // the backups of the rows now on screen.
-func (s *instancesScreen) onListed(a *App) tea.Cmd {
+func (s *instancesScreen) onListed(e *env) tea.Cmd {
 	if s.st.Version() == s.seen {
 		return nil
 	}
 	s.rebuild()
-	return s.wantSummaries(a)
+	return s.wantSummaries(e)
 }
 
 // rebuild takes the store's rows and reapplies the filter, keeping the
@@ -160,10 +160,10 @@ func (s *instancesScreen) filterStep() tea.Cmd {
 }
 
 // onQuery applies a changed query lazily, starting from the top.
-func (s *instancesScreen) onQuery(a *App) tea.Cmd {
+func (s *instancesScreen) onQuery(e *env) tea.Cmd {
 	s.resetFilter()
 	s.tbl.MoveTo(0)
-	s.ensure(s.tableHeight(a.bodyHeight()), filterChunk)
+	s.ensure(s.tableHeight(e.root.bodyHeight()), filterChunk)
 	return s.filterStep()
 }
 
@@ -177,10 +177,10 @@ func (s *instancesScreen) current() (model.Resource, bool) {
 // wantSummaries reads the backups of the rows on screen whose snapshot state
 // is unknown or from an older generation: cost follows what is visible, not
 // the size of the fleet.
-func (s *instancesScreen) wantSummaries(a *App) tea.Cmd {
-	s.tbl.SetHeight(s.tableHeight(a.bodyHeight()))
+func (s *instancesScreen) wantSummaries(e *env) tea.Cmd {
+	s.tbl.SetHeight(s.tableHeight(e.root.bodyHeight()))
 	s.ensure(s.tbl.Offset()+s.tbl.Height(), filterChunk)
-	return a.acct.readSummaries(s.onScreen())
+	return e.acct.readSummaries(s.onScreen())
 }
 
 // onScreen are the rows on screen.
@@ -194,15 +194,15 @@ func (s *instancesScreen) onScreen() []model.Resource {
 	return out
 }
 
-func (s *instancesScreen) update(a *App, msg tea.Msg) tea.Cmd {
+func (s *instancesScreen) update(e *env, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case listedMsg:
-		return s.onListed(a)
+		return s.onListed(e)
 	case summaryMsg: // stored by the root; more rows may want reading
-		return s.wantSummaries(a)
+		return s.wantSummaries(e)
 	case tea.WindowSizeMsg, resumeMsg: // more rows may be on screen now
 		if s.st.Loaded() {
-			return s.wantSummaries(a)
+			return s.wantSummaries(e)
 		}
 		return nil
 	case filterStepMsg:
@@ -213,38 +213,38 @@ func (s *instancesScreen) update(a *App, msg tea.Msg) tea.Cmd {
 		return s.filterStep()
 	case tea.KeyPressMsg:
 		if s.typing {
-			return s.updateFilter(a, m)
+			return s.updateFilter(e, m)
 		}
-		return s.updateKeys(a, m)
+		return s.updateKeys(e, m)
 	}
 	return nil
 }
 
-func (s *instancesScreen) updateFilter(a *App, m tea.KeyPressMsg) tea.Cmd {
+func (s *instancesScreen) updateFilter(e *env, m tea.KeyPressMsg) tea.Cmd {
 	switch {
-	case key.Matches(m, a.keys.ClearFilter):
+	case key.Matches(m, e.keys.ClearFilter):
 		s.typing = false
 		s.filter.Blur()
 		s.filter.SetValue("")
 		s.query = ""
 		s.applyFilter(s.keepID())
-		return s.wantSummaries(a)
-	case key.Matches(m, a.keys.Apply):
+		return s.wantSummaries(e)
+	case key.Matches(m, e.keys.Apply):
 		s.typing = false
 		s.filter.Blur()
 		return nil
-	case key.Matches(m, a.keys.Up, a.keys.Down) && m.Text == "":
+	case key.Matches(m, e.keys.Up, e.keys.Down) && m.Text == "":
 		// Arrows move the selection while the filter stays open.
-		return s.updateKeys(a, m)
+		return s.updateKeys(e, m)
 	}
 	var cmd tea.Cmd
 	s.filter, cmd = s.filter.Update(m)
 	var step tea.Cmd
 	if v := s.filter.Value(); v != s.query {
 		s.query = v
-		step = s.onQuery(a)
+		step = s.onQuery(e)
 	}
-	return tea.Batch(cmd, step, s.wantSummaries(a))
+	return tea.Batch(cmd, step, s.wantSummaries(e))
 }
 
 func (s *instancesScreen) keepID() string {
@@ -254,8 +254,8 @@ func (s *instancesScreen) keepID() string {
 	return ""
 }
 
-func (s *instancesScreen) updateKeys(a *App, m tea.KeyPressMsg) tea.Cmd {
-	k := a.keys
+func (s *instancesScreen) updateKeys(e *env, m tea.KeyPressMsg) tea.Cmd {
+	k := e.keys
 	switch {
 	case key.Matches(m, k.Up):
 		s.tbl.Move(-1)
@@ -282,29 +282,29 @@ func (s *instancesScreen) updateKeys(a *App, m tea.KeyPressMsg) tea.Cmd {
 			s.applyFilter(s.keepID())
 		}
 	case key.Matches(m, k.Refresh):
-		a.acct.stopScan()
-		return a.loadList()
+		e.acct.stopScan()
+		return e.root.loadList()
 	case key.Matches(m, k.Scan):
-		return a.acct.toggleScan(s.onScreen())
+		return e.acct.toggleScan(s.onScreen())
 	case key.Matches(m, k.Open):
 		r, ok := s.current()
 		if !ok {
 			return nil
 		}
-		b := newBackups(a, r)
-		return a.push(b, b.load(a))
+		b := newBackups(e, r)
+		return e.root.push(b, b.load(e))
 	case key.Matches(m, k.Snapshot, k.Enable, k.Cancel, k.Schedule, k.History):
 		r, ok := s.current()
 		if !ok {
 			return nil
 		}
-		return a.resourceAction(m, r, nil)
+		return e.resourceAction(m, r, nil)
 	}
-	return s.wantSummaries(a)
+	return s.wantSummaries(e)
 }
 
-func (s *instancesScreen) keys(a *App) keymap.Help {
-	k := a.keys
+func (s *instancesScreen) keys(e *env) keymap.Help {
+	k := e.keys
 	if s.typing {
 		return keymap.Help{
 			Short: []key.Binding{k.Apply, k.ClearFilter, k.Up, k.Down, k.ForceQuit},
@@ -320,7 +320,7 @@ func (s *instancesScreen) keys(a *App) keymap.Help {
 	}
 	short = append(short, k.Help, k.Quit)
 	full := [][]key.Binding{nav, act}
-	if acts := a.resourceKeys(); len(acts) > 0 {
+	if acts := e.resourceKeys(); len(acts) > 0 {
 		short = append([]key.Binding{k.Open, acts[0]}, short[1:]...)
 		full = append(full, acts)
 	}
@@ -336,40 +336,40 @@ func (s *instancesScreen) tableHeight(h int) int {
 	return h - 1
 }
 
-func (s *instancesScreen) view(a *App, w, h int) string {
+func (s *instancesScreen) view(e *env, w, h int) string {
 	var b strings.Builder
 	if s.typing || s.query != "" {
 		s.filter.SetWidth(w - 2)
-		b.WriteString(a.th.Filter.Render(text.Fit(s.filter.View(), w)))
+		b.WriteString(e.th.Filter.Render(text.Fit(s.filter.View(), w)))
 		b.WriteByte('\n')
 	}
 	switch {
 	case !s.st.Loaded() && s.st.Err() != nil:
-		b.WriteString(a.errorView(strings.ToLower(s.plural), s.st.Err(), w))
+		b.WriteString(e.errorView(strings.ToLower(s.plural), s.st.Err(), w))
 		return b.String()
 	case !s.st.Loaded():
-		b.WriteString(a.spin.View() + " Loading instances…")
+		b.WriteString(e.root.spinView() + " Loading instances…")
 		return b.String()
 	case len(s.rows()) == 0:
-		b.WriteString(a.th.Dim.Render("No " + strings.ToLower(s.plural) + " in this account."))
+		b.WriteString(e.th.Dim.Render("No " + strings.ToLower(s.plural) + " in this account."))
 		return b.String()
 	case len(s.shown) == 0 && !s.filtered():
-		b.WriteString(a.spin.View() + fmt.Sprintf(" Filtering… %d of %d rows looked at", s.scanned, len(s.rows())))
+		b.WriteString(e.root.spinView() + fmt.Sprintf(" Filtering… %d of %d rows looked at", s.scanned, len(s.rows())))
 		return b.String()
 	case len(s.shown) == 0:
-		b.WriteString(a.th.Dim.Render(fmt.Sprintf("No instance matches %q — esc clears the filter.", text.User(s.query))))
+		b.WriteString(e.th.Dim.Render(fmt.Sprintf("No instance matches %q — esc clears the filter.", text.User(s.query))))
 		return b.String()
 	}
 	s.tbl.SetHeight(s.tableHeight(h))
-	now := a.opts.Now()
-	b.WriteString(s.tbl.Render(a.th, w, func(i int) map[string]table.Cell {
-		return s.row(a, now, s.rows()[s.shown[i]])
+	now := e.now()
+	b.WriteString(s.tbl.Render(e.th, w, func(i int) map[string]table.Cell {
+		return s.row(e, now, s.rows()[s.shown[i]])
 	}))
 	return b.String()
 }
 
-func (s *instancesScreen) row(a *App, now time.Time, r model.Resource) map[string]table.Cell {
-	th := &a.th
+func (s *instancesScreen) row(e *env, now time.Time, r model.Resource) map[string]table.Cell {
+	th := &e.th
 	backups := table.Cell{Text: "off", Style: &th.Dim}
 	if r.BackupsEnabled {
 		backups = table.Cell{Text: "on"}
@@ -384,24 +384,24 @@ func (s *instancesScreen) row(a *App, now time.Time, r model.Resource) map[strin
 	}
 	return map[string]table.Cell{
 		"LABEL":           {Text: r.Label},
-		a.info.GroupTitle: {Text: r.Region},
+		e.info.GroupTitle: {Text: r.Region},
 		"STATUS":          status,
 		"PLAN":            {Text: r.Plan},
 		"BACKUPS":         backups,
 		"LAST GOOD":       last,
-		"SNAPSHOT":        s.snapCell(a, now, r),
+		"SNAPSHOT":        s.snapCell(e, now, r),
 	}
 }
 
-func (s *instancesScreen) snapCell(a *App, now time.Time, r model.Resource) table.Cell {
-	th := &a.th
+func (s *instancesScreen) snapCell(e *env, now time.Time, r model.Resource) table.Cell {
+	th := &e.th
 	if !r.BackupsEnabled {
 		return table.Cell{Text: "—", Style: &th.Dim}
 	}
 	if s.st.Unreadable(r.ID) {
 		return table.Cell{Text: "? error", Style: &th.Bad}
 	}
-	if j := a.store.JobFor(r.ID); j != nil {
+	if j := e.store.JobFor(r.ID); j != nil {
 		return table.Cell{Text: fmt.Sprintf("● %s %d%%", orPending(j.Status), j.Percent), Style: &th.Warn}
 	}
 	st, ok := s.st.Snapshot(r.ID)
