@@ -9,6 +9,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
@@ -17,6 +18,7 @@ import (
 	"github.com/snapdeck/snapdeck/ui/keymap"
 	"github.com/snapdeck/snapdeck/ui/store"
 	"github.com/snapdeck/snapdeck/ui/text"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // backupForm takes a snapshot or backup on a provider other than Linode
@@ -400,98 +402,114 @@ func (f *backupForm) keys(e *env) keymap.Help {
 
 func (f *backupForm) view(e *env, w, h int) string {
 	th := e.th
-	now := e.now()
 	out := []string{th.Title.Render(text.Fit(fmt.Sprintf("Take a %s of %s (%s)", f.info.BackupNoun, f.res.Label, f.res.Region), w)), ""}
-	switch {
-	case f.loading:
-		out = append(out, e.root.spinView()+" Reading the current "+f.info.BackupNoun+"s…")
-	case f.loadErr != nil:
-		out = append(out, th.ErrBox.Render(text.Wrap("⚠ "+text.Err(f.loadErr), w)))
-	default:
-		n := f.manual()
-		line := plural(n, "manual "+f.info.BackupNoun)
-		if f.info.MaxManual > 0 {
-			line = fmt.Sprintf("%d of at most %d manual %ss used", n, f.info.MaxManual, f.info.BackupNoun)
-		}
-		if len(f.known) > 0 {
-			line += " · newest " + format.Age(now, f.known[0].Created)
-		}
-		if f.full() {
-			out = append(out, th.Bad.Render(text.Wrap(line+": the limit is reached — delete one (D) before taking another.", w)))
-		} else {
-			out = append(out, th.Dim.Render(text.Fit(line, w)))
-		}
-		if r := f.running(); r != nil {
-			out = append(out, th.Warn.Render(text.Wrap(fmt.Sprintf("%s %s is still %s.", text.UpperFirst(f.info.BackupNoun), r.Label, r.RawStatus), w)))
-		}
-	}
+	out = append(out, f.stateLines(e, w)...)
 	out = append(out, "")
-	mark := func(field string) string {
-		if fs := f.fields(); fs[min(f.focus, len(fs)-1)] == field {
-			return th.Label.Render("› ")
-		}
-		return "  "
-	}
-	choice := func(opts []string, i int) string {
-		parts := make([]string, len(opts))
-		for j, o := range opts {
-			if j == i {
-				parts[j] = th.Label.Render("[" + o + "]")
-			} else {
-				parts[j] = th.Dim.Render(" " + o + " ")
-			}
-		}
-		return strings.Join(parts, " ")
-	}
 	for _, field := range f.fields() {
-		switch field {
-		case "name":
-			out = append(out, mark(field)+f.name.View())
-			if err := f.validateName(); err != nil {
-				out = append(out, "  "+th.Bad.Render(text.Wrap(err.Error(), w-2)))
-			}
-		case "type":
-			out = append(out, mark(field)+"Type › "+choice(f.info.BackupTypes, f.typ))
-			if f.isDump() {
-				out = append(out, "  "+th.Dim.Render(text.Wrap("A dump is a logical export of the data (portable, slower).", w-2)))
-			} else {
-				out = append(out, "  "+th.Dim.Render(text.Wrap("A snapshot is a copy of the volume (fast; restores the addon version too).", w-2)))
-			}
-		case "compression":
-			out = append(out, mark(field)+"Compression › "+choice(f.info.Compressions, f.comp))
-		case "safe":
-			v := "no"
-			if f.safe {
-				v = "yes"
-			}
-			out = append(out, mark(field)+"Safe › "+th.Label.Render(v))
-			out = append(out, "  "+th.Dim.Render(text.Wrap("Safe shuts the instance down while the snapshot is taken, so files (database tables) are consistent; "+
-				"without it there is no interruption but a small risk of corruption.", w-2)))
-		case "destination":
-			out = append(out, mark(field)+f.dest.View()+th.Dim.Render("  (optional)"))
-		case "days":
-			out = append(out, mark(field)+f.days.View())
-			if err := f.retentionErr(); err != nil {
-				out = append(out, "  "+th.Bad.Render(text.Wrap(err.Error(), w-2)))
-			}
-		case "disk":
-			opts := []string{"whole " + f.info.Noun + " (incremental)"}
-			for _, d := range f.disks {
-				opts = append(opts, fmt.Sprintf("disk %s %s (%s)", d.ID, d.Label, format.SizeMB(d.SizeMB)))
-			}
-			line := mark(field) + "What › " + choice(opts, f.disk)
-			if f.diskLoad {
-				line += " " + e.root.spinView()
-			}
-			out = append(out, line)
-			if f.diskErr != nil {
-				out = append(out, "  "+th.Warn.Render(text.Wrap("Could not list the disks: "+text.Err(f.diskErr), w-2)))
-			}
-		}
+		out = append(out, f.fieldLines(e, field, w)...)
 	}
 	if f.info.OverwritesByName {
 		out = append(out, "", th.Dim.Render(text.Wrap("A "+f.info.BackupNoun+" with the same name as an existing one overwrites it.", w)))
 	}
 	out = append(out, f.outcome(e, w, f.hint)...)
 	return strings.Join(out, "\n")
+}
+
+// stateLines say what was read of the backups already there: how many
+// manual ones of the limit, the newest, one still running.
+func (f *backupForm) stateLines(e *env, w int) []string {
+	th := e.th
+	switch {
+	case f.loading:
+		return []string{e.root.spinView() + " Reading the current " + f.info.BackupNoun + "s…"}
+	case f.loadErr != nil:
+		return []string{th.ErrBox.Render(text.Wrap("⚠ "+text.Err(f.loadErr), w))}
+	}
+	var out []string
+	n := f.manual()
+	line := plural(n, "manual "+f.info.BackupNoun)
+	if f.info.MaxManual > 0 {
+		line = fmt.Sprintf("%d of at most %d manual %ss used", n, f.info.MaxManual, f.info.BackupNoun)
+	}
+	if len(f.known) > 0 {
+		line += " · newest " + format.Age(e.now(), f.known[0].Created)
+	}
+	if f.full() {
+		out = append(out, th.Bad.Render(text.Wrap(line+": the limit is reached — delete one (D) before taking another.", w)))
+	} else {
+		out = append(out, th.Dim.Render(text.Fit(line, w)))
+	}
+	if r := f.running(); r != nil {
+		out = append(out, th.Warn.Render(text.Wrap(fmt.Sprintf("%s %s is still %s.", text.UpperFirst(f.info.BackupNoun), r.Label, r.RawStatus), w)))
+	}
+	return out
+}
+
+// choice draws options with the chosen one in brackets.
+func choice(th theme.Theme, opts []string, i int) string {
+	parts := make([]string, len(opts))
+	for j, o := range opts {
+		if j == i {
+			parts[j] = th.Label.Render("[" + o + "]")
+		} else {
+			parts[j] = th.Dim.Render(" " + o + " ")
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// fieldLines draws one field, marked when it has the focus, and its advice.
+func (f *backupForm) fieldLines(e *env, field string, w int) []string {
+	th := e.th
+	mark := "  "
+	if fs := f.fields(); fs[min(f.focus, len(fs)-1)] == field {
+		mark = th.Label.Render("› ")
+	}
+	advice := func(st lipgloss.Style, s string) string { return "  " + st.Render(text.Wrap(s, w-2)) }
+	switch field {
+	case "name":
+		out := []string{mark + f.name.View()}
+		if err := f.validateName(); err != nil {
+			out = append(out, advice(th.Bad, err.Error()))
+		}
+		return out
+	case "type":
+		if f.isDump() {
+			return []string{mark + "Type › " + choice(th, f.info.BackupTypes, f.typ), advice(th.Dim, "A dump is a logical export of the data (portable, slower).")}
+		}
+		return []string{mark + "Type › " + choice(th, f.info.BackupTypes, f.typ), advice(th.Dim, "A snapshot is a copy of the volume (fast; restores the addon version too).")}
+	case "compression":
+		return []string{mark + "Compression › " + choice(th, f.info.Compressions, f.comp)}
+	case "safe":
+		v := "no"
+		if f.safe {
+			v = "yes"
+		}
+		return []string{mark + "Safe › " + th.Label.Render(v),
+			advice(th.Dim, "Safe shuts the instance down while the snapshot is taken, so files (database tables) are consistent; "+
+				"without it there is no interruption but a small risk of corruption.")}
+	case "destination":
+		return []string{mark + f.dest.View() + th.Dim.Render("  (optional)")}
+	case "days":
+		out := []string{mark + f.days.View()}
+		if err := f.retentionErr(); err != nil {
+			out = append(out, advice(th.Bad, err.Error()))
+		}
+		return out
+	case "disk":
+		opts := []string{"whole " + f.info.Noun + " (incremental)"}
+		for _, d := range f.disks {
+			opts = append(opts, fmt.Sprintf("disk %s %s (%s)", d.ID, d.Label, format.SizeMB(d.SizeMB)))
+		}
+		line := mark + "What › " + choice(th, opts, f.disk)
+		if f.diskLoad {
+			line += " " + e.root.spinView()
+		}
+		out := []string{line}
+		if f.diskErr != nil {
+			out = append(out, advice(th.Warn, "Could not list the disks: "+text.Err(f.diskErr)))
+		}
+		return out
+	}
+	return nil
 }
