@@ -125,34 +125,39 @@ func onOff(b bool) string {
 	return "off"
 }
 
+// resourceMsg, backupsReadMsg and lastGoodMsg are facts the root tells
+// every screen on the stack (tell); each keeps what is about its own
+// resource.
+type (
+	resourceMsg    struct{ r model.Resource }
+	backupsReadMsg struct {
+		id      string
+		backups []model.Backup
+	}
+	lastGoodMsg struct {
+		id string
+		t  time.Time
+	}
+)
+
+// tell hands a fact to every screen on the stack. Facts answer nothing: no
+// screen returns a command for them.
+func (a *App) tell(msg tea.Msg) {
+	for _, s := range a.stack {
+		_ = s.update(a.env, msg)
+	}
+}
+
 // updateResource puts a re-read resource everywhere it is shown.
 func (a *App) updateResource(r model.Resource) {
 	a.store.Replace(r)
-	for _, s := range a.stack {
-		switch s := s.(type) {
-		case *backupsScreen:
-			if s.res.ID == r.ID {
-				s.res = r
-			}
-		case *detailScreen:
-			if s.res.ID == r.ID {
-				s.res = r
-			}
-		}
-	}
+	a.tell(resourceMsg{r})
 }
 
 // updateBackups puts a fresh backup list everywhere it is shown.
 func (a *App) updateBackups(id string, backups []model.Backup) {
 	a.store.Remember(id, backups, nil)
-	for _, s := range a.stack {
-		switch s := s.(type) {
-		case *backupsScreen:
-			if s.res.ID == id {
-				s.setBackups(backups)
-			}
-		}
-	}
+	a.tell(backupsReadMsg{id, backups})
 }
 
 // --- jobs: snapshots and restores watched to the end -----------------------
@@ -256,18 +261,7 @@ func verdictLine(v model.Verdict) string {
 // shown, when t is newer.
 func (a *App) noteLastGood(id string, t time.Time) {
 	a.store.NoteLastGood(id, t)
-	for _, s := range a.stack {
-		switch s := s.(type) {
-		case *backupsScreen:
-			if s.res.ID == id && t.After(s.res.LastSuccessful) {
-				s.res.LastSuccessful = t
-			}
-		case *detailScreen:
-			if s.res.ID == id && t.After(s.res.LastSuccessful) {
-				s.res.LastSuccessful = t
-			}
-		}
-	}
+	a.tell(lastGoodMsg{id, t})
 }
 
 // jobLine summarises the jobs in flight for the status line.

@@ -77,6 +77,18 @@ func (s *backupsScreen) load(e *env) tea.Cmd {
 
 func (s *backupsScreen) update(e *env, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
+	case resourceMsg:
+		if m.r.ID == s.res.ID {
+			s.res = m.r
+		}
+	case backupsReadMsg:
+		if m.id == s.res.ID {
+			s.setBackups(m.backups)
+		}
+	case lastGoodMsg:
+		if m.id == s.res.ID && m.t.After(s.res.LastSuccessful) {
+			s.res.LastSuccessful = m.t
+		}
 	case backupsMsg:
 		if m.req != s.req {
 			return nil

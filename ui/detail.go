@@ -63,6 +63,14 @@ func (s *detailScreen) reload(e *env) tea.Cmd {
 
 func (s *detailScreen) update(e *env, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
+	case resourceMsg:
+		if m.r.ID == s.res.ID {
+			s.res = m.r
+		}
+	case lastGoodMsg:
+		if m.id == s.res.ID && m.t.After(s.res.LastSuccessful) {
+			s.res.LastSuccessful = m.t
+		}
 	case backupMsg:
 		if m.req != s.req {
 			return nil
