@@ -6,25 +6,13 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/ui/store"
+	"github.com/snapdeck/snapdeck/ui/text"
 )
-
-// canAct reports whether mutations are offered at all.
-func (a *App) canAct() bool { return a.actions != nil && !a.opts.ReadOnly }
-
-// refuseReadOnly tells the user why an action key did nothing.
-func (a *App) refuseReadOnly() tea.Cmd {
-	if a.opts.ReadOnly {
-		a.announce("Read-only mode: actions are disabled for this session")
-	} else {
-		a.announce("This provider offers no actions")
-	}
-	return nil
-}
 
 // actionFailed announces a failed action. When the outcome is unknown (no
 // reply, a lost connection, a 5xx or an unreadable reply: the change may
@@ -33,14 +21,14 @@ func (a *App) refuseReadOnly() tea.Cmd {
 func (a *App) actionFailed(what string, err error, ids ...string) tea.Cmd {
 	if client.Uncertain(err) {
 		cause := uncertainCause(err)
-		a.announce("⚠ " + what + ": " + cause + " (" + errText(err) + ") — re-reading to see what happened…")
+		a.announce("⚠ " + what + ": " + cause + " (" + text.Err(err) + ") — re-reading to see what happened…")
 		var cmds []tea.Cmd
 		for _, id := range ids {
 			cmds = append(cmds, a.rereadAfter(id, what, cause))
 		}
 		return tea.Batch(cmds...)
 	}
-	a.announce("✗ " + what + " failed: " + errText(err))
+	a.announce("✗ " + what + " failed: " + text.Err(err))
 	return nil
 }
 
@@ -97,7 +85,7 @@ func (a *App) rereadAfter(id, why, cause string) tea.Cmd {
 func (a *App) onReread(m rereadMsg) {
 	if m.err != nil {
 		if m.why != "" {
-			a.announce("⚠ " + m.why + ": outcome unknown, and re-reading failed too (" + errText(m.err) + ") — press r to refresh")
+			a.announce("⚠ " + m.why + ": outcome unknown, and re-reading failed too (" + text.Err(m.err) + ") — press r to refresh")
 		}
 		return
 	}
@@ -137,219 +125,42 @@ func onOff(b bool) string {
 	return "off"
 }
 
+// resourceMsg, backupsReadMsg and lastGoodMsg are facts the root tells
+// every screen on the stack (tell); each keeps what is about its own
+// resource.
+type (
+	resourceMsg    struct{ r model.Resource }
+	backupsReadMsg struct {
+		id      string
+		backups []model.Backup
+	}
+	lastGoodMsg struct {
+		id string
+		t  time.Time
+	}
+)
+
+// tell hands a fact to every screen on the stack. Facts answer nothing: no
+// screen returns a command for them.
+func (a *App) tell(msg tea.Msg) {
+	for _, s := range a.stack {
+		_ = s.update(a.env, msg)
+	}
+}
+
 // updateResource puts a re-read resource everywhere it is shown.
 func (a *App) updateResource(r model.Resource) {
-	for _, s := range a.stack {
-		switch s := s.(type) {
-		case *instancesScreen:
-			s.replace(r)
-		case *backupsScreen:
-			if s.res.ID == r.ID {
-				s.res = r
-			}
-		case *detailScreen:
-			if s.res.ID == r.ID {
-				s.res = r
-			}
-		}
-	}
+	a.store.Replace(r)
+	a.tell(resourceMsg{r})
 }
 
 // updateBackups puts a fresh backup list everywhere it is shown.
 func (a *App) updateBackups(id string, backups []model.Backup) {
-	for _, s := range a.stack {
-		switch s := s.(type) {
-		case *instancesScreen:
-			s.remember(id, backups)
-		case *backupsScreen:
-			if s.res.ID == id {
-				s.setBackups(backups)
-			}
-		}
-	}
-}
-
-// resourceAction dispatches the action keys that act on a whole resource.
-func (a *App) resourceAction(m tea.KeyPressMsg, r model.Resource, known []model.Backup) tea.Cmd {
-	switch {
-	case key.Matches(m, a.keys.Snapshot):
-		if !a.can(model.CapSnapshot) {
-			return a.refuseCap(model.CapSnapshot)
-		}
-		return a.startSnapshot(r, known)
-	case key.Matches(m, a.keys.Enable):
-		if !a.can(model.CapEnableBackups) {
-			return a.refuseCap(model.CapEnableBackups)
-		}
-		return a.startEnable(r)
-	case key.Matches(m, a.keys.Cancel):
-		if !a.can(model.CapCancelBackups) {
-			return a.refuseCap(model.CapCancelBackups)
-		}
-		return a.startCancel(r, known)
-	case key.Matches(m, a.keys.Schedule):
-		if !a.can(model.CapSchedule) {
-			return a.refuseCap(model.CapSchedule)
-		}
-		return a.startSchedule(r)
-	case key.Matches(m, a.keys.History):
-		return a.startHistory(r)
-	}
-	return nil
-}
-
-// --- enable / cancel -------------------------------------------------------
-
-func (a *App) startEnable(r model.Resource) tea.Cmd {
-	if !a.canAct() {
-		return a.refuseReadOnly()
-	}
-	if r.BackupsEnabled {
-		a.announce("Backups are already enabled for " + r.Label)
-		return nil
-	}
-	return a.push(a.enableConfirm(r, model.ConfirmEnableBackups(a.info, r), "✓ Backups enabled for "+r.Label), nil)
-}
-
-// enableConfirm asks to turn the Backup service on, then shows the re-read
-// resource everywhere and announces done.
-func (a *App) enableConfirm(r model.Resource, conf model.Confirmation, done string) *confirmScreen {
-	c := newConfirm(conf)
-	c.ids = []string{r.ID}
-	act, id := a.actions, r.ID
-	c.run = func(ctx context.Context) actionResult {
-		if err := act.EnableBackups(ctx, id); err != nil {
-			return actionResult{err: err}
-		}
-		res, err := act.GetResource(ctx, id)
-		if err != nil {
-			res = r
-			res.BackupsEnabled = true
-		}
-		return actionResult{resource: res}
-	}
-	c.done = func(a *App, res actionResult) tea.Cmd {
-		a.updateResource(res.resource)
-		a.announce(done)
-		return nil
-	}
-	return c
-}
-
-func (a *App) startCancel(r model.Resource, known []model.Backup) tea.Cmd {
-	if !a.canAct() {
-		return a.refuseReadOnly()
-	}
-	if !r.BackupsEnabled {
-		a.announce("Backups are not enabled for " + r.Label + "; nothing to cancel")
-		return nil
-	}
-	c := newConfirm(model.ConfirmCancelBackups(a.info, r, known))
-	c.ids = []string{r.ID}
-	act, id := a.actions, r.ID
-	c.run = func(ctx context.Context) actionResult {
-		if err := act.CancelBackups(ctx, id); err != nil {
-			return actionResult{err: err}
-		}
-		res, err := act.GetResource(ctx, id)
-		if err != nil {
-			res = r
-			res.BackupsEnabled = false
-			res.LastSuccessful = time.Time{}
-		}
-		return actionResult{resource: res}
-	}
-	c.done = func(a *App, res actionResult) tea.Cmd {
-		a.updateResource(res.resource)
-		a.updateBackups(id, []model.Backup{})
-		a.announce("✓ Backups cancelled for " + r.Label + "; its backups were deleted")
-		return nil
-	}
-	return a.push(c, nil)
-}
-
-// --- snapshot --------------------------------------------------------------
-
-func (a *App) startSnapshot(r model.Resource, known []model.Backup) tea.Cmd {
-	if !a.canAct() {
-		return a.refuseReadOnly()
-	}
-	if !a.info.ReplacesSnapshot {
-		// The one-snapshot form is for a provider that keeps one and
-		// replaces it; every other takes its choices in backupForm.
-		f := newBackupForm(a, r)
-		return a.push(f, f.load(a))
-	}
-	if !r.BackupsEnabled && a.info.Caps.Has(model.CapEnableBackups) {
-		conf := model.ConfirmEnableForSnapshot(a.info, r)
-		conf.Lines = append(conf.Lines, "Enable it now? Then press s again to take the "+a.info.BackupNoun+".")
-		return a.push(a.enableConfirm(r, conf, "✓ Backups enabled for "+r.Label+" — press s to take the "+a.info.BackupNoun), nil)
-	}
-	s := newSnapshotForm(a, r)
-	return a.push(s, s.load(a))
-}
-
-// --- restore ---------------------------------------------------------------
-
-func (a *App) startRestore(src model.Resource, b model.Backup) tea.Cmd {
-	if !a.can(model.CapRestore) {
-		return a.refuseCap(model.CapRestore)
-	}
-	if !a.info.Caps.Has(model.CapRestoreOther) {
-		return a.restoreInPlace(src, b)
-	}
-	if why := model.RefuseRestore(a.info, b); why != "" {
-		a.announce(why)
-		return nil
-	}
-	r := newRestoreForm(a, src, b)
-	return a.push(r, nil)
-}
-
-// --- schedule --------------------------------------------------------------
-
-func (a *App) startSchedule(r model.Resource) tea.Cmd {
-	if !a.canAct() {
-		return a.refuseReadOnly()
-	}
-	if !r.BackupsEnabled {
-		a.announce("Backups are not enabled for " + r.Label + ": enable them (e) before scheduling")
-		return nil
-	}
-	return a.push(newScheduleForm(a, r), nil)
+	a.store.Remember(id, backups, nil)
+	a.tell(backupsReadMsg{id, backups})
 }
 
 // --- jobs: snapshots and restores watched to the end -----------------------
-
-type jobKind string
-
-const (
-	jobSnapshot jobKind = "snapshot"
-	jobRestore  jobKind = "restore"
-)
-
-// job is an action that runs on after the API accepted it. The fields set
-// where it is made become its model.Operation when it is added; from then
-// on model.Judge says where it stands, as it does for the CLI's --wait.
-type job struct {
-	id          int
-	kind        jobKind
-	resourceID  string    // the snapshot's resource, or the restore's source
-	label       string    // resource label
-	name        string    // snapshot label, or the restored backup's name
-	backupID    string    // the backup taken or restored, when known
-	noun        string    // "snapshot", "backup"
-	prevRestore time.Time // the backup's last restore before this one
-	targetID    string    // restore target
-	targetLabel string
-	status      string // last known provider status word
-	percent     int
-	done        bool
-	polling     bool
-	op          model.Operation
-}
-
-func (j *job) describe() string { return j.op.Describe() }
 
 type jobTickMsg struct{}
 
@@ -359,45 +170,13 @@ type jobPollMsg struct {
 	err error
 }
 
-func (a *App) addJob(j *job) tea.Cmd {
-	if j.noun == "" {
-		j.noun = a.info.BackupNoun
-	}
-	a.nextJob++
-	j.id = a.nextJob
-	kind := model.OpSnapshot
-	if j.kind == jobRestore {
-		kind = model.OpRestore
-	}
-	j.op = model.Operation{Kind: kind, ResourceID: j.resourceID, Label: j.label, Name: j.name, BackupID: j.backupID,
-		Noun: j.noun, ResourceNoun: a.info.Noun, TargetID: j.targetID, TargetLabel: j.targetLabel,
-		Started: a.opts.Now(), PrevRestore: j.prevRestore}
-	a.jobs = append(a.jobs, j)
+func (a *App) addJob(j *store.Job) tea.Cmd {
+	a.store.AddJob(j, a.info.BackupNoun, a.info.Noun, a.opts.Now())
 	return a.tickJobs()
 }
 
-func (a *App) activeJobs() []*job {
-	var out []*job
-	for _, j := range a.jobs {
-		if !j.done {
-			out = append(out, j)
-		}
-	}
-	return out
-}
-
-// jobFor returns the active snapshot job on a resource, if any.
-func (a *App) jobFor(resourceID string) *job {
-	for _, j := range a.jobs {
-		if !j.done && j.kind == jobSnapshot && j.resourceID == resourceID {
-			return j
-		}
-	}
-	return nil
-}
-
 func (a *App) tickJobs() tea.Cmd {
-	if a.ticking || len(a.activeJobs()) == 0 {
+	if a.ticking || len(a.store.ActiveJobs()) == 0 {
 		return nil
 	}
 	a.ticking = true
@@ -407,11 +186,11 @@ func (a *App) tickJobs() tea.Cmd {
 func (a *App) onJobTick() tea.Cmd {
 	a.ticking = false
 	var cmds []tea.Cmd
-	for _, j := range a.activeJobs() {
-		if j.polling {
+	for _, j := range a.store.ActiveJobs() {
+		if j.Polling {
 			continue
 		}
-		j.polling = true
+		j.Polling = true
 		cmds = append(cmds, a.pollJob(j))
 	}
 	cmds = append(cmds, a.tickJobs())
@@ -419,8 +198,8 @@ func (a *App) onJobTick() tea.Cmd {
 }
 
 // pollJob reads what the judge needs, as the CLI's --wait reads it.
-func (a *App) pollJob(j *job) tea.Cmd {
-	p, id, op := a.opts.Provider, j.id, j.op
+func (a *App) pollJob(j *store.Job) tea.Cmd {
+	p, id, op := a.opts.Provider, j.ID, j.Op
 	return a.call(context.Background(), func(ctx context.Context) tea.Msg {
 		obs, err := client.Observe(ctx, p, op)
 		return jobPollMsg{id: id, obs: obs, err: err}
@@ -428,31 +207,26 @@ func (a *App) pollJob(j *job) tea.Cmd {
 }
 
 func (a *App) onJobPoll(m jobPollMsg) tea.Cmd {
-	var j *job
-	for _, x := range a.jobs {
-		if x.id == m.id {
-			j = x
-		}
-	}
-	if j == nil || j.done {
+	j := a.store.Job(m.id)
+	if j == nil || j.Done {
 		return nil
 	}
-	j.polling = false
+	j.Polling = false
 	if m.err != nil {
 		// One failed poll is not the job's failure; the next tick tries again.
-		a.announce("⚠ watching " + j.describe() + ": " + errText(m.err) + " (retrying)")
+		a.announce("⚠ watching " + j.Describe() + ": " + text.Err(m.err) + " (retrying)")
 		return nil
 	}
 	// What was read is shown wherever the resource is.
-	if m.obs.Backups != nil && (j.kind == jobSnapshot || !m.obs.ByEvents) {
-		a.updateBackups(j.resourceID, m.obs.Backups)
+	if m.obs.Backups != nil && (j.Kind == store.JobSnapshot || !m.obs.ByEvents) {
+		a.updateBackups(j.ResourceID, m.obs.Backups)
 	}
 	if m.obs.Resource != nil {
 		a.updateResource(*m.obs.Resource)
 	}
-	v := model.Judge(j.op, m.obs, a.opts.Now())
-	j.op = v.Op
-	j.status, j.percent = v.Status, v.Percent
+	v := model.Judge(j.Op, m.obs, a.opts.Now())
+	j.Op = v.Op
+	j.Status, j.Percent = v.Status, v.Percent
 	if !v.Outcome.Over() {
 		return nil
 	}
@@ -460,13 +234,13 @@ func (a *App) onJobPoll(m jobPollMsg) tea.Cmd {
 }
 
 // finishJob announces the verdict once and re-reads what the job changed.
-func (a *App) finishJob(j *job, v model.Verdict) tea.Cmd {
-	j.done = true
+func (a *App) finishJob(j *store.Job, v model.Verdict) tea.Cmd {
+	j.Done = true
 	a.announce(verdictLine(v))
 	if !v.LastGood.IsZero() {
-		a.noteLastGood(j.resourceID, v.LastGood)
+		a.noteLastGood(j.ResourceID, v.LastGood)
 	}
-	return a.reread(j.changed(), "")
+	return a.reread(j.Changed(), "")
 }
 
 // verdictLine is how the status line says a job's end: the judge's words
@@ -486,53 +260,19 @@ func verdictLine(v model.Verdict) string {
 // noteLastGood moves a resource's last good backup on to t wherever it is
 // shown, when t is newer.
 func (a *App) noteLastGood(id string, t time.Time) {
-	for _, s := range a.stack {
-		switch s := s.(type) {
-		case *instancesScreen:
-			for _, p := range s.pages {
-				for i := range p {
-					if p[i].ID == id && t.After(p[i].LastSuccessful) {
-						p[i].LastSuccessful = t
-					}
-				}
-			}
-			for i := range s.all {
-				if s.all[i].ID == id && t.After(s.all[i].LastSuccessful) {
-					s.all[i].LastSuccessful = t
-				}
-			}
-		case *backupsScreen:
-			if s.res.ID == id && t.After(s.res.LastSuccessful) {
-				s.res.LastSuccessful = t
-			}
-		case *detailScreen:
-			if s.res.ID == id && t.After(s.res.LastSuccessful) {
-				s.res.LastSuccessful = t
-			}
-		}
-	}
-}
-
-// changed is the resource a job changes: a snapshot's own, a restore's
-// target.
-func (j *job) changed() string { return j.op.Changed() }
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	a.store.NoteLastGood(id, t)
+	a.tell(lastGoodMsg{id, t})
 }
 
 // jobLine summarises the jobs in flight for the status line.
 func (a *App) jobLine() string {
 	var parts []string
-	for _, j := range a.activeJobs() {
-		st := j.status
+	for _, j := range a.store.ActiveJobs() {
+		st := j.Status
 		if st == "" {
 			st = "pending"
 		}
-		parts = append(parts, fmt.Sprintf("● %s: %s %d%%", j.describe(), st, j.percent))
+		parts = append(parts, fmt.Sprintf("● %s: %s %d%%", j.Describe(), st, j.Percent))
 	}
 	return strings.Join(parts, " · ")
 }

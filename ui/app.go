@@ -16,6 +16,11 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/status"
+	"github.com/snapdeck/snapdeck/ui/store"
+	"github.com/snapdeck/snapdeck/ui/text"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // Options configure the program.
@@ -55,11 +60,11 @@ type screen interface {
 	title() string
 	// update handles a key or a message; data messages for other screens
 	// must be ignored.
-	update(a *App, msg tea.Msg) tea.Cmd
+	update(e *env, msg tea.Msg) tea.Cmd
 	// view draws the body in w×h cells.
-	view(a *App, w, h int) string
+	view(e *env, w, h int) string
 	// keys lists the bindings that work here now.
-	keys(a *App) helpKeys
+	keys(e *env) keymap.Help
 	// busy reports whether the screen waits on a request (spinner).
 	busy() bool
 	// close cancels the screen's requests when it leaves the stack.
@@ -71,8 +76,8 @@ type screen interface {
 // App is the root model.
 type App struct {
 	opts   Options
-	keys   keyMap
-	th     theme
+	keys   keymap.KeyMap
+	th     theme.Theme
 	help   help.Model
 	spin   spinner.Model
 	stack  []screen
@@ -81,8 +86,7 @@ type App struct {
 
 	showHelp bool
 	spinning bool
-	status   string // the last announcement, shown above the footer
-	statusAt time.Time
+	status   status.Line
 
 	nextReq int
 	sem     chan struct{}
@@ -95,9 +99,13 @@ type App struct {
 	info      model.ProviderInfo
 	actions   client.Actions // nil when the provider cannot act
 	testPanic bool           // see Options.PanicKey
-	jobs      []*job
-	nextJob   int
-	ticking   bool
+	// store is the account's data: screens read it, the root writes it,
+	// acct reads it in.
+	store *store.Store
+	acct  *account
+	// env is what the screens get of the App.
+	env     *env
+	ticking bool
 }
 
 // Fatal is the error that ended the program, if any: a rejected token is not
@@ -123,8 +131,8 @@ func New(o Options) *App {
 	}
 	a := &App{
 		opts:   o,
-		keys:   newKeyMap(),
-		th:     newTheme(),
+		keys:   keymap.New(),
+		th:     theme.New(),
 		help:   help.New(),
 		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		width:  80,
@@ -138,13 +146,78 @@ func New(o Options) *App {
 	a.keys.Snapshot.SetHelp("s", a.info.BackupNoun)
 	a.testPanic = o.PanicKey
 	a.root, a.stop = context.WithCancel(context.Background())
-	a.stack = []screen{newInstances(a)}
+	a.store = store.New()
+	a.acct = &account{st: a.store, p: o.Provider, plural: a.info.Plural, call: a.call, announce: a.announce, preloaded: o.Preloaded}
+	a.env = &env{keys: a.keys, th: a.th, info: a.info, actions: a.actions, p: o.Provider, now: o.Now,
+		readOnly: o.ReadOnly, production: o.Production, account: o.Account, store: a.store, acct: a.acct, root: a}
+	a.stack = []screen{newInstances(a.env)}
 	return a
+}
+
+// Summary is what the overview shows of one account view.
+type Summary struct {
+	Loaded    bool
+	Resources int
+	Stale     int // no successful backup in the last 48 h
+	Jobs      int
+	Err       error
+	Title     string // the provider's name for itself: "Linode", "Civo"
+	ReadOnly  bool
+}
+
+// Summary reports the App's account at a glance.
+func (a *App) Summary() Summary {
+	st := a.store
+	s := Summary{Loaded: st.Loaded(), Resources: len(st.Resources()), Jobs: len(st.ActiveJobs()), Err: st.Err(),
+		Title: a.info.Title, ReadOnly: a.opts.ReadOnly}
+	if a.fatal != nil {
+		s.Err = a.fatal
+	}
+	now := a.opts.Now()
+	for _, r := range st.Resources() {
+		if r.BackupStale(now) {
+			s.Stale++
+		}
+	}
+	return s
+}
+
+// Name is the App's jump name in a Deck: account/kind.
+func (a *App) Name() string { return a.info.ViewName(a.opts.Account) }
+
+// Capturing reports whether keys go to a text field (q is then text).
+func (a *App) Capturing() bool { return a.top().capturing() }
+
+// Refresh starts a new listing of the account, unless one is in flight.
+func (a *App) Refresh() tea.Cmd {
+	if a.store.Pending() > 0 {
+		return nil
+	}
+	return a.loadList()
 }
 
 // Init starts the first load.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(a.top().(*instancesScreen).start(a), a.startSpinner())
+	return tea.Batch(a.loadList(), a.startSpinner())
+}
+
+// listedMsg tells the screens that the store's listing may have changed.
+type listedMsg struct{}
+
+// resumeMsg tells the top screen that its App is back on screen (a Deck
+// showed another account meanwhile).
+type resumeMsg struct{}
+
+// loadList starts a new listing of the account.
+func (a *App) loadList() tea.Cmd { return tea.Batch(a.acct.load(), a.broadcast(listedMsg{})) }
+
+// broadcast hands msg to every screen on the stack; each keeps what is its own.
+func (a *App) broadcast(msg tea.Msg) tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(a.stack))
+	for _, s := range a.stack {
+		cmds = append(cmds, s.update(a.env, msg))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (a *App) top() screen { return a.stack[len(a.stack)-1] }
@@ -178,6 +251,7 @@ func (a *App) call(ctx context.Context, fn func(ctx context.Context) tea.Msg) te
 // a caller that ends the program another way should call it too.
 func (a *App) Close() {
 	a.stop()
+	a.acct.close()
 	for _, s := range a.stack {
 		s.close()
 	}
@@ -191,7 +265,7 @@ func (a *App) quit() tea.Cmd {
 
 func (a *App) push(s screen, cmd tea.Cmd) tea.Cmd {
 	// The fleet scan serves the list; leaving the list stops it.
-	a.stack[0].(*instancesScreen).stopScan(a)
+	a.acct.stopScan()
 	a.stack = append(a.stack, s)
 	a.showHelp = false
 	return tea.Batch(cmd, a.startSpinner())
@@ -206,12 +280,12 @@ func (a *App) pop() {
 	a.showHelp = false
 }
 
-func (a *App) announce(s string) {
-	a.status = s
-	a.statusAt = a.opts.Now()
-}
+func (a *App) announce(s string) { a.status.Announce(s) }
 
 func (a *App) anyBusy() bool {
+	if a.acct.busy() {
+		return true
+	}
 	for _, s := range a.stack {
 		if s.busy() {
 			return true
@@ -235,10 +309,20 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = msg.Width, msg.Height
 		a.help.SetWidth(msg.Width)
-		if in, ok := a.top().(*instancesScreen); ok && in.loaded {
-			return a, in.wantSummaries(a) // more rows may be on screen now
+		return a, a.top().update(a.env, msg) // more rows may be on screen now
+	case resumeMsg:
+		return a, a.top().update(a.env, msg)
+	case pageMsg:
+		cmd, fatal := a.acct.onPage(msg)
+		if fatal != nil {
+			a.fatal = fatal
+			return a, a.quit()
 		}
-		return a, nil
+		return a, tea.Batch(cmd, a.broadcast(listedMsg{}), a.startSpinner())
+	case scanMsg:
+		return a, tea.Batch(a.acct.onScan(msg), a.startSpinner())
+	case summaryMsg:
+		a.acct.onSummary(msg) // and on to the screens: more rows may want reading
 	case jobTickMsg:
 		return a, a.onJobTick()
 	case jobPollMsg:
@@ -273,15 +357,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return a, nil
 			}
 		}
-		cmd := a.top().update(a, msg)
+		cmd := a.top().update(a.env, msg)
 		return a, tea.Batch(cmd, a.startSpinner())
 	}
-	var cmds []tea.Cmd
-	for _, s := range a.stack {
-		cmds = append(cmds, s.update(a, msg))
-	}
-	cmds = append(cmds, a.startSpinner())
-	return a, tea.Batch(cmds...)
+	return a, tea.Batch(a.broadcast(msg), a.startSpinner())
 }
 
 const (
@@ -300,7 +379,7 @@ func (a *App) View() tea.View {
 func (a *App) render() string {
 	w, h := a.width, a.height
 	if w < minWidth || h < minHeight {
-		return fit("Terminal too small", w) + "\n" + fit("need 30×8", w)
+		return text.Fit("Terminal too small", w) + "\n" + text.Fit("need 30×8", w)
 	}
 	var b strings.Builder
 	b.WriteString(a.header(w))
@@ -310,36 +389,30 @@ func (a *App) render() string {
 	if a.showHelp {
 		body = a.fullHelp(w, bodyH)
 	} else {
-		body = a.top().view(a, w, bodyH)
+		body = a.top().view(a.env, w, bodyH)
 	}
-	b.WriteString(clip(body, w, bodyH))
+	b.WriteString(text.Clip(body, w, bodyH))
 	b.WriteByte('\n')
-	b.WriteString(fit(a.statusLine(), w))
+	b.WriteString(text.Fit(a.statusLine(), w))
 	b.WriteByte('\n')
-	short := a.top().keys(a).short
+	short := a.top().keys(a.env).Short
 	if a.opts.Jump && !a.top().capturing() {
 		short = append(short, a.keys.Jump)
 	}
-	b.WriteString(fit(a.help.ShortHelpView(short), w))
+	b.WriteString(text.Fit(a.help.ShortHelpView(short), w))
 	return b.String()
 }
+
+// spinView is the spinner's frame.
+func (a *App) spinView() string { return a.spin.View() }
 
 // bodyHeight is the screen less the header, status and footer lines.
 func (a *App) bodyHeight() int { return a.height - 3 }
 
-// statusLine shows the jobs in flight, then the last announcement.
+// statusLine shows the jobs in flight and a running scan, then the last
+// announcement.
 func (a *App) statusLine() string {
-	jobs := a.jobLine()
-	if sc := a.stack[0].(*instancesScreen).scanProgress(); sc != "" {
-		jobs = strings.TrimPrefix(jobs+" · "+sc, " · ")
-	}
-	switch {
-	case jobs == "":
-		return a.status
-	case a.status == "":
-		return a.th.warn.Render(jobs)
-	}
-	return a.th.warn.Render(jobs) + " · " + a.status
+	return a.status.View(a.th, a.jobLine(), a.acct.scanProgress())
 }
 
 func (a *App) header(w int) string {
@@ -352,78 +425,31 @@ func (a *App) header(w int) string {
 		acct += " (" + a.opts.Account + ")"
 	}
 	if a.opts.Production {
-		acct = productionStyle.Render(" PRODUCTION ") + " " + a.th.bad.Render(acct)
+		acct = theme.Production.Render(" PRODUCTION ") + " " + a.th.Bad.Render(acct)
 	} else {
-		acct = a.th.dim.Render(acct)
+		acct = a.th.Dim.Render(acct)
 	}
 	if a.opts.ReadOnly {
-		acct += " " + a.th.warn.Render("[read-only]")
+		acct += " " + a.th.Warn.Render("[read-only]")
 	}
-	left := a.th.title.Render("snapdeck") + " " + acct + " › " + a.th.crumb.Render(strings.Join(crumbs, " › "))
+	left := a.th.Title.Render("snapdeck") + " " + acct + " › " + a.th.Crumb.Render(strings.Join(crumbs, " › "))
 	right := ""
 	if a.anyBusy() {
 		right = a.spin.View() + " loading"
 	}
-	return fit(left+"  "+right, w)
+	return text.Fit(left+"  "+right, w)
 }
 
 func (a *App) fullHelp(w, h int) string {
-	k := a.top().keys(a)
-	groups := append([][]key.Binding{}, k.full...)
+	k := a.top().keys(a.env)
+	groups := append([][]key.Binding{}, k.Full...)
 	groups = append(groups, []key.Binding{a.keys.Help, a.keys.Quit, a.keys.ForceQuit})
-	out := a.th.label.Render("Keys — "+a.top().title()) + "\n\n" + a.help.FullHelpView(groups)
+	out := a.th.Label.Render("Keys — "+a.top().title()) + "\n\n" + a.help.FullHelpView(groups)
 	switch {
 	case a.opts.ReadOnly:
-		out += "\n\n" + a.th.dim.Render("Read-only mode: actions are hidden and refused.")
+		out += "\n\n" + a.th.Dim.Render("Read-only mode: actions are hidden and refused.")
 	case a.opts.AuditPath != "":
-		out += "\n\n" + a.th.dim.Render("Audit log: "+a.opts.AuditPath)
+		out += "\n\n" + a.th.Dim.Render("Audit log: "+a.opts.AuditPath)
 	}
 	return out
-}
-
-// clip pads or cuts body to exactly h lines of width w, so that a view can
-// never push the footer off the screen.
-func clip(body string, w, h int) string {
-	lines := strings.Split(body, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		lines[i] = fit(l, w)
-	}
-	for len(lines) < h {
-		lines = append(lines, strings.Repeat(" ", w))
-	}
-	return strings.Join(lines, "\n")
-}
-
-// errorView is how every screen shows a failed request in place.
-func (a *App) errorView(what string, err error, w int) string {
-	msg := errText(err)
-	return a.th.errBox.Render(fit("⚠ Could not load "+what, w)) + "\n" +
-		wrap(msg, w) + "\n\n" + a.th.dim.Render("Press r to retry, esc to go back.")
-}
-
-// wrap breaks s into lines of at most w cells on spaces.
-func wrap(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	var lines []string
-	line := ""
-	for _, word := range strings.Fields(s) {
-		switch {
-		case line == "":
-			line = word
-		case len([]rune(line))+1+len([]rune(word)) <= w:
-			line += " " + word
-		default:
-			lines = append(lines, line)
-			line = word
-		}
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return strings.Join(lines, "\n")
 }

@@ -9,10 +9,16 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
+	"github.com/snapdeck/snapdeck/ui/input"
+	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/store"
+	"github.com/snapdeck/snapdeck/ui/text"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // backupForm takes a snapshot or backup on a provider other than Linode
@@ -24,9 +30,9 @@ type backupForm struct {
 	sender
 	res      model.Resource
 	info     model.ProviderInfo
-	name     input
-	dest     input
-	days     input
+	name     input.Model
+	dest     input.Model
+	days     input.Model
 	focus    int // index into fields()
 	typ      int // index into info.BackupTypes
 	comp     int
@@ -48,21 +54,21 @@ type disksMsg struct {
 	err   error
 }
 
-func newBackupForm(a *App, r model.Resource) *backupForm {
-	in := func(prompt, val string, limit int) input {
-		ti := newInput()
+func newBackupForm(e *env, r model.Resource) *backupForm {
+	in := func(prompt, val string, limit int) input.Model {
+		ti := input.New()
 		ti.Prompt = prompt
 		ti.CharLimit = limit
 		ti.SetValue(val)
 		ti.CursorEnd()
 		return ti
 	}
-	label := a.info.NameField
+	label := e.info.NameField
 	if label == "" {
 		label = "Name"
 	}
-	f := &backupForm{sender: newSender(), res: r, info: a.info,
-		name: in(label+" › ", defaultName(a.info, a.opts.Now()), 255),
+	f := &backupForm{sender: newSender(), res: r, info: e.info,
+		name: in(label+" › ", defaultName(e.info, e.now()), 255),
 		dest: in("Also to destination › ", "", 100),
 		days: in("Kept for days (1–120) › ", "", 3)}
 	f.name.Focus()
@@ -119,17 +125,17 @@ func (f *backupForm) busy() bool      { return f.loading || f.sending || f.diskL
 func (f *backupForm) capturing() bool { return true }
 func (f *backupForm) close()          { f.cancel() }
 
-func (f *backupForm) load(a *App) tea.Cmd {
+func (f *backupForm) load(e *env) tea.Cmd {
 	f.loading = true
-	f.req = a.reqID()
-	req, id, p := f.req, f.res.ID, a.opts.Provider
-	cmds := []tea.Cmd{a.call(f.ctx, func(ctx context.Context) tea.Msg {
+	f.req = e.root.reqID()
+	req, id, p := f.req, f.res.ID, e.p
+	cmds := []tea.Cmd{e.root.call(f.ctx, func(ctx context.Context) tea.Msg {
 		b, err := p.ListBackups(ctx, id)
 		return backupsMsg{req: req, id: id, backups: b, err: err}
 	})}
 	if dl, ok := p.(client.DiskLister); ok && f.info.DiskTarget {
 		f.diskLoad = true
-		cmds = append(cmds, a.call(f.ctx, func(ctx context.Context) tea.Msg {
+		cmds = append(cmds, e.root.call(f.ctx, func(ctx context.Context) tea.Msg {
 			d, err := dl.Disks(ctx, id)
 			return disksMsg{req: req, disks: d, err: err}
 		}))
@@ -208,7 +214,7 @@ func (f *backupForm) retentionErr() error {
 	return nil
 }
 
-func (f *backupForm) update(a *App, msg tea.Msg) tea.Cmd {
+func (f *backupForm) update(e *env, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case backupsMsg:
 		if m.req != f.req {
@@ -217,7 +223,7 @@ func (f *backupForm) update(a *App, msg tea.Msg) tea.Cmd {
 		f.loading, f.loadErr = false, m.err
 		if m.err == nil {
 			f.known = m.backups
-			a.updateBackups(f.res.ID, m.backups)
+			e.root.updateBackups(f.res.ID, m.backups)
 		}
 		return nil
 	case disksMsg:
@@ -231,44 +237,44 @@ func (f *backupForm) update(a *App, msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if m.res.err != nil {
-			cmd := a.actionFailed(upperFirst(f.info.BackupNoun)+" of "+f.res.Label, m.res.err, f.res.ID)
+			cmd := e.root.actionFailed(text.UpperFirst(f.info.BackupNoun)+" of "+f.res.Label, m.res.err, f.res.ID)
 			if client.Uncertain(m.res.err) {
-				a.pop() // it may have started: never offer to send it again
+				e.root.pop() // it may have started: never offer to send it again
 			}
 			return cmd
 		}
-		a.pop()
-		return f.started(a, m.res)
+		e.root.pop()
+		return f.started(e, m.res)
 	case tea.KeyPressMsg:
 		if f.sending {
 			return nil
 		}
-		return f.key(a, m)
+		return f.key(e, m)
 	}
 	return nil
 }
 
 // started announces the backup started and watches it.
-func (f *backupForm) started(a *App, res actionResult) tea.Cmd {
+func (f *backupForm) started(e *env, res actionResult) tea.Cmd {
 	b := res.backup
 	name := b.Label
 	if name == "" {
 		name = f.name.Value()
 	}
-	a.announce(fmt.Sprintf("%s %s of %s started", upperFirst(f.info.BackupNoun), name, f.res.Label))
-	return tea.Batch(a.reread(f.res.ID, ""),
-		a.addJob(&job{kind: jobSnapshot, resourceID: f.res.ID, label: f.res.Label, name: name, backupID: b.ID, status: b.RawStatus}))
+	e.root.announce(fmt.Sprintf("%s %s of %s started", text.UpperFirst(f.info.BackupNoun), name, f.res.Label))
+	return tea.Batch(e.root.reread(f.res.ID, ""),
+		e.root.addJob(&store.Job{Kind: store.JobSnapshot, ResourceID: f.res.ID, Label: f.res.Label, Name: name, BackupID: b.ID, Status: b.RawStatus}))
 }
 
-func (f *backupForm) key(a *App, m tea.KeyPressMsg) tea.Cmd {
+func (f *backupForm) key(e *env, m tea.KeyPressMsg) tea.Cmd {
 	fields := f.fields()
 	f.focus = min(f.focus, len(fields)-1)
 	cur := fields[f.focus]
-	k := a.keys
+	k := e.keys
 	switch {
 	case key.Matches(m, k.Back):
-		a.pop()
-		a.announce("Cancelled: no " + f.info.BackupNoun + " taken")
+		e.root.pop()
+		e.root.announce("Cancelled: no " + f.info.BackupNoun + " taken")
 		return nil
 	case key.Matches(m, k.NextField):
 		f.setFocus((f.focus + 1) % len(fields))
@@ -277,7 +283,7 @@ func (f *backupForm) key(a *App, m tea.KeyPressMsg) tea.Cmd {
 		f.setFocus((f.focus + len(fields) - 1) % len(fields))
 		return nil
 	case key.Matches(m, k.Submit):
-		return f.enter(a)
+		return f.enter(e)
 	case key.Matches(m, k.Choose): // a space key reads "space", not " "
 		step := 1
 		if key.Matches(m, k.Left) {
@@ -326,7 +332,7 @@ func (f *backupForm) setFocus(i int) {
 	}
 }
 
-func (f *backupForm) enter(a *App) tea.Cmd {
+func (f *backupForm) enter(e *env) tea.Cmd {
 	switch {
 	case f.loading:
 		f.hint = "Still reading the current " + f.info.BackupNoun + "s…"
@@ -339,7 +345,7 @@ func (f *backupForm) enter(a *App) tea.Cmd {
 		return nil
 	}
 	if r := f.running(); r != nil {
-		f.hint = fmt.Sprintf("%s %s is still %s: wait for it to finish.", upperFirst(f.info.BackupNoun), r.Label, r.RawStatus)
+		f.hint = fmt.Sprintf("%s %s is still %s: wait for it to finish.", text.UpperFirst(f.info.BackupNoun), r.Label, r.RawStatus)
 		return nil
 	}
 	if _, err := f.request(); err != nil {
@@ -354,140 +360,156 @@ func (f *backupForm) enter(a *App) tea.Cmd {
 	taken := ""
 	for _, b := range f.known {
 		if b.Label == req.Label {
-			taken = format.Stamp(a.opts.Now(), b.Created)
+			taken = format.Stamp(e.now(), b.Created)
 			break
 		}
 	}
-	act, id := a.actions, f.res.ID
+	act, id := e.actions, f.res.ID
 	run := func(ctx context.Context) actionResult {
 		b, err := act.TakeSnapshot(ctx, id, req)
 		return actionResult{backup: b, err: err}
 	}
 	conf, ask := model.ConfirmTakeSnapshot(f.info, f.res, req.Label, taken, f.safe)
 	if !ask {
-		return f.send(a, run)
+		return f.send(e, run)
 	}
 	// Overwriting one of that name, or shutting the resource down: asked in
 	// the confirm component, where n or esc comes back to the form.
 	c := newConfirm(conf)
-	c.ids, c.what = []string{f.res.ID}, upperFirst(f.info.BackupNoun)+" of "+f.res.Label
+	c.ids, c.what = []string{f.res.ID}, text.UpperFirst(f.info.BackupNoun)+" of "+f.res.Label
 	c.run = run
-	c.done = func(a *App, res actionResult) tea.Cmd {
-		a.pop() // the form
-		return f.started(a, res)
+	c.done = func(e *env, res actionResult) tea.Cmd {
+		e.root.pop() // the form
+		return f.started(e, res)
 	}
-	c.uncertain = func(a *App) tea.Cmd { a.pop(); return nil } // never offer to send it again
-	return a.push(c, nil)
+	c.uncertain = func(e *env) tea.Cmd { e.root.pop(); return nil } // never offer to send it again
+	return e.root.push(c, nil)
 }
 
-func (f *backupForm) keys(a *App) helpKeys {
-	k := a.keys
+func (f *backupForm) keys(e *env) keymap.Help {
+	k := e.keys
 	if f.sending {
-		return helpKeys{short: []key.Binding{k.ForceQuit}}
+		return keymap.Help{Short: []key.Binding{k.ForceQuit}}
 	}
-	take := withHelp(k.Submit, "enter", "take "+f.info.BackupNoun)
+	take := keymap.WithHelp(k.Submit, "enter", "take "+f.info.BackupNoun)
 	short := []key.Binding{take}
 	if len(f.fields()) > 1 {
 		short = append(short, k.NextField, k.Choose)
 	}
 	short = append(short, k.Back)
-	return helpKeys{short: short, full: [][]key.Binding{short}}
+	return keymap.Help{Short: short, Full: [][]key.Binding{short}}
 }
 
-func (f *backupForm) view(a *App, w, h int) string {
-	th := a.th
-	now := a.opts.Now()
-	out := []string{th.title.Render(fit(fmt.Sprintf("Take a %s of %s (%s)", f.info.BackupNoun, f.res.Label, f.res.Region), w)), ""}
-	switch {
-	case f.loading:
-		out = append(out, a.spin.View()+" Reading the current "+f.info.BackupNoun+"s…")
-	case f.loadErr != nil:
-		out = append(out, th.errBox.Render(wrap("⚠ "+errText(f.loadErr), w)))
-	default:
-		n := f.manual()
-		line := plural(n, "manual "+f.info.BackupNoun)
-		if f.info.MaxManual > 0 {
-			line = fmt.Sprintf("%d of at most %d manual %ss used", n, f.info.MaxManual, f.info.BackupNoun)
-		}
-		if len(f.known) > 0 {
-			line += " · newest " + format.Age(now, f.known[0].Created)
-		}
-		if f.full() {
-			out = append(out, th.bad.Render(wrap(line+": the limit is reached — delete one (D) before taking another.", w)))
-		} else {
-			out = append(out, th.dim.Render(fit(line, w)))
-		}
-		if r := f.running(); r != nil {
-			out = append(out, th.warn.Render(wrap(fmt.Sprintf("%s %s is still %s.", upperFirst(f.info.BackupNoun), r.Label, r.RawStatus), w)))
-		}
-	}
+func (f *backupForm) view(e *env, w, h int) string {
+	th := e.th
+	out := []string{th.Title.Render(text.Fit(fmt.Sprintf("Take a %s of %s (%s)", f.info.BackupNoun, f.res.Label, f.res.Region), w)), ""}
+	out = append(out, f.stateLines(e, w)...)
 	out = append(out, "")
-	mark := func(field string) string {
-		if fs := f.fields(); fs[min(f.focus, len(fs)-1)] == field {
-			return th.label.Render("› ")
-		}
-		return "  "
-	}
-	choice := func(opts []string, i int) string {
-		parts := make([]string, len(opts))
-		for j, o := range opts {
-			if j == i {
-				parts[j] = th.label.Render("[" + o + "]")
-			} else {
-				parts[j] = th.dim.Render(" " + o + " ")
-			}
-		}
-		return strings.Join(parts, " ")
-	}
 	for _, field := range f.fields() {
-		switch field {
-		case "name":
-			out = append(out, mark(field)+f.name.View())
-			if err := f.validateName(); err != nil {
-				out = append(out, "  "+th.bad.Render(wrap(err.Error(), w-2)))
-			}
-		case "type":
-			out = append(out, mark(field)+"Type › "+choice(f.info.BackupTypes, f.typ))
-			if f.isDump() {
-				out = append(out, "  "+th.dim.Render(wrap("A dump is a logical export of the data (portable, slower).", w-2)))
-			} else {
-				out = append(out, "  "+th.dim.Render(wrap("A snapshot is a copy of the volume (fast; restores the addon version too).", w-2)))
-			}
-		case "compression":
-			out = append(out, mark(field)+"Compression › "+choice(f.info.Compressions, f.comp))
-		case "safe":
-			v := "no"
-			if f.safe {
-				v = "yes"
-			}
-			out = append(out, mark(field)+"Safe › "+th.label.Render(v))
-			out = append(out, "  "+th.dim.Render(wrap("Safe shuts the instance down while the snapshot is taken, so files (database tables) are consistent; "+
-				"without it there is no interruption but a small risk of corruption.", w-2)))
-		case "destination":
-			out = append(out, mark(field)+f.dest.View()+th.dim.Render("  (optional)"))
-		case "days":
-			out = append(out, mark(field)+f.days.View())
-			if err := f.retentionErr(); err != nil {
-				out = append(out, "  "+th.bad.Render(wrap(err.Error(), w-2)))
-			}
-		case "disk":
-			opts := []string{"whole " + f.info.Noun + " (incremental)"}
-			for _, d := range f.disks {
-				opts = append(opts, fmt.Sprintf("disk %s %s (%s)", d.ID, d.Label, format.SizeMB(d.SizeMB)))
-			}
-			line := mark(field) + "What › " + choice(opts, f.disk)
-			if f.diskLoad {
-				line += " " + a.spin.View()
-			}
-			out = append(out, line)
-			if f.diskErr != nil {
-				out = append(out, "  "+th.warn.Render(wrap("Could not list the disks: "+errText(f.diskErr), w-2)))
-			}
-		}
+		out = append(out, f.fieldLines(e, field, w)...)
 	}
 	if f.info.OverwritesByName {
-		out = append(out, "", th.dim.Render(wrap("A "+f.info.BackupNoun+" with the same name as an existing one overwrites it.", w)))
+		out = append(out, "", th.Dim.Render(text.Wrap("A "+f.info.BackupNoun+" with the same name as an existing one overwrites it.", w)))
 	}
-	out = append(out, f.outcome(a, w, f.hint)...)
+	out = append(out, f.outcome(e, w, f.hint)...)
 	return strings.Join(out, "\n")
+}
+
+// stateLines say what was read of the backups already there: how many
+// manual ones of the limit, the newest, one still running.
+func (f *backupForm) stateLines(e *env, w int) []string {
+	th := e.th
+	switch {
+	case f.loading:
+		return []string{e.root.spinView() + " Reading the current " + f.info.BackupNoun + "s…"}
+	case f.loadErr != nil:
+		return []string{th.ErrBox.Render(text.Wrap("⚠ "+text.Err(f.loadErr), w))}
+	}
+	var out []string
+	n := f.manual()
+	line := plural(n, "manual "+f.info.BackupNoun)
+	if f.info.MaxManual > 0 {
+		line = fmt.Sprintf("%d of at most %d manual %ss used", n, f.info.MaxManual, f.info.BackupNoun)
+	}
+	if len(f.known) > 0 {
+		line += " · newest " + format.Age(e.now(), f.known[0].Created)
+	}
+	if f.full() {
+		out = append(out, th.Bad.Render(text.Wrap(line+": the limit is reached — delete one (D) before taking another.", w)))
+	} else {
+		out = append(out, th.Dim.Render(text.Fit(line, w)))
+	}
+	if r := f.running(); r != nil {
+		out = append(out, th.Warn.Render(text.Wrap(fmt.Sprintf("%s %s is still %s.", text.UpperFirst(f.info.BackupNoun), r.Label, r.RawStatus), w)))
+	}
+	return out
+}
+
+// choice draws options with the chosen one in brackets.
+func choice(th theme.Theme, opts []string, i int) string {
+	parts := make([]string, len(opts))
+	for j, o := range opts {
+		if j == i {
+			parts[j] = th.Label.Render("[" + o + "]")
+		} else {
+			parts[j] = th.Dim.Render(" " + o + " ")
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// fieldLines draws one field, marked when it has the focus, and its advice.
+func (f *backupForm) fieldLines(e *env, field string, w int) []string {
+	th := e.th
+	mark := "  "
+	if fs := f.fields(); fs[min(f.focus, len(fs)-1)] == field {
+		mark = th.Label.Render("› ")
+	}
+	advice := func(st lipgloss.Style, s string) string { return "  " + st.Render(text.Wrap(s, w-2)) }
+	switch field {
+	case "name":
+		out := []string{mark + f.name.View()}
+		if err := f.validateName(); err != nil {
+			out = append(out, advice(th.Bad, err.Error()))
+		}
+		return out
+	case "type":
+		if f.isDump() {
+			return []string{mark + "Type › " + choice(th, f.info.BackupTypes, f.typ), advice(th.Dim, "A dump is a logical export of the data (portable, slower).")}
+		}
+		return []string{mark + "Type › " + choice(th, f.info.BackupTypes, f.typ), advice(th.Dim, "A snapshot is a copy of the volume (fast; restores the addon version too).")}
+	case "compression":
+		return []string{mark + "Compression › " + choice(th, f.info.Compressions, f.comp)}
+	case "safe":
+		v := "no"
+		if f.safe {
+			v = "yes"
+		}
+		return []string{mark + "Safe › " + th.Label.Render(v),
+			advice(th.Dim, "Safe shuts the instance down while the snapshot is taken, so files (database tables) are consistent; "+
+				"without it there is no interruption but a small risk of corruption.")}
+	case "destination":
+		return []string{mark + f.dest.View() + th.Dim.Render("  (optional)")}
+	case "days":
+		out := []string{mark + f.days.View()}
+		if err := f.retentionErr(); err != nil {
+			out = append(out, advice(th.Bad, err.Error()))
+		}
+		return out
+	case "disk":
+		opts := []string{"whole " + f.info.Noun + " (incremental)"}
+		for _, d := range f.disks {
+			opts = append(opts, fmt.Sprintf("disk %s %s (%s)", d.ID, d.Label, format.SizeMB(d.SizeMB)))
+		}
+		line := mark + "What › " + choice(th, opts, f.disk)
+		if f.diskLoad {
+			line += " " + e.root.spinView()
+		}
+		out := []string{line}
+		if f.diskErr != nil {
+			out = append(out, advice(th.Warn, "Could not list the disks: "+text.Err(f.diskErr)))
+		}
+		return out
+	}
+	return nil
 }

@@ -12,6 +12,10 @@ import (
 
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
+	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/table"
+	"github.com/snapdeck/snapdeck/ui/text"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // backupsMsg answers a backup listing.
@@ -26,7 +30,7 @@ type backupsMsg struct {
 type backupsScreen struct {
 	res     model.Resource
 	backups []model.Backup
-	tbl     table
+	tbl     table.Table
 	req     int
 	loading bool
 	loaded  bool
@@ -35,25 +39,25 @@ type backupsScreen struct {
 	cancel  context.CancelFunc
 }
 
-func newBackups(a *App, r model.Resource) *backupsScreen {
+func newBackups(e *env, r model.Resource) *backupsScreen {
 	ctx, cancel := context.WithCancel(context.Background())
-	cols := []column{
-		{title: "LABEL", min: 24},
-		{title: "TYPE", width: 9, priority: 8},
-		{title: "STATUS", width: 21, priority: 9},
-		{title: "CREATED", width: 11, priority: 7},
-		{title: "FINISHED", width: 11, priority: 2},
-		{title: "DURATION", width: 8, priority: 5},
-		{title: "DISKS", width: 5, priority: 1},
-		{title: "SIZE", width: 8, priority: 6},
+	cols := []table.Column{
+		{Title: "LABEL", Min: 24},
+		{Title: "TYPE", Width: 9, Priority: 8},
+		{Title: "STATUS", Width: 21, Priority: 9},
+		{Title: "CREATED", Width: 11, Priority: 7},
+		{Title: "FINISHED", Width: 11, Priority: 2},
+		{Title: "DURATION", Width: 8, Priority: 5},
+		{Title: "DISKS", Width: 5, Priority: 1},
+		{Title: "SIZE", Width: 8, Priority: 6},
 	}
-	if !a.info.BackupDisks {
+	if !e.info.BackupDisks {
 		// Only backups that record disks list them; the others have a
 		// type of their own (dump, incremental) next to who took them.
-		cols[1].width = 18
+		cols[1].Width = 18
 		cols = append(cols[:6], cols[7])
 	}
-	return &backupsScreen{res: r, ctx: ctx, cancel: cancel, tbl: table{cols: cols}}
+	return &backupsScreen{res: r, ctx: ctx, cancel: cancel, tbl: table.New(cols...)}
 }
 
 func (s *backupsScreen) title() string   { return s.res.Label }
@@ -61,18 +65,30 @@ func (s *backupsScreen) busy() bool      { return s.loading }
 func (s *backupsScreen) capturing() bool { return false }
 func (s *backupsScreen) close()          { s.cancel() }
 
-func (s *backupsScreen) load(a *App) tea.Cmd {
-	s.req = a.reqID()
+func (s *backupsScreen) load(e *env) tea.Cmd {
+	s.req = e.root.reqID()
 	s.loading = true
-	req, id, p := s.req, s.res.ID, a.opts.Provider
-	return a.call(s.ctx, func(ctx context.Context) tea.Msg {
+	req, id, p := s.req, s.res.ID, e.p
+	return e.root.call(s.ctx, func(ctx context.Context) tea.Msg {
 		b, err := p.ListBackups(ctx, id)
 		return backupsMsg{req: req, id: id, backups: b, err: err}
 	})
 }
 
-func (s *backupsScreen) update(a *App, msg tea.Msg) tea.Cmd {
+func (s *backupsScreen) update(e *env, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
+	case resourceMsg:
+		if m.r.ID == s.res.ID {
+			s.res = m.r
+		}
+	case backupsReadMsg:
+		if m.id == s.res.ID {
+			s.setBackups(m.backups)
+		}
+	case lastGoodMsg:
+		if m.id == s.res.ID && m.t.After(s.res.LastSuccessful) {
+			s.res.LastSuccessful = m.t
+		}
 	case backupsMsg:
 		if m.req != s.req {
 			return nil
@@ -81,43 +97,43 @@ func (s *backupsScreen) update(a *App, msg tea.Msg) tea.Cmd {
 		if m.err != nil {
 			s.err = m.err
 			if s.loaded {
-				a.announce("⚠ refresh failed: " + errText(m.err) + " — r to retry")
+				e.root.announce("⚠ refresh failed: " + text.Err(m.err) + " — r to retry")
 			}
 			return nil
 		}
 		s.err = nil
-		a.updateBackups(s.res.ID, m.backups)
+		e.root.updateBackups(s.res.ID, m.backups)
 		return nil
 	case tea.KeyPressMsg:
-		k := a.keys
+		k := e.keys
 		switch {
 		case key.Matches(m, k.Back):
-			a.pop()
+			e.root.pop()
 		case key.Matches(m, k.Up):
-			s.tbl.move(-1)
+			s.tbl.Move(-1)
 		case key.Matches(m, k.Down):
-			s.tbl.move(1)
+			s.tbl.Move(1)
 		case key.Matches(m, k.Top):
-			s.tbl.moveTo(0)
+			s.tbl.MoveTo(0)
 		case key.Matches(m, k.Bottom):
-			s.tbl.moveTo(len(s.backups) - 1)
+			s.tbl.MoveTo(len(s.backups) - 1)
 		case key.Matches(m, k.Refresh):
-			return s.load(a)
+			return s.load(e)
 		case key.Matches(m, k.Open):
 			if b, ok := s.current(); ok {
-				d := newDetail(a, s.res, b)
-				return a.push(d, nil)
+				d := newDetail(e, s.res, b)
+				return e.root.push(d, nil)
 			}
 		case key.Matches(m, k.Restore, k.Delete, k.Abort, k.Note):
 			if b, ok := s.current(); ok {
-				return a.backupAction(m, s.res, b, s.backups)
+				return e.backupAction(m, s.res, b, s.backups)
 			}
 		case key.Matches(m, k.Snapshot, k.Enable, k.Cancel, k.Schedule, k.History):
 			var known []model.Backup
 			if s.loaded {
 				known = s.backups
 			}
-			return a.resourceAction(m, s.res, known)
+			return e.resourceAction(m, s.res, known)
 		}
 	}
 	return nil
@@ -131,78 +147,78 @@ func (s *backupsScreen) setBackups(backups []model.Backup) {
 		keep = b.ID
 	}
 	s.backups = backups
-	s.tbl.setRows(len(s.backups))
+	s.tbl.SetRows(len(s.backups))
 	for i, b := range s.backups {
 		if b.ID == keep {
-			s.tbl.moveTo(i)
+			s.tbl.MoveTo(i)
 		}
 	}
 }
 
 func (s *backupsScreen) current() (model.Backup, bool) {
-	if s.tbl.cursor < 0 || s.tbl.cursor >= len(s.backups) {
+	if s.tbl.Cursor() < 0 || s.tbl.Cursor() >= len(s.backups) {
 		return model.Backup{}, false
 	}
-	return s.backups[s.tbl.cursor], true
+	return s.backups[s.tbl.Cursor()], true
 }
 
-func (s *backupsScreen) keys(a *App) helpKeys {
-	k := a.keys
+func (s *backupsScreen) keys(e *env) keymap.Help {
+	k := e.keys
 	short := []key.Binding{k.Open, k.Back, k.Refresh, k.Up, k.Down, k.Help, k.Quit}
 	if len(s.backups) == 0 {
 		short = []key.Binding{k.Back, k.Refresh, k.Help, k.Quit}
 	}
 	full := [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.Back, k.Refresh}}
-	if acts := a.resourceKeys(); len(acts) > 0 || len(a.backupKeys()) > 0 {
+	if acts := e.resourceKeys(); len(acts) > 0 || len(e.backupKeys()) > 0 {
 		if len(s.backups) > 0 {
-			acts = append(a.backupKeys(), acts...)
+			acts = append(e.backupKeys(), acts...)
 		}
 		short = append(acts[:min(len(acts), 2):min(len(acts), 2)], short...)
 		full = append(full, acts)
 	}
-	return helpKeys{short: short, full: full}
+	return keymap.Help{Short: short, Full: full}
 }
 
-func (s *backupsScreen) view(a *App, w, h int) string {
-	now := a.opts.Now()
+func (s *backupsScreen) view(e *env, w, h int) string {
+	now := e.now()
 	var b strings.Builder
-	b.WriteString(s.summary(a, now, w))
+	b.WriteString(s.summary(e, now, w))
 	b.WriteByte('\n')
 	h--
 	switch {
 	case s.err != nil && !s.loaded:
-		b.WriteString(a.errorView("backups of "+s.res.Label, s.err, w))
+		b.WriteString(e.errorView("backups of "+s.res.Label, s.err, w))
 		return b.String()
 	case !s.loaded:
-		b.WriteString(a.spin.View() + " Loading backups…")
+		b.WriteString(e.root.spinView() + " Loading backups…")
 		return b.String()
 	case len(s.backups) == 0 && !s.res.BackupsEnabled:
-		this := a.info.ResourceTitle
+		this := e.info.ResourceTitle
 		if this == "" {
-			this = a.info.Noun
+			this = e.info.Noun
 		}
-		b.WriteString(a.th.dim.Render(upperFirst(a.info.ServiceName()) + " is not enabled for this " + this + ", so it has no backups."))
+		b.WriteString(e.th.Dim.Render(text.UpperFirst(e.info.ServiceName()) + " is not enabled for this " + this + ", so it has no backups."))
 		return b.String()
-	case len(s.backups) == 0 && a.info.Caps.Has(model.CapSchedule):
-		b.WriteString(a.th.dim.Render("No backups yet: the first automatic backup runs in the scheduled window."))
+	case len(s.backups) == 0 && e.info.Caps.Has(model.CapSchedule):
+		b.WriteString(e.th.Dim.Render("No backups yet: the first automatic backup runs in the scheduled window."))
 		return b.String()
 	case len(s.backups) == 0:
-		msg := "No " + a.info.BackupNoun + "s yet."
-		if a.can(model.CapSnapshot) {
+		msg := "No " + e.info.BackupNoun + "s yet."
+		if e.can(model.CapSnapshot) {
 			msg += " Press s to take one."
 		}
-		b.WriteString(a.th.dim.Render(msg))
+		b.WriteString(e.th.Dim.Render(msg))
 		return b.String()
 	}
-	s.tbl.setHeight(h - 1)
-	b.WriteString(s.tbl.render(a.th, w, func(i int) map[string]cell {
-		return backupRow(a, s.backups[i])
+	s.tbl.SetHeight(h - 1)
+	b.WriteString(s.tbl.Render(e.th, w, func(i int) map[string]table.Cell {
+		return backupRow(e, s.backups[i])
 	}))
 	return b.String()
 }
 
 // summary is the one-line description of the resource above its backups.
-func (s *backupsScreen) summary(a *App, now time.Time, w int) string {
+func (s *backupsScreen) summary(e *env, now time.Time, w int) string {
 	r := s.res
 	svc := "backups off"
 	if r.BackupsEnabled {
@@ -213,29 +229,29 @@ func (s *backupsScreen) summary(a *App, now time.Time, w int) string {
 	}
 	last := "last good " + format.Age(now, r.LastSuccessful)
 	txt := fmt.Sprintf("%s · %s · %s · %s · %s", r.Region, r.Status, r.Plan, svc, last)
-	return a.th.dim.Render(fit(txt, w))
+	return e.th.Dim.Render(text.Fit(txt, w))
 }
 
-func backupRow(a *App, b model.Backup) map[string]cell {
-	th := &a.th
-	label := cell{text: b.Label}
+func backupRow(e *env, b model.Backup) map[string]table.Cell {
+	th := &e.th
+	label := table.Cell{Text: b.Label}
 	if b.Label == "" {
-		label = cell{text: "(automatic)", style: &th.dim}
+		label = table.Cell{Text: "(automatic)", Style: &th.Dim}
 	}
-	st := th.dim.Foreground(statusColor(b.Status))
-	status := statusText(b.Status, b.RawStatus)
-	if j := a.jobFor(b.ResourceID); j != nil && b.Slot == model.SlotInProgress {
-		status += fmt.Sprintf(" %d%%", j.percent)
+	st := th.Dim.Foreground(theme.StatusColor(b.Status))
+	status := theme.StatusText(b.Status, b.RawStatus)
+	if j := e.store.JobFor(b.ResourceID); j != nil && b.Slot == model.SlotInProgress {
+		status += fmt.Sprintf(" %d%%", j.Percent)
 	}
-	return map[string]cell{
+	return map[string]table.Cell{
 		"LABEL":    label,
-		"TYPE":     {text: backupType(b)},
-		"STATUS":   {text: status, style: &st},
-		"CREATED":  {text: format.Short(b.Created)},
-		"FINISHED": {text: format.Short(b.Finished)},
-		"DURATION": {text: format.Duration(b.Duration())},
-		"DISKS":    {text: strconv.Itoa(len(b.Disks))},
-		"SIZE":     {text: backupSize(b)},
+		"TYPE":     {Text: backupType(b)},
+		"STATUS":   {Text: status, Style: &st},
+		"CREATED":  {Text: format.Short(b.Created)},
+		"FINISHED": {Text: format.Short(b.Finished)},
+		"DURATION": {Text: format.Duration(b.Duration())},
+		"DISKS":    {Text: strconv.Itoa(len(b.Disks))},
+		"SIZE":     {Text: backupSize(b)},
 	}
 }
 

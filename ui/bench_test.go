@@ -50,8 +50,8 @@ func loaded(n int) (*App, *instancesScreen) {
 	a := New(Options{Provider: nopProvider{}, Now: func() time.Time { return now }})
 	a.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	s := a.stack[0].(*instancesScreen)
-	s.pages = [][]model.Resource{fleet(n, now)}
-	s.loaded = true
+	a.store.SetPageCount(1, n)
+	a.store.SetPage(1, fleet(n, now))
 	s.rebuild()
 	return a, s
 }
@@ -62,7 +62,7 @@ func BenchmarkView(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
 			a, s := loaded(n)
-			s.tbl.moveTo(n / 2)
+			s.tbl.MoveTo(n / 2)
 			b.ReportAllocs()
 			for b.Loop() {
 				_ = a.View()
@@ -163,10 +163,10 @@ func BenchmarkHeapLoaded(b *testing.B) {
 		runtime.GC()
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
-		a, s := loaded(10_000)
+		a, _ := loaded(10_000)
 		now := time.Now()
 		var kept [][]model.Backup // as a cache of every backup list would hold them
-		for _, r := range s.all {
+		for _, r := range a.store.Resources() {
 			bs := make([]model.Backup, 10)
 			for j := range bs {
 				bs[j] = model.Backup{
@@ -177,7 +177,7 @@ func BenchmarkHeapLoaded(b *testing.B) {
 					Disks:   []model.Disk{{Label: "Debian 12 Disk", Filesystem: "ext4", SizeMB: 25600}, {Label: "512 MB Swap Image", Filesystem: "swap", SizeMB: 512}},
 				}
 			}
-			s.remember(r.ID, bs)
+			a.store.Remember(r.ID, bs, nil)
 			kept = append(kept, bs)
 		}
 		runtime.GC()

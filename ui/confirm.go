@@ -9,6 +9,10 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/ui/confirm"
+	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/text"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // actionResult is what a mutation answered.
@@ -41,15 +45,15 @@ func newSender() sender {
 
 // send starts run unless a request is already out: a repeated key press
 // can never submit twice.
-func (s *sender) send(a *App, run func(ctx context.Context) actionResult) tea.Cmd {
+func (s *sender) send(e *env, run func(ctx context.Context) actionResult) tea.Cmd {
 	if s.sending {
 		return nil
 	}
 	s.sending = true
 	s.err = nil
-	s.req = a.reqID()
+	s.req = e.root.reqID()
 	req := s.req
-	return a.call(s.ctx, func(ctx context.Context) tea.Msg {
+	return e.root.call(s.ctx, func(ctx context.Context) tea.Msg {
 		return actionMsg{req: req, res: run(ctx)}
 	})
 }
@@ -67,67 +71,55 @@ func (s *sender) received(m actionMsg) bool {
 
 // outcome is the tail every action dialog draws: the lock while the
 // request is out, the hint for a key that did nothing, and the API's answer.
-func (s *sender) outcome(a *App, w int, hint string) []string {
+func (s *sender) outcome(e *env, w int, hint string) []string {
 	var out []string
 	if s.sending {
-		out = append(out, "", a.spin.View()+" Sending… (keys are ignored until the API answers)")
+		out = append(out, "", e.root.spinView()+" Sending… (keys are ignored until the API answers)")
 	}
 	if hint != "" {
-		out = append(out, a.th.warn.Render(hint))
+		out = append(out, e.th.Warn.Render(hint))
 	}
 	if s.err != nil {
-		out = append(out, "", a.th.errBox.Render(wrap("✗ "+errText(s.err), w)))
+		out = append(out, "", e.th.ErrBox.Render(text.Wrap("✗ "+text.Err(s.err), w)))
 	}
 	return out
 }
 
-// confirmScreen is the one confirm component: it draws a
-// model.Confirmation (its target and consequence, the same text a command
-// prints when refused without --yes) and asks for y or the typed label
-// before it runs the action. Enter alone never confirms; Esc backs out.
+// confirmScreen puts the confirm component on the stack: on Yes it sends
+// the action (once, locked until the reply), on No it backs out.
 type confirmScreen struct {
 	sender
-	model.Confirmation
-	input input
-	ids   []string // resources to re-read when the outcome is unknown
-	run   func(ctx context.Context) actionResult
-	done  func(a *App, r actionResult) tea.Cmd
+	confirm.Model
+	ids  []string // resources to re-read when the outcome is unknown
+	run  func(ctx context.Context) actionResult
+	done func(e *env, r actionResult) tea.Cmd
 	// uncertain, when set, runs after the dialog closed on an outcome that
 	// is unknown: a form below it closes too, or re-reads what it decides on.
-	uncertain func(a *App) tea.Cmd
+	uncertain func(e *env) tea.Cmd
 	// what names the action in the status line when it fails; the heading
 	// when empty.
 	what string
-	hint string
 }
 
 // productionLine reminds, in a dialog that changes something, that the
 // account is production; "" for any other account.
-func (a *App) productionLine(w int) string {
-	if !a.opts.Production {
+func (e *env) productionLine(w int) string {
+	if !e.production {
 		return ""
 	}
-	return productionStyle.Render(fit(" PRODUCTION account "+userText(a.opts.Account)+": this changes live data ", w))
+	return theme.Production.Render(text.Fit(" PRODUCTION account "+text.User(e.account)+": this changes live data ", w))
 }
 
 func newConfirm(conf model.Confirmation) *confirmScreen {
-	ti := newInput()
-	ti.Prompt = "› "
-	ti.Placeholder = conf.Expect
-	ti.SetWidth(max(len(conf.Expect)+2, 20))
-	c := &confirmScreen{sender: newSender(), Confirmation: conf, input: ti}
-	if conf.Typed {
-		c.input.Focus()
-	}
-	return c
+	return &confirmScreen{sender: newSender(), Model: confirm.New(conf)}
 }
 
 func (c *confirmScreen) title() string   { return c.Heading }
 func (c *confirmScreen) busy() bool      { return c.sending }
-func (c *confirmScreen) capturing() bool { return c.Typed || c.sending }
+func (c *confirmScreen) capturing() bool { return c.Capturing() || c.sending }
 func (c *confirmScreen) close()          { c.cancel() }
 
-func (c *confirmScreen) update(a *App, msg tea.Msg) tea.Cmd {
+func (c *confirmScreen) update(e *env, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case actionMsg:
 		if !c.received(m) {
@@ -138,84 +130,46 @@ func (c *confirmScreen) update(a *App, msg tea.Msg) tea.Cmd {
 			if what == "" {
 				what = c.Heading
 			}
-			cmd := a.actionFailed(what, m.res.err, c.ids...)
+			cmd := e.root.actionFailed(what, m.res.err, c.ids...)
 			if client.Uncertain(m.res.err) {
 				// The change may have been made: close the dialog so that a
 				// repeated key cannot send it again; the re-read tells.
-				a.pop()
+				e.root.pop()
 				if c.uncertain != nil {
-					cmd = tea.Batch(cmd, c.uncertain(a))
+					cmd = tea.Batch(cmd, c.uncertain(e))
 				}
 			}
 			return cmd
 		}
-		a.pop()
-		return c.done(a, m.res)
+		e.root.pop()
+		return c.done(e, m.res)
 	case tea.KeyPressMsg:
 		if c.sending {
 			return nil // locked until the reply
 		}
-		k := a.keys
-		switch {
-		case key.Matches(m, k.Back), !c.Typed && key.Matches(m, k.No):
-			a.pop()
-			a.announce("Cancelled: " + c.Heading)
+		switch answer, cmd := c.Update(m, e.keys); answer {
+		case confirm.No:
+			e.root.pop()
+			e.root.announce("Cancelled: " + c.Heading)
 			return nil
-		case !c.Typed && key.Matches(m, k.Yes):
-			return c.send(a, c.run)
-		case !c.Typed && key.Matches(m, k.Submit):
-			c.hint = "Enter does not confirm here: press y to " + c.Verb + ", or esc."
-			return nil
-		case !c.Typed:
-			return nil
-		case key.Matches(m, k.Submit):
-			if c.input.Value() != c.Expect {
-				c.hint = "That is not the label. Type " + c.Expect + " exactly, or esc."
-				return nil
-			}
-			return c.send(a, c.run)
+		case confirm.Yes:
+			return c.send(e, c.run)
+		default:
+			return cmd
 		}
-		var cmd tea.Cmd
-		c.input, cmd = c.input.Update(m)
-		c.hint = ""
-		return cmd
 	}
 	return nil
 }
 
-func (c *confirmScreen) keys(a *App) helpKeys {
-	k := a.keys
+func (c *confirmScreen) keys(e *env) keymap.Help {
 	if c.sending {
-		return helpKeys{short: []key.Binding{k.ForceQuit}}
+		return keymap.Help{Short: []key.Binding{e.keys.ForceQuit}}
 	}
-	yes := withHelp(k.Yes, "y", c.Verb)
-	if c.Typed {
-		yes = withHelp(k.Typed, "type label + enter", c.Verb)
-	}
-	return helpKeys{short: []key.Binding{yes, k.Back}, full: [][]key.Binding{{yes, k.Back}}}
+	return c.Keys(e.keys)
 }
 
-func (c *confirmScreen) view(a *App, w, h int) string {
-	th := a.th
-	var out []string
-	out = append(out, th.errBox.Render(fit("⚠ "+c.Heading, w)), "")
-	if l := a.productionLine(w); l != "" {
-		out = append(out, l, "")
-	}
-	for _, l := range c.Lines {
-		out = append(out, wrap(l, w))
-	}
-	for _, l := range c.Warn {
-		out = append(out, th.warn.Render(wrap("⚠ "+l, w)))
-	}
-	out = append(out, "")
-	switch {
-	case c.sending: // the lock is drawn by outcome
-	case c.Typed:
-		out = append(out, "Type "+th.label.Render(c.Expect)+" to confirm, then press Enter. Esc backs out.", c.input.View())
-	default:
-		out = append(out, "Press "+th.label.Render("y")+" to "+c.Verb+", "+th.label.Render("esc")+" to back out.")
-	}
-	out = append(out, c.outcome(a, w, c.hint)...)
+func (c *confirmScreen) view(e *env, w, h int) string {
+	out := c.View(e.th, w, e.productionLine(w), c.sending)
+	out = append(out, c.outcome(e, w, c.Hint())...)
 	return strings.Join(out, "\n")
 }

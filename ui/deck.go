@@ -7,9 +7,13 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/prompt"
+	"github.com/snapdeck/snapdeck/ui/status"
+	"github.com/snapdeck/snapdeck/ui/text"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // Target is one view a Deck can show: one account, one of its providers
@@ -34,15 +38,13 @@ type Deck struct {
 	cur      int
 	overview bool
 	ovCursor int
-	jumping  bool
-	prompt   input
-	hint     string
+	prompt   prompt.Model // the `:` jump, open while jumping
 	width    int
 	height   int
-	th       theme
-	keys     keyMap
+	th       theme.Theme
+	keys     keymap.KeyMap
 	fatal    error
-	status   string
+	status   status.Line
 	// unavailable are accounts that could not be opened, listed in the
 	// overview with the reason.
 	unavailable []Unavailable
@@ -84,7 +86,7 @@ type appQuit struct{}
 // NewDeck builds one App per target on the shared options o (Provider,
 // Account, ReadOnly and Preloaded are taken from each target).
 func NewDeck(o Options, targets []Target) *Deck {
-	d := &Deck{targets: targets, width: 80, height: 24, th: newTheme(), keys: newKeyMap()}
+	d := &Deck{targets: targets, width: 80, height: 24, th: theme.New(), keys: keymap.New()}
 	for _, t := range targets {
 		to := o
 		to.Provider, to.Account, to.ReadOnly, to.Preloaded = t.Provider, t.Account, o.ReadOnly || t.ReadOnly, t.Preloaded
@@ -92,10 +94,7 @@ func NewDeck(o Options, targets []Target) *Deck {
 		to.Jump = len(targets) > 1
 		d.apps = append(d.apps, New(to))
 	}
-	ti := newInput()
-	ti.Prompt = ":"
-	ti.Placeholder = "account, account/kind or overview (tab completes)"
-	d.prompt = ti
+	d.prompt = prompt.New(":", "account, account/kind or overview (tab completes)")
 	return d
 }
 
@@ -195,7 +194,7 @@ func (d *Deck) appEnded(i int) tea.Cmd {
 		return d.quit()
 	}
 	if err != nil {
-		d.status = "✗ " + d.name(i) + ": " + errText(err)
+		d.status.Announce("✗ " + d.name(i) + ": " + text.Err(err))
 	}
 	if i == d.cur {
 		d.overview, d.ovCursor = true, i
@@ -207,14 +206,14 @@ func (d *Deck) key(m tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(m, d.keys.ForceQuit) {
 		return d.quit()
 	}
-	if d.jumping {
+	if d.prompt.IsOpen() {
 		return d.promptKey(m)
 	}
 	if d.overview {
 		return d.overviewKey(m)
 	}
 	a := d.apps[d.cur]
-	if !a.top().capturing() {
+	if !a.Capturing() {
 		// q quits everything here, help open or not: an App must never
 		// end alone, or its account would be left cancelled.
 		switch {
@@ -229,14 +228,12 @@ func (d *Deck) key(m tea.KeyPressMsg) tea.Cmd {
 }
 
 func (d *Deck) openPrompt() tea.Cmd {
-	d.jumping, d.hint = true, ""
-	d.prompt.SetValue("")
-	return d.prompt.Focus()
+	return d.prompt.Open()
 }
 
 // name is a target's jump name: account/kind.
 func (d *Deck) name(i int) string {
-	return d.apps[i].info.ViewName(d.targets[i].Account)
+	return d.apps[i].Name()
 }
 
 // candidates are the jump names a query may mean, best first.
@@ -307,40 +304,31 @@ func (d *Deck) resolve(q string) (int, bool) {
 func (d *Deck) promptKey(m tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(m, d.keys.Back):
-		d.jumping = false
-		d.prompt.Blur()
+		d.prompt.Close()
 		return nil
 	case key.Matches(m, d.keys.Complete):
-		c := d.prefixed(d.prompt.Value())
-		if len(c) > 0 {
-			d.prompt.SetValue(commonPrefix(c))
-			d.prompt.CursorEnd()
-		}
+		d.prompt.Complete(d.prefixed(d.prompt.Value()))
 		return nil
 	case key.Matches(m, d.keys.Submit):
 		if u, found := d.unavailableNamed(d.prompt.Value()); found {
 			// Never a near match instead: say why it cannot be opened.
-			d.hint = userText(u.Account) + " is unavailable: " + userText(u.Reason)
+			d.prompt.SetHint(text.User(u.Account) + " is unavailable: " + text.User(u.Reason))
 			return nil
 		}
 		i, ok := d.resolve(d.prompt.Value())
 		if !ok {
 			c := d.candidates(d.prompt.Value())
 			if len(c) == 0 {
-				d.hint = "No account or view matches " + userText(d.prompt.Value())
+				d.prompt.SetHint("No account or view matches " + text.User(d.prompt.Value()))
 			} else {
-				d.hint = "Which one? " + strings.Join(c, ", ")
+				d.prompt.SetHint("Which one? " + strings.Join(c, ", "))
 			}
 			return nil
 		}
-		d.jumping = false
-		d.prompt.Blur()
+		d.prompt.Close()
 		return d.jumpTo(i)
 	}
-	var cmd tea.Cmd
-	d.prompt, cmd = d.prompt.Update(m)
-	d.hint = ""
-	return cmd
+	return d.prompt.Update(m)
 }
 
 // jumpTo shows target i, or the overview for -1.
@@ -350,27 +338,16 @@ func (d *Deck) jumpTo(i int) tea.Cmd {
 		return nil
 	}
 	if d.apps[i].Fatal() != nil {
-		d.status = "✗ " + d.name(i) + " is unavailable: " + errText(d.apps[i].Fatal())
+		d.status.Announce("✗ " + d.name(i) + " is unavailable: " + text.Err(d.apps[i].Fatal()))
 		d.overview, d.ovCursor = true, i
 		return nil
 	}
-	d.overview, d.cur, d.status = false, i, ""
+	d.overview, d.cur = false, i
+	d.status.Announce("")
 	a := d.apps[i]
 	// Rows may have been read while another account was on screen.
-	if in, ok := a.top().(*instancesScreen); ok && in.loaded {
-		return tag(i, in.wantSummaries(a))
-	}
-	return nil
-}
-
-func commonPrefix(ss []string) string {
-	p := ss[0]
-	for _, s := range ss[1:] {
-		for !strings.HasPrefix(strings.ToLower(s), strings.ToLower(p)) {
-			p = p[:len(p)-1]
-		}
-	}
-	return p
+	_, cmd := a.Update(resumeMsg{})
+	return tag(i, cmd)
 }
 
 func (d *Deck) overviewKey(m tea.KeyPressMsg) tea.Cmd {
@@ -391,9 +368,7 @@ func (d *Deck) overviewKey(m tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(m, k.Refresh):
 		var cmds []tea.Cmd
 		for i, a := range d.apps {
-			if in, ok := a.stack[0].(*instancesScreen); ok && in.pending == 0 {
-				cmds = append(cmds, tag(i, in.start(a)))
-			}
+			cmds = append(cmds, tag(i, a.Refresh()))
 		}
 		return tea.Batch(cmds...)
 	}
@@ -407,19 +382,16 @@ func (d *Deck) View() tea.View {
 	if d.overview {
 		body = d.renderOverview()
 	} else {
-		body = d.apps[d.cur].render()
+		body = d.apps[d.cur].View().Content
 	}
-	if d.jumping && d.width >= minWidth && d.height >= minHeight {
+	if d.prompt.IsOpen() && d.width >= minWidth && d.height >= minHeight {
 		lines := strings.Split(body, "\n")
 		if len(lines) >= 2 {
-			hint := d.hint
-			if hint == "" {
-				if c := d.candidates(d.prompt.Value()); len(c) > 0 {
-					hint = "→ " + strings.Join(c, "  ")
-				}
+			var cands []string
+			if d.prompt.Hint() == "" {
+				cands = d.candidates(d.prompt.Value())
 			}
-			lines[len(lines)-2] = fit(d.th.dim.Render(hint), d.width)
-			lines[len(lines)-1] = fit(d.prompt.View(), d.width)
+			lines[len(lines)-2], lines[len(lines)-1] = d.prompt.View(d.th, d.width, cands)
 		}
 		body = strings.Join(lines, "\n")
 	}
@@ -429,38 +401,13 @@ func (d *Deck) View() tea.View {
 	return v
 }
 
-// Summary is what the overview shows of one account view.
-type Summary struct {
-	Loaded    bool
-	Resources int
-	Stale     int // no successful backup in the last 48 h
-	Jobs      int
-	Err       error
-}
-
-// Summary reports the App's account at a glance.
-func (a *App) Summary() Summary {
-	in := a.stack[0].(*instancesScreen)
-	s := Summary{Loaded: in.loaded, Resources: len(in.all), Jobs: len(a.activeJobs()), Err: in.err}
-	if a.fatal != nil {
-		s.Err = a.fatal
-	}
-	now := a.opts.Now()
-	for _, r := range in.all {
-		if r.BackupStale(now) {
-			s.Stale++
-		}
-	}
-	return s
-}
-
 func (d *Deck) renderOverview() string {
 	w, h := d.width, d.height
 	if w < minWidth || h < minHeight {
-		return fit("Terminal too small", w) + "\n" + fit("need 30×8", w)
+		return text.Fit("Terminal too small", w) + "\n" + text.Fit("need 30×8", w)
 	}
 	th := d.th
-	out := []string{fit(th.title.Render("snapdeck")+" "+th.dim.Render(fmt.Sprintf("%d accounts", len(d.accounts())))+" › "+th.crumb.Render("Overview"), w)}
+	out := []string{text.Fit(th.Title.Render("snapdeck")+" "+th.Dim.Render(fmt.Sprintf("%d accounts", len(d.accounts())))+" › "+th.Crumb.Render("Overview"), w)}
 	cols := []struct {
 		t string
 		w int
@@ -472,58 +419,58 @@ func (d *Deck) renderOverview() string {
 	cols[0].w = max(w-fixed, 12)
 	var hdr []string
 	for _, c := range cols {
-		hdr = append(hdr, fit(c.t, c.w))
+		hdr = append(hdr, text.Fit(c.t, c.w))
 	}
-	out = append(out, th.header.Render(fit(strings.Join(hdr, " "), w)))
+	out = append(out, th.Header.Render(text.Fit(strings.Join(hdr, " "), w)))
 	for i, a := range d.apps {
 		s := a.Summary()
 		name := d.name(i)
 		if d.targets[i].Production {
-			name += " " + th.bad.Render("[prod]")
+			name += " " + th.Bad.Render("[prod]")
 		}
-		if a.opts.ReadOnly {
-			name += " " + th.warn.Render("[ro]")
+		if s.ReadOnly {
+			name += " " + th.Warn.Render("[ro]")
 		}
 		res, stale := "…", "…"
-		staleStyle := th.dim
+		staleStyle := th.Dim
 		switch {
 		case s.Err != nil:
-			res, stale = th.bad.Render("error"), ""
+			res, stale = th.Bad.Render("error"), ""
 		case s.Loaded:
 			res, stale = fmt.Sprint(s.Resources), fmt.Sprint(s.Stale)
-			staleStyle = th.good
+			staleStyle = th.Good
 			if s.Stale > 0 {
-				staleStyle = th.bad
+				staleStyle = th.Bad
 			}
 		}
 		jobs := fmt.Sprint(s.Jobs)
-		row := fit(name, cols[0].w) + " " + fit(a.info.Title, cols[1].w) + " " + fit(res, cols[2].w) + " " +
-			staleStyle.Render(fit(stale, cols[3].w)) + " " + fit(jobs, cols[4].w)
+		row := text.Fit(name, cols[0].w) + " " + text.Fit(s.Title, cols[1].w) + " " + text.Fit(res, cols[2].w) + " " +
+			staleStyle.Render(text.Fit(stale, cols[3].w)) + " " + text.Fit(jobs, cols[4].w)
 		if i == d.ovCursor {
-			row = th.selected.Render(fit(name, cols[0].w)) + row[len(fit(name, cols[0].w)):]
+			row = th.Selected.Render(text.Fit(name, cols[0].w)) + row[len(text.Fit(name, cols[0].w)):]
 		}
-		out = append(out, fit(row, w))
+		out = append(out, text.Fit(row, w))
 	}
 	for _, u := range d.unavailable {
 		rest := w - cols[0].w - cols[1].w - 2
-		out = append(out, fit(fit(userText(u.Account), cols[0].w)+" "+fit(userText(u.Provider), cols[1].w)+" "+
-			th.bad.Render(fit("unavailable: "+userText(u.Reason), max(rest, 1))), w))
+		out = append(out, text.Fit(text.Fit(text.User(u.Account), cols[0].w)+" "+text.Fit(text.User(u.Provider), cols[1].w)+" "+
+			th.Bad.Render(text.Fit("unavailable: "+text.User(u.Reason), max(rest, 1))), w))
 	}
 	for i, a := range d.apps {
 		if s := a.Summary(); s.Err != nil {
-			out = append(out, "", th.errBox.Render(fit("⚠ "+d.name(i)+": ", w)), wrap(errText(s.Err), w))
+			out = append(out, "", th.ErrBox.Render(text.Fit("⚠ "+d.name(i)+": ", w)), text.Wrap(text.Err(s.Err), w))
 		}
 	}
 	for _, u := range d.unavailable {
-		out = append(out, "", th.errBox.Render(fit("⚠ "+userText(u.Account)+" is unavailable: ", w)), wrap(userText(u.Reason), w))
+		out = append(out, "", th.ErrBox.Render(text.Fit("⚠ "+text.User(u.Account)+" is unavailable: ", w)), text.Wrap(text.User(u.Reason), w))
 	}
-	body := clip(strings.Join(out[1:], "\n"), w, h-3)
+	body := text.Clip(strings.Join(out[1:], "\n"), w, h-3)
 	footer := []key.Binding{d.keys.Open, d.keys.Up, d.keys.Down, d.keys.Refresh, d.keys.Jump, d.keys.Back, d.keys.Quit}
 	help := make([]string, 0, len(footer))
 	for _, b := range footer {
 		help = append(help, b.Help().Key+" "+b.Help().Desc)
 	}
-	return out[0] + "\n" + body + "\n" + fit(d.status, w) + "\n" + fit(th.dim.Render(strings.Join(help, " • ")), w)
+	return out[0] + "\n" + body + "\n" + text.Fit(d.status.View(th), w) + "\n" + text.Fit(th.Dim.Render(strings.Join(help, " • ")), w)
 }
 
 // accounts lists the distinct account names.
@@ -545,6 +492,3 @@ func (d *Deck) accounts() []string {
 	sort.Strings(out)
 	return out
 }
-
-// productionStyle frames a production account's top bar.
-var productionStyle = lipgloss.NewStyle().Background(red).Foreground(lipgloss.Color("15")).Bold(true)

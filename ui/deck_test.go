@@ -192,7 +192,7 @@ func TestDeckJumpToUnavailableSaysWhy(t *testing.T) {
 	d.openPrompt()
 	d.prompt.SetValue("prod")
 	d.promptKey(tea.KeyPressMsg{Code: tea.KeyEnter})
-	if d.hint != "prod is unavailable: PROD_TOKEN is not set" || d.overview || d.cur != 0 || !d.jumping {
-		t.Fatalf("hint %q, overview %v, cur %d", d.hint, d.overview, d.cur)
+	if d.prompt.Hint() != "prod is unavailable: PROD_TOKEN is not set" || d.overview || d.cur != 0 || !d.prompt.IsOpen() {
+		t.Fatalf("hint %q, overview %v, cur %d", d.prompt.Hint(), d.overview, d.cur)
 	}
 }

@@ -10,6 +10,9 @@ import (
 
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
+	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/text"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // backupMsg answers a re-read of one backup.
@@ -33,7 +36,7 @@ type detailScreen struct {
 	height  int
 }
 
-func newDetail(_ *App, r model.Resource, b model.Backup) *detailScreen {
+func newDetail(_ *env, r model.Resource, b model.Backup) *detailScreen {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &detailScreen{res: r, b: b, ctx: ctx, cancel: cancel}
 }
@@ -48,18 +51,26 @@ func (s *detailScreen) busy() bool      { return s.loading }
 func (s *detailScreen) capturing() bool { return false }
 func (s *detailScreen) close()          { s.cancel() }
 
-func (s *detailScreen) reload(a *App) tea.Cmd {
-	s.req = a.reqID()
+func (s *detailScreen) reload(e *env) tea.Cmd {
+	s.req = e.root.reqID()
 	s.loading = true
-	req, rid, bid, p := s.req, s.res.ID, s.b.ID, a.opts.Provider
-	return a.call(s.ctx, func(ctx context.Context) tea.Msg {
+	req, rid, bid, p := s.req, s.res.ID, s.b.ID, e.p
+	return e.root.call(s.ctx, func(ctx context.Context) tea.Msg {
 		b, err := p.GetBackup(ctx, rid, bid)
 		return backupMsg{req: req, backup: b, err: err}
 	})
 }
 
-func (s *detailScreen) update(a *App, msg tea.Msg) tea.Cmd {
+func (s *detailScreen) update(e *env, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
+	case resourceMsg:
+		if m.r.ID == s.res.ID {
+			s.res = m.r
+		}
+	case lastGoodMsg:
+		if m.id == s.res.ID && m.t.After(s.res.LastSuccessful) {
+			s.res.LastSuccessful = m.t
+		}
 	case backupMsg:
 		if m.req != s.req {
 			return nil
@@ -67,7 +78,7 @@ func (s *detailScreen) update(a *App, msg tea.Msg) tea.Cmd {
 		s.loading = false
 		s.err = m.err
 		if m.err != nil {
-			a.announce("⚠ refresh failed: " + errText(m.err) + " — r to retry")
+			e.root.announce("⚠ refresh failed: " + text.Err(m.err) + " — r to retry")
 			return nil
 		}
 		slot := s.b.Slot // the single-backup endpoint does not say which slot
@@ -75,12 +86,12 @@ func (s *detailScreen) update(a *App, msg tea.Msg) tea.Cmd {
 		if s.b.Slot == model.SlotNone {
 			s.b.Slot = slot
 		}
-		a.announce("Backup " + s.b.ID + " refreshed")
+		e.root.announce("Backup " + s.b.ID + " refreshed")
 	case tea.KeyPressMsg:
-		k := a.keys
+		k := e.keys
 		switch {
 		case key.Matches(m, k.Back):
-			a.pop()
+			e.root.pop()
 		case key.Matches(m, k.Up):
 			s.scroll = max(s.scroll-1, 0)
 		case key.Matches(m, k.Down):
@@ -88,53 +99,53 @@ func (s *detailScreen) update(a *App, msg tea.Msg) tea.Cmd {
 		case key.Matches(m, k.Top):
 			s.scroll = 0
 		case key.Matches(m, k.Refresh):
-			return s.reload(a)
+			return s.reload(e)
 		case key.Matches(m, k.Restore, k.Delete, k.Abort, k.Note):
-			return a.backupAction(m, s.res, s.b, nil)
+			return e.backupAction(m, s.res, s.b, nil)
 		}
 	}
 	return nil
 }
 
-func (s *detailScreen) keys(a *App) helpKeys {
-	k := a.keys
-	h := helpKeys{
-		short: []key.Binding{k.Back, k.Refresh, k.Up, k.Down, k.Help, k.Quit},
-		full:  [][]key.Binding{{k.Up, k.Down, k.Top}, {k.Back, k.Refresh}},
+func (s *detailScreen) keys(e *env) keymap.Help {
+	k := e.keys
+	h := keymap.Help{
+		Short: []key.Binding{k.Back, k.Refresh, k.Up, k.Down, k.Help, k.Quit},
+		Full:  [][]key.Binding{{k.Up, k.Down, k.Top}, {k.Back, k.Refresh}},
 	}
-	if acts := a.backupKeys(); len(acts) > 0 {
-		h.short = append(acts[:1:1], h.short...)
-		h.full = append(h.full, acts)
+	if acts := e.backupKeys(); len(acts) > 0 {
+		h.Short = append(acts[:1:1], h.Short...)
+		h.Full = append(h.Full, acts)
 	}
 	return h
 }
 
-func (s *detailScreen) view(a *App, w, h int) string {
-	now := a.opts.Now()
+func (s *detailScreen) view(e *env, w, h int) string {
+	now := e.now()
 	b := s.b
-	th := a.th
+	th := e.th
 	var out []string
 	field := func(name, value string) {
-		out = append(out, th.label.Render(fit(name, 15))+" "+value)
+		out = append(out, th.Label.Render(text.Fit(name, 15))+" "+value)
 	}
 	kind := string(b.Kind)
 	if b.Slot != model.SlotNone {
 		kind += " (" + string(b.Slot) + ")"
 	}
-	out = append(out, th.title.Render(fit(fmt.Sprintf("Backup %s of %s", b.ID, s.res.Label), w)), "")
+	out = append(out, th.Title.Render(text.Fit(fmt.Sprintf("Backup %s of %s", b.ID, s.res.Label), w)), "")
 	label := b.Label
 	if label == "" {
-		label = th.dim.Render("— (automatic backups have no label)")
+		label = th.Dim.Render("— (automatic backups have no label)")
 	}
 	field("Label", label)
 	field("ID", b.ID)
 	field("Type", kind)
-	field("Status", th.dim.Foreground(statusColor(b.Status)).Render(statusText(b.Status, b.RawStatus))+
-		th.dim.Render("  API status: "+b.RawStatus))
-	if a.info.BackupDisks {
-		avail := th.good.Render("yes — can be restored")
+	field("Status", th.Dim.Foreground(theme.StatusColor(b.Status)).Render(theme.StatusText(b.Status, b.RawStatus))+
+		th.Dim.Render("  API status: "+b.RawStatus))
+	if e.info.BackupDisks {
+		avail := th.Good.Render("yes — can be restored")
 		if !b.Available {
-			avail = th.bad.Render("no — not available for restore")
+			avail = th.Bad.Render("no — not available for restore")
 		}
 		field("Available", avail)
 	}
@@ -147,15 +158,15 @@ func (s *detailScreen) view(a *App, w, h int) string {
 	field("Finished", fin)
 	field("Duration", format.Duration(b.Duration()))
 	field("Total size", backupSize(b))
-	owner := a.resourceTitle()
+	owner := e.resourceTitle()
 	field(owner, fmt.Sprintf("%s (ID %s, %s)", s.res.Label, s.res.ID, s.res.Region))
 	shown := map[string]bool{"label": true, "id": true, "status": true, "created": true, "updated": true, "finished": true,
 		"duration": true, "total size": true, "note": true, strings.ToLower(owner): true}
-	if b.Note != "" || a.info.Caps.Has(model.CapNote) {
+	if b.Note != "" || e.info.Caps.Has(model.CapNote) {
 		field("Note", b.Note)
 	}
 	if r := b.LastRestore; r != nil {
-		field("Last restore", fmt.Sprintf("%s · started %s · finished %s", statusText(r.Status, r.RawStatus), format.Stamp(now, r.Started), format.Stamp(now, r.Finished)))
+		field("Last restore", fmt.Sprintf("%s · started %s · finished %s", theme.StatusText(r.Status, r.RawStatus), format.Stamp(now, r.Started), format.Stamp(now, r.Finished)))
 		shown["last restore"] = true
 	}
 	for _, f := range b.Fields {
@@ -169,11 +180,11 @@ func (s *detailScreen) view(a *App, w, h int) string {
 		}
 		field(f.Name, f.Value)
 	}
-	if a.info.BackupDisks { // only backups that record them list configs and disks
+	if e.info.BackupDisks { // only backups that record them list configs and disks
 		out = append(out, linodeDisks(th, b, w, field)...)
 	}
 	if s.err != nil {
-		out = append(out, "", th.errBox.Render("⚠ "+errText(s.err)), th.dim.Render("Press r to retry."))
+		out = append(out, "", th.ErrBox.Render("⚠ "+text.Err(s.err)), th.Dim.Render("Press r to retry."))
 	}
 	s.lines, s.height = len(out), h
 	s.scroll = min(s.scroll, max(len(out)-h, 0))
@@ -182,9 +193,9 @@ func (s *detailScreen) view(a *App, w, h int) string {
 
 // linodeDisks lists a Linode backup's configs (through field) and returns
 // the lines of its disk table.
-func linodeDisks(th theme, b model.Backup, w int, field func(name, value string)) []string {
+func linodeDisks(th theme.Theme, b model.Backup, w int, field func(name, value string)) []string {
 	if len(b.Configs) == 0 {
-		field("Configs", th.dim.Render("none"))
+		field("Configs", th.Dim.Render("none"))
 	}
 	for i, c := range b.Configs {
 		name := ""
@@ -193,23 +204,14 @@ func linodeDisks(th theme, b model.Backup, w int, field func(name, value string)
 		}
 		field(name, c)
 	}
-	out := []string{"", th.label.Render(fmt.Sprintf("Disks (%d)", len(b.Disks)))}
+	out := []string{"", th.Label.Render(fmt.Sprintf("Disks (%d)", len(b.Disks)))}
 	if len(b.Disks) == 0 {
-		return append(out, th.dim.Render("  none recorded"))
+		return append(out, th.Dim.Render("  none recorded"))
 	}
 	lw := max(w-2-12-10-2, 10)
-	out = append(out, th.header.Render("  "+fit("LABEL", lw)+" "+fit("FILESYSTEM", 12)+" "+fit("SIZE", 10)))
+	out = append(out, th.Header.Render("  "+text.Fit("LABEL", lw)+" "+text.Fit("FILESYSTEM", 12)+" "+text.Fit("SIZE", 10)))
 	for _, d := range b.Disks {
-		out = append(out, "  "+fit(d.Label, lw)+" "+fit(d.Filesystem, 12)+" "+fit(format.SizeMB(d.SizeMB), 10))
+		out = append(out, "  "+text.Fit(d.Label, lw)+" "+text.Fit(d.Filesystem, 12)+" "+text.Fit(format.SizeMB(d.SizeMB), 10))
 	}
 	return out
-}
-
-// resourceTitle names one resource where it heads a field or ends a
-// sentence: the provider's own word ("Linode"), else its noun capitalised.
-func (a *App) resourceTitle() string {
-	if a.info.ResourceTitle != "" {
-		return a.info.ResourceTitle
-	}
-	return upperFirst(a.info.Noun)
 }

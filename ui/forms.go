@@ -11,6 +11,11 @@ import (
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
+	"github.com/snapdeck/snapdeck/ui/input"
+	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/store"
+	"github.com/snapdeck/snapdeck/ui/table"
+	"github.com/snapdeck/snapdeck/ui/text"
 )
 
 // --- snapshot form ---------------------------------------------------------
@@ -21,7 +26,7 @@ import (
 type snapshotForm struct {
 	sender
 	res     model.Resource
-	input   input
+	input   input.Model
 	loading bool
 	loadErr error
 	req     int
@@ -29,10 +34,10 @@ type snapshotForm struct {
 	hint    string
 }
 
-func newSnapshotForm(a *App, r model.Resource) *snapshotForm {
-	ti := newInput()
+func newSnapshotForm(e *env, r model.Resource) *snapshotForm {
+	ti := input.New()
 	ti.Prompt = "Label › "
-	ti.SetValue("snapdeck-" + a.opts.Now().UTC().Format("20060102-1504"))
+	ti.SetValue("snapdeck-" + e.now().UTC().Format("20060102-1504"))
 	ti.CursorEnd()
 	ti.Focus()
 	return &snapshotForm{sender: newSender(), res: r, input: ti}
@@ -43,11 +48,11 @@ func (f *snapshotForm) busy() bool      { return f.loading || f.sending }
 func (f *snapshotForm) capturing() bool { return true }
 func (f *snapshotForm) close()          { f.cancel() }
 
-func (f *snapshotForm) load(a *App) tea.Cmd {
+func (f *snapshotForm) load(e *env) tea.Cmd {
 	f.loading = true
-	f.req = a.reqID()
-	req, id, p := f.req, f.res.ID, a.opts.Provider
-	return a.call(f.ctx, func(ctx context.Context) tea.Msg {
+	f.req = e.root.reqID()
+	req, id, p := f.req, f.res.ID, e.p
+	return e.root.call(f.ctx, func(ctx context.Context) tea.Msg {
 		b, err := p.ListBackups(ctx, id)
 		return backupsMsg{req: req, id: id, backups: b, err: err}
 	})
@@ -55,7 +60,7 @@ func (f *snapshotForm) load(a *App) tea.Cmd {
 
 func (f *snapshotForm) inProgress() bool { return f.state.InProgress != nil }
 
-func (f *snapshotForm) update(a *App, msg tea.Msg) tea.Cmd {
+func (f *snapshotForm) update(e *env, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case backupsMsg:
 		if m.req != f.req {
@@ -65,7 +70,7 @@ func (f *snapshotForm) update(a *App, msg tea.Msg) tea.Cmd {
 		f.loadErr = m.err
 		if m.err == nil {
 			f.state = model.Summarise(m.backups)
-			a.updateBackups(f.res.ID, m.backups)
+			e.root.updateBackups(f.res.ID, m.backups)
 		}
 		return nil
 	case actionMsg:
@@ -73,31 +78,31 @@ func (f *snapshotForm) update(a *App, msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if m.res.err != nil {
-			cmd := a.actionFailed("Snapshot of "+f.res.Label, m.res.err, f.res.ID)
+			cmd := e.root.actionFailed("Snapshot of "+f.res.Label, m.res.err, f.res.ID)
 			if client.Uncertain(m.res.err) {
 				// The snapshot may have started: re-read what the form
 				// decides on, so that Enter cannot blindly send a second one.
-				return tea.Batch(cmd, f.load(a))
+				return tea.Batch(cmd, f.load(e))
 			}
 			return cmd
 		}
-		a.pop()
-		return f.taken(a, m.res)
+		e.root.pop()
+		return f.taken(e, m.res)
 	case tea.KeyPressMsg:
 		if f.sending {
 			return nil
 		}
-		k := a.keys
+		k := e.keys
 		switch {
 		case key.Matches(m, k.Back):
-			a.pop()
-			a.announce("Cancelled: snapshot of " + f.res.Label)
+			e.root.pop()
+			e.root.announce("Cancelled: snapshot of " + f.res.Label)
 			return nil
 		case f.loading:
 			return nil
 		case f.loadErr != nil:
 			if key.Matches(m, k.Refresh) {
-				return f.load(a)
+				return f.load(e)
 			}
 			return nil
 		case f.inProgress():
@@ -108,9 +113,9 @@ func (f *snapshotForm) update(a *App, msg tea.Msg) tea.Cmd {
 				return nil
 			}
 			if c := f.state.Current; c != nil {
-				return f.confirmReplace(a, *c)
+				return f.confirmReplace(e, *c)
 			}
-			return f.send(a, f.request(a))
+			return f.send(e, f.request(e))
 		}
 		var cmd tea.Cmd
 		f.input, cmd = f.input.Update(m)
@@ -121,83 +126,83 @@ func (f *snapshotForm) update(a *App, msg tea.Msg) tea.Cmd {
 }
 
 // taken announces the snapshot accepted and watches it.
-func (f *snapshotForm) taken(a *App, res actionResult) tea.Cmd {
-	a.announce("✓ Snapshot " + res.backup.Label + " of " + f.res.Label + " accepted; watching it")
+func (f *snapshotForm) taken(e *env, res actionResult) tea.Cmd {
+	e.root.announce("✓ Snapshot " + res.backup.Label + " of " + f.res.Label + " accepted; watching it")
 	return tea.Batch(
-		a.addJob(&job{kind: jobSnapshot, resourceID: f.res.ID, label: f.res.Label, name: res.backup.Label, backupID: res.backup.ID, status: res.backup.RawStatus}),
-		a.reread(f.res.ID, ""),
+		e.root.addJob(&store.Job{Kind: store.JobSnapshot, ResourceID: f.res.ID, Label: f.res.Label, Name: res.backup.Label, BackupID: res.backup.ID, Status: res.backup.RawStatus}),
+		e.root.reread(f.res.ID, ""),
 	)
 }
 
 // confirmReplace asks, in the confirm component, before the new snapshot
 // replaces the current one; esc there comes back to the form.
-func (f *snapshotForm) confirmReplace(a *App, cur model.Backup) tea.Cmd {
-	c := newConfirm(model.ConfirmReplaceSnapshot(a.info, f.res, cur, f.input.Value(), format.Stamp(a.opts.Now(), cur.Created)))
+func (f *snapshotForm) confirmReplace(e *env, cur model.Backup) tea.Cmd {
+	c := newConfirm(model.ConfirmReplaceSnapshot(e.info, f.res, cur, f.input.Value(), format.Stamp(e.now(), cur.Created)))
 	c.ids, c.what = []string{f.res.ID}, "Snapshot of "+f.res.Label
-	c.run = f.request(a)
-	c.done = func(a *App, res actionResult) tea.Cmd {
-		a.pop() // the form
-		return f.taken(a, res)
+	c.run = f.request(e)
+	c.done = func(e *env, res actionResult) tea.Cmd {
+		e.root.pop() // the form
+		return f.taken(e, res)
 	}
 	c.uncertain = f.load
-	return a.push(c, nil)
+	return e.root.push(c, nil)
 }
 
-func (f *snapshotForm) request(a *App) func(ctx context.Context) actionResult {
-	act, id, label := a.actions, f.res.ID, f.input.Value()
+func (f *snapshotForm) request(e *env) func(ctx context.Context) actionResult {
+	act, id, label := e.actions, f.res.ID, f.input.Value()
 	return func(ctx context.Context) actionResult {
 		b, err := act.TakeSnapshot(ctx, id, model.SnapshotRequest{Label: label})
 		return actionResult{err: err, backup: b}
 	}
 }
 
-func (f *snapshotForm) keys(a *App) helpKeys {
-	k := a.keys
+func (f *snapshotForm) keys(e *env) keymap.Help {
+	k := e.keys
 	switch {
 	case f.sending:
-		return helpKeys{short: []key.Binding{k.ForceQuit}}
+		return keymap.Help{Short: []key.Binding{k.ForceQuit}}
 	case f.inProgress() || f.loading:
-		return helpKeys{short: []key.Binding{k.Back}, full: [][]key.Binding{{k.Back}}}
+		return keymap.Help{Short: []key.Binding{k.Back}, Full: [][]key.Binding{{k.Back}}}
 	}
-	ok := withHelp(k.Submit, "enter", "take snapshot")
-	return helpKeys{short: []key.Binding{ok, k.Back}, full: [][]key.Binding{{ok, k.Back}}}
+	ok := keymap.WithHelp(k.Submit, "enter", "take snapshot")
+	return keymap.Help{Short: []key.Binding{ok, k.Back}, Full: [][]key.Binding{{ok, k.Back}}}
 }
 
-func (f *snapshotForm) view(a *App, w, h int) string {
-	th := a.th
-	now := a.opts.Now()
-	out := []string{th.label.Render(fit("Take a snapshot of "+f.res.Label, w)), ""}
+func (f *snapshotForm) view(e *env, w, h int) string {
+	th := e.th
+	now := e.now()
+	out := []string{th.Label.Render(text.Fit("Take a snapshot of "+f.res.Label, w)), ""}
 	switch {
 	case f.loading:
-		out = append(out, a.spin.View()+" Reading the current snapshot state…")
+		out = append(out, e.root.spinView()+" Reading the current snapshot state…")
 		return strings.Join(out, "\n")
 	case f.loadErr != nil:
-		out = append(out, th.errBox.Render(wrap("⚠ Could not read the backups: "+errText(f.loadErr), w)), th.dim.Render("Press r to retry, esc to go back."))
+		out = append(out, th.ErrBox.Render(text.Wrap("⚠ Could not read the backups: "+text.Err(f.loadErr), w)), th.Dim.Render("Press r to retry, esc to go back."))
 		return strings.Join(out, "\n")
 	case f.inProgress():
 		ip := f.state.InProgress
-		out = append(out, th.errBox.Render("Refused: a snapshot is already in progress."),
-			wrap(fmt.Sprintf("Snapshot %q is %s (started %s). %s takes one snapshot at a time; wait for it to finish.",
-				ip.Label, ip.RawStatus, format.Age(now, ip.Created), a.info.Title), w),
-			"", th.dim.Render("Press esc to go back."))
+		out = append(out, th.ErrBox.Render("Refused: a snapshot is already in progress."),
+			text.Wrap(fmt.Sprintf("Snapshot %q is %s (started %s). %s takes one snapshot at a time; wait for it to finish.",
+				ip.Label, ip.RawStatus, format.Age(now, ip.Created), e.info.Title), w),
+			"", th.Dim.Render("Press esc to go back."))
 		return strings.Join(out, "\n")
 	}
 	out = append(out, f.input.View())
 	label := f.input.Value()
 	n := len([]rune(label))
 	if err := model.ValidateSnapshotLabel(label); err != nil {
-		out = append(out, th.bad.Render("✗ "+err.Error()))
+		out = append(out, th.Bad.Render("✗ "+err.Error()))
 	} else {
-		out = append(out, th.good.Render(fmt.Sprintf("✓ %d/%d characters", n, model.MaxSnapshotLabel)))
+		out = append(out, th.Good.Render(fmt.Sprintf("✓ %d/%d characters", n, model.MaxSnapshotLabel)))
 	}
-	out = append(out, th.dim.Render("Rule: 1 to 255 characters."), "")
+	out = append(out, th.Dim.Render("Rule: 1 to 255 characters."), "")
 	if c := f.state.Current; c != nil {
-		out = append(out, th.warn.Render(wrap(fmt.Sprintf("⚠ %s already has a snapshot: %q, taken %s. %s",
-			f.res.Label, c.Label, format.Stamp(now, c.Created), a.info.Wording.Replaces), w)))
+		out = append(out, th.Warn.Render(text.Wrap(fmt.Sprintf("⚠ %s already has a snapshot: %q, taken %s. %s",
+			f.res.Label, c.Label, format.Stamp(now, c.Created), e.info.Wording.Replaces), w)))
 	} else {
-		out = append(out, th.dim.Render("It has no snapshot yet; nothing will be replaced."))
+		out = append(out, th.Dim.Render("It has no snapshot yet; nothing will be replaced."))
 	}
-	out = append(out, f.outcome(a, w, f.hint)...)
+	out = append(out, f.outcome(e, w, f.hint)...)
 	return strings.Join(out, "\n")
 }
 
@@ -210,26 +215,26 @@ type restoreForm struct {
 	src       model.Resource
 	b         model.Backup
 	targets   []model.Resource
-	tbl       table
+	tbl       table.Table
 	overwrite bool
 }
 
-func newRestoreForm(a *App, src model.Resource, b model.Backup) *restoreForm {
+func newRestoreForm(e *env, src model.Resource, b model.Backup) *restoreForm {
 	f := &restoreForm{src: src, b: b}
 	// Only Linodes in the source's region are valid targets; the source first.
 	f.targets = append(f.targets, src)
-	for _, r := range a.stack[0].(*instancesScreen).all {
+	for _, r := range e.store.Resources() {
 		if r.Region == src.Region && r.ID != src.ID {
 			f.targets = append(f.targets, r)
 		}
 	}
-	f.tbl = table{cols: []column{
-		{title: "TARGET", min: 20, max: 48},
-		{title: "STATUS", width: 12, priority: 3},
-		{title: "PLAN", width: 15, priority: 1},
-		{title: "DISK", width: 8, priority: 2},
-	}}
-	f.tbl.setRows(len(f.targets))
+	f.tbl = table.New([]table.Column{
+		{Title: "TARGET", Min: 20, Max: 48},
+		{Title: "STATUS", Width: 12, Priority: 3},
+		{Title: "PLAN", Width: 15, Priority: 1},
+		{Title: "DISK", Width: 8, Priority: 2},
+	}...)
+	f.tbl.SetRows(len(f.targets))
 	return f
 }
 
@@ -238,51 +243,51 @@ func (f *restoreForm) busy() bool      { return false }
 func (f *restoreForm) capturing() bool { return false }
 func (f *restoreForm) close()          {}
 
-func (f *restoreForm) target() model.Resource { return f.targets[f.tbl.cursor] }
+func (f *restoreForm) target() model.Resource { return f.targets[f.tbl.Cursor()] }
 
-func (f *restoreForm) update(a *App, msg tea.Msg) tea.Cmd {
+func (f *restoreForm) update(e *env, msg tea.Msg) tea.Cmd {
 	m, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
 	}
-	k := a.keys
+	k := e.keys
 	switch {
 	case key.Matches(m, k.Back):
-		a.pop()
-		a.announce("Cancelled: restore of backup " + f.b.ID)
+		e.root.pop()
+		e.root.announce("Cancelled: restore of backup " + f.b.ID)
 	case key.Matches(m, k.Up):
-		f.tbl.move(-1)
+		f.tbl.Move(-1)
 	case key.Matches(m, k.Down):
-		f.tbl.move(1)
+		f.tbl.Move(1)
 	case key.Matches(m, k.Overwrite):
 		f.overwrite = !f.overwrite
 	case key.Matches(m, k.Submit):
-		return f.confirm(a)
+		return f.confirm(e)
 	}
 	return nil
 }
 
 // confirm asks, in the confirm component, before restoring onto the chosen
 // target; esc there comes back to the form.
-func (f *restoreForm) confirm(a *App) tea.Cmd {
+func (f *restoreForm) confirm(e *env) tea.Cmd {
 	t := f.target()
-	c := newConfirm(model.ConfirmRestore(a.info, backupName(f.b), f.src, t, f.overwrite, format.Stamp(a.opts.Now(), f.b.Created)))
+	c := newConfirm(model.ConfirmRestore(e.info, backupName(f.b), f.src, t, f.overwrite, format.Stamp(e.now(), f.b.Created)))
 	if !f.overwrite {
-		c.Warn = append(c.Warn, f.spaceWarning(t, a.resourceTitle()))
+		c.Warn = append(c.Warn, f.spaceWarning(t, e.resourceTitle()))
 	}
 	c.ids, c.what = []string{t.ID}, "Restore onto "+t.Label
-	act, src, bid, tid, ow := a.actions, f.src.ID, f.b.ID, t.ID, f.overwrite
+	act, src, bid, tid, ow := e.actions, f.src.ID, f.b.ID, t.ID, f.overwrite
 	c.run = func(ctx context.Context) actionResult {
 		return actionResult{err: act.RestoreBackup(ctx, src, bid, tid, ow)}
 	}
-	c.done = func(a *App, _ actionResult) tea.Cmd {
-		a.pop() // the form
-		a.announce("✓ Restore of backup " + f.b.ID + " onto " + t.Label + " accepted; watching it")
-		return a.addJob(&job{kind: jobRestore, resourceID: f.src.ID, label: f.src.Label, name: backupName(f.b), targetID: t.ID, targetLabel: t.Label, status: "pending"})
+	c.done = func(e *env, _ actionResult) tea.Cmd {
+		e.root.pop() // the form
+		e.root.announce("✓ Restore of backup " + f.b.ID + " onto " + t.Label + " accepted; watching it")
+		return e.root.addJob(&store.Job{Kind: store.JobRestore, ResourceID: f.src.ID, Label: f.src.Label, Name: backupName(f.b), TargetID: t.ID, TargetLabel: t.Label, Status: "pending"})
 	}
 	// As with any confirm: no second restore by a repeated key.
-	c.uncertain = func(a *App) tea.Cmd { a.pop(); return nil }
-	return a.push(c, nil)
+	c.uncertain = func(e *env) tea.Cmd { e.root.pop(); return nil }
+	return e.root.push(c, nil)
 }
 
 // spaceWarning says whether t has the room for the backup's disks beside
@@ -296,37 +301,37 @@ func (f *restoreForm) spaceWarning(t model.Resource, title string) string {
 	return fmt.Sprintf("The restore is refused if %s has less than %s of unallocated disk (its plan has %s in all).", t.Label, format.SizeMB(size), format.SizeMB(t.DiskMB))
 }
 
-func (f *restoreForm) keys(a *App) helpKeys {
-	k := a.keys
-	next := withHelp(k.Submit, "enter", "next")
-	return helpKeys{short: []key.Binding{k.Up, k.Down, k.Overwrite, next, k.Back}, full: [][]key.Binding{{k.Up, k.Down}, {k.Overwrite, next, k.Back}}}
+func (f *restoreForm) keys(e *env) keymap.Help {
+	k := e.keys
+	next := keymap.WithHelp(k.Submit, "enter", "next")
+	return keymap.Help{Short: []key.Binding{k.Up, k.Down, k.Overwrite, next, k.Back}, Full: [][]key.Binding{{k.Up, k.Down}, {k.Overwrite, next, k.Back}}}
 }
 
 func backupName(b model.Backup) string { return b.Name() }
 
-func (f *restoreForm) view(a *App, w, h int) string {
-	th := a.th
-	now := a.opts.Now()
+func (f *restoreForm) view(e *env, w, h int) string {
+	th := e.th
+	now := e.now()
 	size := f.b.TotalSizeMB()
-	title := a.resourceTitle()
+	title := e.resourceTitle()
 	out := []string{
-		th.label.Render(fit(fmt.Sprintf("Restore %s of %s", backupName(f.b), f.src.Label), w)),
-		th.dim.Render(fit(fmt.Sprintf("taken %s · %d disks · %s · region %s", format.Stamp(now, f.b.Created), len(f.b.Disks), format.SizeMB(size), f.src.Region), w)),
+		th.Label.Render(text.Fit(fmt.Sprintf("Restore %s of %s", backupName(f.b), f.src.Label), w)),
+		th.Dim.Render(text.Fit(fmt.Sprintf("taken %s · %d disks · %s · region %s", format.Stamp(now, f.b.Created), len(f.b.Disks), format.SizeMB(size), f.src.Region), w)),
 		"",
 	}
-	if l := a.productionLine(w); l != "" {
+	if l := e.productionLine(w); l != "" {
 		out = append(out, l, "")
 	}
 	t := f.target()
 	out = append(out, "Target — only "+title+"s in "+f.src.Region+" can receive this backup:")
-	f.tbl.setHeight(max(h-len(out)-7, 1))
-	out = append(out, f.tbl.render(th, w, func(i int) map[string]cell {
+	f.tbl.SetHeight(max(h-len(out)-7, 1))
+	out = append(out, f.tbl.Render(th, w, func(i int) map[string]table.Cell {
 		r := f.targets[i]
 		name := r.Label
 		if r.ID == f.src.ID {
 			name += " (this " + title + ")"
 		}
-		return map[string]cell{"TARGET": {text: name}, "STATUS": {text: r.Status}, "PLAN": {text: r.Plan}, "DISK": {text: format.SizeMB(r.DiskMB)}}
+		return map[string]table.Cell{"TARGET": {Text: name}, "STATUS": {Text: r.Status}, "PLAN": {Text: r.Plan}, "DISK": {Text: format.SizeMB(r.DiskMB)}}
 	}))
 	out = append(out, "")
 	box := "[ ]"
@@ -335,9 +340,9 @@ func (f *restoreForm) view(a *App, w, h int) string {
 	}
 	out = append(out, fmt.Sprintf("%s Overwrite (o toggles)", box))
 	if f.overwrite {
-		out = append(out, th.bad.Render(wrap(model.RestoreOverwrite(a.info, t), w)))
+		out = append(out, th.Bad.Render(text.Wrap(model.RestoreOverwrite(e.info, t), w)))
 	} else {
-		out = append(out, wrap(model.RestoreBeside(a.info, t), w), th.warn.Render(wrap("⚠ "+f.spaceWarning(t, title), w)))
+		out = append(out, text.Wrap(model.RestoreBeside(e.info, t), w), th.Warn.Render(text.Wrap("⚠ "+f.spaceWarning(t, title), w)))
 	}
 	return strings.Join(out, "\n")
 }
@@ -354,7 +359,7 @@ type scheduleForm struct {
 // days are the schedule's choices; "Scheduling" lets Linode pick.
 var days = append([]string{"Scheduling"}, model.Weekdays...)
 
-func newScheduleForm(_ *App, r model.Resource) *scheduleForm {
+func newScheduleForm(_ *env, r model.Resource) *scheduleForm {
 	f := &scheduleForm{sender: newSender(), res: r}
 	for i, d := range days {
 		if d == r.Schedule.Day {
@@ -378,7 +383,7 @@ func (f *scheduleForm) chosen() model.Schedule {
 	return model.Schedule{Day: days[f.day], Window: model.ScheduleWindows[f.win]}
 }
 
-func (f *scheduleForm) update(a *App, msg tea.Msg) tea.Cmd {
+func (f *scheduleForm) update(e *env, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case actionMsg:
 		if !f.received(m) {
@@ -386,23 +391,23 @@ func (f *scheduleForm) update(a *App, msg tea.Msg) tea.Cmd {
 		}
 		if m.res.err != nil {
 			if client.Uncertain(m.res.err) {
-				a.pop() // as in confirmScreen
+				e.root.pop() // as in confirmScreen
 			}
-			return a.actionFailed("Schedule of "+f.res.Label, m.res.err, f.res.ID)
+			return e.root.actionFailed("Schedule of "+f.res.Label, m.res.err, f.res.ID)
 		}
-		a.pop()
-		a.updateResource(m.res.resource)
-		a.announce("✓ Backups of " + f.res.Label + " now run " + scheduleText(m.res.resource.Schedule))
+		e.root.pop()
+		e.root.updateResource(m.res.resource)
+		e.root.announce("✓ Backups of " + f.res.Label + " now run " + scheduleText(m.res.resource.Schedule))
 		return nil
 	case tea.KeyPressMsg:
 		if f.sending {
 			return nil
 		}
 		n, nw := len(days), len(model.ScheduleWindows)
-		k := a.keys
+		k := e.keys
 		switch {
 		case key.Matches(m, k.Back):
-			a.pop()
+			e.root.pop()
 			return nil
 		case key.Matches(m, k.Left):
 			f.day = (f.day + n - 1) % n
@@ -415,12 +420,12 @@ func (f *scheduleForm) update(a *App, msg tea.Msg) tea.Cmd {
 		case key.Matches(m, k.Submit):
 			s := f.chosen()
 			if s == f.res.Schedule {
-				a.pop()
-				a.announce("Schedule unchanged")
+				e.root.pop()
+				e.root.announce("Schedule unchanged")
 				return nil
 			}
-			act, id := a.actions, f.res.ID
-			return f.send(a, func(ctx context.Context) actionResult {
+			act, id := e.actions, f.res.ID
+			return f.send(e, func(ctx context.Context) actionResult {
 				r, err := act.SetSchedule(ctx, id, s)
 				return actionResult{err: err, resource: r}
 			})
@@ -429,30 +434,30 @@ func (f *scheduleForm) update(a *App, msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (f *scheduleForm) keys(a *App) helpKeys {
-	k := a.keys
+func (f *scheduleForm) keys(e *env) keymap.Help {
+	k := e.keys
 	if f.sending {
-		return helpKeys{short: []key.Binding{k.ForceQuit}}
+		return keymap.Help{Short: []key.Binding{k.ForceQuit}}
 	}
-	day := withHelp(k.Left, "←/→", "day")
-	win := withHelp(k.Up, "↑/↓", "window")
-	save := withHelp(k.Submit, "enter", "save")
-	return helpKeys{short: []key.Binding{day, win, save, k.Back}, full: [][]key.Binding{{day, win}, {save, k.Back}}}
+	day := keymap.WithHelp(k.Left, "←/→", "day")
+	win := keymap.WithHelp(k.Up, "↑/↓", "window")
+	save := keymap.WithHelp(k.Submit, "enter", "save")
+	return keymap.Help{Short: []key.Binding{day, win, save, k.Back}, Full: [][]key.Binding{{day, win}, {save, k.Back}}}
 }
 
-func (f *scheduleForm) view(a *App, w, h int) string {
-	th := a.th
+func (f *scheduleForm) view(e *env, w, h int) string {
+	th := e.th
 	s := f.chosen()
 	out := []string{
-		th.label.Render(fit("Backup schedule of "+f.res.Label, w)), "",
+		th.Label.Render(text.Fit("Backup schedule of "+f.res.Label, w)), "",
 		"Now:   " + scheduleText(f.res.Schedule),
-		"New:   " + th.label.Render(scheduleText(s)),
+		"New:   " + th.Label.Render(scheduleText(s)),
 		"",
-		fmt.Sprintf("Day     ‹ %s ›", th.label.Render(s.Day)),
-		fmt.Sprintf("Window  ‹ %s › %s", th.label.Render(s.Window), th.dim.Render(scheduleText(model.Schedule{Window: s.Window}))),
+		fmt.Sprintf("Day     ‹ %s ›", th.Label.Render(s.Day)),
+		fmt.Sprintf("Window  ‹ %s › %s", th.Label.Render(s.Window), th.Dim.Render(scheduleText(model.Schedule{Window: s.Window}))),
 		"",
-		th.dim.Render(wrap("Linode takes the daily backup in the two-hour window (UTC) and keeps the weekly one from the chosen day. \"Scheduling\" lets Linode pick the day.", w)),
+		th.Dim.Render(text.Wrap("Linode takes the daily backup in the two-hour window (UTC) and keeps the weekly one from the chosen day. \"Scheduling\" lets Linode pick the day.", w)),
 	}
-	out = append(out, f.outcome(a, w, "")...)
+	out = append(out, f.outcome(e, w, "")...)
 	return strings.Join(out, "\n")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/ui/text"
 )
 
 // FuzzSanitize: whatever an API sends, model.Sanitize (which
@@ -62,8 +63,8 @@ func FuzzSanitize(f *testing.F) {
 		}
 		// What the screen does with it: exactly the width asked for.
 		for _, w := range []int{1, 2, 7, 24} {
-			if got := ansi.StringWidth(fit(out, w)); got != w {
-				t.Fatalf("fit(%q, %d) is %d wide", out, w, got)
+			if got := ansi.StringWidth(text.Fit(out, w)); got != w {
+				t.Fatalf("text.Fit(%q, %d) is %d wide", out, w, got)
 			}
 		}
 	})

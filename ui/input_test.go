@@ -5,10 +5,12 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/client/northflank"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/ui/input"
 )
 
 // editingKeys are every key textinput's KeyMap binds (but ctrl+v, which
@@ -84,7 +87,7 @@ func keyMsg(k string) tea.KeyPressMsg {
 
 // press sends k to in, failing the test with what was pressed where, if
 // it panics.
-func press(t *testing.T, in input, k tea.KeyPressMsg, where string) (out input) {
+func press(t *testing.T, in input.Model, k tea.KeyPressMsg, where string) (out input.Model) {
 	t.Helper()
 	defer func() {
 		if r := recover(); r != nil {
@@ -107,7 +110,7 @@ func TestEveryEditingKeyAtEveryCursorPosition(t *testing.T) {
 		for pos := 0; pos <= utf8.RuneCountInString(text); pos++ {
 			for _, echo := range []textinput.EchoMode{textinput.EchoNormal, textinput.EchoPassword} {
 				for _, k := range editingKeys {
-					in := newInput()
+					in := input.New()
 					in.EchoMode = echo
 					in.SetValue(text)
 					in.Focus()
@@ -136,7 +139,7 @@ func TestDeleteWordForwardAtTheEnd(t *testing.T) {
 		{"web prod", 2, "we", 2, "alt+delete"}, // not at the end: bubbles' own
 		{"web prod", 3, "web", 3, "alt+d"},
 	} {
-		in := newInput()
+		in := input.New()
 		in.SetValue(c.text)
 		in.Focus()
 		in.SetCursor(c.pos)
@@ -160,30 +163,38 @@ func (withNotes) Info() model.ProviderInfo {
 // ways the UI builds them, and returns a pointer to each input field
 // (found by reflection, so a field added to one of these screens is walked
 // too).
-func everyInput(t *testing.T) map[string]*input {
+func everyInput(t *testing.T) map[string]*input.Model {
 	t.Helper()
 	now := time.Now()
 	a := New(Options{Provider: withNotes{hostileAddonActions{newHostileAddons(now)}}, Now: time.Now})
 	r := model.Resource{ID: "1", Label: "web-prod-01", Region: "eu", BackupsEnabled: true}
 	b := model.Backup{ID: "b1", Label: "nightly", Status: model.StatusSuccessful, Note: "before upgrade"}
-	_ = a.startNote(r, b)
+	_ = a.env.startNote(r, b)
 	screens := map[string]any{
-		"filter":   newInstances(a),
+		"filter":   newInstances(a.env),
 		"confirm":  newConfirm(model.ConfirmRestore(a.info, "nightly", r, r, true, "")),
-		"snapshot": newSnapshotForm(a, r),
-		"restore":  newRestoreForm(a, r, b),
-		"backup":   newBackupForm(a, r),
+		"snapshot": newSnapshotForm(a.env, r),
+		"restore":  newRestoreForm(a.env, r, b),
+		"backup":   newBackupForm(a.env, r),
 		"note":     a.top(),
 		"deck":     NewDeck(Options{Now: time.Now}, []Target{{Account: "x", Provider: hostileAddonActions{newHostileAddons(now)}}}),
 	}
-	out := map[string]*input{}
-	for name, s := range screens {
-		v := reflect.ValueOf(s).Elem()
+	out := map[string]*input.Model{}
+	// Fields of fields too: a component (confirm.Model) holds its own.
+	var walk func(path string, v reflect.Value)
+	walk = func(path string, v reflect.Value) {
 		for i := 0; i < v.NumField(); i++ {
-			if f := v.Field(i); f.Type() == reflect.TypeFor[input]() {
-				out[name+"."+v.Type().Field(i).Name] = (*input)(f.Addr().UnsafePointer())
+			f, name := v.Field(i), path+"."+v.Type().Field(i).Name
+			switch {
+			case f.Type() == reflect.TypeFor[input.Model]():
+				out[name] = (*input.Model)(f.Addr().UnsafePointer())
+			case f.Kind() == reflect.Struct:
+				walk(name, f)
 			}
 		}
+	}
+	for name, s := range screens {
+		walk(name, reflect.ValueOf(s).Elem())
 	}
 	return out
 }
@@ -193,7 +204,7 @@ func everyInput(t *testing.T) map[string]*input {
 // the cursor stays in the text, and a CharLimit holds.
 func TestRandomWalkOverEveryTextInput(t *testing.T) {
 	inputs := everyInput(t)
-	for _, want := range []string{"filter.filter", "deck.prompt", "confirm.input", "snapshot.input",
+	for _, want := range []string{"filter.filter", "deck.prompt.in", "confirm.Model.input", "snapshot.input",
 		"backup.name", "backup.dest", "backup.days", "note.input"} {
 		if inputs[want] == nil {
 			t.Errorf("no text input %s found; have %v", want, reflect.ValueOf(inputs).MapKeys())
@@ -216,15 +227,35 @@ func TestRandomWalkOverEveryTextInput(t *testing.T) {
 	}
 }
 
-// Every text field of the UI is an input, so none misses the guard: no
-// file but input.go names textinput.Model or calls textinput.New.
+// Every text field of the UI is an input.Model, so none misses the guard:
+// no file of ui or its packages but input/input.go names textinput.Model or
+// calls textinput.New.
 func TestEveryTextInputIsGuarded(t *testing.T) {
-	files, err := filepath.Glob("*.go")
+	var files []string
+	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == "testdata" {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go") {
+			files = append(files, filepath.ToSlash(p))
+		}
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The walk must see the guard itself and the packages beside it, or it
+	// checks nothing.
+	for _, want := range []string{"input/input.go", "app.go", "confirm/confirm.go"} {
+		if !slices.Contains(files, want) {
+			t.Fatalf("walk did not find %s; found %v", want, files)
+		}
+	}
 	for _, f := range files {
-		if f == "input.go" || strings.HasSuffix(f, "_test.go") {
+		if f == "input/input.go" {
 			continue
 		}
 		src, err := os.ReadFile(f)
@@ -238,7 +269,7 @@ func TestEveryTextInputIsGuarded(t *testing.T) {
 		ast.Inspect(file, func(n ast.Node) bool {
 			if sel, ok := n.(*ast.SelectorExpr); ok {
 				if id, ok := sel.X.(*ast.Ident); ok && id.Name == "textinput" && (sel.Sel.Name == "Model" || sel.Sel.Name == "New") {
-					t.Errorf("%s uses textinput.%s: use input (newInput), which guards its Update", f, sel.Sel.Name)
+					t.Errorf("%s uses textinput.%s: use input.Model (input.New), which guards its Update", f, sel.Sel.Name)
 				}
 			}
 			return true

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,87 +9,60 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
+	"github.com/snapdeck/snapdeck/ui/input"
+	"github.com/snapdeck/snapdeck/ui/keymap"
+	"github.com/snapdeck/snapdeck/ui/store"
+	"github.com/snapdeck/snapdeck/ui/table"
+	"github.com/snapdeck/snapdeck/ui/text"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
-// pageMsg answers one page of the resource listing of generation gen.
-type pageMsg struct {
-	gen  int
-	page int
-	res  client.ResourcePage
-	err  error
-}
-
-// summaryMsg answers a resource's backup list read for its snapshot column.
-type summaryMsg struct {
-	gen     int
-	id      string
-	backups []model.Backup
-	err     error
-}
-
 // instancesScreen is the fleet: every resource of the account.
+// It reads the rows from the account's store, and keeps only what is its
+// own: the filter and the table's cursor.
 type instancesScreen struct {
-	plural string             // "Instances", "Addons"…
-	pages  [][]model.Resource // by page number - 1; nil while not yet read
-	all    []model.Resource   // pages concatenated in order
-	hay    []string           // each row's SearchText, computed once per load
-	shown  []int              // indexes into all that pass the filter, found so far
-	tbl    table
+	st     *store.Store
+	seen   int      // the store's Version the rows below were built from
+	plural string   // "Instances", "Addons"…
+	hay    []string // each row's SearchText, computed once per load
+	shown  []int    // indexes into the rows that pass the filter, found so far
+	tbl    table.Table
 
 	scanned   int // rows of all the filter has looked at
 	filterGen int // bumped by every new query, to drop stale filter steps
 
-	gen      int // listing generation; a refresh starts a new one
-	pending  int // pages of this generation still in flight
-	total    int
-	loaded   bool // page 1 of some generation arrived
-	err      error
-	ctx      context.Context
-	cancel   context.CancelFunc
-	filter   input
-	query    string
-	typing   bool
-	snaps    map[string]model.SnapshotState
-	snapGen  map[string]int // the listing generation each summary belongs to
-	snapErr  map[string]bool
-	inflight map[string]bool
-	scan     *scan // the fleet-wide backup scan, while it runs
+	filter input.Model
+	query  string
+	typing bool
 }
 
-func newInstances(a *App) *instancesScreen {
-	ti := newInput()
+func newInstances(e *env) *instancesScreen {
+	ti := input.New()
 	ti.Prompt = "/"
 	ti.Placeholder = "label, region or tag"
-	cols := []column{
-		{title: "LABEL", min: 16, max: 64},
-		{title: a.info.GroupTitle, width: 12, priority: 6},
-		{title: "STATUS", width: 12, priority: 5},
-		{title: "PLAN", width: 15, priority: 1},
-		{title: "BACKUPS", width: 7, priority: 4},
-		{title: "LAST GOOD", width: 9, priority: 7},
-		{title: "SNAPSHOT", width: 11, priority: 3},
+	cols := []table.Column{
+		{Title: "LABEL", Min: 16, Max: 64},
+		{Title: e.info.GroupTitle, Width: 12, Priority: 6},
+		{Title: "STATUS", Width: 12, Priority: 5},
+		{Title: "PLAN", Width: 15, Priority: 1},
+		{Title: "BACKUPS", Width: 7, Priority: 4},
+		{Title: "LAST GOOD", Width: 9, Priority: 7},
+		{Title: "SNAPSHOT", Width: 11, Priority: 3},
 	}
-	if !a.info.Caps.Has(model.CapEnableBackups) {
+	if !e.info.Caps.Has(model.CapEnableBackups) {
 		// Backups are always on where there is no service to turn on.
-		cols = slices.DeleteFunc(cols, func(c column) bool { return c.title == "BACKUPS" })
+		cols = slices.DeleteFunc(cols, func(c table.Column) bool { return c.Title == "BACKUPS" })
 	}
-	s := &instancesScreen{
-		plural:   a.info.Plural,
-		tbl:      table{cols: cols},
-		filter:   ti,
-		snaps:    map[string]model.SnapshotState{},
-		snapGen:  map[string]int{},
-		snapErr:  map[string]bool{},
-		inflight: map[string]bool{},
-	}
-	return s
+	return &instancesScreen{st: e.store, plural: e.info.Plural, tbl: table.New(cols...), filter: ti}
 }
 
+// rows are the account's resources, in list order.
+func (s *instancesScreen) rows() []model.Resource { return s.st.Resources() }
+
 func (s *instancesScreen) title() string {
-	n := len(s.all)
+	n := len(s.rows())
 	if s.query != "" {
 		more := ""
 		if !s.filtered() {
@@ -98,112 +70,37 @@ func (s *instancesScreen) title() string {
 		}
 		return fmt.Sprintf("%s %d%s/%d", s.plural, len(s.shown), more, n)
 	}
-	if s.total > n {
-		return fmt.Sprintf("%s %d of %d", s.plural, n, s.total)
+	if s.st.Total() > n {
+		return fmt.Sprintf("%s %d of %d", s.plural, n, s.st.Total())
 	}
 	return fmt.Sprintf("%s %d", s.plural, n)
 }
 
-func (s *instancesScreen) busy() bool {
-	return s.pending > 0 || len(s.inflight) > 0 || s.scan != nil
-}
+// The list has nothing in flight of its own: the account's reads are the
+// root's (App.anyBusy), and end with it.
+func (s *instancesScreen) busy() bool      { return false }
 func (s *instancesScreen) capturing() bool { return s.typing }
-func (s *instancesScreen) close() {
-	if s.cancel != nil {
-		s.cancel()
-	}
-	if s.scan != nil {
-		s.scan.cancel()
-	}
-}
+func (s *instancesScreen) close()          {}
 
-// start begins a new listing generation: page 1, then the rest at once.
-func (s *instancesScreen) start(a *App) tea.Cmd {
-	s.close()
-	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.gen++
-	s.err = nil
-	s.pending = 1
-	if p := a.opts.Preloaded; p != nil {
-		a.opts.Preloaded = nil
-		return s.onPage(a, pageMsg{gen: s.gen, page: 1, res: *p})
-	}
-	return s.fetchPage(a, 1)
-}
-
-func (s *instancesScreen) fetchPage(a *App, page int) tea.Cmd {
-	gen, p := s.gen, a.opts.Provider
-	return a.call(s.ctx, func(ctx context.Context) tea.Msg {
-		res, err := p.ListResources(ctx, page, client.Filter{})
-		return pageMsg{gen: gen, page: page, res: res, err: err}
-	})
-}
-
-func (s *instancesScreen) onPage(a *App, m pageMsg) tea.Cmd {
-	if m.gen != s.gen {
+// onListed rebuilds the rows when the store's listing changed, and reads
+// the backups of the rows now on screen.
+func (s *instancesScreen) onListed(e *env) tea.Cmd {
+	if s.st.Version() == s.seen {
 		return nil
-	}
-	if s.pending > 0 {
-		s.pending--
-	}
-	if m.err != nil {
-		if !s.loaded && client.KindOf(m.err) == client.ErrAuth {
-			a.fatal = m.err
-			return a.quit()
-		}
-		if s.err == nil {
-			s.err = m.err
-		}
-		if s.loaded {
-			a.announce("⚠ refresh failed: " + errText(m.err) + " — r to retry")
-		}
-		return nil
-	}
-	var cmds []tea.Cmd
-	if m.page == 1 {
-		pages := max(m.res.Pages, 1)
-		// Keep rows of the last generation on screen until their page is
-		// read again, so a refresh never blanks the list.
-		if len(s.pages) > pages {
-			s.pages = s.pages[:pages]
-		}
-		for len(s.pages) < pages {
-			s.pages = append(s.pages, nil)
-		}
-		s.total = m.res.Total
-		for p := 2; p <= pages; p++ {
-			s.pending++
-			cmds = append(cmds, s.fetchPage(a, p))
-		}
-		s.loaded = true
-	}
-	if m.page-1 < len(s.pages) {
-		s.pages[m.page-1] = m.res.Items
 	}
 	s.rebuild()
-	if s.pending == 0 && s.err == nil {
-		a.announce(fmt.Sprintf("Loaded %d %s", len(s.all), strings.ToLower(s.plural)))
-	}
-	cmds = append(cmds, s.wantSummaries(a))
-	return tea.Batch(cmds...)
+	return s.wantSummaries(e)
 }
 
-// rebuild concatenates the pages and reapplies the filter, keeping the
+// rebuild takes the store's rows and reapplies the filter, keeping the
 // cursor on the same resource when it is still there.
 func (s *instancesScreen) rebuild() {
 	keep := ""
 	if r, ok := s.current(); ok {
 		keep = r.ID
 	}
-	n := 0
-	for _, p := range s.pages {
-		n += len(p)
-	}
-	all := make([]model.Resource, 0, n)
-	for _, p := range s.pages {
-		all = append(all, p...)
-	}
-	s.all = all
+	s.seen = s.st.Version()
+	all := s.rows()
 	s.hay = make([]string, len(all))
 	for i := range all {
 		s.hay[i] = all[i].SearchText()
@@ -215,10 +112,10 @@ func (s *instancesScreen) rebuild() {
 // resource keep when it still passes. Used when rows change, not per key.
 func (s *instancesScreen) applyFilter(keep string) {
 	s.resetFilter()
-	s.ensure(len(s.all), len(s.all))
+	s.ensure(len(s.rows()), len(s.rows()))
 	for i, idx := range s.shown {
-		if s.all[idx].ID == keep {
-			s.tbl.moveTo(i)
+		if s.rows()[idx].ID == keep {
+			s.tbl.MoveTo(i)
 		}
 	}
 }
@@ -227,25 +124,25 @@ func (s *instancesScreen) resetFilter() {
 	s.filterGen++
 	s.shown = s.shown[:0]
 	s.scanned = 0
-	s.tbl.setRows(0)
+	s.tbl.SetRows(0)
 }
 
 // filtered reports whether every row has been looked at.
-func (s *instancesScreen) filtered() bool { return s.scanned >= len(s.all) }
+func (s *instancesScreen) filtered() bool { return s.scanned >= len(s.rows()) }
 
 // ensure scans on until want rows pass the filter, looking at no more than
 // budget rows: a keystroke filters only what the screen needs, and filter
 // steps finish the rest in the background.
 func (s *instancesScreen) ensure(want, budget int) {
 	q := model.NormalizeQuery(s.query)
-	end := min(len(s.all), s.scanned+budget)
+	end := min(len(s.rows()), s.scanned+budget)
 	for s.scanned < end && len(s.shown) < want {
 		if q == "" || strings.Contains(s.hay[s.scanned], q) {
 			s.shown = append(s.shown, s.scanned)
 		}
 		s.scanned++
 	}
-	s.tbl.setRows(len(s.shown))
+	s.tbl.SetRows(len(s.shown))
 }
 
 // filterStepMsg asks for the next slice of a filter still being applied.
@@ -263,138 +160,91 @@ func (s *instancesScreen) filterStep() tea.Cmd {
 }
 
 // onQuery applies a changed query lazily, starting from the top.
-func (s *instancesScreen) onQuery(a *App) tea.Cmd {
+func (s *instancesScreen) onQuery(e *env) tea.Cmd {
 	s.resetFilter()
-	s.tbl.moveTo(0)
-	s.ensure(s.tableHeight(a.bodyHeight()), filterChunk)
+	s.tbl.MoveTo(0)
+	s.ensure(s.tableHeight(e.root.bodyHeight()), filterChunk)
 	return s.filterStep()
 }
 
 func (s *instancesScreen) current() (model.Resource, bool) {
-	if s.tbl.cursor < 0 || s.tbl.cursor >= len(s.shown) {
+	if s.tbl.Cursor() < 0 || s.tbl.Cursor() >= len(s.shown) {
 		return model.Resource{}, false
 	}
-	return s.all[s.shown[s.tbl.cursor]], true
+	return s.rows()[s.shown[s.tbl.Cursor()]], true
 }
-
-// maxSummaries bounds the backup reads made for the snapshot column.
-const maxSummaries = 4
 
 // wantSummaries reads the backups of the rows on screen whose snapshot state
 // is unknown or from an older generation: cost follows what is visible, not
 // the size of the fleet.
-func (s *instancesScreen) wantSummaries(a *App) tea.Cmd {
-	s.tbl.setHeight(s.tableHeight(a.bodyHeight()))
-	s.ensure(s.tbl.offset+s.tbl.height, filterChunk)
-	var cmds []tea.Cmd
-	from, to := s.tbl.visible()
-	for i := from; i < to && len(s.inflight) < maxSummaries; i++ {
-		r := s.all[s.shown[i]]
-		if !r.BackupsEnabled || s.inflight[r.ID] || s.snapGen[r.ID] == s.gen {
-			continue
-		}
-		s.inflight[r.ID] = true
-		gen, id, p := s.gen, r.ID, a.opts.Provider
-		cmds = append(cmds, a.call(s.ctx, func(ctx context.Context) tea.Msg {
-			b, err := p.ListBackups(ctx, id)
-			return summaryMsg{gen: gen, id: id, backups: b, err: err}
-		}))
-	}
-	return tea.Batch(cmds...)
+func (s *instancesScreen) wantSummaries(e *env) tea.Cmd {
+	s.tbl.SetHeight(s.tableHeight(e.root.bodyHeight()))
+	s.ensure(s.tbl.Offset()+s.tbl.Height(), filterChunk)
+	return e.acct.readSummaries(s.onScreen())
 }
 
-func (s *instancesScreen) onSummary(a *App, m summaryMsg) tea.Cmd {
-	if m.gen != s.gen {
-		delete(s.inflight, m.id)
-		return s.wantSummaries(a)
+// onScreen are the rows on screen.
+func (s *instancesScreen) onScreen() []model.Resource {
+	from, to := s.tbl.Visible()
+	all := s.rows()
+	var out []model.Resource
+	for i := from; i < to && i < len(s.shown); i++ {
+		out = append(out, all[s.shown[i]])
 	}
-	delete(s.inflight, m.id)
-	s.store(m.id, m.backups, m.err)
-	return s.wantSummaries(a)
+	return out
 }
 
-// replace swaps in a re-read resource wherever it is loaded.
-func (s *instancesScreen) replace(r model.Resource) {
-	for _, p := range s.pages {
-		for i := range p {
-			if p[i].ID == r.ID {
-				p[i] = r
-			}
-		}
-	}
-	for i := range s.all {
-		if s.all[i].ID == r.ID {
-			s.all[i] = r
-		}
-	}
-}
-
-// remember stores a fresh backup list read elsewhere (the backups screen).
-func (s *instancesScreen) remember(id string, backups []model.Backup) {
-	s.store(id, backups, nil)
-}
-
-// store keeps the outcome of reading a resource's backups for the snapshot
-// column, as of the current listing generation. A failed read keeps the
-// last good summary and marks the row.
-func (s *instancesScreen) store(id string, backups []model.Backup, err error) {
-	s.snapGen[id] = s.gen
-	if err != nil {
-		s.snapErr[id] = true
-		return
-	}
-	delete(s.snapErr, id)
-	s.snaps[id] = model.Summarise(backups)
-}
-
-func (s *instancesScreen) update(a *App, msg tea.Msg) tea.Cmd {
+func (s *instancesScreen) update(e *env, msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
-	case pageMsg:
-		return s.onPage(a, m)
-	case summaryMsg:
-		return s.onSummary(a, m)
-	case scanMsg:
-		return s.onScan(a, m)
+	case listedMsg:
+		return s.onListed(e)
+	case summaryMsg: // stored by the root; more rows may want reading
+		return s.wantSummaries(e)
+	case tea.WindowSizeMsg, resumeMsg: // more rows may be on screen now
+		if s.st.Loaded() {
+			return s.wantSummaries(e)
+		}
+		return nil
 	case filterStepMsg:
 		if m.gen != s.filterGen {
 			return nil
 		}
-		s.ensure(len(s.all), filterChunk)
+		s.ensure(len(s.rows()), filterChunk)
 		return s.filterStep()
 	case tea.KeyPressMsg:
 		if s.typing {
-			return s.updateFilter(a, m)
+			return s.updateFilter(e, m)
 		}
-		return s.updateKeys(a, m)
+		return s.updateKeys(e, m)
 	}
 	return nil
 }
 
-func (s *instancesScreen) updateFilter(a *App, m tea.KeyPressMsg) tea.Cmd {
+func (s *instancesScreen) updateFilter(e *env, m tea.KeyPressMsg) tea.Cmd {
 	switch {
-	case key.Matches(m, a.keys.ClearFilter):
+	case key.Matches(m, e.keys.ClearFilter):
 		s.typing = false
 		s.filter.Blur()
 		s.filter.SetValue("")
 		s.query = ""
 		s.applyFilter(s.keepID())
-		return s.wantSummaries(a)
-	case key.Matches(m, a.keys.Apply):
+		return s.wantSummaries(e)
+	case key.Matches(m, e.keys.Apply):
 		s.typing = false
 		s.filter.Blur()
 		return nil
-	case key.Matches(m, a.keys.Up, a.keys.Down) && m.Text == "":
+	case key.Matches(m, e.keys.Up, e.keys.Down) && m.Text == "":
 		// Arrows move the selection while the filter stays open.
-		return s.updateKeys(a, m)
+		return s.updateKeys(e, m)
 	}
 	var cmd tea.Cmd
 	s.filter, cmd = s.filter.Update(m)
 	var step tea.Cmd
 	if v := s.filter.Value(); v != s.query {
 		s.query = v
-		step = s.onQuery(a)
+		step = s.onQuery(e)
 	}
-	return tea.Batch(cmd, step, s.wantSummaries(a))
+	return tea.Batch(cmd, step, s.wantSummaries(e))
 }
 
 func (s *instancesScreen) keepID() string {
@@ -404,24 +254,24 @@ func (s *instancesScreen) keepID() string {
 	return ""
 }
 
-func (s *instancesScreen) updateKeys(a *App, m tea.KeyPressMsg) tea.Cmd {
-	k := a.keys
+func (s *instancesScreen) updateKeys(e *env, m tea.KeyPressMsg) tea.Cmd {
+	k := e.keys
 	switch {
 	case key.Matches(m, k.Up):
-		s.tbl.move(-1)
+		s.tbl.Move(-1)
 	case key.Matches(m, k.Down):
-		s.ensure(s.tbl.cursor+2, len(s.all))
-		s.tbl.move(1)
+		s.ensure(s.tbl.Cursor()+2, len(s.rows()))
+		s.tbl.Move(1)
 	case key.Matches(m, k.PageUp):
-		s.tbl.move(-s.tbl.height)
+		s.tbl.Move(-s.tbl.Height())
 	case key.Matches(m, k.PageDown):
-		s.ensure(s.tbl.cursor+s.tbl.height+1, len(s.all))
-		s.tbl.move(s.tbl.height)
+		s.ensure(s.tbl.Cursor()+s.tbl.Height()+1, len(s.rows()))
+		s.tbl.Move(s.tbl.Height())
 	case key.Matches(m, k.Top):
-		s.tbl.moveTo(0)
+		s.tbl.MoveTo(0)
 	case key.Matches(m, k.Bottom):
-		s.ensure(len(s.all), len(s.all))
-		s.tbl.moveTo(len(s.shown) - 1)
+		s.ensure(len(s.rows()), len(s.rows()))
+		s.tbl.MoveTo(len(s.shown) - 1)
 	case key.Matches(m, k.Filter):
 		s.typing = true
 		return s.filter.Focus()
@@ -432,33 +282,33 @@ func (s *instancesScreen) updateKeys(a *App, m tea.KeyPressMsg) tea.Cmd {
 			s.applyFilter(s.keepID())
 		}
 	case key.Matches(m, k.Refresh):
-		s.stopScan(a)
-		return s.start(a)
+		e.acct.stopScan()
+		return e.root.loadList()
 	case key.Matches(m, k.Scan):
-		return s.toggleScan(a)
+		return e.acct.toggleScan(s.onScreen())
 	case key.Matches(m, k.Open):
 		r, ok := s.current()
 		if !ok {
 			return nil
 		}
-		b := newBackups(a, r)
-		return a.push(b, b.load(a))
+		b := newBackups(e, r)
+		return e.root.push(b, b.load(e))
 	case key.Matches(m, k.Snapshot, k.Enable, k.Cancel, k.Schedule, k.History):
 		r, ok := s.current()
 		if !ok {
 			return nil
 		}
-		return a.resourceAction(m, r, nil)
+		return e.resourceAction(m, r, nil)
 	}
-	return s.wantSummaries(a)
+	return s.wantSummaries(e)
 }
 
-func (s *instancesScreen) keys(a *App) helpKeys {
-	k := a.keys
+func (s *instancesScreen) keys(e *env) keymap.Help {
+	k := e.keys
 	if s.typing {
-		return helpKeys{
-			short: []key.Binding{k.Apply, k.ClearFilter, k.Up, k.Down, k.ForceQuit},
-			full:  [][]key.Binding{{k.Apply, k.ClearFilter, k.Up, k.Down}},
+		return keymap.Help{
+			Short: []key.Binding{k.Apply, k.ClearFilter, k.Up, k.Down, k.ForceQuit},
+			Full:  [][]key.Binding{{k.Apply, k.ClearFilter, k.Up, k.Down}},
 		}
 	}
 	nav := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
@@ -470,11 +320,11 @@ func (s *instancesScreen) keys(a *App) helpKeys {
 	}
 	short = append(short, k.Help, k.Quit)
 	full := [][]key.Binding{nav, act}
-	if acts := a.resourceKeys(); len(acts) > 0 {
+	if acts := e.resourceKeys(); len(acts) > 0 {
 		short = append([]key.Binding{k.Open, acts[0]}, short[1:]...)
 		full = append(full, acts)
 	}
-	return helpKeys{short: short, full: full}
+	return keymap.Help{Short: short, Full: full}
 }
 
 // tableHeight is the rows of table body in a body of h lines: less the
@@ -486,88 +336,88 @@ func (s *instancesScreen) tableHeight(h int) int {
 	return h - 1
 }
 
-func (s *instancesScreen) view(a *App, w, h int) string {
+func (s *instancesScreen) view(e *env, w, h int) string {
 	var b strings.Builder
 	if s.typing || s.query != "" {
 		s.filter.SetWidth(w - 2)
-		b.WriteString(a.th.filter.Render(fit(s.filter.View(), w)))
+		b.WriteString(e.th.Filter.Render(text.Fit(s.filter.View(), w)))
 		b.WriteByte('\n')
 	}
 	switch {
-	case !s.loaded && s.err != nil:
-		b.WriteString(a.errorView(strings.ToLower(s.plural), s.err, w))
+	case !s.st.Loaded() && s.st.Err() != nil:
+		b.WriteString(e.errorView(strings.ToLower(s.plural), s.st.Err(), w))
 		return b.String()
-	case !s.loaded:
-		b.WriteString(a.spin.View() + " Loading instances…")
+	case !s.st.Loaded():
+		b.WriteString(e.root.spinView() + " Loading instances…")
 		return b.String()
-	case len(s.all) == 0:
-		b.WriteString(a.th.dim.Render("No " + strings.ToLower(s.plural) + " in this account."))
+	case len(s.rows()) == 0:
+		b.WriteString(e.th.Dim.Render("No " + strings.ToLower(s.plural) + " in this account."))
 		return b.String()
 	case len(s.shown) == 0 && !s.filtered():
-		b.WriteString(a.spin.View() + fmt.Sprintf(" Filtering… %d of %d rows looked at", s.scanned, len(s.all)))
+		b.WriteString(e.root.spinView() + fmt.Sprintf(" Filtering… %d of %d rows looked at", s.scanned, len(s.rows())))
 		return b.String()
 	case len(s.shown) == 0:
-		b.WriteString(a.th.dim.Render(fmt.Sprintf("No instance matches %q — esc clears the filter.", userText(s.query))))
+		b.WriteString(e.th.Dim.Render(fmt.Sprintf("No instance matches %q — esc clears the filter.", text.User(s.query))))
 		return b.String()
 	}
-	s.tbl.setHeight(s.tableHeight(h))
-	now := a.opts.Now()
-	b.WriteString(s.tbl.render(a.th, w, func(i int) map[string]cell {
-		return s.row(a, now, s.all[s.shown[i]])
+	s.tbl.SetHeight(s.tableHeight(h))
+	now := e.now()
+	b.WriteString(s.tbl.Render(e.th, w, func(i int) map[string]table.Cell {
+		return s.row(e, now, s.rows()[s.shown[i]])
 	}))
 	return b.String()
 }
 
-func (s *instancesScreen) row(a *App, now time.Time, r model.Resource) map[string]cell {
-	th := &a.th
-	backups := cell{text: "off", style: &th.dim}
+func (s *instancesScreen) row(e *env, now time.Time, r model.Resource) map[string]table.Cell {
+	th := &e.th
+	backups := table.Cell{Text: "off", Style: &th.Dim}
 	if r.BackupsEnabled {
-		backups = cell{text: "on"}
+		backups = table.Cell{Text: "on"}
 	}
-	last := cell{text: format.Age(now, r.LastSuccessful)}
+	last := table.Cell{Text: format.Age(now, r.LastSuccessful)}
 	if r.BackupStale(now) {
-		last.style = &th.bad
+		last.Style = &th.Bad
 	}
-	status := cell{text: r.Status}
+	status := table.Cell{Text: r.Status}
 	if r.Status != "running" {
-		status.style = &th.warn
+		status.Style = &th.Warn
 	}
-	return map[string]cell{
-		"LABEL":           {text: r.Label},
-		a.info.GroupTitle: {text: r.Region},
+	return map[string]table.Cell{
+		"LABEL":           {Text: r.Label},
+		e.info.GroupTitle: {Text: r.Region},
 		"STATUS":          status,
-		"PLAN":            {text: r.Plan},
+		"PLAN":            {Text: r.Plan},
 		"BACKUPS":         backups,
 		"LAST GOOD":       last,
-		"SNAPSHOT":        s.snapCell(a, now, r),
+		"SNAPSHOT":        s.snapCell(e, now, r),
 	}
 }
 
-func (s *instancesScreen) snapCell(a *App, now time.Time, r model.Resource) cell {
-	th := &a.th
+func (s *instancesScreen) snapCell(e *env, now time.Time, r model.Resource) table.Cell {
+	th := &e.th
 	if !r.BackupsEnabled {
-		return cell{text: "—", style: &th.dim}
+		return table.Cell{Text: "—", Style: &th.Dim}
 	}
-	if s.snapErr[r.ID] {
-		return cell{text: "? error", style: &th.bad}
+	if s.st.Unreadable(r.ID) {
+		return table.Cell{Text: "? error", Style: &th.Bad}
 	}
-	if j := a.jobFor(r.ID); j != nil {
-		return cell{text: fmt.Sprintf("● %s %d%%", orPending(j.status), j.percent), style: &th.warn}
+	if j := e.store.JobFor(r.ID); j != nil {
+		return table.Cell{Text: fmt.Sprintf("● %s %d%%", orPending(j.Status), j.Percent), Style: &th.Warn}
 	}
-	st, ok := s.snaps[r.ID]
+	st, ok := s.st.Snapshot(r.ID)
 	switch {
 	case !ok:
-		return cell{text: "…", style: &th.dim}
+		return table.Cell{Text: "…", Style: &th.Dim}
 	case st.InProgress != nil:
-		return cell{text: statusText(st.InProgress.Status, st.InProgress.RawStatus), style: &th.warn}
+		return table.Cell{Text: theme.StatusText(st.InProgress.Status, st.InProgress.RawStatus), Style: &th.Warn}
 	case st.Current != nil:
 		c := st.Current
 		if c.Status != model.StatusSuccessful {
-			return cell{text: statusText(c.Status, c.RawStatus), style: &th.warn}
+			return table.Cell{Text: theme.StatusText(c.Status, c.RawStatus), Style: &th.Warn}
 		}
-		return cell{text: "✓ " + format.Age(now, c.Created), style: &th.good}
+		return table.Cell{Text: "✓ " + format.Age(now, c.Created), Style: &th.Good}
 	}
-	return cell{text: "none", style: &th.dim}
+	return table.Cell{Text: "none", Style: &th.Dim}
 }
 
 func orPending(s string) string {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/ui/store"
 )
 
 // eventless is a provider that follows jobs by re-reading, as every
@@ -17,15 +18,15 @@ func (eventless) Info() model.ProviderInfo {
 		Caps: model.CapSnapshot | model.CapRestore}
 }
 
-func restoreJob(a *App, prev time.Time) *job {
-	j := &job{kind: jobRestore, resourceID: "db1", label: "db1", name: "b1", backupID: "b1", targetID: "db1", targetLabel: "db1", prevRestore: prev}
+func restoreJob(a *App, prev time.Time) *store.Job {
+	j := &store.Job{Kind: store.JobRestore, ResourceID: "db1", Label: "db1", Name: "b1", BackupID: "b1", TargetID: "db1", TargetLabel: "db1", PrevRestore: prev}
 	a.addJob(j)
 	return j
 }
 
-func poll(a *App, j *job, status string, bs ...model.Backup) {
+func poll(a *App, j *store.Job, status string, bs ...model.Backup) {
 	r := model.Resource{ID: "db1", Label: "db1", Status: status}
-	a.onJobPoll(jobPollMsg{id: j.id, obs: model.Observation{Resource: &r, Backups: bs}})
+	a.onJobPoll(jobPollMsg{id: j.ID, obs: model.Observation{Resource: &r, Backups: bs}})
 }
 
 // TestGenericRestoreJob: a restore on a provider without a restore record
@@ -39,28 +40,28 @@ func TestGenericRestoreJob(t *testing.T) {
 
 	j := restoreJob(a, time.Time{})
 	poll(a, j, "active", b) // not yet seen restoring: not done
-	if j.done {
+	if j.Done {
 		t.Fatal("a restore never seen under way was called done")
 	}
 	poll(a, j, "restoring", b)
 	poll(a, j, "active", b)
-	if !j.done || !strings.Contains(a.status, "✓ Restore of b1 onto db1 finished") {
-		t.Fatalf("restoring then active: done=%v %q", j.done, a.status)
+	if !j.Done || !strings.Contains(a.status.Message(), "✓ Restore of b1 onto db1 finished") {
+		t.Fatalf("restoring then active: done=%v %q", j.Done, a.status.Message())
 	}
 
 	j = restoreJob(a, time.Time{})
 	poll(a, j, "restoring", b)
 	poll(a, j, "failed", b)
-	if !j.done || !strings.Contains(a.status, "✗") || !strings.Contains(a.status, "failed") {
-		t.Fatalf("restoring then failed: done=%v %q", j.done, a.status)
+	if !j.Done || !strings.Contains(a.status.Message(), "✗") || !strings.Contains(a.status.Message(), "failed") {
+		t.Fatalf("restoring then failed: done=%v %q", j.Done, a.status.Message())
 	}
 
 	j = restoreJob(a, time.Time{})
 	poll(a, j, "active", b)
 	clock = clock.Add(2 * model.UnseenLimit)
 	poll(a, j, "active", b)
-	if !j.done || !strings.Contains(a.status, "not seen under way") || strings.Contains(a.status, "✓") {
-		t.Fatalf("never seen busy: done=%v %q", j.done, a.status)
+	if !j.Done || !strings.Contains(a.status.Message(), "not seen under way") || strings.Contains(a.status.Message(), "✓") {
+		t.Fatalf("never seen busy: done=%v %q", j.Done, a.status.Message())
 	}
 
 	// A record from an earlier restore does not stand for this one.
@@ -69,14 +70,14 @@ func TestGenericRestoreJob(t *testing.T) {
 	old.LastRestore = &model.Restore{Status: model.StatusSuccessful, RawStatus: "completed", Started: now.Add(-time.Hour)}
 	j = restoreJob(a, old.LastRestore.Started)
 	poll(a, j, "active", old)
-	if j.done {
+	if j.Done {
 		t.Fatal("an earlier restore's record ended this one")
 	}
 	fresh := old
 	fresh.LastRestore = &model.Restore{Status: model.StatusFailed, RawStatus: "failed", Started: now.Add(time.Second)}
 	poll(a, j, "active", fresh)
-	if !j.done || !strings.Contains(a.status, "status failed") {
-		t.Fatalf("its own record failed: done=%v %q", j.done, a.status)
+	if !j.Done || !strings.Contains(a.status.Message(), "status failed") {
+		t.Fatalf("its own record failed: done=%v %q", j.Done, a.status.Message())
 	}
 }
 
@@ -85,20 +86,20 @@ func TestGenericRestoreJob(t *testing.T) {
 func TestGenericSnapshotJobIgnoresAnOldRecordOfTheSameName(t *testing.T) {
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	a := New(Options{Provider: eventless{}, Now: func() time.Time { return now }})
-	j := &job{kind: jobSnapshot, resourceID: "db1", label: "db1", name: "nightly", backupID: "nightly"}
+	j := &store.Job{Kind: store.JobSnapshot, ResourceID: "db1", Label: "db1", Name: "nightly", BackupID: "nightly"}
 	a.addJob(j)
 	old := model.Backup{ID: "nightly", Label: "nightly", Status: model.StatusSuccessful, Created: now.Add(-48 * time.Hour)}
 	poll(a, j, "active", old)
-	if j.done {
-		t.Fatalf("the old snapshot of that name ended the job: %q", a.status)
+	if j.Done {
+		t.Fatalf("the old snapshot of that name ended the job: %q", a.status.Message())
 	}
 	fresh := old
 	fresh.Created, fresh.Status, fresh.RawStatus = now, model.StatusRunning, "in-progress"
 	poll(a, j, "active", fresh)
 	fresh.Status, fresh.RawStatus = model.StatusSuccessful, "complete"
 	poll(a, j, "active", fresh)
-	if !j.done || !strings.Contains(a.status, "✓ Snapshot nightly of db1 finished") {
-		t.Fatalf("new snapshot complete: done=%v %q", j.done, a.status)
+	if !j.Done || !strings.Contains(a.status.Message(), "✓ Snapshot nightly of db1 finished") {
+		t.Fatalf("new snapshot complete: done=%v %q", j.Done, a.status.Message())
 	}
 }
 
@@ -108,16 +109,16 @@ func TestGenericSnapshotJobIgnoresAnOldRecordOfTheSameName(t *testing.T) {
 func TestSnapshotJobAbortedIsNotFailed(t *testing.T) {
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	a := New(Options{Provider: eventless{}, Now: func() time.Time { return now }})
-	j := &job{kind: jobSnapshot, resourceID: "db1", label: "db1", name: "nightly", backupID: "b7"}
+	j := &store.Job{Kind: store.JobSnapshot, ResourceID: "db1", Label: "db1", Name: "nightly", BackupID: "b7"}
 	a.addJob(j)
 	b := model.Backup{ID: "b7", Label: "nightly", Status: model.StatusRunning, RawStatus: "in-progress", Created: now}
 	poll(a, j, "active", b)
-	if j.done || !strings.Contains(a.jobLine(), "● snapshot nightly of db1: in-progress") {
-		t.Fatalf("running: done=%v %q", j.done, a.jobLine())
+	if j.Done || !strings.Contains(a.jobLine(), "● snapshot nightly of db1: in-progress") {
+		t.Fatalf("running: done=%v %q", j.Done, a.jobLine())
 	}
 	b.Status, b.RawStatus = model.StatusAborted, "aborted"
 	poll(a, j, "active", b)
-	if !j.done || a.status != "⊘ Snapshot nightly of db1 aborted" {
-		t.Fatalf("aborted: done=%v %q", j.done, a.status)
+	if !j.Done || a.status.Message() != "⊘ Snapshot nightly of db1 aborted" {
+		t.Fatalf("aborted: done=%v %q", j.Done, a.status.Message())
 	}
 }

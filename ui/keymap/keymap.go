@@ -1,10 +1,12 @@
-package ui
+// Package keymap holds every key binding of the UI, and the adapter that hands
+// a view's bindings to the help bubble.
+package keymap
 
 import "charm.land/bubbles/v2/key"
 
-// keyMap holds every binding; each view picks the ones that work there, so
+// KeyMap holds every binding; each view picks the ones that work there, so
 // the footer never advertises a key that does nothing.
-type keyMap struct {
+type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Open, Back, Filter, ClearFilter         key.Binding
 	Refresh, Help, Quit, ForceQuit          key.Binding
@@ -21,8 +23,9 @@ type keyMap struct {
 	TestPanic key.Binding
 }
 
-func newKeyMap() keyMap {
-	return keyMap{
+// New is the default keymap.
+func New() KeyMap {
+	return KeyMap{
 		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		PageUp:      key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
@@ -67,17 +70,20 @@ func newKeyMap() keyMap {
 	}
 }
 
-// withHelp is b with the help text of one dialog: "y" "restore".
-func withHelp(b key.Binding, k, desc string) key.Binding {
+// WithHelp is b with the help text of one dialog: "y" "restore".
+func WithHelp(b key.Binding, k, desc string) key.Binding {
 	b.SetHelp(k, desc)
 	return b
 }
 
-// helpKeys adapts a view's bindings to the help bubble.
-type helpKeys struct {
-	short []key.Binding
-	full  [][]key.Binding
+// Help adapts a view's bindings to the help bubble.
+type Help struct {
+	Short []key.Binding
+	Full  [][]key.Binding
 }
 
-func (h helpKeys) ShortHelp() []key.Binding  { return h.short }
-func (h helpKeys) FullHelp() [][]key.Binding { return h.full }
+// ShortHelp is the footer's line.
+func (h Help) ShortHelp() []key.Binding { return h.Short }
+
+// FullHelp is the help screen's groups.
+func (h Help) FullHelp() [][]key.Binding { return h.Full }

@@ -1,4 +1,8 @@
-package ui
+// Package input is every text field of the UI (the filter, the `:` prompt,
+// the forms, the typed confirmation): a bubbles textinput with one guard in
+// front of its Update. Nothing under ui uses textinput.Model or
+// textinput.New but this file (ui's TestEveryTextInputIsGuarded checks).
+package input
 
 import (
 	"charm.land/bubbles/v2/key"
@@ -6,20 +10,18 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// input is every text field of the UI (the filter, the `:` prompt, the
-// forms): a bubbles textinput with one guard in front of its Update.
-// Nothing in ui uses textinput.Model or textinput.New but this file
-// (TestEveryTextInputIsGuarded checks).
-type input struct{ textinput.Model }
+// Model is a guarded text field.
+type Model struct{ textinput.Model }
 
-func newInput() input { return input{textinput.New()} }
+// New is an empty, blurred field.
+func New() Model { return Model{textinput.New()} }
 
 // Update is textinput's, but for the keys bubbles v2.2.1 gets wrong:
 // deleteWordForward (alt+d, alt+delete, ctrl+delete) with the cursor on the
 // last character steps past the end and indexes out of range, a panic that
 // ends the program. There the word to delete is the rest of the text, so it
 // is deleted here.
-func (in input) Update(msg tea.Msg) (input, tea.Cmd) {
+func (in Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok && in.Focused() && key.Matches(k, in.KeyMap.DeleteWordForward) {
 		v := []rune(in.Value())
 		if pos := in.Position(); pos >= len(v)-1 {
@@ -31,5 +33,5 @@ func (in input) Update(msg tea.Msg) (input, tea.Cmd) {
 		}
 	}
 	m, cmd := in.Model.Update(msg)
-	return input{m}, cmd
+	return Model{m}, cmd
 }

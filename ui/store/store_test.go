@@ -1,0 +1,78 @@
+package store
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/snapdeck/snapdeck/model"
+)
+
+func res(ids ...string) []model.Resource {
+	out := make([]model.Resource, len(ids))
+	for i, id := range ids {
+		out[i] = model.Resource{ID: id, Label: id}
+	}
+	return out
+}
+
+// A refresh keeps the last rows on screen until their page is read again,
+// and drops pages past the new count.
+func TestRefreshKeepsRowsUntilTheirPageIsReadAgain(t *testing.T) {
+	s := New()
+	s.Begin()
+	s.SetPageCount(2, 4)
+	s.SetPage(1, res("a", "b"))
+	s.SetPage(2, res("c", "d"))
+	if got := len(s.Resources()); got != 4 {
+		t.Fatalf("%d rows, want 4", got)
+	}
+	old := s.Gen()
+	s.Begin()
+	if s.Current(old) {
+		t.Fatal("a reply of the old generation counts as current")
+	}
+	if got := len(s.Resources()); got != 4 {
+		t.Fatalf("a refresh blanked the list: %d rows", got)
+	}
+	s.SetPageCount(1, 2)
+	s.SetPage(1, res("a", "e"))
+	if rs := s.Resources(); len(rs) != 2 || rs[1].ID != "e" {
+		t.Fatalf("rows after the refresh: %v", rs)
+	}
+}
+
+// A failed read of a resource's backups keeps the last good summary and
+// marks the row; a read of an older generation is not known any more.
+func TestFailedBackupReadKeepsTheLastSummary(t *testing.T) {
+	s := New()
+	s.Begin()
+	now := time.Now()
+	s.Remember("a", []model.Backup{{ID: "1", Kind: model.BackupSnapshot, Slot: model.SlotCurrent, Status: model.StatusSuccessful, Created: now}}, nil)
+	s.Remember("a", nil, errors.New("boom"))
+	if st, ok := s.Snapshot("a"); !ok || st.Current == nil || !s.Unreadable("a") {
+		t.Fatalf("summary %+v (%v), unreadable %v", st, ok, s.Unreadable("a"))
+	}
+	if !s.Known("a") {
+		t.Fatal("read in this generation but not known")
+	}
+	s.Begin()
+	if s.Known("a") {
+		t.Fatal("a read of the last generation is known in the new one")
+	}
+}
+
+// Jobs are numbered, judged from the Operation made when added, and the
+// active snapshot job of a resource is found.
+func TestJobs(t *testing.T) {
+	s := New()
+	j := &Job{Kind: JobSnapshot, ResourceID: "a", Label: "web", Name: "n1"}
+	s.AddJob(j, "snapshot", "instance", time.Now())
+	if j.ID != 1 || j.Op.Kind != model.OpSnapshot || j.Noun != "snapshot" || s.JobFor("a") != j || s.Job(1) != j {
+		t.Fatalf("job %+v", j)
+	}
+	j.Done = true
+	if s.JobFor("a") != nil || len(s.ActiveJobs()) != 0 {
+		t.Fatal("a done job is still active")
+	}
+}
