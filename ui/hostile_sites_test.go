@@ -75,7 +75,10 @@ func (h *hostileAddons) finish() {
 	}
 }
 
-type hostileAddonActions struct{ *hostileAddons }
+type hostileAddonActions struct {
+	*hostileAddons
+	client.Unsupported // a new action compiles here, answered unsupported
+}
 
 func (h hostileAddonActions) GetResource(context.Context, string) (model.Resource, error) {
 	return h.resource(), nil
@@ -138,7 +141,7 @@ func assertNoEscapesIn(t *testing.T, raw string) {
 // text itself: the boundary alone keeps the terminal clean.
 func TestHostileProviderTextAtEverySite(t *testing.T) {
 	stub := newHostileAddons(time.Now())
-	p := client.Sanitized(hostileAddonActions{stub})
+	p := client.Sanitized(hostileAddonActions{hostileAddons: stub})
 	app := New(Options{Provider: p, Account: "test", Now: time.Now, Timeout: 5 * time.Second, PollEvery: 50 * time.Millisecond})
 	h := run(t, app, app, 120, 32)
 	h.wait("db-" + siteShown)

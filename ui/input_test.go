@@ -166,7 +166,7 @@ func (withNotes) Info() model.ProviderInfo {
 func everyInput(t *testing.T) map[string]*input.Model {
 	t.Helper()
 	now := time.Now()
-	a := New(Options{Provider: withNotes{hostileAddonActions{newHostileAddons(now)}}, Now: time.Now})
+	a := New(Options{Provider: withNotes{hostileAddonActions{hostileAddons: newHostileAddons(now)}}, Now: time.Now})
 	r := model.Resource{ID: "1", Label: "web-prod-01", Region: "eu", BackupsEnabled: true}
 	b := model.Backup{ID: "b1", Label: "nightly", Status: model.StatusSuccessful, Note: "before upgrade"}
 	_ = a.env.startNote(r, b)
@@ -177,7 +177,7 @@ func everyInput(t *testing.T) map[string]*input.Model {
 		"restore":  newRestoreForm(a.env, r, b),
 		"backup":   newBackupForm(a.env, r),
 		"note":     a.top(),
-		"deck":     NewDeck(Options{Now: time.Now}, []Target{{Account: "x", Provider: hostileAddonActions{newHostileAddons(now)}}}),
+		"deck":     NewDeck(Options{Now: time.Now}, []Target{{Account: "x", Provider: hostileAddonActions{hostileAddons: newHostileAddons(now)}}}),
 	}
 	out := map[string]*input.Model{}
 	// Fields of fields too: a component (confirm.Model) holds its own.
