@@ -108,41 +108,52 @@ func loadAuthorizedKeys(path string) ([]authKey, error) {
 }
 
 // ensureHostKey generates an ed25519 host key at path (0600) when there is
-// none, and refuses one that group or others may read.
-func ensureHostKey(path string) ([]byte, error) {
+// none, saying so with created, and refuses one that group or others may
+// read.
+func ensureHostKey(path string) (pemBytes []byte, created bool, err error) {
 	if pemBytes, err := os.ReadFile(path); err == nil {
 		fi, err := os.Stat(path)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-			return nil, fmt.Errorf("host key %s is open to group or others (mode %04o); run: chmod 600 %s", path, perm, path)
+			return nil, false, fmt.Errorf("host key %s is open to group or others (mode %04o); run: chmod 600 %s", path, perm, path)
 		}
-		return pemBytes, nil
+		return pemBytes, false, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("host key: %w", err)
+		return nil, false, fmt.Errorf("host key: %w", err)
 	}
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	block, err := gossh.MarshalPrivateKey(priv, "snapdeck serve host key")
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	pemBytes := pem.EncodeToMemory(block)
+	pemBytes = pem.EncodeToMemory(block)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("host key: %w", err)
+		return nil, false, fmt.Errorf("host key: %w", err)
 	}
 	if _, err := f.Write(pemBytes); err != nil {
 		_ = f.Close()
-		return nil, fmt.Errorf("host key: %w", err)
+		return nil, false, fmt.Errorf("host key: %w", err)
 	}
 	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("host key: %w", err)
+		return nil, false, fmt.Errorf("host key: %w", err)
 	}
-	return pemBytes, nil
+	return pemBytes, true, nil
+}
+
+// hostKeyFingerprint is what ssh shows a user connecting for the first
+// time ("ED25519 key fingerprint is SHA256:…"), for them to compare.
+func hostKeyFingerprint(pemBytes []byte) (string, error) {
+	signer, err := gossh.ParsePrivateKey(pemBytes)
+	if err != nil {
+		return "", fmt.Errorf("host key: %w", err)
+	}
+	return gossh.FingerprintSHA256(signer.PublicKey()), nil
 }
 
 // Keys of the values the bastion keeps in a connection's context.
@@ -202,7 +213,11 @@ func newBastion(e env, cf *connFlags, sc serveConfig) (*bastion, error) {
 	if err != nil {
 		return nil, err
 	}
-	hostPEM, err := ensureHostKey(sc.hostKey)
+	hostPEM, created, err := ensureHostKey(sc.hostKey)
+	if err != nil {
+		return nil, err
+	}
+	fingerprint, err := hostKeyFingerprint(hostPEM)
 	if err != nil {
 		return nil, err
 	}
@@ -227,6 +242,16 @@ func newBastion(e env, cf *connFlags, sc serveConfig) (*bastion, error) {
 		idle: sc.idleTimeout, targets: c.targets, audit: audit, account: strings.Join(accountsOf(c.targets), ", "), keysPath: sc.authorizedKeys,
 		timeout: cf.timeout, poll: sc.poll, max: sc.maxSessions, logw: e.stderr,
 		programs: map[*tea.Program]struct{}{},
+	}
+	if created {
+		b.logf("host key %s generated at %s: tell your users to expect it when ssh asks", fingerprint, sc.hostKey)
+	} else {
+		b.logf("host key %s (%s)", fingerprint, sc.hostKey)
+	}
+	if len(keys) == 0 {
+		// The file is read afresh for every connection, so this is a
+		// warning, not a refusal to start: keys can be added while it runs.
+		b.logf("warning: %s has no usable key: every connection is refused until one is added", sc.authorizedKeys)
 	}
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPEM(hostPEM),

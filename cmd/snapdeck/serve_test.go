@@ -482,19 +482,63 @@ func TestParseAuthorizedKeys(t *testing.T) {
 
 func TestEnsureHostKey(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "hk")
-	first, err := ensureHostKey(path)
-	if err != nil {
-		t.Fatal(err)
+	first, created, err := ensureHostKey(path)
+	if err != nil || !created {
+		t.Fatalf("first start: created %v, err %v", created, err)
 	}
-	again, err := ensureHostKey(path)
-	if err != nil || !bytes.Equal(first, again) {
-		t.Fatalf("second start did not reuse the key: %v", err)
+	again, created, err := ensureHostKey(path)
+	if err != nil || created || !bytes.Equal(first, again) {
+		t.Fatalf("second start did not reuse the key: created %v, err %v", created, err)
 	}
 	if err := os.Chmod(path, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ensureHostKey(path); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+	if _, _, err := ensureHostKey(path); err == nil || !strings.Contains(err.Error(), "chmod 600") {
 		t.Errorf("world-readable host key: err = %v", err)
+	}
+}
+
+// The operator starting serve sees the host key's fingerprint, the one ssh
+// shows a user on first contact, and is told when it was just generated;
+// an authorized keys file without a usable key is warned about.
+func TestServeStartSaysHostKeyAndWarnsOfNoKeys(t *testing.T) {
+	dir := t.TempDir()
+	hostKey, keysPath := filepath.Join(dir, "hk"), filepath.Join(dir, "authorized_keys")
+	if err := os.WriteFile(keysPath, []byte("# nobody yet\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	start := func() string {
+		fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+		cf := addConnFlags(fs)
+		if err := fs.Parse([]string{"--demo", "--audit-log", filepath.Join(dir, "audit.log")}); err != nil {
+			t.Fatal(err)
+		}
+		log := &lockedBuf{}
+		b, err := newBastion(osEnv(io.Discard, log), cf, serveConfig{hostKey: hostKey, authorizedKeys: keysPath, maxSessions: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.close()
+		return log.String()
+	}
+	first := start()
+	pemBytes, err := os.ReadFile(hostKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, err := hostKeyFingerprint(pemBytes)
+	if err != nil || !strings.HasPrefix(fp, "SHA256:") {
+		t.Fatalf("fingerprint %q, %v", fp, err)
+	}
+	if !strings.Contains(first, "host key "+fp+" generated at") {
+		t.Errorf("first start does not name the new key's fingerprint:\n%s", first)
+	}
+	if !strings.Contains(first, "has no usable key: every connection is refused") {
+		t.Errorf("no warning for an authorized keys file without keys:\n%s", first)
+	}
+	second := start()
+	if !strings.Contains(second, "host key "+fp) || strings.Contains(second, "generated") {
+		t.Errorf("second start: want the same fingerprint, not generated:\n%s", second)
 	}
 }
 
