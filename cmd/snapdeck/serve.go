@@ -1,23 +1,15 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"cmp"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
@@ -30,131 +22,6 @@ import (
 	"github.com/snapdeck/snapdeck/config"
 	"github.com/snapdeck/snapdeck/ui"
 )
-
-// Roles an authorized key may have.
-const (
-	roleViewer   = "viewer"   // read-only: every mutation refused in the client layer
-	roleOperator = "operator" // may act
-)
-
-// authKey is one line of the authorized keys file.
-type authKey struct {
-	key  gossh.PublicKey
-	role string
-	name string // the comment, for the log
-	// accounts limits the key to these accounts; empty means all of them.
-	accounts []string
-}
-
-// parseAuthorizedKeys reads an OpenSSH authorized_keys file in which each
-// key's role is an option before the key type:
-//
-//	role=operator ssh-ed25519 AAAA… alice@laptop
-//	ssh-ed25519 AAAA… bob@desk
-//
-// A key with no role is a viewer. The comment is only a name: its owner
-// wrote it (ssh-keygen -C), so a word in it never grants a role. An option accounts="prod staging" (names
-// separated by spaces, commas or colons) limits the key to those accounts.
-// Blank lines and # comments are skipped; any other line that is not a key,
-// or an unknown role, is an error.
-func parseAuthorizedKeys(data []byte) ([]authKey, error) {
-	var keys []authKey
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		key, comment, options, _, err := gossh.ParseAuthorizedKey([]byte(line))
-		if err != nil {
-			return nil, fmt.Errorf("line %d: %v", n, err)
-		}
-		role, name := "", comment
-		var accounts []string
-		for _, o := range options {
-			if v, ok := strings.CutPrefix(o, "role="); ok {
-				role = strings.Trim(v, `"`)
-			}
-			if v, ok := strings.CutPrefix(o, "accounts="); ok {
-				accounts = strings.FieldsFunc(strings.Trim(v, `"`), func(r rune) bool { return r == ' ' || r == ',' || r == ':' })
-				if len(accounts) == 0 {
-					return nil, fmt.Errorf("line %d: accounts= names no account", n)
-				}
-			}
-		}
-		switch role {
-		case "":
-			role = roleViewer
-		case roleViewer, roleOperator:
-		default:
-			return nil, fmt.Errorf("line %d: unknown role %q (want viewer or operator)", n, role)
-		}
-		keys = append(keys, authKey{key: key, role: role, name: name, accounts: accounts})
-	}
-	return keys, sc.Err()
-}
-
-func loadAuthorizedKeys(path string) ([]authKey, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("authorized keys: %w", err)
-	}
-	keys, err := parseAuthorizedKeys(data)
-	if err != nil {
-		return nil, fmt.Errorf("authorized keys %s: %w", path, err)
-	}
-	return keys, nil
-}
-
-// ensureHostKey generates an ed25519 host key at path (0600) when there is
-// none, saying so with created, and refuses one that group or others may
-// read.
-func ensureHostKey(path string) (pemBytes []byte, created bool, err error) {
-	if pemBytes, err := os.ReadFile(path); err == nil {
-		fi, err := os.Stat(path)
-		if err != nil {
-			return nil, false, err
-		}
-		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-			return nil, false, fmt.Errorf("host key %s is open to group or others (mode %04o); run: chmod 600 %s", path, perm, path)
-		}
-		return pemBytes, false, nil
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, false, fmt.Errorf("host key: %w", err)
-	}
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return nil, false, err
-	}
-	block, err := gossh.MarshalPrivateKey(priv, "snapdeck serve host key")
-	if err != nil {
-		return nil, false, err
-	}
-	pemBytes = pem.EncodeToMemory(block)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, false, fmt.Errorf("host key: %w", err)
-	}
-	if _, err := f.Write(pemBytes); err != nil {
-		_ = f.Close()
-		return nil, false, fmt.Errorf("host key: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, false, fmt.Errorf("host key: %w", err)
-	}
-	return pemBytes, true, nil
-}
-
-// hostKeyFingerprint is what ssh shows a user connecting for the first
-// time ("ED25519 key fingerprint is SHA256:…"), for them to compare.
-func hostKeyFingerprint(pemBytes []byte) (string, error) {
-	signer, err := gossh.ParsePrivateKey(pemBytes)
-	if err != nil {
-		return "", fmt.Errorf("host key: %w", err)
-	}
-	return gossh.FingerprintSHA256(signer.PublicKey()), nil
-}
 
 // Keys of the values the bastion keeps in a connection's context.
 type ctxKey string
@@ -303,29 +170,6 @@ func (b *bastion) logf(format string, args ...any) {
 	fmt.Fprintf(b.logw, "snapdeck serve: "+format+"\n", args...)
 }
 
-// maxLogText is the most bytes of one value a log line carries.
-const maxLogText = 200
-
-// logText is s as a log line shows it: as is when it is one word of
-// printable characters, else Go-quoted (control bytes, newlines, escapes,
-// spaces and quotes escaped), and cut to maxLogText bytes.
-func logText(s string) string {
-	cut := len(s) > maxLogText
-	if cut {
-		s = s[:maxLogText]
-	}
-	if !cut && s != "" && utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool {
-		return r == ' ' || r == '"' || r == '\\' || !strconv.IsPrint(r)
-	}) < 0 {
-		return s
-	}
-	q := strconv.Quote(s)
-	if cut {
-		q += "…"
-	}
-	return q
-}
-
 // authorize admits a key listed in the authorized keys file, read afresh
 // each time so that edits take effect without a restart.
 func (b *bastion) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
@@ -459,130 +303,6 @@ func (b *bastion) run(next ssh.Handler) ssh.Handler {
 	}
 }
 
-// Terminal sizes a client may claim: a larger one is clamped to these, so
-// that what a session's screen costs does not depend on what the client
-// says. Zero means the usual 80×24.
-const (
-	maxCols = 500
-	maxRows = 200
-)
-
-func clampWindow(cols, rows uint32) (w, h int) {
-	w, h = 80, 24
-	if cols > 0 {
-		w = int(min(cols, maxCols))
-	}
-	if rows > 0 {
-		h = int(min(rows, maxRows))
-	}
-	return w, h
-}
-
-// sessionTerm is a session's terminal size, as the client last set it
-// (clamped).
-type sessionTerm struct {
-	mu      sync.Mutex
-	pty     bool
-	w, h    int
-	changed chan struct{} // one pending change; a newer one replaces it
-	claim   func() bool   // makes this the connection's terminal, if it has none
-	closed  chan struct{} // the client closed the channel
-}
-
-func (t *sessionTerm) size() (int, int) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.w, t.h
-}
-
-// sessionChannel is where a client's session channel, and every request on
-// it, enters the server. A pty's size and each window change are clamped
-// here, and window changes are kept here (the newest wins) rather than
-// queued, so a client can neither grow a session's screen nor stall its
-// requests; one pty per connection (a session's values live in the
-// connection's context); agent and X11 forwarding and env are refused. The
-// rest goes on to the library's session handler.
-func (b *bastion) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx ssh.Context) {
-	t := &sessionTerm{changed: make(chan struct{}, 1), closed: make(chan struct{})}
-	t.claim = func() bool {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		if ctx.Value(ctxTerm) != nil {
-			return false
-		}
-		ctx.SetValue(ctxTerm, t)
-		return true
-	}
-	ssh.DefaultSessionHandler(srv, conn, filteredChannel{nc, t}, ctx)
-}
-
-type filteredChannel struct {
-	gossh.NewChannel
-	t *sessionTerm
-}
-
-func (c filteredChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) {
-	ch, in, err := c.NewChannel.Accept()
-	if err != nil {
-		return ch, in, err
-	}
-	out := make(chan *gossh.Request)
-	go func() {
-		defer close(c.t.closed) // no more requests: the channel is closed
-		defer close(out)
-		for req := range in {
-			if c.t.pass(req) {
-				out <- req
-			}
-		}
-	}()
-	return ch, out, nil
-}
-
-// pass answers the requests the bastion handles itself, rewrites a pty
-// request to the clamped size, and reports whether req goes on.
-func (t *sessionTerm) pass(req *gossh.Request) bool {
-	switch req.Type {
-	case "pty-req":
-		var p struct {
-			Term             string
-			Cols, Rows, X, Y uint32
-			Modes            string
-		}
-		t.mu.Lock()
-		defer t.mu.Unlock()
-		if t.pty || gossh.Unmarshal(req.Payload, &p) != nil || !t.claim() {
-			_ = req.Reply(false, nil)
-			return false
-		}
-		t.pty = true
-		t.w, t.h = clampWindow(p.Cols, p.Rows)
-		p.Cols, p.Rows = uint32(t.w), uint32(t.h)
-		req.Payload = gossh.Marshal(&p)
-		return true
-	case "window-change":
-		var p struct{ Cols, Rows, X, Y uint32 }
-		t.mu.Lock()
-		ok := t.pty && gossh.Unmarshal(req.Payload, &p) == nil
-		if ok {
-			t.w, t.h = clampWindow(p.Cols, p.Rows)
-		}
-		t.mu.Unlock()
-		if ok {
-			select {
-			case t.changed <- struct{}{}:
-			default: // one is pending: it will read the newest size
-			}
-		}
-		_ = req.Reply(ok, nil)
-		return false
-	case "auth-agent-req@openssh.com", "x11-req", "env":
-		_ = req.Reply(false, nil)
-		return false
-	}
-	return true
-}
-
 // noticeMsg puts a line from the server over the session's footer.
 type noticeMsg string
 
@@ -661,36 +381,6 @@ func transportIdle(d time.Duration) time.Duration {
 		return 0
 	}
 	return d + 30*time.Second
-}
-
-// allows reports whether a key limited to allowed may open account.
-func allows(allowed []string, account string) bool {
-	if len(allowed) == 0 {
-		return true
-	}
-	for _, a := range allowed {
-		if a == account {
-			return true
-		}
-	}
-	return false
-}
-
-// checkKeyAccounts refuses a keys file that names an account not served,
-// which is a typo that would silently lock an operator out.
-func checkKeyAccounts(keys []authKey, ts []target, path string) error {
-	served := map[string]bool{}
-	for _, t := range ts {
-		served[t.account] = true
-	}
-	for _, k := range keys {
-		for _, a := range k.accounts {
-			if !served[a] {
-				return fmt.Errorf("authorized keys %s: key %s names account %q, which is not served (accounts: %s)", path, k.name, a, strings.Join(accountsOf(ts), ", "))
-			}
-		}
-	}
-	return nil
 }
 
 // shutdown stops taking connections, tells every session, lets them run
