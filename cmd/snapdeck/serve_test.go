@@ -906,8 +906,8 @@ func TestServeLogQuotesClientText(t *testing.T) {
 			}
 		}
 	}
-	if len(lines) != 3 || starts != 1 {
-		t.Errorf("want 3 lines (refused, start, end), one start; got:\n%s", log)
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "snapdeck serve: host key SHA256:") || starts != 1 {
+		t.Errorf("want 4 lines (host key, refused, start, end), one start; got:\n%s", log)
 	}
 	q := strconv.Quote(forged)
 	if !strings.Contains(log, "for "+q+" from 127.0.0.1:") || !strings.Contains(log, "session start user="+q+" key=") {
