@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -292,13 +293,20 @@ func TestSnapshotWait(t *testing.T) {
 // waited for: it never succeeds, which is exit 1.
 func TestSnapshotGoneExits1(t *testing.T) {
 	srv := simlinode.New(simlinode.Demo(fixedNow), simlinode.Options{SnapshotTime: time.Hour})
-	hs := httptest.NewServer(srv)
+	var reads atomic.Int64 // backup lists read after the snapshot was sent
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/backups") && srv.MutationsTo("/backups") > 0 {
+			defer reads.Add(1)
+		}
+		srv.ServeHTTP(w, r)
+	}))
 	defer hs.Close()
 	go func() {
-		for srv.MutationsTo("/backups") == 0 {
+		// A few polls see it running (counted, not timed: under -race on
+		// a busy machine 150 ms could pass before the first one).
+		for reads.Load() < 3 {
 			time.Sleep(5 * time.Millisecond)
 		}
-		time.Sleep(150 * time.Millisecond) // a few polls see it running
 		req, _ := http.NewRequest(http.MethodPost, hs.URL+"/v4/linode/instances/"+cacheID()+"/backups/cancel", nil)
 		req.Header.Set("Authorization", "Bearer "+simlinode.DemoToken)
 		if resp, err := http.DefaultClient.Do(req); err == nil {
