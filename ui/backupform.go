@@ -261,7 +261,6 @@ func (f *backupForm) started(e *env, res actionResult) tea.Cmd {
 	if name == "" {
 		name = f.name.Value()
 	}
-	e.root.announce(fmt.Sprintf("%s %s of %s started", text.UpperFirst(f.info.BackupNoun), name, f.res.Label))
 	return tea.Batch(e.root.reread(f.res.ID, ""),
 		e.root.addJob(&store.Job{Kind: store.JobSnapshot, ResourceID: f.res.ID, Label: f.res.Label, Name: name, BackupID: b.ID, Status: b.RawStatus}))
 }

@@ -1,7 +1,11 @@
 package ui
 
 import (
+	"strings"
 	"testing"
+	"time"
+
+	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
 
 // TestEnableBackupsFillsTheSnapshotCell: after e, the row's SNAPSHOT cell
@@ -17,4 +21,91 @@ func TestEnableBackupsFillsTheSnapshotCell(t *testing.T) {
 	h.waitFor("the snapshot cell of legacy-mail to be read", func(s string) bool {
 		return rowHas(s, "legacy-mail", "none") && !rowHas(s, "legacy-mail", "…")
 	})
+}
+
+// TestDeckAnnouncesJobsOfOtherAccountsAndKeepsALog: a snapshot that ends
+// while another account is on screen is announced there, one that ends
+// while the overview is open is announced in the overview, and J lists
+// both, whichever account took them.
+func TestDeckAnnouncesJobsOfOtherAccountsAndKeepsALog(t *testing.T) {
+	h := start(t, setup{extra: []Target{staging(t)}, sim: simlinode.Options{SnapshotTime: time.Second}})
+	h.select_("cache-01")
+	h.key("s")
+	h.wait("Label")
+	h.key("enter")
+	h.wait("● snapshot")
+	h.key(":")
+	h.key("staging")
+	h.key("enter")
+	h.wait("linode (staging)")
+	s := h.wait("test/instances: ✓ Snapshot")
+	if st, _ := lastLines(s); !strings.Contains(st, "finished") {
+		t.Fatalf("staging's status line does not say the job finished: %q", st)
+	}
+
+	// The overview is open when the second one ends.
+	h.key(":")
+	h.key("test")
+	h.key("enter")
+	h.wait("linode (test)")
+	h.key("esc") // the filter kept from before
+	h.wait("Instances 40")
+	h.key("/")
+	h.key("web-prod-01")
+	h.wait("Instances 1/40")
+	h.key("enter")
+	h.key("s")
+	h.wait("Label")
+	h.key("enter")
+	h.wait("Replace the snapshot of web-prod-01")
+	h.key("y")
+	h.wait("● snapshot")
+	h.key(":")
+	h.key("overview")
+	h.key("enter")
+	h.wait("JOBS")
+	h.waitFor("the outcome in the overview", func(s string) bool {
+		st, _ := lastLines(s)
+		return strings.Contains(st, "test/instances: ✓ Snapshot") && strings.Contains(st, "web-prod-01 finished")
+	})
+
+	h.key("J")
+	s = h.waitAll("Job log", "of web-prod-01 finished", "of cache-01 finished", "of cache-01 accepted")
+	if strings.Index(s, "web-prod-01 finished") > strings.Index(s, "cache-01 finished") {
+		t.Fatalf("the log is not newest first:\n%s", s)
+	}
+	h.key("esc")
+	h.waitFor("the log to close", func(s string) bool { return !strings.Contains(s, "Job log") })
+}
+
+// TestJobLogKeyInHelp: J is in the help of every view.
+func TestJobLogKeyInHelp(t *testing.T) {
+	h := start(t, setup{})
+	h.waitLoaded()
+	h.key("?")
+	h.wait("job log")
+	h.key("esc")
+	h.key("J")
+	h.waitAll("Job log", "No job started or ended yet")
+}
+
+// TestStatusLineDropsOldTextWhenAJobStarts: a restore in place started
+// after a refusal says it was accepted; the refusal is not left beside the
+// new job ("● restore …: pending 0% · Automatic backups cannot be delete…").
+func TestStatusLineDropsOldTextWhenAJobStarts(t *testing.T) {
+	h, _ := databasesDeck(t, false)
+	h.open("orders-mysql", "pre_release_2026_11")
+	h.to("Scheduled - ")
+	h.key("D")
+	h.wait("Automatic backups cannot be deleted")
+	h.to("pre_release_2026_11")
+	h.key("R")
+	h.wait("Type orders-mysql to confirm")
+	h.key("orders-mysql")
+	h.key("enter")
+	s := h.wait("● restore of pre_release_2026_11 onto orders-mysql")
+	st, _ := lastLines(s)
+	if strings.Contains(st, "cannot be delete") || !strings.Contains(st, "· ✓ Restore of pre_release_2026_11") {
+		t.Fatalf("status line after the restore started: %q", st)
+	}
 }
