@@ -109,3 +109,42 @@ func TestStatusLineDropsOldTextWhenAJobStarts(t *testing.T) {
 		t.Fatalf("status line after the restore started: %q", st)
 	}
 }
+
+// TestNorthflankDetailNamesOneType: a Northflank dump's detail says "dump"
+// in its Type row, and no row calls it a snapshot ("Type snapshot
+// (current)" beside "Backup type dump").
+func TestNorthflankDetailNamesOneType(t *testing.T) {
+	h, _ := northflankDeck(t, false)
+	h.pick("wp")
+	h.key("s")
+	h.wait("Type › [snapshot]  dump")
+	h.clearInput()
+	h.key("nightly dump")
+	h.wait("Name › nightly dump")
+	h.key("tab")
+	h.right()
+	h.wait("Type ›  snapshot  [dump]")
+	h.key("enter")
+	h.wait("✓ Backup nightly dump of wp finished")
+	h.key("enter")
+	h.waitFor("the dump's row", func(s string) bool {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(l), "nightly dump ") {
+				return true
+			}
+		}
+		return false
+	})
+	h.to("nightly dump")
+	h.key("enter")
+	s := h.wait("Finished")
+	var types []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(strings.ToLower(l), "type ") {
+			types = append(types, strings.TrimSpace(l))
+		}
+	}
+	if len(types) != 1 || !strings.Contains(types[0], "dump · manual") || strings.Contains(types[0], "snapshot") {
+		t.Fatalf("type rows: %q\n%s", types, s)
+	}
+}
