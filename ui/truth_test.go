@@ -148,3 +148,16 @@ func TestNorthflankDetailNamesOneType(t *testing.T) {
 		t.Fatalf("type rows: %q\n%s", types, s)
 	}
 }
+
+// TestBackupFormNewestIsAManualOne: the count of manual backups is
+// followed by the age of the newest manual one, not of a newer automatic
+// one (artifacts: known-good 20h ago, a scheduled daily 8h ago).
+func TestBackupFormNewestIsAManualOne(t *testing.T) {
+	h, _ := northflankDeck(t, false)
+	h.pick("artifacts")
+	h.key("s")
+	s := h.wait("1 manual backup")
+	if !strings.Contains(s, "1 manual backup · newest 20h ago") {
+		t.Fatalf("the form does not name known-good as the newest manual backup:\n%s", s)
+	}
+}
