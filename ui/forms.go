@@ -452,7 +452,7 @@ func (f *scheduleForm) view(e *env, w, h int) string {
 		"New:   " + th.Label.Render(scheduleText(s)),
 		"",
 		fmt.Sprintf("Day     ‹ %s ›", th.Label.Render(s.Day)),
-		fmt.Sprintf("Window  ‹ %s › %s", th.Label.Render(s.Window), th.Dim.Render(scheduleText(model.Schedule{Window: s.Window}))),
+		fmt.Sprintf("Window  ‹ %s › %s", th.Label.Render(s.Window), th.Dim.Render(windowText(s.Window))),
 		"",
 		th.Dim.Render(text.Wrap("Linode takes the daily backup in the two-hour window (UTC) and keeps the weekly one from the chosen day. \"Scheduling\" lets Linode pick the day.", w)),
 	}

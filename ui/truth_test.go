@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
 
@@ -159,5 +161,28 @@ func TestBackupFormNewestIsAManualOne(t *testing.T) {
 	s := h.wait("1 manual backup")
 	if !strings.Contains(s, "1 manual backup · newest 20h ago") {
 		t.Fatalf("the form does not name known-good as the newest manual backup:\n%s", s)
+	}
+}
+
+// TestScheduleFormWindowRowSaysOnlyTheWindow: with a day chosen, the
+// window row does not say "day chosen by Linode" beside "New: Monday …".
+func TestScheduleFormWindowRowSaysOnlyTheWindow(t *testing.T) {
+	h := start(t, setup{})
+	h.open("web-prod-01")
+	h.key("S")
+	h.wait("Backup schedule of web-prod-01")
+	for range days {
+		s := h.screen()
+		if strings.Contains(s, "New:   Monday") {
+			break
+		}
+		h.tm.Send(tea.KeyPressMsg{Code: tea.KeyRight})
+		h.waitFor("the day to change", func(n string) bool { return n != s })
+	}
+	s := h.wait("New:   Monday")
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, "Window") && (strings.Contains(l, "day chosen") || !strings.Contains(l, "UTC")) {
+			t.Fatalf("window row: %q\n%s", l, s)
+		}
 	}
 }
