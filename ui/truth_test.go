@@ -1,11 +1,18 @@
 package ui
 
 import (
+	"io"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+	"github.com/charmbracelet/x/vt"
+
+	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/client/linodedb"
+	"github.com/snapdeck/snapdeck/sim"
 
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
@@ -185,4 +192,63 @@ func TestScheduleFormWindowRowSaysOnlyTheWindow(t *testing.T) {
 			t.Fatalf("window row: %q\n%s", l, s)
 		}
 	}
+}
+
+// TestRestorePromptShowsTheWholeLabelGrey: the empty typed field shows the
+// label to type whole, in plain grey; its first letter is not drawn in
+// reverse video under the cursor, where it looked typed.
+func TestRestorePromptShowsTheWholeLabelGrey(t *testing.T) {
+	clock := &simClock{}
+	srv := simlinode.New(simlinode.Demo(time.Now()), simlinode.Options{Options: sim.Options{Now: clock.now}, RestoreTime: time.Hour})
+	p, err := linodedb.New(linodedb.Config{Transport: client.Transport{BaseURL: serve(t, srv), Timeout: 5 * time.Second, Retries: 1}, Token: simlinode.DemoToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := New(Options{Provider: client.Sanitized(p), Account: "test", Now: time.Now, Timeout: 5 * time.Second})
+	h := &provHarness{harness: runColoured(t, app), sim: srv, clock: clock, plural: p.Info().Plural, total: simlinode.DemoDatabases}
+	h.open("orders-mysql", "pre_release_2026_11")
+	h.to("pre_release_2026_11")
+	h.key("R")
+	s := h.wait("Type orders-mysql to confirm")
+	y, x := -1, -1
+	for i, l := range strings.Split(s, "\n") {
+		if at := strings.Index(l, "orders-mysql"); at >= 0 && strings.HasPrefix(strings.TrimSpace(l), "›") {
+			y, x = i, len([]rune(l[:at]))
+		}
+	}
+	if y < 0 {
+		t.Fatalf("no field shows the label:\n%s", s)
+	}
+	h.mu.Lock()
+	first := h.emu.CellAt(x, y)
+	label := h.emu.CellAt(x+1, y)
+	h.mu.Unlock()
+	if first == nil || label == nil || first.Content != "o" || first.Style != label.Style || label.Style.Fg == nil {
+		t.Fatalf("the label's first letter is drawn as %+v, the rest as %+v: want both grey", first, label)
+	}
+	h.key("orders")
+	h.wait("› orders")
+	if st := h.screen(); strings.Contains(st, "› ordersorders-mysql") {
+		t.Fatalf("the label is still drawn after typing:\n%s", st)
+	}
+}
+
+// runColoured is run in a terminal that shows colour and reverse video, so
+// that the emulator's cells hold the styles a user sees.
+func runColoured(t *testing.T, app *App) *harness {
+	t.Helper()
+	h := &harness{t: t, app: app, emu: vt.NewEmulator(110, 32)}
+	go func() { _, _ = io.Copy(io.Discard, h.emu) }()
+	t.Cleanup(func() {
+		if pw, ok := h.emu.InputPipe().(*io.PipeWriter); ok {
+			_ = pw.CloseWithError(io.EOF)
+		}
+	})
+	h.tm = teatest.NewTestModel(t, app, teatest.WithInitialTermSize(110, 32),
+		teatest.WithProgramOptions(tea.WithEnvironment([]string{"TERM=xterm-256color", "CLICOLOR_FORCE=1"})))
+	t.Cleanup(func() {
+		_ = h.tm.Quit()
+		h.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	})
+	return h
 }
