@@ -170,9 +170,19 @@ type jobPollMsg struct {
 	err error
 }
 
+// addJob watches j, and says (once, here, for every kind of job) that it
+// was accepted: the status line must not go on showing an older message
+// beside the new job.
 func (a *App) addJob(j *store.Job) tea.Cmd {
 	a.store.AddJob(j, a.info.BackupNoun, a.info.Noun, a.opts.Now())
+	a.logJob("✓ "+text.UpperFirst(j.Describe())+" accepted; watching it", false)
 	return a.tickJobs()
+}
+
+// logJob announces line and keeps it in the job log.
+func (a *App) logJob(line string, outcome bool) {
+	a.announce(line)
+	a.env.jobLog.Add(store.LogEntry{At: a.opts.Now(), View: a.Name(), Line: line, Outcome: outcome})
 }
 
 func (a *App) tickJobs() tea.Cmd {
@@ -236,7 +246,7 @@ func (a *App) onJobPoll(m jobPollMsg) tea.Cmd {
 // finishJob announces the verdict once and re-reads what the job changed.
 func (a *App) finishJob(j *store.Job, v model.Verdict) tea.Cmd {
 	j.Done = true
-	a.announce(verdictLine(v))
+	a.logJob(verdictLine(v), true)
 	if !v.LastGood.IsZero() {
 		a.noteLastGood(j.ResourceID, v.LastGood)
 	}

@@ -149,7 +149,7 @@ func New(o Options) *App {
 	a.store = store.New()
 	a.acct = &account{st: a.store, p: o.Provider, plural: a.info.Plural, call: a.call, announce: a.announce, preloaded: o.Preloaded}
 	a.env = &env{keys: a.keys, th: a.th, info: a.info, actions: a.actions, p: o.Provider, now: o.Now,
-		readOnly: o.ReadOnly, production: o.Production, account: o.Account, store: a.store, acct: a.acct, root: a}
+		readOnly: o.ReadOnly, production: o.Production, account: o.Account, store: a.store, jobLog: &store.JobLog{}, acct: a.acct, root: a}
 	a.stack = []screen{newInstances(a.env)}
 	return a
 }
@@ -355,6 +355,11 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			case a.showHelp && key.Matches(msg, a.keys.Back):
 				a.showHelp = false
 				return a, nil
+			case key.Matches(msg, a.keys.JobLog):
+				if _, open := a.top().(*jobLogScreen); !open {
+					return a, a.push(&jobLogScreen{}, nil)
+				}
+				return a, nil
 			}
 		}
 		cmd := a.top().update(a.env, msg)
@@ -443,7 +448,7 @@ func (a *App) header(w int) string {
 func (a *App) fullHelp(w, h int) string {
 	k := a.top().keys(a.env)
 	groups := append([][]key.Binding{}, k.Full...)
-	groups = append(groups, []key.Binding{a.keys.Help, a.keys.Quit, a.keys.ForceQuit})
+	groups = append(groups, []key.Binding{a.keys.JobLog, a.keys.Help, a.keys.Quit, a.keys.ForceQuit})
 	out := a.th.Label.Render("Keys — "+a.top().title()) + "\n\n" + a.help.FullHelpView(groups)
 	switch {
 	case a.opts.ReadOnly:

@@ -153,6 +153,17 @@ func (f *backupForm) manual() int {
 	return n
 }
 
+// newestManual is the newest user-taken backup known, nil if none.
+func (f *backupForm) newestManual() *model.Backup {
+	var out *model.Backup
+	for i := range f.known {
+		if b := &f.known[i]; b.Kind == model.BackupSnapshot && (out == nil || b.Created.After(out.Created)) {
+			out = b
+		}
+	}
+	return out
+}
+
 func (f *backupForm) running() *model.Backup {
 	for i := range f.known {
 		if f.known[i].Status.Active() {
@@ -261,7 +272,6 @@ func (f *backupForm) started(e *env, res actionResult) tea.Cmd {
 	if name == "" {
 		name = f.name.Value()
 	}
-	e.root.announce(fmt.Sprintf("%s %s of %s started", text.UpperFirst(f.info.BackupNoun), name, f.res.Label))
 	return tea.Batch(e.root.reread(f.res.ID, ""),
 		e.root.addJob(&store.Job{Kind: store.JobSnapshot, ResourceID: f.res.ID, Label: f.res.Label, Name: name, BackupID: b.ID, Status: b.RawStatus}))
 }
@@ -431,8 +441,9 @@ func (f *backupForm) stateLines(e *env, w int) []string {
 	if f.info.MaxManual > 0 {
 		line = fmt.Sprintf("%d of at most %d manual %ss used", n, f.info.MaxManual, f.info.BackupNoun)
 	}
-	if len(f.known) > 0 {
-		line += " · newest " + format.Age(e.now(), f.known[0].Created)
+	if b := f.newestManual(); b != nil {
+		// The newest of those counted: an automatic one is not among them.
+		line += " · newest " + format.Age(e.now(), b.Created)
 	}
 	if f.full() {
 		out = append(out, th.Bad.Render(text.Wrap(line+": the limit is reached — delete one (D) before taking another.", w)))

@@ -279,9 +279,13 @@ func scheduleText(s model.Schedule) string {
 	if day == "" || day == "Scheduling" {
 		day = "day chosen by Linode"
 	}
-	win := "any time"
-	if n, err := strconv.Atoi(strings.TrimPrefix(s.Window, "W")); err == nil && strings.HasPrefix(s.Window, "W") {
-		win = fmt.Sprintf("%02d:00–%02d:00 UTC", n, (n+2)%24)
+	return day + " " + windowText(s.Window)
+}
+
+// windowText is a schedule's two-hour UTC window alone: "00:00–02:00 UTC".
+func windowText(w string) string {
+	if n, err := strconv.Atoi(strings.TrimPrefix(w, "W")); err == nil && strings.HasPrefix(w, "W") {
+		return fmt.Sprintf("%02d:00–%02d:00 UTC", n, (n+2)%24)
 	}
-	return day + " " + win
+	return "any time"
 }

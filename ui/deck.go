@@ -12,6 +12,7 @@ import (
 	"github.com/snapdeck/snapdeck/ui/keymap"
 	"github.com/snapdeck/snapdeck/ui/prompt"
 	"github.com/snapdeck/snapdeck/ui/status"
+	"github.com/snapdeck/snapdeck/ui/store"
 	"github.com/snapdeck/snapdeck/ui/text"
 	"github.com/snapdeck/snapdeck/ui/theme"
 )
@@ -48,6 +49,10 @@ type Deck struct {
 	// unavailable are accounts that could not be opened, listed in the
 	// overview with the reason.
 	unavailable []Unavailable
+	// jobLog is every account's job log; logSeen how much of it was
+	// announced.
+	jobLog  *store.JobLog
+	logSeen int
 }
 
 // Unavailable is a configured account that could not be opened. Reason
@@ -86,13 +91,15 @@ type appQuit struct{}
 // NewDeck builds one App per target on the shared options o (Provider,
 // Account, ReadOnly and Preloaded are taken from each target).
 func NewDeck(o Options, targets []Target) *Deck {
-	d := &Deck{targets: targets, width: 80, height: 24, th: theme.New(), keys: keymap.New()}
+	d := &Deck{targets: targets, width: 80, height: 24, th: theme.New(), keys: keymap.New(), jobLog: &store.JobLog{}}
 	for _, t := range targets {
 		to := o
 		to.Provider, to.Account, to.ReadOnly, to.Preloaded = t.Provider, t.Account, o.ReadOnly || t.ReadOnly, t.Preloaded
 		to.Production = t.Production
 		to.Jump = len(targets) > 1
-		d.apps = append(d.apps, New(to))
+		a := New(to)
+		a.env.jobLog = d.jobLog // J shows every account's jobs
+		d.apps = append(d.apps, a)
 	}
 	d.prompt = prompt.New(":", "account, account/kind or overview (tab completes)")
 	return d
@@ -177,12 +184,31 @@ func (d *Deck) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return d, d.appEnded(m.i)
 		}
 		_, cmd := d.apps[m.i].Update(m.msg)
+		d.announceJobs()
 		return d, tag(m.i, cmd)
 	case tea.KeyPressMsg:
 		return d, d.key(m)
 	}
 	_, cmd := d.apps[d.cur].Update(msg)
 	return d, tag(d.cur, cmd)
+}
+
+// announceJobs says in the status line on screen how the jobs of other
+// accounts ended (and of any account while the overview is open): the App
+// on screen announces its own.
+func (d *Deck) announceJobs() {
+	for _, en := range d.jobLog.Since(d.logSeen) {
+		if !en.Outcome || (!d.overview && en.View == d.name(d.cur)) {
+			continue
+		}
+		line := en.View + ": " + en.Line
+		if d.overview {
+			d.status.Announce(line)
+		} else {
+			d.apps[d.cur].announce(line)
+		}
+	}
+	d.logSeen = d.jobLog.Added()
 }
 
 // appEnded handles an App that quit by itself: with one account the
@@ -363,6 +389,11 @@ func (d *Deck) overviewKey(m tea.KeyPressMsg) tea.Cmd {
 		d.ovCursor = min(d.ovCursor+1, len(d.apps)-1)
 	case key.Matches(m, k.Open):
 		return d.jumpTo(d.ovCursor)
+	case key.Matches(m, k.JobLog):
+		// The log is every account's: open it over the last account shown.
+		cmd := d.jumpTo(d.cur)
+		_, open := d.apps[d.cur].Update(m)
+		return tea.Batch(cmd, tag(d.cur, open))
 	case key.Matches(m, k.Back):
 		return d.jumpTo(d.cur)
 	case key.Matches(m, k.Refresh):
@@ -465,7 +496,7 @@ func (d *Deck) renderOverview() string {
 		out = append(out, "", th.ErrBox.Render(text.Fit("⚠ "+text.User(u.Account)+" is unavailable: ", w)), text.Wrap(text.User(u.Reason), w))
 	}
 	body := text.Clip(strings.Join(out[1:], "\n"), w, h-3)
-	footer := []key.Binding{d.keys.Open, d.keys.Up, d.keys.Down, d.keys.Refresh, d.keys.Jump, d.keys.Back, d.keys.Quit}
+	footer := []key.Binding{d.keys.Open, d.keys.Up, d.keys.Down, d.keys.Refresh, d.keys.Jump, d.keys.JobLog, d.keys.Back, d.keys.Quit}
 	help := make([]string, 0, len(footer))
 	for _, b := range footer {
 		help = append(help, b.Help().Key+" "+b.Help().Desc)

@@ -129,6 +129,20 @@ func (s *detailScreen) view(e *env, w, h int) string {
 		out = append(out, th.Label.Render(text.Fit(name, 15))+" "+value)
 	}
 	kind := string(b.Kind)
+	// A provider with types of its own (Northflank's snapshot and dump)
+	// names the type; who took it follows, so that one row never says
+	// "snapshot" while another says "dump".
+	providerType := false
+	for _, f := range b.Fields {
+		if strings.EqualFold(f.Name, "type") && f.Value != "" {
+			who := "manual"
+			if b.Kind == model.BackupAutomatic {
+				who = "automatic"
+			}
+			kind, providerType = f.Value+" · "+who, true
+			break
+		}
+	}
 	if b.Slot != model.SlotNone {
 		kind += " (" + string(b.Slot) + ")"
 	}
@@ -176,6 +190,9 @@ func (s *detailScreen) view(e *env, w, h int) string {
 			continue
 		}
 		if n == "type" {
+			if providerType {
+				continue // in the Type row
+			}
 			f.Name = "Backup type"
 		}
 		field(f.Name, f.Value)

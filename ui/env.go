@@ -26,8 +26,9 @@ type env struct {
 	readOnly   bool
 	production bool
 	account    string
-	store      *store.Store // read only: the root writes it
-	acct       *account     // asks for reads into the store
+	store      *store.Store  // read only: the root writes it
+	jobLog     *store.JobLog // read only: the root writes it; a Deck shares one
+	acct       *account      // asks for reads into the store
 	root       root
 }
 

@@ -127,7 +127,6 @@ func (f *snapshotForm) update(e *env, msg tea.Msg) tea.Cmd {
 
 // taken announces the snapshot accepted and watches it.
 func (f *snapshotForm) taken(e *env, res actionResult) tea.Cmd {
-	e.root.announce("✓ Snapshot " + res.backup.Label + " of " + f.res.Label + " accepted; watching it")
 	return tea.Batch(
 		e.root.addJob(&store.Job{Kind: store.JobSnapshot, ResourceID: f.res.ID, Label: f.res.Label, Name: res.backup.Label, BackupID: res.backup.ID, Status: res.backup.RawStatus}),
 		e.root.reread(f.res.ID, ""),
@@ -282,7 +281,6 @@ func (f *restoreForm) confirm(e *env) tea.Cmd {
 	}
 	c.done = func(e *env, _ actionResult) tea.Cmd {
 		e.root.pop() // the form
-		e.root.announce("✓ Restore of backup " + f.b.ID + " onto " + t.Label + " accepted; watching it")
 		return e.root.addJob(&store.Job{Kind: store.JobRestore, ResourceID: f.src.ID, Label: f.src.Label, Name: backupName(f.b), TargetID: t.ID, TargetLabel: t.Label, Status: "pending"})
 	}
 	// As with any confirm: no second restore by a repeated key.
@@ -454,7 +452,7 @@ func (f *scheduleForm) view(e *env, w, h int) string {
 		"New:   " + th.Label.Render(scheduleText(s)),
 		"",
 		fmt.Sprintf("Day     ‹ %s ›", th.Label.Render(s.Day)),
-		fmt.Sprintf("Window  ‹ %s › %s", th.Label.Render(s.Window), th.Dim.Render(scheduleText(model.Schedule{Window: s.Window}))),
+		fmt.Sprintf("Window  ‹ %s › %s", th.Label.Render(s.Window), th.Dim.Render(windowText(s.Window))),
 		"",
 		th.Dim.Render(text.Wrap("Linode takes the daily backup in the two-hour window (UTC) and keeps the weekly one from the chosen day. \"Scheduling\" lets Linode pick the day.", w)),
 	}

@@ -91,7 +91,9 @@ func (e *env) enableConfirm(r model.Resource, conf model.Confirmation, done stri
 	c.done = func(e *env, res actionResult) tea.Cmd {
 		e.root.updateResource(res.resource)
 		e.root.announce(done)
-		return nil
+		// Its backups were not read while they were off: read them now,
+		// or its SNAPSHOT cell says "…" until the cursor moves.
+		return e.acct.readSummaries([]model.Resource{res.resource})
 	}
 	return c
 }

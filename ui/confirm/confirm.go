@@ -9,6 +9,7 @@ package confirm
 import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/ui/input"
@@ -40,7 +41,8 @@ type Model struct {
 func New(conf model.Confirmation) Model {
 	ti := input.New()
 	ti.Prompt = "› "
-	ti.Placeholder = conf.Expect
+	// No placeholder: textinput draws its first letter under the cursor,
+	// in reverse video, like a typed character. View draws the label.
 	ti.SetWidth(max(len(conf.Expect)+2, 20))
 	m := Model{Confirmation: conf, input: ti}
 	if conf.Typed {
@@ -89,6 +91,18 @@ func (m *Model) Keys(k keymap.KeyMap) keymap.Help {
 	return keymap.Help{Short: []key.Binding{yes, k.Back}, Full: [][]key.Binding{{yes, k.Back}}}
 }
 
+// field is the typed field; while it is empty, the cursor and then the
+// whole label in grey, as the placeholder of the filter and `:` prompts.
+func (m *Model) field(th theme.Theme) string {
+	if m.input.Value() != "" {
+		return m.input.View()
+	}
+	return m.input.Styles().Focused.Prompt.Render(m.input.Prompt) + cursorCell.Render(" ") + th.Dim.Render(m.Expect)
+}
+
+// cursorCell is the cursor drawn on an empty field.
+var cursorCell = lipgloss.NewStyle().Reverse(true)
+
 // View draws the heading, banner (a reminder such as the production line;
 // "" for none), the confirmation's lines and warnings, and the question,
 // which is left out while locked (the answer is being sent).
@@ -108,7 +122,7 @@ func (m *Model) View(th theme.Theme, w int, banner string, locked bool) []string
 	switch {
 	case locked:
 	case m.Typed:
-		out = append(out, "Type "+th.Label.Render(m.Expect)+" to confirm, then press Enter. Esc backs out.", m.input.View())
+		out = append(out, "Type "+th.Label.Render(m.Expect)+" to confirm, then press Enter. Esc backs out.", m.field(th))
 	default:
 		out = append(out, "Press "+th.Label.Render("y")+" to "+m.Verb+", "+th.Label.Render("esc")+" to back out.")
 	}

@@ -14,6 +14,7 @@ type KeyMap struct {
 	Snapshot, Restore, Enable, Cancel       key.Binding
 	Schedule, Scan                          key.Binding
 	Delete, Abort, Note, History, Jump      key.Binding
+	JobLog                                  key.Binding
 
 	// In dialogs and forms.
 	Yes, No, Submit, Typed                  key.Binding
@@ -52,6 +53,7 @@ func New() KeyMap {
 		Note:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "note")),
 		History:     key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "restore history")),
 		Jump:        key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "jump")),
+		JobLog:      key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "job log")),
 
 		// Yes confirms a y confirmation; Enter never does. Each dialog
 		// sets the help text to what it does (withHelp).

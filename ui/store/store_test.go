@@ -76,3 +76,21 @@ func TestJobs(t *testing.T) {
 		t.Fatal("a done job is still active")
 	}
 }
+
+// The job log keeps the newest LogSize entries and tells a reader what is
+// new since it last looked, even past what it keeps.
+func TestJobLogKeepsTheNewest(t *testing.T) {
+	var l JobLog
+	for i := 0; i < LogSize+5; i++ {
+		l.Add(LogEntry{Line: string(rune('a' + i%26))})
+	}
+	if len(l.Entries()) != LogSize || l.Added() != LogSize+5 {
+		t.Fatalf("%d kept, %d added", len(l.Entries()), l.Added())
+	}
+	if got := l.Since(LogSize + 3); len(got) != 2 || got[1] != l.Entries()[LogSize-1] {
+		t.Fatalf("since: %v", got)
+	}
+	if got := l.Since(0); len(got) != LogSize {
+		t.Fatalf("since 0: %d", len(got))
+	}
+}
