@@ -205,8 +205,18 @@ func (rp ResourcePage) Sanitized() ResourcePage {
 // what its audit record names.
 
 func (d decorated) ListResources(ctx context.Context, page int, f Filter) (ResourcePage, error) {
-	return one(d, &call{read: true, rec: auditRecord{Action: "list_resources"}},
+	pg, err := one(d, &call{read: true, rec: auditRecord{Action: "list_resources"}},
 		func(p Provider) (ResourcePage, error) { return p.ListResources(ctx, page, f) })
+	d.seen(pg.Items...)
+	return pg, err
+}
+
+// seen gives the audit layer the labels of resources read, so that its
+// records name them.
+func (d decorated) seen(rs ...model.Resource) {
+	if a, ok := d.layer.(audit); ok {
+		a.log.remember(a.account, a.p.Name(), rs)
+	}
 }
 
 func (d decorated) ListBackups(ctx context.Context, resourceID string) ([]model.Backup, error) {
@@ -225,8 +235,12 @@ func (d decorated) Disks(ctx context.Context, resourceID string) ([]model.Disk, 
 }
 
 func (d decorated) GetResource(ctx context.Context, resourceID string) (model.Resource, error) {
-	return one(d, &call{read: true, rec: auditRecord{Action: "get_resource", Resource: resourceID}},
+	r, err := one(d, &call{read: true, rec: auditRecord{Action: "get_resource", Resource: resourceID}},
 		func(a Actions) (model.Resource, error) { return a.GetResource(ctx, resourceID) })
+	if err == nil {
+		d.seen(r)
+	}
+	return r, err
 }
 
 func (d decorated) Events(ctx context.Context, resourceID string) ([]model.Event, error) {
