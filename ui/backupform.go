@@ -197,6 +197,8 @@ func (f *backupForm) request() (model.SnapshotRequest, error) {
 	}
 	if f.disk > 0 && f.disk <= len(f.disks) {
 		req.DiskID = f.disks[f.disk-1].ID
+	} else if f.info.DiskTarget && f.res.DisksOnly {
+		return req, fmt.Errorf("%s cannot take a backup of the whole %s: choose one of its disks under What", f.res.Label, f.info.Noun)
 	}
 	return req, nil
 }
@@ -231,6 +233,9 @@ func (f *backupForm) update(e *env, msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		f.diskLoad, f.diskErr, f.disks = false, m.err, m.disks
+		if f.res.DisksOnly && f.disk == 0 && len(f.disks) > 0 {
+			f.disk = 1 // what it supports: its primary disk, listed first
+		}
 		return nil
 	case actionMsg:
 		if !f.received(m) {
@@ -497,7 +502,11 @@ func (f *backupForm) fieldLines(e *env, field string, w int) []string {
 		}
 		return out
 	case "disk":
-		opts := []string{"whole " + f.info.Noun + " (incremental)"}
+		whole := "whole " + f.info.Noun + " (incremental)"
+		if f.res.DisksOnly {
+			whole = "whole " + f.info.Noun + " (not enabled)"
+		}
+		opts := []string{whole}
 		for _, d := range f.disks {
 			opts = append(opts, fmt.Sprintf("disk %s %s (%s)", d.ID, d.Label, format.SizeMB(d.SizeMB)))
 		}
@@ -508,6 +517,10 @@ func (f *backupForm) fieldLines(e *env, field string, w int) []string {
 		out := []string{line}
 		if f.diskErr != nil {
 			out = append(out, advice(th.Warn, "Could not list the disks: "+text.Err(f.diskErr)))
+		}
+		if f.res.DisksOnly {
+			out = append(out, advice(th.Dim, "Incremental backups of the whole "+f.info.Noun+" are not enabled for this "+f.info.Noun+
+				" (the API would refuse with 422): back up one disk at a time."))
 		}
 		return out
 	}

@@ -59,3 +59,44 @@ func TestAuditNamesLabelAndJobOutcome(t *testing.T) {
 		t.Fatalf("a wait given up on is not recorded as unknown: %v", last)
 	}
 }
+
+// TestSnapshotDefaultsToWhatTheVMSupports: a Superb Flex VM without
+// incremental backups has its primary disk backed up (said on stderr)
+// rather than a 422; --disk chooses the disk; a VM with them still takes a
+// whole-VM backup.
+func TestSnapshotDefaultsToWhatTheVMSupports(t *testing.T) {
+	audit := filepath.Join(t.TempDir(), "audit.log")
+	flex := func(args ...string) result {
+		return runCmd(t, nil, append(args, "--account", "flex-demo", "--json", "--demo", "--demo-latency", "0", "--audit-log", audit)...)
+	}
+	r := flex("snapshot", "web-01", "--label", "before")
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stderr, "cannot take a backup of the whole VM") || !strings.Contains(r.stderr, "backing up disk") {
+		t.Fatalf("the default disk is not said:\n%s", r.stderr)
+	}
+	var b backupJSON
+	if err := json.Unmarshal([]byte(r.stdout), &b); err != nil {
+		t.Fatalf("%v: %s", err, r.stdout)
+	}
+	recs := auditLines(t, audit)
+	disk, _ := recs[len(recs)-1]["disk"].(string)
+	if disk == "" || recs[len(recs)-1]["outcome"] != "ok" {
+		t.Fatalf("not a disk backup: %v", recs[len(recs)-1])
+	}
+
+	r = flex("snapshot", "web-01", "--label", "again", "--disk", disk)
+	wantCode(t, r, 0)
+	if strings.Contains(r.stderr, "backing up disk") {
+		t.Fatalf("--disk was overridden:\n%s", r.stderr)
+	}
+	r = flex("snapshot", "web-01", "--label", "x", "--disk", "1")
+	wantCode(t, r, 2)
+	wantOneLine(t, r, "disk 1 is not a disk of VM")
+
+	r = flex("snapshot", "db-master", "--label", "whole")
+	wantCode(t, r, 0)
+	recs = auditLines(t, audit)
+	if last := recs[len(recs)-1]; last["disk"] != nil || last["outcome"] != "ok" {
+		t.Fatalf("a VM with incremental backups did not back up whole: %v", last)
+	}
+}

@@ -257,7 +257,9 @@ func TestServeOperatorTakesSnapshot(t *testing.T) {
 	st.waitText("✓ Snapshot ssh-snap of cache-01 finished")
 
 	recs := auditRecords(t, tb.audit)
-	if len(recs) != 2 || recs[0]["outcome"] != "sent" { // "sent", then the outcome
+	// "sent", then the outcome, then the job's end, each naming who.
+	if len(recs) != 3 || recs[0]["outcome"] != "sent" || recs[2]["action"] != "job" || recs[2]["outcome"] != "done" ||
+		recs[2]["resource_label"] != "cache-01" || recs[2]["who"] == nil {
 		t.Fatalf("audit records = %v", recs)
 	}
 	recs = recs[1:]
