@@ -47,6 +47,13 @@ type DiskLister interface {
 	Disks(ctx context.Context, resourceID string) ([]model.Disk, error)
 }
 
+// DestinationLister is implemented by providers that offer extra backup
+// destinations (model.ProviderInfo.Destinations): it lists the valid ones
+// to choose from.
+type DestinationLister interface {
+	BackupDestinations(ctx context.Context) ([]model.BackupDestination, error)
+}
+
 // Unsupported answers every Actions method with ErrUnsupported. Adapters
 // embed it and define what their provider can do; their Info().Caps says
 // which those are, so the UI never offers the rest.
@@ -116,8 +123,9 @@ type decorated struct {
 }
 
 var (
-	_ Actions    = decorated{}
-	_ DiskLister = decorated{}
+	_ Actions           = decorated{}
+	_ DiskLister        = decorated{}
+	_ DestinationLister = decorated{}
 )
 
 func (d decorated) Name() string { return d.p.Name() }
@@ -149,6 +157,9 @@ func via[A any](d decorated, c *call, f func(A) error) error {
 func missing[A any](p Provider) error {
 	if _, ok := any((*A)(nil)).(*DiskLister); ok {
 		return &Error{Kind: ErrUnsupported, Reasons: []string{p.Name() + " cannot back up one disk"}}
+	}
+	if _, ok := any((*A)(nil)).(*DestinationLister); ok {
+		return &Error{Kind: ErrUnsupported, Reasons: []string{p.Name() + " cannot list backup destinations"}}
 	}
 	return unsupported(p)
 }
@@ -232,6 +243,11 @@ func (d decorated) GetBackup(ctx context.Context, resourceID, backupID string) (
 func (d decorated) Disks(ctx context.Context, resourceID string) ([]model.Disk, error) {
 	return many(d, &call{read: true, rec: auditRecord{Action: "disks", Resource: resourceID}},
 		func(l DiskLister) ([]model.Disk, error) { return l.Disks(ctx, resourceID) })
+}
+
+func (d decorated) BackupDestinations(ctx context.Context) ([]model.BackupDestination, error) {
+	return many(d, &call{read: true, rec: auditRecord{Action: "backup_destinations"}},
+		func(l DestinationLister) ([]model.BackupDestination, error) { return l.BackupDestinations(ctx) })
 }
 
 func (d decorated) GetResource(ctx context.Context, resourceID string) (model.Resource, error) {

@@ -510,11 +510,16 @@ func TestNorthflankDestinationRetention(t *testing.T) {
 	h.key("offsite copy")
 	h.key("tab") // type: snapshot
 	h.key("tab")
-	h.key("offsite-s3")
+	// The destinations are the team's, listed to choose from: typing
+	// types nothing, space (or →) chooses.
+	h.wait("Also to destination › [none]  offsite-s3   cold-archive-gcs")
+	h.key("x")
+	h.key(" ")
+	h.wait("Also to destination ›  none  [offsite-s3]  cold-archive-gcs")
 	h.key("tab")
 	h.key("121")
 	// Flagged as typed, before Enter.
-	h.waitAll("Also to destination › offsite-s3", "Kept for days (1–120) › 121", "retention must be a whole number of days from 1 to 120")
+	h.waitAll("Kept for days (1–120) › 121", "retention must be a whole number of days from 1 to 120")
 	h.key("enter")
 	h.wait("retention must be a whole number of days from 1 to 120")
 	h.nothingSent(0, "retention 121")
