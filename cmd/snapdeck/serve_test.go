@@ -979,9 +979,11 @@ func TestServeSIGTERMLetsSessionsFinish(t *testing.T) {
 	st.waitText("snapdeck is shutting down")
 	st.waitText("finished")
 	recs := auditRecords(t, audit)
-	// The "sent" line, then the outcome of the same attempt: the snapshot finished.
-	if len(recs) != 2 || recs[0]["outcome"] != "sent" || recs[1]["action"] != "snapshot" ||
-		recs[1]["outcome"] != "ok" || recs[1]["attempt"] != recs[0]["attempt"] {
+	// The "sent" line, then the outcome of the same attempt, then the job's
+	// end: the snapshot finished.
+	if len(recs) != 3 || recs[0]["outcome"] != "sent" || recs[1]["action"] != "snapshot" ||
+		recs[1]["outcome"] != "ok" || recs[1]["attempt"] != recs[0]["attempt"] ||
+		recs[2]["action"] != "job" || recs[2]["outcome"] != "done" {
 		t.Fatalf("audit records = %v", recs)
 	}
 	if _, err := tb.dial(operator); err == nil {
