@@ -425,7 +425,7 @@ func defineSnapshot(c *cmdFlags) func(pos []string) int {
 	wait := c.Bool("wait", false, "wait until the snapshot is current and successful (exit 0) or failed (exit 1)")
 	replace := c.Bool("replace", false, "overwrite a snapshot of the same name where that is how the provider works (Civo); --yes too")
 	c.BoolVar(replace, "yes", false, "the same as --replace")
-	disk := c.String("disk", "", "back up this one disk (its ID) rather than the whole resource, where the provider can (Superb Flex)")
+	disk := c.String("disk", "", "back up this one disk (its ID) rather than the whole resource, where the provider can (Superb Flex; a VM without incremental backups defaults to its primary disk)")
 	poll, timeout := waitFlags(c)
 	return func(pos []string) int {
 		if *label == "" {
