@@ -47,6 +47,13 @@ type DiskLister interface {
 	Disks(ctx context.Context, resourceID string) ([]model.Disk, error)
 }
 
+// DestinationLister is implemented by providers that offer extra backup
+// destinations (model.ProviderInfo.Destinations): it lists the valid ones
+// to choose from.
+type DestinationLister interface {
+	BackupDestinations(ctx context.Context) ([]model.BackupDestination, error)
+}
+
 // Unsupported answers every Actions method with ErrUnsupported. Adapters
 // embed it and define what their provider can do; their Info().Caps says
 // which those are, so the UI never offers the rest.
@@ -116,8 +123,9 @@ type decorated struct {
 }
 
 var (
-	_ Actions    = decorated{}
-	_ DiskLister = decorated{}
+	_ Actions           = decorated{}
+	_ DiskLister        = decorated{}
+	_ DestinationLister = decorated{}
 )
 
 func (d decorated) Name() string { return d.p.Name() }
@@ -149,6 +157,9 @@ func via[A any](d decorated, c *call, f func(A) error) error {
 func missing[A any](p Provider) error {
 	if _, ok := any((*A)(nil)).(*DiskLister); ok {
 		return &Error{Kind: ErrUnsupported, Reasons: []string{p.Name() + " cannot back up one disk"}}
+	}
+	if _, ok := any((*A)(nil)).(*DestinationLister); ok {
+		return &Error{Kind: ErrUnsupported, Reasons: []string{p.Name() + " cannot list backup destinations"}}
 	}
 	return unsupported(p)
 }
@@ -205,8 +216,18 @@ func (rp ResourcePage) Sanitized() ResourcePage {
 // what its audit record names.
 
 func (d decorated) ListResources(ctx context.Context, page int, f Filter) (ResourcePage, error) {
-	return one(d, &call{read: true, rec: auditRecord{Action: "list_resources"}},
+	pg, err := one(d, &call{read: true, rec: auditRecord{Action: "list_resources"}},
 		func(p Provider) (ResourcePage, error) { return p.ListResources(ctx, page, f) })
+	d.seen(pg.Items...)
+	return pg, err
+}
+
+// seen gives the audit layer the labels of resources read, so that its
+// records name them.
+func (d decorated) seen(rs ...model.Resource) {
+	if a, ok := d.layer.(audit); ok {
+		a.log.remember(a.account, a.p.Name(), rs)
+	}
 }
 
 func (d decorated) ListBackups(ctx context.Context, resourceID string) ([]model.Backup, error) {
@@ -224,9 +245,18 @@ func (d decorated) Disks(ctx context.Context, resourceID string) ([]model.Disk, 
 		func(l DiskLister) ([]model.Disk, error) { return l.Disks(ctx, resourceID) })
 }
 
+func (d decorated) BackupDestinations(ctx context.Context) ([]model.BackupDestination, error) {
+	return many(d, &call{read: true, rec: auditRecord{Action: "backup_destinations"}},
+		func(l DestinationLister) ([]model.BackupDestination, error) { return l.BackupDestinations(ctx) })
+}
+
 func (d decorated) GetResource(ctx context.Context, resourceID string) (model.Resource, error) {
-	return one(d, &call{read: true, rec: auditRecord{Action: "get_resource", Resource: resourceID}},
+	r, err := one(d, &call{read: true, rec: auditRecord{Action: "get_resource", Resource: resourceID}},
 		func(a Actions) (model.Resource, error) { return a.GetResource(ctx, resourceID) })
+	if err == nil {
+		d.seen(r)
+	}
+	return r, err
 }
 
 func (d decorated) Events(ctx context.Context, resourceID string) ([]model.Event, error) {

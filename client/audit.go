@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/snapdeck/snapdeck/model"
 )
 
 // AuditLog is an append-only file of JSON lines, one per attempted
@@ -28,6 +30,39 @@ type AuditLog struct {
 	prefix  string
 	seq     uint64
 	pending map[string]auditRecord
+
+	// labels are the labels of the resources listed through an audited
+	// provider, by labelKey, so that a record names the resource's label
+	// next to its ID without every caller passing it.
+	labels map[string]string
+}
+
+// maxLabels bounds the label cache; past it the cache starts again.
+const maxLabels = 100_000
+
+func labelKey(account, provider, id string) string {
+	return account + "\x00" + provider + "\x00" + id
+}
+
+// remember keeps the labels of resources listed under account.
+func (l *AuditLog) remember(account, provider string, rs []model.Resource) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.labels == nil || len(l.labels)+len(rs) > maxLabels {
+		l.labels = make(map[string]string, len(rs))
+	}
+	for _, r := range rs {
+		if r.ID != "" && r.Label != "" {
+			l.labels[labelKey(account, provider, r.ID)] = r.Label
+		}
+	}
+}
+
+// label is the label last listed for the resource, or "".
+func (l *AuditLog) label(account, provider, id string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.labels[labelKey(account, provider, id)]
 }
 
 // DefaultAuditPath is $XDG_STATE_HOME/snapdeck/audit.log, else
@@ -162,16 +197,18 @@ func (l *AuditLog) Close() error {
 // auditRecord is one line of the log. It never holds a token: adapters
 // scrub theirs from error text, and nothing else here comes from secrets.
 type auditRecord struct {
-	Time      string         `json:"time"`
-	Account   string         `json:"account"`
-	Provider  string         `json:"provider"`
-	Action    string         `json:"action"`
-	Resource  string         `json:"resource"`
-	Backup    string         `json:"backup,omitempty"`
-	Target    string         `json:"target,omitempty"`
-	Overwrite *bool          `json:"overwrite,omitempty"`
-	Label     *string        `json:"label,omitempty"`
-	Schedule  *auditSchedule `json:"schedule,omitempty"`
+	Time     string `json:"time"`
+	Account  string `json:"account"`
+	Provider string `json:"provider"`
+	Action   string `json:"action"`
+	Resource string `json:"resource"`
+	// ResourceLabel is the resource's label as last listed, next to its ID.
+	ResourceLabel string         `json:"resource_label,omitempty"`
+	Backup        string         `json:"backup,omitempty"`
+	Target        string         `json:"target,omitempty"`
+	Overwrite     *bool          `json:"overwrite,omitempty"`
+	Label         *string        `json:"label,omitempty"`
+	Schedule      *auditSchedule `json:"schedule,omitempty"`
 	// What a snapshot or backup request chose, where the provider offers it.
 	Type         string             `json:"type,omitempty"`
 	Compression  string             `json:"compression,omitempty"`
@@ -182,7 +219,14 @@ type auditRecord struct {
 	// Attempt pairs the "sent" line, written and synced before the request
 	// leaves, with the outcome line written when the reply is known.
 	Attempt string `json:"attempt,omitempty"`
-	Outcome string `json:"outcome"` // sent, then ok or error; refused (never sent)
+	// Outcome is sent, then ok or error; refused (never sent). A "job"
+	// record (Action "job") has the judge's outcome instead: done, failed,
+	// aborted, gone, unseen, or unknown when the watch ended first.
+	Outcome string `json:"outcome"`
+	// Job is what a "job" record followed ("snapshot", "restore"), and
+	// Verdict the judge's words on how it ended.
+	Job     string `json:"job,omitempty"`
+	Verdict string `json:"verdict,omitempty"`
 	Error   string `json:"error,omitempty"`
 	// Uncertain marks an error after which the change may still have been
 	// made: no reply, a 5xx, an unreadable reply.
@@ -320,10 +364,48 @@ func (a audit) around(c *call, next func() error) error {
 		return next()
 	}
 	c.rec.Account, c.rec.Provider, c.rec.Who = a.account, a.p.Name(), a.who
+	if c.rec.Resource != "" {
+		c.rec.ResourceLabel = a.log.label(a.account, c.rec.Provider, c.rec.Resource)
+	}
 	if c.has && !IsReadOnly(a.p) {
 		c.rec.Attempt = a.log.sent(c.rec)
 	}
 	err := next()
 	a.log.write(c.rec, err)
 	return err
+}
+
+// JobOutcome records how a job ended, once the judge has said (v) or the
+// watch gave up (err): one line with the action "job", naming the
+// resource, its label, the backup and the target, and the verdict. The
+// TUI's job tracking and the CLI's --wait both call it when a job ends;
+// p is the provider the job was sent through, and nothing is written when
+// it is not audited.
+func JobOutcome(p Provider, v model.Verdict, err error) {
+	d, ok := p.(decorated)
+	if !ok {
+		return
+	}
+	a, ok := d.layer.(audit)
+	if !ok {
+		return
+	}
+	op := v.Op
+	r := auditRecord{Account: a.account, Provider: a.p.Name(), Action: "job", Job: string(op.Kind),
+		Resource: op.ResourceID, ResourceLabel: op.Label, Backup: op.BackupID, Target: op.TargetID, Who: a.who}
+	if r.ResourceLabel == "" {
+		r.ResourceLabel = a.log.label(a.account, r.Provider, r.Resource)
+	}
+	if err != nil || !v.Outcome.Over() {
+		r.Outcome = "unknown"
+		if err != nil {
+			r.Error = err.Error()
+		}
+	} else {
+		r.Outcome, r.Verdict, r.Error = string(v.Outcome), v.Text(), v.Reason
+	}
+	r.Time = time.Now().UTC().Format(time.RFC3339Nano)
+	a.log.mu.Lock()
+	defer a.log.mu.Unlock()
+	a.log.appendLocked(r)
 }

@@ -124,6 +124,20 @@ type SnapshotRequest struct {
 	DiskID       string // Superb Flex: back up this disk, not the whole VM
 }
 
+// BackupDestination is a place a provider can also write backups to, as it
+// lists them for choosing (Northflank's custom backup destinations).
+type BackupDestination struct {
+	ID   string
+	Name string
+}
+
+// Sanitized returns d with its strings made inert.
+func (d BackupDestination) Sanitized() BackupDestination {
+	d.ID = SanitizeID(d.ID)
+	d.Name = Sanitize(d.Name)
+	return d
+}
+
 // Destination is an extra place a backup is also written to.
 type Destination struct {
 	ID            string

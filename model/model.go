@@ -39,6 +39,11 @@ type Resource struct {
 	DiskMB   int
 
 	BackupsEnabled bool
+	// DisksOnly says the provider told that this resource cannot take a
+	// backup of the whole of it, only of one disk at a time (a Superb Flex
+	// VM without incremental backups): the CLI and the TUI then default
+	// to its primary disk.
+	DisksOnly bool
 	// LastSuccessful is the newest successful backup; zero when there is none.
 	LastSuccessful time.Time
 	Schedule       Schedule

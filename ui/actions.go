@@ -246,6 +246,7 @@ func (a *App) onJobPoll(m jobPollMsg) tea.Cmd {
 // finishJob announces the verdict once and re-reads what the job changed.
 func (a *App) finishJob(j *store.Job, v model.Verdict) tea.Cmd {
 	j.Done = true
+	client.JobOutcome(a.opts.Provider, v, nil) // the audit log's "job" line
 	a.logJob(verdictLine(v), true)
 	if !v.LastGood.IsZero() {
 		a.noteLastGood(j.ResourceID, v.LastGood)

@@ -46,6 +46,20 @@ type backupForm struct {
 	hint     string
 	diskErr  error
 	diskLoad bool
+	// dests are the provider's backup destinations to choose from once
+	// listed (destListed); dest is then the chosen one, 0 for none.
+	// Without a list the destination is typed.
+	dests      []model.BackupDestination
+	destPick   int
+	destListed bool
+	destLoad   bool
+	destErr    error
+}
+
+type destsMsg struct {
+	req   int
+	dests []model.BackupDestination
+	err   error
 }
 
 type disksMsg struct {
@@ -140,7 +154,25 @@ func (f *backupForm) load(e *env) tea.Cmd {
 			return disksMsg{req: req, disks: d, err: err}
 		}))
 	}
+	if dl, ok := p.(client.DestinationLister); ok && f.info.Destinations {
+		f.destLoad = true
+		cmds = append(cmds, e.root.call(f.ctx, func(ctx context.Context) tea.Msg {
+			d, err := dl.BackupDestinations(ctx)
+			return destsMsg{req: req, dests: d, err: err}
+		}))
+	}
 	return tea.Batch(cmds...)
+}
+
+// destID is the destination chosen or typed, "" for none.
+func (f *backupForm) destID() string {
+	if f.destListed {
+		if f.destPick > 0 && f.destPick <= len(f.dests) {
+			return f.dests[f.destPick-1].ID
+		}
+		return ""
+	}
+	return strings.TrimSpace(f.dest.Value())
 }
 
 func (f *backupForm) manual() int {
@@ -198,8 +230,8 @@ func (f *backupForm) request() (model.SnapshotRequest, error) {
 	if f.isDump() && len(f.info.Compressions) > 0 {
 		req.Compression = f.info.Compressions[f.comp]
 	}
-	if f.info.Destinations && !f.isDump() && strings.TrimSpace(f.dest.Value()) != "" {
-		d := model.Destination{ID: strings.TrimSpace(f.dest.Value())}
+	if f.info.Destinations && !f.isDump() && f.destID() != "" {
+		d := model.Destination{ID: f.destID()}
 		if err := f.retentionErr(); err != nil {
 			return req, err
 		}
@@ -208,6 +240,8 @@ func (f *backupForm) request() (model.SnapshotRequest, error) {
 	}
 	if f.disk > 0 && f.disk <= len(f.disks) {
 		req.DiskID = f.disks[f.disk-1].ID
+	} else if f.info.DiskTarget && f.res.DisksOnly {
+		return req, fmt.Errorf("%s cannot take a backup of the whole %s: choose one of its disks under What", f.res.Label, f.info.Noun)
 	}
 	return req, nil
 }
@@ -242,6 +276,25 @@ func (f *backupForm) update(e *env, msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		f.diskLoad, f.diskErr, f.disks = false, m.err, m.disks
+		if f.res.DisksOnly && f.disk == 0 && len(f.disks) > 0 {
+			f.disk = 1 // what it supports: its primary disk, listed first
+		}
+		return nil
+	case destsMsg:
+		if m.req != f.req {
+			return nil
+		}
+		f.destLoad, f.destErr = false, m.err
+		if m.err == nil && len(m.dests) > 0 {
+			f.dests, f.destListed = m.dests, true
+			typed := strings.TrimSpace(f.dest.Value())
+			for i, d := range f.dests {
+				if d.ID == typed {
+					f.destPick = i + 1
+				}
+			}
+			f.dest.Blur()
+		}
 		return nil
 	case actionMsg:
 		if !f.received(m) {
@@ -312,6 +365,11 @@ func (f *backupForm) key(e *env, m tea.KeyPressMsg) tea.Cmd {
 		case "disk":
 			f.disk = (f.disk + step + len(f.disks) + 1) % (len(f.disks) + 1)
 			return nil
+		case "destination":
+			if f.destListed {
+				f.destPick = (f.destPick + step + len(f.dests) + 1) % (len(f.dests) + 1)
+				return nil
+			}
 		}
 	}
 	var cmd tea.Cmd
@@ -319,6 +377,9 @@ func (f *backupForm) key(e *env, m tea.KeyPressMsg) tea.Cmd {
 	case "name":
 		f.name, cmd = f.name.Update(m)
 	case "destination":
+		if f.destListed {
+			return nil // chosen from the list, not typed
+		}
 		f.dest, cmd = f.dest.Update(m)
 	case "days":
 		f.days, cmd = f.days.Update(m)
@@ -336,7 +397,9 @@ func (f *backupForm) setFocus(i int) {
 	case "name":
 		f.name.Focus()
 	case "destination":
-		f.dest.Focus()
+		if !f.destListed {
+			f.dest.Focus()
+		}
 	case "days":
 		f.days.Focus()
 	}
@@ -500,7 +563,31 @@ func (f *backupForm) fieldLines(e *env, field string, w int) []string {
 			advice(th.Dim, "Safe shuts the instance down while the snapshot is taken, so files (database tables) are consistent; "+
 				"without it there is no interruption but a small risk of corruption.")}
 	case "destination":
-		return []string{mark + f.dest.View() + th.Dim.Render("  (optional)")}
+		if f.destListed {
+			opts := []string{"none"}
+			for _, d := range f.dests {
+				o := d.ID
+				if d.Name != "" && d.Name != d.ID {
+					o += " " + d.Name
+				}
+				opts = append(opts, o)
+			}
+			return []string{mark + "Also to destination › " + choice(th, opts, f.destPick)}
+		}
+		line := mark + f.dest.View() + th.Dim.Render("  (optional)")
+		if f.destLoad {
+			line += " " + e.root.spinView()
+		}
+		out := []string{line}
+		switch {
+		case f.destErr != nil:
+			out = append(out, advice(th.Warn, "Could not list the backup destinations; type the destination's ID: "+text.Err(f.destErr)))
+		case !f.destLoad && f.info.Destinations:
+			if _, ok := e.p.(client.DestinationLister); ok {
+				out = append(out, advice(th.Dim, "No backup destinations are set up for this team."))
+			}
+		}
+		return out
 	case "days":
 		out := []string{mark + f.days.View()}
 		if err := f.retentionErr(); err != nil {
@@ -508,7 +595,11 @@ func (f *backupForm) fieldLines(e *env, field string, w int) []string {
 		}
 		return out
 	case "disk":
-		opts := []string{"whole " + f.info.Noun + " (incremental)"}
+		whole := "whole " + f.info.Noun + " (incremental)"
+		if f.res.DisksOnly {
+			whole = "whole " + f.info.Noun + " (not enabled)"
+		}
+		opts := []string{whole}
 		for _, d := range f.disks {
 			opts = append(opts, fmt.Sprintf("disk %s %s (%s)", d.ID, d.Label, format.SizeMB(d.SizeMB)))
 		}
@@ -519,6 +610,10 @@ func (f *backupForm) fieldLines(e *env, field string, w int) []string {
 		out := []string{line}
 		if f.diskErr != nil {
 			out = append(out, advice(th.Warn, "Could not list the disks: "+text.Err(f.diskErr)))
+		}
+		if f.res.DisksOnly {
+			out = append(out, advice(th.Dim, "Incremental backups of the whole "+f.info.Noun+" are not enabled for this "+f.info.Noun+
+				" (the API would refuse with 422): back up one disk at a time."))
 		}
 		return out
 	}

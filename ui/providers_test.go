@@ -510,11 +510,16 @@ func TestNorthflankDestinationRetention(t *testing.T) {
 	h.key("offsite copy")
 	h.key("tab") // type: snapshot
 	h.key("tab")
-	h.key("offsite-s3")
+	// The destinations are the team's, listed to choose from: typing
+	// types nothing, space (or →) chooses.
+	h.wait("Also to destination › [none]  offsite-s3   cold-archive-gcs")
+	h.key("x")
+	h.key(" ")
+	h.wait("Also to destination ›  none  [offsite-s3]  cold-archive-gcs")
 	h.key("tab")
 	h.key("121")
 	// Flagged as typed, before Enter.
-	h.waitAll("Also to destination › offsite-s3", "Kept for days (1–120) › 121", "retention must be a whole number of days from 1 to 120")
+	h.waitAll("Kept for days (1–120) › 121", "retention must be a whole number of days from 1 to 120")
 	h.key("enter")
 	h.wait("retention must be a whole number of days from 1 to 120")
 	h.nothingSent(0, "retention 121")
@@ -693,8 +698,15 @@ func TestFlexBackupOfOneDisk(t *testing.T) {
 	h.clearInput()
 	h.key("before kernel 6.12")
 	h.key("tab")
+	// web-01 has no incremental backups: its primary disk is the default,
+	// and choosing the whole VM is refused here with the reason.
+	h.waitAll(fmt.Sprintf("What ›  whole VM (not enabled)  [disk %d Disk 1", disk.ID), "are not enabled for this VM")
 	h.key(" ") // space chooses, as → does
-	h.wait(fmt.Sprintf("What ›  whole VM (incremental)  [disk %d Disk 1", disk.ID))
+	h.wait(fmt.Sprintf("What › [whole VM (not enabled)]  disk %d Disk 1", disk.ID))
+	h.key("enter")
+	h.wait("web-01 cannot take a backup of the whole VM: choose one of its disks under What")
+	h.nothingSent(0, "enter on the whole VM of a VM without incremental backups")
+	h.key(" ")
 	h.key("enter")
 	h.wait("✓ Backup before kernel 6.12 of web-01 finished")
 	if n := h.sim.MutationsTo(fmt.Sprintf("/settings/disks/%d/backups.json", disk.ID)); n != 1 || h.sim.Mutations() != 1 {
@@ -704,6 +716,21 @@ func TestFlexBackupOfOneDisk(t *testing.T) {
 	s = h.waitFor("the backup listed built", func(s string) bool { return strings.Contains(row(s, "before kernel 6.12"), "✓ built") })
 	if !strings.Contains(row(s, "before kernel 6.12"), "normal") {
 		t.Fatalf("not a disk (normal) backup: %q", row(s, "before kernel 6.12"))
+	}
+}
+
+// TestFlexBackupOfWholeVMByDefault: a VM with incremental backups (ci-runner-03) still
+// defaults to a backup of the whole VM.
+func TestFlexBackupOfWholeVMByDefault(t *testing.T) {
+	h, srv := flexDeck(t, provJobTime, false)
+	id := vmID(t, srv, "ci-runner-03")
+	h.pick("ci-runner-03")
+	h.key("s")
+	h.waitAll("Take a backup of ci-runner-03", "What › [whole VM (incremental)]")
+	h.key("enter")
+	h.wait("of ci-runner-03 finished")
+	if n := h.sim.MutationsTo(fmt.Sprintf("/virtual_machines/%d/backups.json", id)); n != 1 || h.sim.Mutations() != 1 {
+		t.Fatalf("%d whole-VM backups sent, %d mutations in all", n, h.sim.Mutations())
 	}
 }
 

@@ -384,3 +384,13 @@ func TestFaultsNeverPassForData(t *testing.T) {
 		})
 	}
 }
+
+// TestBackupDestinations lists the team's backup destinations, the IDs
+// the form offers for "also to destination".
+func TestBackupDestinations(t *testing.T) {
+	e := setup(t, nil, simnf.Options{}, Config{})
+	ds, err := client.Sanitized(e.p).(client.DestinationLister).BackupDestinations(context.Background())
+	if err != nil || len(ds) != 2 || ds[0].ID != "offsite-s3" || ds[1].ID != "cold-archive-gcs" {
+		t.Fatalf("destinations: %+v %v", ds, err)
+	}
+}

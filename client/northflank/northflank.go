@@ -600,3 +600,28 @@ func (p *Provider) Restores(ctx context.Context, resourceID string) ([]model.Res
 	sortRestores(out)
 	return out, nil
 }
+
+var _ client.DestinationLister = (*Provider)(nil)
+
+type destinationJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// BackupDestinations implements client.DestinationLister: the team's
+// backup destinations, whose IDs a snapshot's additional destinations
+// name.
+func (p *Provider) BackupDestinations(ctx context.Context) ([]model.BackupDestination, error) {
+	raw, err := readAll[destinationJSON](ctx, p, "/v1/backup-destinations", "backupDestinations")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.BackupDestination, 0, len(raw))
+	for _, d := range raw {
+		if d.ID == "" {
+			return nil, malformed("a backup destination's ID")
+		}
+		out = append(out, model.BackupDestination{ID: d.ID, Name: d.Name})
+	}
+	return out, nil
+}

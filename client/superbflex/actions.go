@@ -2,8 +2,11 @@ package superbflex
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
@@ -48,6 +51,9 @@ func (p *Provider) TakeSnapshot(ctx context.Context, resourceID string, req mode
 	}
 	var w backupWrap
 	if _, _, err := p.c.Do(ctx, http.MethodPost, path, nil, newNoteBody(req.Label, false), &w); err != nil {
+		if req.DiskID == "" {
+			return model.Backup{}, p.explainNoIncremental(ctx, resourceID, err)
+		}
 		return model.Backup{}, err
 	}
 	if w.Backup.ID <= 0 {
@@ -58,6 +64,35 @@ func (p *Provider) TakeSnapshot(ctx context.Context, resourceID string, req mode
 		b.Slot = model.SlotInProgress
 	}
 	return b, nil
+}
+
+// explainNoIncremental adds to the 422 "Incremental backups are not
+// enabled" what it means and what to do instead: name one of the VM's
+// disks. Other errors pass unchanged.
+func (p *Provider) explainNoIncremental(ctx context.Context, resourceID string, err error) error {
+	var ce *client.Error
+	if !errors.As(err, &ce) || ce.Status != http.StatusUnprocessableEntity ||
+		!slices.ContainsFunc(ce.Reasons, func(r string) bool {
+			return strings.Contains(strings.ToLower(r), "incremental backups are not enabled")
+		}) {
+		return err
+	}
+	why := "VM " + resourceID + " cannot take a backup of the whole VM: incremental backups are not enabled for it " +
+		"(Superb Flex enables them per VM; it has no backup server zone for them). Back up one of its disks instead " +
+		"(snapshot --disk ID, or choose the disk under \"What\" in the form)"
+	if ds, derr := p.Disks(ctx, resourceID); derr == nil && len(ds) > 0 {
+		names := make([]string, len(ds))
+		for i, d := range ds {
+			names[i] = "disk " + d.ID
+			if d.Filesystem == "primary" {
+				names[i] += " (primary)"
+			}
+		}
+		why += ": " + strings.Join(names, ", ")
+	}
+	out := *ce
+	out.Reasons = append(slices.Clone(ce.Reasons), why)
+	return &out
 }
 
 // backupOf reads backup id fresh and makes sure it belongs to VM vm: an

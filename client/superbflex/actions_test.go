@@ -52,9 +52,22 @@ func TestTakeSnapshot(t *testing.T) {
 	// Refused by the API, with its reason.
 	web := e.vm(t, "web-01")
 	_, err = e.p.TakeSnapshot(ctx, sid(web.ID), model.SnapshotRequest{})
-	if e := wantKind(t, err, client.ErrInvalid); e.Status != 422 || len(e.Reasons) != 1 ||
-		e.Reasons[0] != "Incremental backups are not enabled for this virtual server" {
+	// The 422 is explained: what it means and which disks to back up.
+	if e := wantKind(t, err, client.ErrInvalid); e.Status != 422 || len(e.Reasons) != 2 ||
+		e.Reasons[0] != "Incremental backups are not enabled for this virtual server" ||
+		!strings.Contains(e.Reasons[1], "VM "+sid(web.ID)+" cannot take a backup of the whole VM") ||
+		!strings.Contains(e.Reasons[1], "disk "+sid(web.Disks[0].ID)+" (primary)") || !strings.Contains(e.Reasons[1], "--disk") {
 		t.Fatalf("%+v", e)
+	}
+	// The listing says which VMs can take a whole-VM backup.
+	rs, err := e.p.ListResources(ctx, 1, client.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs.Items {
+		if want := !e.vm(t, r.Label).Incremental; r.DisksOnly != want {
+			t.Errorf("%s: DisksOnly %v, want %v", r.Label, r.DisksOnly, want)
+		}
 	}
 	stg := e.vm(t, "staging-api")
 	_, err = e.p.TakeSnapshot(ctx, sid(stg.ID), model.SnapshotRequest{DiskID: sid(stg.Disks[0].ID)})

@@ -57,6 +57,11 @@ type vmWire struct {
 	TotalDiskSize         int    `json:"total_disk_size"` // GB
 	CreatedAt             onTime `json:"created_at"`
 	UserID                int    `json:"user_id"`
+	// SupportIncrementalBackups says the VM can take incremental backups
+	// of the whole VM; without them only normal backups of one disk work
+	// (the API answers 422 "Incremental backups are not enabled").
+	// Absent means not said: the whole VM stays the default.
+	SupportIncrementalBackups *bool `json:"support_incremental_backups"`
 }
 
 type diskWrap struct {
@@ -197,6 +202,7 @@ func resource(v *vmWire) model.Resource {
 		// Every built VM can have backups: normal ones of its disks need
 		// no service to be switched on.
 		BackupsEnabled: v.Built,
+		DisksOnly:      v.SupportIncrementalBackups != nil && !*v.SupportIncrementalBackups,
 	}
 }
 

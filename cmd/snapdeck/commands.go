@@ -425,7 +425,7 @@ func defineSnapshot(c *cmdFlags) func(pos []string) int {
 	wait := c.Bool("wait", false, "wait until the snapshot is current and successful (exit 0) or failed (exit 1)")
 	replace := c.Bool("replace", false, "overwrite a snapshot of the same name where that is how the provider works (Civo); --yes too")
 	c.BoolVar(replace, "yes", false, "the same as --replace")
-	disk := c.String("disk", "", "back up this one disk (its ID) rather than the whole resource, where the provider can (Superb Flex)")
+	disk := c.String("disk", "", "back up this one disk (its ID) rather than the whole resource, where the provider can (Superb Flex; a VM without incremental backups defaults to its primary disk)")
 	poll, timeout := waitFlags(c)
 	return func(pos []string) int {
 		if *label == "" {
@@ -468,6 +468,25 @@ func defineSnapshot(c *cmdFlags) func(pos []string) int {
 					return e.fail(usageError{conf.Refusal("overwriting", "--replace (or --yes)")})
 				}
 			}
+		}
+		if *disk == "" && r.DisksOnly && info.DiskTarget {
+			// The whole resource would be refused (Superb Flex: 422
+			// "Incremental backups are not enabled"): its primary disk is
+			// what it can back up.
+			dl, ok := conn.p.(client.DiskLister)
+			if !ok {
+				return e.fail(usageError{ref(r) + " can back up one disk only: name it with --disk ID"})
+			}
+			ds, err := dl.Disks(ctx, r.ID)
+			if err != nil {
+				return e.fail(asked(conn.view(), "listing the disks of "+ref(r), err))
+			}
+			if len(ds) == 0 {
+				return e.fail(usageError{ref(r) + " can back up one disk only, and has no disk that can be backed up"})
+			}
+			*disk = ds[0].ID
+			fmt.Fprintf(e.stderr, "snapdeck: %s cannot take a backup of the whole %s (incremental backups are not enabled for it): backing up disk %s %s instead (--disk ID chooses another)\n",
+				ref(r), info.Noun, ds[0].ID, oneLine(ds[0].Label))
 		}
 		started := e.now()
 		b, err := conn.p.(client.Actions).TakeSnapshot(ctx, r.ID, model.SnapshotRequest{Label: *label, DiskID: *disk})

@@ -176,10 +176,20 @@ func TestSnapshotAndRestoreInPTY(t *testing.T) {
 	}
 	data, _ := os.ReadFile(audit)
 	var lines []string // the outcome lines; each follows its "sent" line
+	jobs := 0          // and each job's end, once watched to it
 	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		if !strings.Contains(l, `"outcome":"sent"`) {
+		switch {
+		case strings.Contains(l, `"action":"job"`):
+			if !strings.Contains(l, `"outcome":"done"`) {
+				t.Fatalf("a job line without the done outcome: %s", l)
+			}
+			jobs++
+		case !strings.Contains(l, `"outcome":"sent"`):
 			lines = append(lines, l)
 		}
+	}
+	if jobs != 2 {
+		t.Fatalf("%d job lines, want the snapshot's and the restore's:\n%s", jobs, data)
 	}
 	if len(lines) != 2 || !strings.Contains(lines[0], `"snapshot"`) || !strings.Contains(lines[1], `"restore"`) ||
 		strings.Count(string(data), `"outcome":"sent"`) != 2 {

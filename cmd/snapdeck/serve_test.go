@@ -258,7 +258,9 @@ func TestServeOperatorTakesSnapshot(t *testing.T) {
 	st.waitText("✓ Snapshot ssh-snap of cache-01 finished")
 
 	recs := auditRecords(t, tb.audit)
-	if len(recs) != 2 || recs[0]["outcome"] != "sent" { // "sent", then the outcome
+	// "sent", then the outcome, then the job's end, each naming who.
+	if len(recs) != 3 || recs[0]["outcome"] != "sent" || recs[2]["action"] != "job" || recs[2]["outcome"] != "done" ||
+		recs[2]["resource_label"] != "cache-01" || recs[2]["who"] == nil {
 		t.Fatalf("audit records = %v", recs)
 	}
 	recs = recs[1:]
@@ -978,9 +980,11 @@ func TestServeSIGTERMLetsSessionsFinish(t *testing.T) {
 	st.waitText("snapdeck is shutting down")
 	st.waitText("finished")
 	recs := auditRecords(t, audit)
-	// The "sent" line, then the outcome of the same attempt: the snapshot finished.
-	if len(recs) != 2 || recs[0]["outcome"] != "sent" || recs[1]["action"] != "snapshot" ||
-		recs[1]["outcome"] != "ok" || recs[1]["attempt"] != recs[0]["attempt"] {
+	// The "sent" line, then the outcome of the same attempt, then the job's
+	// end: the snapshot finished.
+	if len(recs) != 3 || recs[0]["outcome"] != "sent" || recs[1]["action"] != "snapshot" ||
+		recs[1]["outcome"] != "ok" || recs[1]["attempt"] != recs[0]["attempt"] ||
+		recs[2]["action"] != "job" || recs[2]["outcome"] != "done" {
 		t.Fatalf("audit records = %v", recs)
 	}
 	if _, err := tb.dial(operator); err == nil {

@@ -15,7 +15,9 @@ import (
 // `restore --wait` and the TUI judge one job alike. A look that fails for
 // a passing reason (a 5xx, a timeout, a lost connection) is tried again at
 // the next tick; ctx bounds the whole wait.
-func waitJob(ctx context.Context, e env, p client.Provider, op model.Operation, poll time.Duration) (model.Verdict, error) {
+func waitJob(ctx context.Context, e env, p client.Provider, op model.Operation, poll time.Duration) (v model.Verdict, err error) {
+	// However the wait ends, the audit log gets the job's outcome.
+	defer func() { client.JobOutcome(p, v, err) }()
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {
@@ -35,7 +37,7 @@ func waitJob(ctx context.Context, e env, p client.Provider, op model.Operation, 
 			}
 			return model.Verdict{Op: op}, err
 		}
-		v := model.Judge(op, obs, e.now())
+		v = model.Judge(op, obs, e.now())
 		op = v.Op
 		if v.Outcome.Over() {
 			return v, nil

@@ -120,6 +120,7 @@ func New(f *Fleet, o Options) *Server {
 		h               sim.HandlerFunc
 	}{
 		{"GET", "/v1/projects", s.listProjects},
+		{"GET", "/v1/backup-destinations", s.listDestinations},
 		{"GET", "/v1/projects/{projectId}", s.getProject},
 		{"GET", "/v1/projects/{projectId}/addons", s.listAddons},
 		{"GET", addon, s.getAddon},
@@ -311,6 +312,23 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, _ params) 
 	}
 	s.mu.Unlock()
 	list(w, "projects", items, pg)
+}
+
+// listDestinations lists the team's custom backup destinations, the IDs a
+// snapshot's additionalDestinations may name (none when the fleet accepts
+// any).
+func (s *Server) listDestinations(w http.ResponseWriter, r *http.Request, _ params) {
+	pg, ok := s.pageParams(w, r)
+	if !ok {
+		return
+	}
+	s.lock()
+	items := make([]destinationItemJSON, 0, len(s.fleet.Destinations))
+	for _, d := range s.fleet.Destinations {
+		items = append(items, destinationItemJSON{ID: d, Name: d})
+	}
+	s.mu.Unlock()
+	list(w, "backupDestinations", items, pg)
 }
 
 func (s *Server) getProject(w http.ResponseWriter, _ *http.Request, p params) {

@@ -42,6 +42,11 @@ type projectItemJSON struct {
 	Description string `json:"description,omitempty"`
 }
 
+type destinationItemJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
 type specTypeJSON struct {
 	Type string `json:"type"`
 }
