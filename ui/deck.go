@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/ui/keymap"
 	"github.com/snapdeck/snapdeck/ui/prompt"
 	"github.com/snapdeck/snapdeck/ui/status"
@@ -236,29 +237,19 @@ func (d *Deck) name(i int) string {
 	return d.apps[i].Name()
 }
 
+// views names the overview, then every target, for model.MatchView: the
+// rule --account applies too.
+func (d *Deck) views() []model.ViewRef {
+	vs := []model.ViewRef{{Account: "overview", View: "overview"}}
+	for i, t := range d.targets {
+		vs = append(vs, model.ViewRef{Account: t.Account, View: d.name(i)})
+	}
+	return vs
+}
+
 // candidates are the jump names a query may mean, best first.
 func (d *Deck) candidates(q string) []string {
-	q = strings.ToLower(strings.TrimSpace(q))
-	all := []string{"overview"}
-	seen := map[string]bool{}
-	for i, t := range d.targets {
-		if !seen[t.Account] {
-			all = append(all, t.Account)
-			seen[t.Account] = true
-		}
-		all = append(all, d.name(i))
-	}
-	var prefix, inside []string
-	for _, c := range all {
-		lc := strings.ToLower(c)
-		switch {
-		case strings.HasPrefix(lc, q):
-			prefix = append(prefix, c)
-		case q != "" && strings.Contains(lc, q):
-			inside = append(inside, c)
-		}
-	}
-	return append(prefix, inside...)
+	return model.MatchNames(d.views(), q)
 }
 
 // prefixed are the candidates that start with the query: what tab completes.
@@ -274,31 +265,14 @@ func (d *Deck) prefixed(q string) []string {
 
 // resolve turns a query into a target index, -1 for the overview.
 func (d *Deck) resolve(q string) (int, bool) {
-	q = strings.ToLower(strings.TrimSpace(q))
-	byName := func(s string) (int, bool) {
-		if s == "overview" || s == "o" {
-			return -1, true
-		}
-		for i, t := range d.targets {
-			if strings.EqualFold(d.name(i), s) || strings.EqualFold(t.Account, s) {
-				return i, true // an account alone means its first view
-			}
-		}
+	if strings.EqualFold(strings.TrimSpace(q), "o") {
+		return -1, true
+	}
+	i, matched := model.MatchView(d.views(), q)
+	if len(matched) != 1 {
 		return 0, false
 	}
-	if i, ok := byName(q); ok {
-		return i, true
-	}
-	// Several names may mean one view ("test" and "test/instances").
-	found, at := false, 0
-	for _, c := range d.candidates(q) {
-		i, _ := byName(strings.ToLower(c))
-		if found && i != at {
-			return 0, false
-		}
-		found, at = true, i
-	}
-	return at, found
+	return i - 1, true // views()[0] is the overview
 }
 
 func (d *Deck) promptKey(m tea.KeyPressMsg) tea.Cmd {
@@ -310,6 +284,10 @@ func (d *Deck) promptKey(m tea.KeyPressMsg) tea.Cmd {
 		d.prompt.Complete(d.prefixed(d.prompt.Value()))
 		return nil
 	case key.Matches(m, d.keys.Submit):
+		if strings.TrimSpace(d.prompt.Value()) == "" {
+			d.prompt.Close() // nothing asked: as esc
+			return nil
+		}
 		if u, found := d.unavailableNamed(d.prompt.Value()); found {
 			// Never a near match instead: say why it cannot be opened.
 			d.prompt.SetHint(text.User(u.Account) + " is unavailable: " + text.User(u.Reason))
