@@ -8,12 +8,14 @@ import "charm.land/bubbles/v2/key"
 // the footer never advertises a key that does nothing.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
-	Open, Back, Filter, ClearFilter         key.Binding
-	Refresh, Help, Quit, ForceQuit          key.Binding
-	Apply                                   key.Binding
-	Snapshot, Restore, Enable, Cancel       key.Binding
-	Schedule, Scan                          key.Binding
-	Delete, Abort, Note, History, Jump      key.Binding
+	// ArrowUp and ArrowDown move while text is typed: k and j are text there.
+	ArrowUp, ArrowDown                 key.Binding
+	Open, Back, Filter, ClearFilter    key.Binding
+	Refresh, Help, Quit, ForceQuit     key.Binding
+	Apply                              key.Binding
+	Snapshot, Restore, Enable, Cancel  key.Binding
+	Schedule, Scan                     key.Binding
+	Delete, Abort, Note, History, Jump key.Binding
 
 	// In dialogs and forms.
 	Yes, No, Submit, Typed                  key.Binding
@@ -28,6 +30,8 @@ func New() KeyMap {
 	return KeyMap{
 		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		ArrowUp:     key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "up")),
+		ArrowDown:   key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "down")),
 		PageUp:      key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
 		PageDown:    key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
 		Top:         key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
