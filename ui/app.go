@@ -85,6 +85,7 @@ type App struct {
 	height int
 
 	showHelp bool
+	ask      quitAsk // q's question while jobs are watched
 	spinning bool
 	status   status.Line
 
@@ -345,10 +346,19 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if a.testPanic && key.Matches(msg, a.keys.TestPanic) {
 			panic("snapdeck: test panic (SNAPDECK_TEST_PANIC)")
 		}
+		if a.ask.asking {
+			if a.ask.key(msg, a.keys) {
+				return a, a.quit()
+			}
+			return a, nil
+		}
 		if !a.top().capturing() {
 			switch {
 			case key.Matches(msg, a.keys.Quit):
-				return a, a.quit()
+				if a.ask.start([]*App{a}) {
+					return a, a.quit()
+				}
+				return a, nil
 			case key.Matches(msg, a.keys.Help):
 				a.showHelp = !a.showHelp
 				return a, nil
@@ -370,7 +380,11 @@ const (
 
 // View draws header, body, status line and footer.
 func (a *App) View() tea.View {
-	v := tea.NewView(a.render())
+	body := a.render()
+	if a.ask.asking && a.width >= minWidth && a.height >= minHeight {
+		body = a.ask.overlay(a.th, a.keys, []*App{a}, body, a.width, a.height)
+	}
+	v := tea.NewView(body)
 	v.AltScreen = true
 	v.WindowTitle = "snapdeck"
 	return v

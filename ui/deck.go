@@ -46,6 +46,7 @@ type Deck struct {
 	keys     keymap.KeyMap
 	fatal    error
 	status   status.Line
+	ask      quitAsk // q's question while jobs are watched
 	// unavailable are accounts that could not be opened, listed in the
 	// overview with the reason.
 	unavailable []Unavailable
@@ -157,6 +158,14 @@ func (d *Deck) quit() tea.Cmd {
 	return tea.Quit
 }
 
+// askQuit quits, or first asks when jobs are still being watched.
+func (d *Deck) askQuit() tea.Cmd {
+	if d.ask.start(d.apps) {
+		return d.quit()
+	}
+	return nil
+}
+
 // Update routes: tagged replies to their App, keys to the prompt, the
 // overview or the App on screen.
 func (d *Deck) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -207,6 +216,12 @@ func (d *Deck) key(m tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(m, d.keys.ForceQuit) {
 		return d.quit()
 	}
+	if d.ask.asking {
+		if d.ask.key(m, d.keys) {
+			return d.quit()
+		}
+		return nil
+	}
 	if d.prompt.IsOpen() {
 		return d.promptKey(m)
 	}
@@ -221,7 +236,7 @@ func (d *Deck) key(m tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(m, d.keys.Jump):
 			return d.openPrompt()
 		case key.Matches(m, d.keys.Quit):
-			return d.quit()
+			return d.askQuit()
 		}
 	}
 	_, cmd := a.Update(m)
@@ -334,7 +349,7 @@ func (d *Deck) overviewKey(m tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(m, k.Jump):
 		return d.openPrompt()
 	case key.Matches(m, k.Quit):
-		return d.quit()
+		return d.askQuit()
 	case key.Matches(m, k.Up):
 		d.ovCursor = max(d.ovCursor-1, 0)
 	case key.Matches(m, k.Down):
@@ -372,6 +387,9 @@ func (d *Deck) View() tea.View {
 			lines[len(lines)-2], lines[len(lines)-1] = d.prompt.View(d.th, d.width, cands)
 		}
 		body = strings.Join(lines, "\n")
+	}
+	if d.ask.asking && d.width >= minWidth && d.height >= minHeight {
+		body = d.ask.overlay(d.th, d.keys, d.apps, body, d.width, d.height)
 	}
 	v := tea.NewView(body)
 	v.AltScreen = true

@@ -3,6 +3,11 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
 
 // TestFilterFooterNamesOnlyArrows: while the filter is typed, k and j are
@@ -21,4 +26,27 @@ func TestFilterFooterNamesOnlyArrows(t *testing.T) {
 	}
 	h.key("kj")
 	h.wait("/kj")
+}
+
+// TestQuitWhileWatchingAsks: q with a job still watched asks, naming the
+// job that will not be watched; any other key stays, y quits.
+func TestQuitWhileWatchingAsks(t *testing.T) {
+	h := start(t, setup{extra: []Target{staging(t)}, sim: simlinode.Options{SnapshotTime: time.Hour}})
+	h.select_("cache-01")
+	h.key("s")
+	h.wait("Label")
+	h.key("enter")
+	h.wait("● snapshot")
+	h.key("esc")
+	h.key("q")
+	s := h.waitAll("Quit?", "no longer watch", "y quit")
+	if !strings.Contains(s, "● test/instances: snapshot") || !strings.Contains(s, "cache-01") {
+		t.Fatalf("the question does not name the job:\n%s", s)
+	}
+	h.key("n")
+	h.waitFor("the question to go", func(s string) bool { return !strings.Contains(s, "Quit?") && strings.Contains(s, "● snapshot") })
+	h.key("q")
+	h.wait("Quit?")
+	h.key("y")
+	h.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
