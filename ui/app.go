@@ -13,6 +13,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
@@ -409,12 +410,42 @@ func (a *App) render() string {
 	b.WriteByte('\n')
 	b.WriteString(text.Fit(a.statusLine(), w))
 	b.WriteByte('\n')
-	short := a.top().keys(a.env).Short
-	if a.opts.Jump && !a.top().capturing() {
-		short = append(short, a.keys.Jump)
-	}
-	b.WriteString(text.Fit(a.help.ShortHelpView(short), w))
+	b.WriteString(text.Fit(a.help.ShortHelpView(a.footer(w)), w))
 	return b.String()
+}
+
+// footer is every key that works in the view on top, as many as fit in w
+// cells, then `? more` for the rest (in the help). While a text field
+// takes the keys, q and ? are text, and the footer is the field's keys.
+func (a *App) footer(w int) []key.Binding {
+	top := a.top()
+	if top.capturing() {
+		return keymap.Footer(top.keys(a.env), nil)
+	}
+	global := a.globalKeys()
+	return fitFooter(a.help, keymap.Footer(top.keys(a.env), a.navKeys(), global...), global[:len(global)-1], a.keys, w)
+}
+
+// navKeys are the movement keys, listed after the view's actions.
+func (a *App) navKeys() []key.Binding {
+	k := a.keys
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
+}
+
+// globalKeys work in every view that is not taking text: `:` (with
+// several views), q and ? (last).
+func (a *App) globalKeys() []key.Binding {
+	var out []key.Binding
+	if a.opts.Jump {
+		out = append(out, a.keys.Jump)
+	}
+	return append(out, a.keys.Quit, a.keys.Help)
+}
+
+// fitFooter shortens bs to w cells as the help bubble draws them, keeping
+// keep, with `? more` for the rest.
+func fitFooter(h help.Model, bs, keep []key.Binding, k keymap.KeyMap, w int) []key.Binding {
+	return keymap.Fit(bs, keep, keymap.WithHelp(k.Help, "?", "more"), w, lipgloss.Width, h.ShortSeparator)
 }
 
 // spinView is the spinner's frame.
@@ -457,7 +488,7 @@ func (a *App) header(w int) string {
 func (a *App) fullHelp(w, h int) string {
 	k := a.top().keys(a.env)
 	groups := append([][]key.Binding{}, k.Full...)
-	groups = append(groups, []key.Binding{a.keys.Help, a.keys.Quit, a.keys.ForceQuit})
+	groups = append(groups, append(a.globalKeys(), a.keys.ForceQuit))
 	out := a.th.Label.Render("Keys — "+a.top().title()) + "\n\n" + a.help.FullHelpView(groups)
 	switch {
 	case a.opts.ReadOnly:

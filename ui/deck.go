@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -47,6 +48,8 @@ type Deck struct {
 	fatal    error
 	status   status.Line
 	ask      quitAsk // q's question while jobs are watched
+	help     help.Model
+	ovHelp   bool // the overview's help is open
 	// unavailable are accounts that could not be opened, listed in the
 	// overview with the reason.
 	unavailable []Unavailable
@@ -88,7 +91,7 @@ type appQuit struct{}
 // NewDeck builds one App per target on the shared options o (Provider,
 // Account, ReadOnly and Preloaded are taken from each target).
 func NewDeck(o Options, targets []Target) *Deck {
-	d := &Deck{targets: targets, width: 80, height: 24, th: theme.New(), keys: keymap.New()}
+	d := &Deck{targets: targets, width: 80, height: 24, th: theme.New(), keys: keymap.New(), help: help.New()}
 	for _, t := range targets {
 		to := o
 		to.Provider, to.Account, to.ReadOnly, to.Preloaded = t.Provider, t.Account, o.ReadOnly || t.ReadOnly, t.Preloaded
@@ -173,6 +176,7 @@ func (d *Deck) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		d.width, d.height = m.Width, m.Height
 		d.prompt.SetWidth(max(m.Width-2, 10))
+		d.help.SetWidth(m.Width)
 		cmds := make([]tea.Cmd, 0, len(d.apps))
 		for i, a := range d.apps {
 			_, cmd := a.Update(m)
@@ -327,7 +331,7 @@ func (d *Deck) promptKey(m tea.KeyPressMsg) tea.Cmd {
 // jumpTo shows target i, or the overview for -1.
 func (d *Deck) jumpTo(i int) tea.Cmd {
 	if i < 0 {
-		d.overview, d.ovCursor = true, d.cur
+		d.overview, d.ovCursor, d.ovHelp = true, d.cur, false
 		return nil
 	}
 	if d.apps[i].Fatal() != nil {
@@ -350,6 +354,10 @@ func (d *Deck) overviewKey(m tea.KeyPressMsg) tea.Cmd {
 		return d.openPrompt()
 	case key.Matches(m, k.Quit):
 		return d.askQuit()
+	case key.Matches(m, k.Help):
+		d.ovHelp = !d.ovHelp
+	case d.ovHelp && key.Matches(m, k.Back):
+		d.ovHelp = false
 	case key.Matches(m, k.Up):
 		d.ovCursor = max(d.ovCursor-1, 0)
 	case key.Matches(m, k.Down):
@@ -460,13 +468,17 @@ func (d *Deck) renderOverview() string {
 	for _, u := range d.unavailable {
 		out = append(out, "", th.ErrBox.Render(text.Fit("⚠ "+text.User(u.Account)+" is unavailable: ", w)), text.Wrap(text.User(u.Reason), w))
 	}
-	body := text.Clip(strings.Join(out[1:], "\n"), w, h-3)
-	footer := []key.Binding{d.keys.Open, d.keys.Up, d.keys.Down, d.keys.Refresh, d.keys.Jump, d.keys.Back, d.keys.Quit}
-	help := make([]string, 0, len(footer))
-	for _, b := range footer {
-		help = append(help, b.Help().Key+" "+b.Help().Desc)
+	k := d.keys
+	keys := keymap.Help{Short: []key.Binding{k.Open, k.Refresh, k.Back}, Full: [][]key.Binding{{k.Up, k.Down}, {k.Open, k.Refresh, k.Back}}}
+	global := []key.Binding{k.Jump, k.Quit, k.Help}
+	body := strings.Join(out[1:], "\n")
+	if d.ovHelp {
+		groups := append(keys.Full, append(global, k.ForceQuit))
+		body = th.Label.Render("Keys — Overview") + "\n\n" + d.help.FullHelpView(groups)
 	}
-	return out[0] + "\n" + body + "\n" + text.Fit(d.status.View(th), w) + "\n" + text.Fit(th.Dim.Render(strings.Join(help, " • ")), w)
+	body = text.Clip(body, w, h-3)
+	footer := fitFooter(d.help, keymap.Footer(keys, []key.Binding{k.Up, k.Down}, global...), global[:2], k, w)
+	return out[0] + "\n" + body + "\n" + text.Fit(d.status.View(th), w) + "\n" + text.Fit(d.help.ShortHelpView(footer), w)
 }
 
 // accounts lists the distinct account names.

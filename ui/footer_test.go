@@ -50,3 +50,87 @@ func TestQuitWhileWatchingAsks(t *testing.T) {
 	h.key("y")
 	h.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
+
+// TestFooterNamesEveryWorkingKey: wide enough, a Linode instance list's
+// footer names every key that works there, b e X S included.
+func TestFooterNamesEveryWorkingKey(t *testing.T) {
+	h := start(t, setup{w: 240, h: 30})
+	s := h.wait("Loaded 40 instances")
+	_, footer := lastLines(s)
+	for _, k := range []string{"enter open", "s snapshot", "/ filter", "r refresh", "b scan all backups", "e enable backups",
+		"X cancel backups", "S schedule", "↑/k up", "q quit", "? help"} {
+		if !strings.Contains(footer, k) {
+			t.Errorf("footer lacks %q: %q", k, footer)
+		}
+	}
+	if strings.Contains(footer, "more") || strings.Contains(footer, "…") {
+		t.Errorf("footer cut although it fits: %q", footer)
+	}
+}
+
+// TestFooterShortensWithMoreAndHelpListsJump: at 80 columns the footer
+// keeps q and `:`, ends in `? more`, and ? lists the rest, `:` included.
+func TestFooterShortensWithMoreAndHelpListsJump(t *testing.T) {
+	h := start(t, setup{w: 80, h: 24, extra: []Target{staging(t)}})
+	s := h.wait("Loaded 40 instances")
+	_, footer := lastLines(s)
+	if !strings.HasSuffix(strings.TrimSpace(footer), "q quit • ? more") || !strings.Contains(footer, ": jump") ||
+		strings.Contains(footer, "…") || !strings.Contains(footer, "enter open") {
+		t.Fatalf("footer at 80 columns: %q", footer)
+	}
+	h.key("?")
+	h.waitAll("Keys — Instances", "S schedule", "X cancel backups", ": jump")
+}
+
+// TestOverviewHelp: ? works in the overview too, listing its keys.
+func TestOverviewHelp(t *testing.T) {
+	h := start(t, setup{extra: []Target{staging(t)}})
+	h.wait("Loaded 40 instances")
+	h.key(":")
+	h.key("overview")
+	h.key("enter")
+	s := h.wait("NO GOOD BACKUP")
+	if _, footer := lastLines(s); !strings.Contains(footer, "? help") || !strings.Contains(footer, ": jump") {
+		t.Fatalf("overview footer: %q", footer)
+	}
+	h.key("?")
+	h.waitAll("Keys — Overview", ": jump", "enter open", "q quit")
+	h.key("esc")
+	h.waitFor("the help to close, the overview kept", func(s string) bool {
+		return !strings.Contains(s, "Keys — Overview") && strings.Contains(s, "NO GOOD BACKUP")
+	})
+}
+
+// keyOffered fails unless k is in the footer, or the footer ends in
+// `? more` and the help lists k.
+func (h *provHarness) keyOffered(where string, keys ...string) {
+	h.t.Helper()
+	_, footer := lastLines(h.screen())
+	var rest []string
+	for _, k := range keys {
+		if !strings.Contains(footer, k) {
+			rest = append(rest, k)
+		}
+	}
+	if len(rest) == 0 {
+		return
+	}
+	if !strings.Contains(footer, "? more") {
+		h.t.Fatalf("%s: footer lacks %q and offers no help: %q", where, rest, footer)
+	}
+	h.key("?")
+	h.waitAll(append([]string{"Keys —"}, rest...)...)
+	h.key("?")
+	h.waitFor("the help to close", func(s string) bool { return !strings.Contains(s, "Keys —") })
+}
+
+// TestNorthflankAndFlexFootersOfferTheirKeys: the keys the issue found
+// missing (Northflank's s A H, Superb Flex's s n) are offered.
+func TestNorthflankAndFlexFootersOfferTheirKeys(t *testing.T) {
+	nf, _ := northflankDeck(t, false)
+	nf.open("orders-db", "before-index-rebuild")
+	nf.keyOffered("northflank backups", "s backup", "A abort", "H restore history", "R restore", "D delete")
+	fx, _ := flexDeck(t, provJobTime, false)
+	fx.open("vpn", "WireGuard config")
+	fx.keyOffered("superb flex backups", "s backup", "n note", "R restore", "D delete")
+}
