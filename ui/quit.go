@@ -25,7 +25,7 @@ func watched(apps []*App) []string {
 		for _, j := range a.store.ActiveJobs() {
 			name := j.Describe()
 			if a.opts.Jump {
-				name = a.Name() + ": " + name
+				name = text.User(a.Name()) + ": " + name
 			}
 			out = append(out, "● "+name)
 		}
