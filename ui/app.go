@@ -423,6 +423,9 @@ func (a *App) footer(w int) []key.Binding {
 		return keymap.Footer(top.keys(a.env), nil)
 	}
 	global := a.globalKeys()
+	if a.showHelp { // the help lists the view's keys; ? and esc close it
+		return append(global[:len(global)-1:len(global)-1], keymap.WithHelp(a.keys.Help, "?/esc", "close help"))
+	}
 	return fitFooter(a.help, keymap.Footer(top.keys(a.env), a.navKeys(), global...), global[:len(global)-1], a.keys, w)
 }
 

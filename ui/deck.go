@@ -478,6 +478,9 @@ func (d *Deck) renderOverview() string {
 	}
 	body = text.Clip(body, w, h-3)
 	footer := fitFooter(d.help, keymap.Footer(keys, []key.Binding{k.Up, k.Down}, global...), global[:2], k, w)
+	if d.ovHelp {
+		footer = []key.Binding{k.Jump, k.Quit, keymap.WithHelp(k.Help, "?/esc", "close help")}
+	}
 	return out[0] + "\n" + body + "\n" + text.Fit(d.status.View(th), w) + "\n" + text.Fit(d.help.ShortHelpView(footer), w)
 }
 

@@ -94,7 +94,7 @@ func TestOverviewHelp(t *testing.T) {
 		t.Fatalf("overview footer: %q", footer)
 	}
 	h.key("?")
-	h.waitAll("Keys — Overview", ": jump", "enter open", "q quit")
+	h.waitAll("Keys — Overview", ": jump", "enter open", "q quit", "?/esc close help")
 	h.key("esc")
 	h.waitFor("the help to close, the overview kept", func(s string) bool {
 		return !strings.Contains(s, "Keys — Overview") && strings.Contains(s, "NO GOOD BACKUP")
@@ -133,4 +133,18 @@ func TestNorthflankAndFlexFootersOfferTheirKeys(t *testing.T) {
 	fx, _ := flexDeck(t, provJobTime, false)
 	fx.open("vpn", "WireGuard config")
 	fx.keyOffered("superb flex backups", "s backup", "n note", "R restore", "D delete")
+}
+
+// TestHelpFooterSaysHowToClose: with the help open the footer says how to
+// close it, not `? more`.
+func TestHelpFooterSaysHowToClose(t *testing.T) {
+	h := start(t, setup{})
+	h.wait("Loaded 40 instances")
+	h.key("?")
+	s := h.wait("Keys — Instances")
+	if _, footer := lastLines(s); !strings.Contains(footer, "?/esc close help") || strings.Contains(footer, "more") {
+		t.Fatalf("help footer: %q", footer)
+	}
+	h.key("esc")
+	h.waitFor("the help to close", func(s string) bool { return !strings.Contains(s, "Keys —") })
 }
