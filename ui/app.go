@@ -13,6 +13,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
@@ -85,6 +86,7 @@ type App struct {
 	height int
 
 	showHelp bool
+	ask      quitAsk // q's question while jobs are watched
 	spinning bool
 	status   status.Line
 
@@ -345,10 +347,19 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if a.testPanic && key.Matches(msg, a.keys.TestPanic) {
 			panic("snapdeck: test panic (SNAPDECK_TEST_PANIC)")
 		}
+		if a.ask.asking {
+			if a.ask.key(msg, a.keys) {
+				return a, a.quit()
+			}
+			return a, nil
+		}
 		if !a.top().capturing() {
 			switch {
 			case key.Matches(msg, a.keys.Quit):
-				return a, a.quit()
+				if a.ask.start([]*App{a}) {
+					return a, a.quit()
+				}
+				return a, nil
 			case key.Matches(msg, a.keys.Help):
 				a.showHelp = !a.showHelp
 				return a, nil
@@ -375,7 +386,11 @@ const (
 
 // View draws header, body, status line and footer.
 func (a *App) View() tea.View {
-	v := tea.NewView(a.render())
+	body := a.render()
+	if a.ask.asking && a.width >= minWidth && a.height >= minHeight {
+		body = a.ask.overlay(a.th, a.keys, []*App{a}, body, a.width, a.height)
+	}
+	v := tea.NewView(body)
 	v.AltScreen = true
 	v.WindowTitle = "snapdeck"
 	return v
@@ -400,12 +415,46 @@ func (a *App) render() string {
 	b.WriteByte('\n')
 	b.WriteString(text.Fit(a.statusLine(), w))
 	b.WriteByte('\n')
-	short := a.top().keys(a.env).Short
-	if a.opts.Jump && !a.top().capturing() {
-		short = append(short, a.keys.Jump)
-	}
-	b.WriteString(text.Fit(a.help.ShortHelpView(short), w))
+	b.WriteString(text.Fit(a.help.ShortHelpView(a.footer(w)), w))
 	return b.String()
+}
+
+// footer is every key that works in the view on top, as many as fit in w
+// cells, then `? more` for the rest (in the help). While a text field
+// takes the keys, q and ? are text, and the footer is the field's keys.
+func (a *App) footer(w int) []key.Binding {
+	top := a.top()
+	if top.capturing() {
+		return keymap.Footer(top.keys(a.env), nil)
+	}
+	global := a.globalKeys()
+	if a.showHelp { // the help lists the view's keys; ? and esc close it
+		return append(global[:len(global)-1:len(global)-1], keymap.WithHelp(a.keys.Help, "?/esc", "close help"))
+	}
+	// J (the job log) works everywhere too, but gives way before q, : and ?.
+	return fitFooter(a.help, keymap.Footer(top.keys(a.env), append(a.navKeys(), a.keys.JobLog), global...), global[:len(global)-1], a.keys, w)
+}
+
+// navKeys are the movement keys, listed after the view's actions.
+func (a *App) navKeys() []key.Binding {
+	k := a.keys
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
+}
+
+// globalKeys work in every view that is not taking text: `:` (with
+// several views), q and ? (last).
+func (a *App) globalKeys() []key.Binding {
+	var out []key.Binding
+	if a.opts.Jump {
+		out = append(out, a.keys.Jump)
+	}
+	return append(out, a.keys.Quit, a.keys.Help)
+}
+
+// fitFooter shortens bs to w cells as the help bubble draws them, keeping
+// keep, with `? more` for the rest.
+func fitFooter(h help.Model, bs, keep []key.Binding, k keymap.KeyMap, w int) []key.Binding {
+	return keymap.Fit(bs, keep, keymap.WithHelp(k.Help, "?", "more"), w, lipgloss.Width, h.ShortSeparator)
 }
 
 // spinView is the spinner's frame.
@@ -448,7 +497,7 @@ func (a *App) header(w int) string {
 func (a *App) fullHelp(w, h int) string {
 	k := a.top().keys(a.env)
 	groups := append([][]key.Binding{}, k.Full...)
-	groups = append(groups, []key.Binding{a.keys.JobLog, a.keys.Help, a.keys.Quit, a.keys.ForceQuit})
+	groups = append(groups, append(a.globalKeys(), a.keys.JobLog, a.keys.ForceQuit))
 	out := a.th.Label.Render("Keys — "+a.top().title()) + "\n\n" + a.help.FullHelpView(groups)
 	switch {
 	case a.opts.ReadOnly:

@@ -310,7 +310,7 @@ func TestResizeKeepsScreenUsable(t *testing.T) {
 func TestHelpToggleAndFooterKeys(t *testing.T) {
 	h := start(t, setup{})
 	s := h.wait("Loaded 40 instances")
-	for _, k := range []string{"enter open", "/ filter", "r refresh", "? help", "q quit"} {
+	for _, k := range []string{"enter open", "/ filter", "r refresh", "? more", "q quit"} {
 		if !strings.Contains(s, k) {
 			t.Errorf("footer lacks %q:\n%s", k, s)
 		}

@@ -5,10 +5,12 @@ import (
 	"sort"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/ui/keymap"
 	"github.com/snapdeck/snapdeck/ui/prompt"
 	"github.com/snapdeck/snapdeck/ui/status"
@@ -46,6 +48,9 @@ type Deck struct {
 	keys     keymap.KeyMap
 	fatal    error
 	status   status.Line
+	ask      quitAsk // q's question while jobs are watched
+	help     help.Model
+	ovHelp   bool // the overview's help is open
 	// unavailable are accounts that could not be opened, listed in the
 	// overview with the reason.
 	unavailable []Unavailable
@@ -91,7 +96,7 @@ type appQuit struct{}
 // NewDeck builds one App per target on the shared options o (Provider,
 // Account, ReadOnly and Preloaded are taken from each target).
 func NewDeck(o Options, targets []Target) *Deck {
-	d := &Deck{targets: targets, width: 80, height: 24, th: theme.New(), keys: keymap.New(), jobLog: &store.JobLog{}}
+	d := &Deck{targets: targets, width: 80, height: 24, th: theme.New(), keys: keymap.New(), help: help.New(), jobLog: &store.JobLog{}}
 	for _, t := range targets {
 		to := o
 		to.Provider, to.Account, to.ReadOnly, to.Preloaded = t.Provider, t.Account, o.ReadOnly || t.ReadOnly, t.Preloaded
@@ -163,6 +168,14 @@ func (d *Deck) quit() tea.Cmd {
 	return tea.Quit
 }
 
+// askQuit quits, or first asks when jobs are still being watched.
+func (d *Deck) askQuit() tea.Cmd {
+	if d.ask.start(d.apps) {
+		return d.quit()
+	}
+	return nil
+}
+
 // Update routes: tagged replies to their App, keys to the prompt, the
 // overview or the App on screen.
 func (d *Deck) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -170,6 +183,7 @@ func (d *Deck) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		d.width, d.height = m.Width, m.Height
 		d.prompt.SetWidth(max(m.Width-2, 10))
+		d.help.SetWidth(m.Width)
 		cmds := make([]tea.Cmd, 0, len(d.apps))
 		for i, a := range d.apps {
 			_, cmd := a.Update(m)
@@ -232,6 +246,12 @@ func (d *Deck) key(m tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(m, d.keys.ForceQuit) {
 		return d.quit()
 	}
+	if d.ask.asking {
+		if d.ask.key(m, d.keys) {
+			return d.quit()
+		}
+		return nil
+	}
 	if d.prompt.IsOpen() {
 		return d.promptKey(m)
 	}
@@ -246,7 +266,7 @@ func (d *Deck) key(m tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(m, d.keys.Jump):
 			return d.openPrompt()
 		case key.Matches(m, d.keys.Quit):
-			return d.quit()
+			return d.askQuit()
 		}
 	}
 	_, cmd := a.Update(m)
@@ -262,29 +282,19 @@ func (d *Deck) name(i int) string {
 	return d.apps[i].Name()
 }
 
+// views names the overview, then every target, for model.MatchView: the
+// rule --account applies too.
+func (d *Deck) views() []model.ViewRef {
+	vs := []model.ViewRef{{Account: "overview", View: "overview"}}
+	for i, t := range d.targets {
+		vs = append(vs, model.ViewRef{Account: t.Account, View: d.name(i)})
+	}
+	return vs
+}
+
 // candidates are the jump names a query may mean, best first.
 func (d *Deck) candidates(q string) []string {
-	q = strings.ToLower(strings.TrimSpace(q))
-	all := []string{"overview"}
-	seen := map[string]bool{}
-	for i, t := range d.targets {
-		if !seen[t.Account] {
-			all = append(all, t.Account)
-			seen[t.Account] = true
-		}
-		all = append(all, d.name(i))
-	}
-	var prefix, inside []string
-	for _, c := range all {
-		lc := strings.ToLower(c)
-		switch {
-		case strings.HasPrefix(lc, q):
-			prefix = append(prefix, c)
-		case q != "" && strings.Contains(lc, q):
-			inside = append(inside, c)
-		}
-	}
-	return append(prefix, inside...)
+	return model.MatchNames(d.views(), q)
 }
 
 // prefixed are the candidates that start with the query: what tab completes.
@@ -300,31 +310,14 @@ func (d *Deck) prefixed(q string) []string {
 
 // resolve turns a query into a target index, -1 for the overview.
 func (d *Deck) resolve(q string) (int, bool) {
-	q = strings.ToLower(strings.TrimSpace(q))
-	byName := func(s string) (int, bool) {
-		if s == "overview" || s == "o" {
-			return -1, true
-		}
-		for i, t := range d.targets {
-			if strings.EqualFold(d.name(i), s) || strings.EqualFold(t.Account, s) {
-				return i, true // an account alone means its first view
-			}
-		}
+	if strings.EqualFold(strings.TrimSpace(q), "o") {
+		return -1, true
+	}
+	i, matched := model.MatchView(d.views(), q)
+	if len(matched) != 1 {
 		return 0, false
 	}
-	if i, ok := byName(q); ok {
-		return i, true
-	}
-	// Several names may mean one view ("test" and "test/instances").
-	found, at := false, 0
-	for _, c := range d.candidates(q) {
-		i, _ := byName(strings.ToLower(c))
-		if found && i != at {
-			return 0, false
-		}
-		found, at = true, i
-	}
-	return at, found
+	return i - 1, true // views()[0] is the overview
 }
 
 func (d *Deck) promptKey(m tea.KeyPressMsg) tea.Cmd {
@@ -336,6 +329,10 @@ func (d *Deck) promptKey(m tea.KeyPressMsg) tea.Cmd {
 		d.prompt.Complete(d.prefixed(d.prompt.Value()))
 		return nil
 	case key.Matches(m, d.keys.Submit):
+		if strings.TrimSpace(d.prompt.Value()) == "" {
+			d.prompt.Close() // nothing asked: as esc
+			return nil
+		}
 		if u, found := d.unavailableNamed(d.prompt.Value()); found {
 			// Never a near match instead: say why it cannot be opened.
 			d.prompt.SetHint(text.User(u.Account) + " is unavailable: " + text.User(u.Reason))
@@ -360,7 +357,7 @@ func (d *Deck) promptKey(m tea.KeyPressMsg) tea.Cmd {
 // jumpTo shows target i, or the overview for -1.
 func (d *Deck) jumpTo(i int) tea.Cmd {
 	if i < 0 {
-		d.overview, d.ovCursor = true, d.cur
+		d.overview, d.ovCursor, d.ovHelp = true, d.cur, false
 		return nil
 	}
 	if d.apps[i].Fatal() != nil {
@@ -382,7 +379,11 @@ func (d *Deck) overviewKey(m tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(m, k.Jump):
 		return d.openPrompt()
 	case key.Matches(m, k.Quit):
-		return d.quit()
+		return d.askQuit()
+	case key.Matches(m, k.Help):
+		d.ovHelp = !d.ovHelp
+	case d.ovHelp && key.Matches(m, k.Back):
+		d.ovHelp = false
 	case key.Matches(m, k.Up):
 		d.ovCursor = max(d.ovCursor-1, 0)
 	case key.Matches(m, k.Down):
@@ -425,6 +426,9 @@ func (d *Deck) View() tea.View {
 			lines[len(lines)-2], lines[len(lines)-1] = d.prompt.View(d.th, d.width, cands)
 		}
 		body = strings.Join(lines, "\n")
+	}
+	if d.ask.asking && d.width >= minWidth && d.height >= minHeight {
+		body = d.ask.overlay(d.th, d.keys, d.apps, body, d.width, d.height)
 	}
 	v := tea.NewView(body)
 	v.AltScreen = true
@@ -495,13 +499,20 @@ func (d *Deck) renderOverview() string {
 	for _, u := range d.unavailable {
 		out = append(out, "", th.ErrBox.Render(text.Fit("⚠ "+text.User(u.Account)+" is unavailable: ", w)), text.Wrap(text.User(u.Reason), w))
 	}
-	body := text.Clip(strings.Join(out[1:], "\n"), w, h-3)
-	footer := []key.Binding{d.keys.Open, d.keys.Up, d.keys.Down, d.keys.Refresh, d.keys.Jump, d.keys.JobLog, d.keys.Back, d.keys.Quit}
-	help := make([]string, 0, len(footer))
-	for _, b := range footer {
-		help = append(help, b.Help().Key+" "+b.Help().Desc)
+	k := d.keys
+	keys := keymap.Help{Short: []key.Binding{k.Open, k.Refresh, k.JobLog, k.Back}, Full: [][]key.Binding{{k.Up, k.Down}, {k.Open, k.Refresh, k.JobLog, k.Back}}}
+	global := []key.Binding{k.Jump, k.Quit, k.Help}
+	body := strings.Join(out[1:], "\n")
+	if d.ovHelp {
+		groups := append(keys.Full, append(global, k.ForceQuit))
+		body = th.Label.Render("Keys — Overview") + "\n\n" + d.help.FullHelpView(groups)
 	}
-	return out[0] + "\n" + body + "\n" + text.Fit(d.status.View(th), w) + "\n" + text.Fit(th.Dim.Render(strings.Join(help, " • ")), w)
+	body = text.Clip(body, w, h-3)
+	footer := fitFooter(d.help, keymap.Footer(keys, []key.Binding{k.Up, k.Down}, global...), global[:2], k, w)
+	if d.ovHelp {
+		footer = []key.Binding{k.Jump, k.Quit, keymap.WithHelp(k.Help, "?/esc", "close help")}
+	}
+	return out[0] + "\n" + body + "\n" + text.Fit(d.status.View(th), w) + "\n" + text.Fit(d.help.ShortHelpView(footer), w)
 }
 
 // accounts lists the distinct account names.

@@ -196,3 +196,33 @@ func TestDeckJumpToUnavailableSaysWhy(t *testing.T) {
 		t.Fatalf("hint %q, overview %v, cur %d", d.prompt.Hint(), d.overview, d.cur)
 	}
 }
+
+// TestDeckJumpPrefersWhatStartsSo: `:test/inst` + enter opens
+// test/instances, the view its suggestion row names first, although
+// qa-test/instances contains it too (the rule of --account,
+// model.MatchView); an empty enter closes the prompt.
+func TestDeckJumpPrefersWhatStartsSo(t *testing.T) {
+	st := staging(t)
+	st.Account = "qa-test"
+	h := start(t, setup{extra: []Target{st}})
+	h.wait("Loaded 40 instances")
+	h.key(":")
+	h.key("qa")
+	h.key("enter")
+	h.waitAll("linode (qa-test)", "Instances 5")
+	h.key(":")
+	h.key("test/inst")
+	h.waitFor("the suggestion row", func(s string) bool {
+		hint, _ := lastLines(s)
+		return strings.Contains(hint, "→ test/instances") && !strings.Contains(hint, "qa-test")
+	})
+	h.key("enter")
+	h.waitAll("linode (test)", "Instances 40")
+	h.key(":")
+	h.wait("→ overview")
+	h.key("enter")
+	h.waitFor("the prompt to close", func(s string) bool {
+		_, footer := lastLines(s)
+		return !strings.Contains(s, "→ overview") && strings.Contains(footer, ": jump")
+	})
+}

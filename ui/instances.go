@@ -233,7 +233,7 @@ func (s *instancesScreen) updateFilter(e *env, m tea.KeyPressMsg) tea.Cmd {
 		s.typing = false
 		s.filter.Blur()
 		return nil
-	case key.Matches(m, e.keys.Up, e.keys.Down) && m.Text == "":
+	case key.Matches(m, e.keys.ArrowUp, e.keys.ArrowDown):
 		// Arrows move the selection while the filter stays open.
 		return s.updateKeys(e, m)
 	}
@@ -307,8 +307,8 @@ func (s *instancesScreen) keys(e *env) keymap.Help {
 	k := e.keys
 	if s.typing {
 		return keymap.Help{
-			Short: []key.Binding{k.Apply, k.ClearFilter, k.Up, k.Down, k.ForceQuit},
-			Full:  [][]key.Binding{{k.Apply, k.ClearFilter, k.Up, k.Down}},
+			Short: []key.Binding{k.Apply, k.ClearFilter, k.ArrowUp, k.ArrowDown, k.ForceQuit},
+			Full:  [][]key.Binding{{k.Apply, k.ClearFilter, k.ArrowUp, k.ArrowDown}},
 		}
 	}
 	nav := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}

@@ -225,6 +225,8 @@ func TestAccountPartialName(t *testing.T) {
 	for name, want := range map[string]string{
 		"civo": "civo-demo", "CIVO-D": "civo-demo", "flex": "flex-demo", "north": "northflank-demo",
 		"virtual": "flex-demo", "demo/data": "demo", "addons": "northflank-demo",
+		// A name that starts so wins over civo-demo/instances, which only contains it.
+		"demo/inst": "demo",
 	} {
 		rs := resourcesOf(t, demo(t, "resources", "--json", "--account", name))
 		if len(rs) == 0 || rs[0].Account != want {
@@ -311,28 +313,6 @@ func TestMessagesNameWhatFailed(t *testing.T) {
 	r = result{e.run([]string{"backups", "web-prod-01", "--timeout", "300ms", "--api", srv.URL}), out.String(), errb.String()}
 	wantCode(t, r, exitError)
 	wantOneLine(t, r, `finding the resource "web-prod-01" in LINODE_TOKEN/instances at `+host+": timed out")
-}
-
-// TestMatchView: the `:` prompt's rule, as --account applies it.
-func TestMatchView(t *testing.T) {
-	vs := []viewRef{{"prod", "prod/instances"}, {"prod", "prod/databases"}, {"test", "test/instances"}, {"civo-demo", "civo-demo/instances"}}
-	for q, want := range map[string]string{
-		"prod": "prod/instances", "PROD/Databases": "prod/databases", "te": "test/instances", "test/": "test/instances",
-		"civo": "civo-demo/instances", "demo": "civo-demo/instances", "prod/d": "prod/databases", "datab": "prod/databases",
-		"": "", "p": "", "instances": "", "nope": "",
-	} {
-		i, m := matchView(vs, q)
-		got := ""
-		if len(m) == 1 {
-			got = vs[i].View
-		}
-		if got != want {
-			t.Errorf("%q: %q (candidates %v), want %q", q, got, m, want)
-		}
-	}
-	if _, m := matchView(vs, "instances"); strings.Join(m, " ") != "prod/instances test/instances civo-demo/instances" {
-		t.Errorf("instances: candidates %v", m)
-	}
 }
 
 // TestWaitErrorNamesTheJob: a wait that cannot go on (the token is

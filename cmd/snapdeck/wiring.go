@@ -12,6 +12,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/config"
+	"github.com/snapdeck/snapdeck/model"
 )
 
 // env is what a run of snapdeck sees of the world; tests replace parts of it.
@@ -133,19 +134,19 @@ func viewName(t target) string {
 
 // viewNames are the names --account and the TUI's `:` prompt take, in
 // order: each account, then its views (account/kind).
-func viewNames(ts []target) []string { return namesOf(viewRefs(ts)) }
+func viewNames(ts []target) []string { return model.ViewNames(viewRefs(ts)) }
 
-// viewRefs names the views of ts for matchView.
-func viewRefs(ts []target) []viewRef {
-	vs := make([]viewRef, 0, len(ts))
+// viewRefs names the views of ts for model.MatchView.
+func viewRefs(ts []target) []model.ViewRef {
+	vs := make([]model.ViewRef, 0, len(ts))
 	for _, t := range ts {
-		vs = append(vs, viewRef{Account: t.account, View: viewName(t)})
+		vs = append(vs, model.ViewRef{Account: t.account, View: viewName(t)})
 	}
 	return vs
 }
 
 // pickTarget finds the view --account names, by the rule of the TUI's `:`
-// prompt (ui.Deck's resolve): an account (its first view) or account/kind,
+// prompt (model.MatchView): an account (its first view) or account/kind,
 // case-insensitively; else the one view that every name starting with it
 // (then, containing it) means, so "civo" is civo-demo when nothing else
 // starts so. Several views is an error listing them. Naming an account
@@ -159,7 +160,7 @@ func pickTarget(ts []target, bad []unopened, name string) (int, error) {
 			return 0, fmt.Errorf("--account %s cannot be opened: %w", b.account, b.err)
 		}
 	}
-	i, matched := matchView(viewRefs(ts), name)
+	i, matched := model.MatchView(viewRefs(ts), name)
 	switch {
 	case len(matched) == 1:
 		return i, nil

@@ -8,13 +8,15 @@ import "charm.land/bubbles/v2/key"
 // the footer never advertises a key that does nothing.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
-	Open, Back, Filter, ClearFilter         key.Binding
-	Refresh, Help, Quit, ForceQuit          key.Binding
-	Apply                                   key.Binding
-	Snapshot, Restore, Enable, Cancel       key.Binding
-	Schedule, Scan                          key.Binding
-	Delete, Abort, Note, History, Jump      key.Binding
-	JobLog                                  key.Binding
+	// ArrowUp and ArrowDown move while text is typed: k and j are text there.
+	ArrowUp, ArrowDown                 key.Binding
+	Open, Back, Filter, ClearFilter    key.Binding
+	Refresh, Help, Quit, ForceQuit     key.Binding
+	Apply                              key.Binding
+	Snapshot, Restore, Enable, Cancel  key.Binding
+	Schedule, Scan                     key.Binding
+	Delete, Abort, Note, History, Jump key.Binding
+	JobLog                             key.Binding
 
 	// In dialogs and forms.
 	Yes, No, Submit, Typed                  key.Binding
@@ -29,6 +31,8 @@ func New() KeyMap {
 	return KeyMap{
 		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		ArrowUp:     key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "up")),
+		ArrowDown:   key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "down")),
 		PageUp:      key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
 		PageDown:    key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
 		Top:         key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
@@ -89,3 +93,91 @@ func (h Help) ShortHelp() []key.Binding { return h.Short }
 
 // FullHelp is the help screen's groups.
 func (h Help) FullHelp() [][]key.Binding { return h.Full }
+
+// Footer lists every binding of h once (by key): the short ones first,
+// then the rest of the full help with nav (navigation) last, then extra,
+// the keys that work in every view (`:`, `q`, `?`), so the footer names
+// every key that works in the view.
+func Footer(h Help, nav []key.Binding, extra ...key.Binding) []key.Binding {
+	var out []key.Binding
+	seen := map[string]bool{}
+	add := func(b key.Binding) {
+		if k := b.Help().Key; k != "" && !seen[k] && b.Enabled() {
+			seen[k] = true
+			out = append(out, b)
+		}
+	}
+	isNav := func(b key.Binding) bool {
+		for _, n := range nav {
+			if n.Help().Key == b.Help().Key {
+				return true
+			}
+		}
+		return false
+	}
+	for _, b := range h.Short {
+		if !isTail(b, extra) {
+			add(b)
+		}
+	}
+	var navs []key.Binding
+	for _, g := range h.Full {
+		for _, b := range g {
+			switch {
+			case isTail(b, extra):
+			case isNav(b):
+				navs = append(navs, b)
+			default:
+				add(b)
+			}
+		}
+	}
+	for _, b := range navs {
+		add(b)
+	}
+	for _, b := range extra {
+		add(b)
+	}
+	return out
+}
+
+func isTail(b key.Binding, extra []key.Binding) bool {
+	for _, e := range extra {
+		if e.Help().Key == b.Help().Key {
+			return true
+		}
+	}
+	return false
+}
+
+// Fit is the footer's bindings that fit in w cells (each "key desc",
+// joined by sep): all of bs when they fit; else as many as fit from the
+// start, then keep (always shown: q, `:`), then more (`? more`), which the
+// help screen completes.
+func Fit(bs, keep []key.Binding, more key.Binding, w int, width func(string) int, sep string) []key.Binding {
+	size := func(b key.Binding) int { return width(b.Help().Key) + 1 + width(b.Help().Desc) + width(sep) }
+	total := -width(sep)
+	for _, b := range bs {
+		total += size(b)
+	}
+	if total <= w {
+		return bs
+	}
+	tail := append(append([]key.Binding(nil), keep...), more)
+	used := -width(sep)
+	for _, b := range tail {
+		used += size(b)
+	}
+	var out []key.Binding
+	for _, b := range bs {
+		if isTail(b, tail) {
+			continue
+		}
+		if used+size(b) > w {
+			break
+		}
+		out = append(out, b)
+		used += size(b)
+	}
+	return append(out, tail...)
+}
