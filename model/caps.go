@@ -101,6 +101,10 @@ type Wording struct {
 	RestoreBeside string
 	// Replaces says why taking a snapshot deletes the current one.
 	Replaces string
+	// Schedule says how the provider runs its backup schedule (shown in
+	// the schedule form); ScheduleAnyDay names a schedule whose day the
+	// provider picks.
+	Schedule, ScheduleAnyDay string
 }
 
 // Slug names the resource kind in a view's name ("prod/databases",

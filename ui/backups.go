@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -224,7 +225,7 @@ func (s *backupsScreen) summary(e *env, now time.Time, w int) string {
 	if r.BackupsEnabled {
 		svc = "backups on"
 		if r.Schedule.Day != "" || r.Schedule.Window != "" {
-			svc += " · " + scheduleText(r.Schedule)
+			svc += " · " + scheduleText(e.info, r.Schedule)
 		}
 	}
 	last := "last good " + format.Age(now, r.LastSuccessful)
@@ -273,11 +274,12 @@ func backupType(b model.Backup) string {
 // as the CLI does (model.Backup.Size).
 func backupSize(b model.Backup) string { return format.Size(b.Size()) }
 
-// scheduleText renders Linode's schedule: a day and a two-hour UTC window.
-func scheduleText(s model.Schedule) string {
+// scheduleText renders a backup schedule: a day and a two-hour UTC window,
+// the provider's own words for a day it picks.
+func scheduleText(info model.ProviderInfo, s model.Schedule) string {
 	day := s.Day
 	if day == "" || day == "Scheduling" {
-		day = "day chosen by Linode"
+		day = cmp.Or(info.Wording.ScheduleAnyDay, "day chosen by the provider")
 	}
 	return day + " " + windowText(s.Window)
 }

@@ -395,7 +395,7 @@ func (f *scheduleForm) update(e *env, msg tea.Msg) tea.Cmd {
 		}
 		e.root.pop()
 		e.root.updateResource(m.res.resource)
-		e.root.announce("✓ Backups of " + f.res.Label + " now run " + scheduleText(m.res.resource.Schedule))
+		e.root.announce("✓ Backups of " + f.res.Label + " now run " + scheduleText(e.info, m.res.resource.Schedule))
 		return nil
 	case tea.KeyPressMsg:
 		if f.sending {
@@ -448,13 +448,13 @@ func (f *scheduleForm) view(e *env, w, h int) string {
 	s := f.chosen()
 	out := []string{
 		th.Label.Render(text.Fit("Backup schedule of "+f.res.Label, w)), "",
-		"Now:   " + scheduleText(f.res.Schedule),
-		"New:   " + th.Label.Render(scheduleText(s)),
+		"Now:   " + scheduleText(e.info, f.res.Schedule),
+		"New:   " + th.Label.Render(scheduleText(e.info, s)),
 		"",
 		fmt.Sprintf("Day     ‹ %s ›", th.Label.Render(s.Day)),
 		fmt.Sprintf("Window  ‹ %s › %s", th.Label.Render(s.Window), th.Dim.Render(windowText(s.Window))),
 		"",
-		th.Dim.Render(text.Wrap("Linode takes the daily backup in the two-hour window (UTC) and keeps the weekly one from the chosen day. \"Scheduling\" lets Linode pick the day.", w)),
+		th.Dim.Render(text.Wrap(e.info.Wording.Schedule, w)),
 	}
 	out = append(out, f.outcome(e, w, "")...)
 	return strings.Join(out, "\n")

@@ -149,6 +149,9 @@ var Info = model.ProviderInfo{
 			"What is on {target} now is lost.",
 		RestoreBeside: "Without overwrite the backup's disks are added beside {target}'s existing disks; nothing is erased.",
 		Replaces:      "A Linode keeps one snapshot: taking a new one deletes the current one.",
+		Schedule: "Linode takes the daily backup in the two-hour window (UTC) and keeps the weekly one from the chosen day. " +
+			"\"Scheduling\" lets Linode pick the day.",
+		ScheduleAnyDay: "day chosen by Linode",
 	},
 }
 
