@@ -145,8 +145,8 @@ func (t *Table) measure(rows []map[string]Cell) {
 // Each column first gets its share: a fixed column min(Width, content), the
 // flexible one min(Min, content). While the shares and gaps do not fit,
 // the least important fixed column is dropped. The spare width then goes
-// to the columns whose content is cut, evenly, until none is; what is left
-// goes to the flexible column (up to its Max).
+// to the columns whose content is cut (the flexible one up to its Max),
+// evenly, until none is.
 func (t *Table) layout(width int, want []int) ([]Column, []int) {
 	idx := make([]int, len(t.cols))
 	for i := range idx {
@@ -181,13 +181,9 @@ func (t *Table) layout(width int, want []int) ([]Column, []int) {
 	}
 	ws := make([]int, len(idx))
 	spare := width - (len(idx) - 1)
-	flex := -1
 	for k, i := range idx {
 		ws[k] = share(i)
 		spare -= ws[k]
-		if t.cols[i].Width == 0 {
-			flex = k
-		}
 	}
 	limit := func(k int) int {
 		i := idx[k]
@@ -219,16 +215,9 @@ func (t *Table) layout(width int, want []int) ([]Column, []int) {
 			}
 		}
 	}
-	if spare > 0 && flex >= 0 {
-		// Nothing is cut: the label takes the rest. Wider rows only cost
-		// bytes (a highlighted row is redrawn cell by cell on every cursor
-		// move), so up to its cap.
-		g := spare
-		if c := t.cols[idx[flex]]; c.Max > 0 {
-			g = max(min(spare, c.Max-ws[flex]), 0)
-		}
-		ws[flex] += g
-	}
+	// What is left stays empty: padding the label past its content would
+	// only cost bytes (a highlighted row is redrawn cell by cell on every
+	// cursor move).
 	cols := make([]Column, len(idx))
 	for k, i := range idx {
 		cols[k] = t.cols[i]

@@ -9,8 +9,8 @@ import (
 	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
-// A narrow screen drops the least important fixed column first, and every
-// line is exactly as wide as asked.
+// A narrow screen drops the least important fixed column first, and no
+// line is wider than asked.
 func TestNarrowDropsTheLeastImportantColumn(t *testing.T) {
 	tb := New(Column{Title: "LABEL", Min: 10}, Column{Title: "PLAN", Width: 15, Priority: 1}, Column{Title: "STATUS", Width: 12, Priority: 5})
 	tb.SetRows(3)
@@ -23,7 +23,7 @@ func TestNarrowDropsTheLeastImportantColumn(t *testing.T) {
 		t.Fatalf("at 30 cells:\n%s", out)
 	}
 	for _, l := range lines {
-		if w := ansi.StringWidth(l); w != 30 {
+		if w := ansi.StringWidth(l); w > 30 {
 			t.Fatalf("line %q is %d wide", l, w)
 		}
 	}
