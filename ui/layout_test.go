@@ -138,5 +138,36 @@ func TestNoColourStaleAgesDiffer(t *testing.T) {
 	}
 	// The backup statuses carry their group's glyph.
 	h.key("enter")
-	s = h.waitAll("LABEL ", "✓ successful")
+	h.waitAll("LABEL ", "✓ successful")
+}
+
+// TestEveryProviderListUsesTheWidth: the same rule on every provider's list
+// (issue 16: at 120 columns the database engine column was cut while LABEL
+// was 56 wide; at 220, snapshot states and plans were cut with ~80 spare).
+func TestEveryProviderListUsesTheWidth(t *testing.T) {
+	decks := map[string]func(t *testing.T) *provHarness{
+		"databases":  func(t *testing.T) *provHarness { h, _ := databasesDeck(t, false); return h },
+		"civo":       func(t *testing.T) *provHarness { h, _ := civoDeck(t, false); return h },
+		"northflank": func(t *testing.T) *provHarness { h, _ := northflankDeck(t, false); return h },
+		"flex":       func(t *testing.T) *provHarness { h, _ := flexDeck(t, provJobTime, false); return h },
+	}
+	for name, deck := range decks {
+		for _, w := range []int{120, 220} {
+			t.Run(fmt.Sprintf("%s/%d", name, w), func(t *testing.T) {
+				h := deck(t)
+				h.wait(fmt.Sprintf("row 1 of %d", h.total))
+				h.resize(w, 40)
+				// Eventually (the resize and the summaries land), nothing is cut
+				// while width is spare, and at 220 nothing is cut at all.
+				h.waitFor("no cut with width to spare", func(s string) bool {
+					hdr, rows := tableRows(s)
+					if !summariesSettled(s) || len(rows) == 0 {
+						return false
+					}
+					cut, slack := columnsCutAndSlack(hdr, rows, w)
+					return cut == "" || slack == 0 && w < 220
+				})
+			})
+		}
+	}
 }
