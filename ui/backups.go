@@ -61,7 +61,12 @@ func newBackups(e *env, r model.Resource) *backupsScreen {
 	return &backupsScreen{res: r, ctx: ctx, cancel: cancel, tbl: table.New(cols...)}
 }
 
-func (s *backupsScreen) title() string   { return s.res.Label }
+func (s *backupsScreen) title() string {
+	if p := s.tbl.Position(); p != "" {
+		return s.res.Label + " · " + p
+	}
+	return s.res.Label
+}
 func (s *backupsScreen) busy() bool      { return s.loading }
 func (s *backupsScreen) capturing() bool { return false }
 func (s *backupsScreen) close()          { s.cancel() }

@@ -472,7 +472,7 @@ func (d *Deck) renderOverview() string {
 		case s.Err != nil:
 			res, stale = th.Bad.Render("error"), ""
 		case s.Loaded:
-			res, stale = fmt.Sprint(s.Resources), fmt.Sprint(s.Stale)
+			res, stale = fmt.Sprint(s.Resources), theme.AgeText(fmt.Sprint(s.Stale), s.Stale > 0)
 			staleStyle = th.Good
 			if s.Stale > 0 {
 				staleStyle = th.Bad

@@ -49,6 +49,7 @@ func newInstances(e *env) *instancesScreen {
 		{Title: "PLAN", Width: 15, Priority: 1},
 		{Title: "BACKUPS", Width: 7, Priority: 4},
 		{Title: "LAST GOOD", Width: 9, Priority: 7},
+		{Title: "TAGS", Width: 12, Priority: 0},
 		{Title: "SNAPSHOT", Width: 11, Priority: 3},
 	}
 	if !e.info.Caps.Has(model.CapEnableBackups) {
@@ -62,6 +63,15 @@ func newInstances(e *env) *instancesScreen {
 func (s *instancesScreen) rows() []model.Resource { return s.st.Resources() }
 
 func (s *instancesScreen) title() string {
+	t := s.count()
+	if p := s.tbl.Position(); p != "" {
+		t += " · " + p
+	}
+	return t
+}
+
+// count is the plural and how many rows there are (and pass the filter).
+func (s *instancesScreen) count() string {
 	n := len(s.rows())
 	if s.query != "" {
 		more := ""
@@ -374,8 +384,9 @@ func (s *instancesScreen) row(e *env, now time.Time, r model.Resource) map[strin
 	if r.BackupsEnabled {
 		backups = table.Cell{Text: "on"}
 	}
-	last := table.Cell{Text: format.Age(now, r.LastSuccessful)}
-	if r.BackupStale(now) {
+	stale := r.BackupStale(now)
+	last := table.Cell{Text: theme.AgeText(format.Age(now, r.LastSuccessful), stale)}
+	if stale {
 		last.Style = &th.Bad
 	}
 	status := table.Cell{Text: r.Status}
@@ -390,6 +401,7 @@ func (s *instancesScreen) row(e *env, now time.Time, r model.Resource) map[strin
 		"BACKUPS":         backups,
 		"LAST GOOD":       last,
 		"SNAPSHOT":        s.snapCell(e, now, r),
+		"TAGS":            {Text: strings.Join(r.Tags, ","), Style: &th.Dim},
 	}
 }
 

@@ -138,7 +138,10 @@ func databasesDeck(t *testing.T, readOnly bool) (*provHarness, *simlinode.Server
 func (h *provHarness) pick(label string) {
 	h.t.Helper()
 	all := fmt.Sprintf("› %s %d", h.plural, h.total)
-	h.waitFor(all, func(s string) bool { return strings.HasSuffix(strings.TrimRight(crumbs(s), " "), all) })
+	h.waitFor(all, func(s string) bool {
+		c := strings.TrimRight(crumbs(s), " ")
+		return strings.HasSuffix(c, all) || strings.Contains(c, all+" · row ") && !strings.Contains(c[strings.Index(c, all):], " › ")
+	})
 	h.key("/")
 	h.key(label)
 	h.wait(fmt.Sprintf("%s 1/%d", h.plural, h.total))

@@ -406,7 +406,7 @@ func TestTUIAndCLIJudgeAJobAlike(t *testing.T) {
 			quiet(ts.served)
 			settleTUI()
 			s = h.screen()
-			if cell := cellOf(s, "LAST GOOD", tc.resource); cell != "just now" {
+			if cell := cellOf(s, "LAST GOOD", tc.resource); cell != "✓ just now" {
 				t.Errorf("TUI: LAST GOOD of %s after the backup is %q:\n%s", tc.resource, cell, s)
 			}
 			r = realCmd(t, cs, "resources", "--label", tc.resource)

@@ -3,15 +3,24 @@
 package table
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/snapdeck/snapdeck/ui/text"
 	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
-// Column is one table column. Width 0 means "takes the remaining space".
+// Column is one table column. Width 0 marks the flexible column (the
+// label), which takes what is left once the others are sized.
+//
+// Every column is sized from its content: the widest of its title and the
+// cells seen on screen since the rows last changed. Width is a fixed
+// column's share when the screen is tight: a column whose content is
+// narrower takes only what it needs, and spare width goes first to the
+// columns that would otherwise be cut.
 type Column struct {
 	Title    string
 	Width    int
@@ -36,6 +45,11 @@ type Table struct {
 	cursor int
 	offset int
 	height int // rows of body
+	// seen is each column's widest content (title included) on screen
+	// since the row count last changed: measured from the visible window
+	// only, so sizing costs nothing more at 100,000 rows. It only grows
+	// until the rows change, so scrolling does not make columns jitter.
+	seen []int
 }
 
 // New is a table of these columns and no rows.
@@ -52,6 +66,9 @@ func (t *Table) Height() int { return t.height }
 
 // SetRows sets the row count.
 func (t *Table) SetRows(n int) {
+	if n != t.n {
+		t.seen = nil // new data: measure again from what is on screen
+	}
 	t.n = n
 	t.clamp()
 }
@@ -97,60 +114,136 @@ func (t *Table) Visible() (int, int) {
 	return t.offset, min(t.offset+t.height, t.n)
 }
 
-// layout returns the columns that fit in width and their widths.
-func (t *Table) layout(width int) ([]Column, []int) {
-	cols := append([]Column(nil), t.cols...)
-	for {
-		fixed, flex := 0, -1
-		for i, c := range cols {
-			if c.Width == 0 {
-				flex = i
-				continue
-			}
-			fixed += c.Width
-		}
-		gaps := len(cols) - 1
-		rest := width - fixed - gaps
-		if flex < 0 || rest >= cols[flex].Min || len(cols) <= 2 {
-			ws := make([]int, len(cols))
-			for i, c := range cols {
-				ws[i] = c.Width
-				if i == flex {
-					ws[i] = max(rest, 1)
-					if c.Max > 0 {
-						// Wider rows only cost bytes: a highlighted row is
-						// redrawn cell by cell on every cursor move.
-						ws[i] = min(ws[i], c.Max)
-					}
-				}
-			}
-			return cols, ws
-		}
-		// Drop the least important fixed column and try again.
-		drop := -1
-		for i, c := range cols {
-			if c.Width != 0 && (drop < 0 || c.Priority < cols[drop].Priority) {
-				drop = i
-			}
-		}
-		cols = append(cols[:drop], cols[drop+1:]...)
+// Position is where the cursor is, "row 3 of 40"; empty with no rows.
+func (t *Table) Position() string {
+	if t.n == 0 {
+		return ""
 	}
+	return fmt.Sprintf("row %d of %d", t.cursor+1, t.n)
+}
+
+// measure widens seen to the cells of the visible rows.
+func (t *Table) measure(rows []map[string]Cell) {
+	if len(t.seen) != len(t.cols) {
+		t.seen = make([]int, len(t.cols))
+		for i, c := range t.cols {
+			t.seen[i] = ansi.StringWidth(c.Title)
+		}
+	}
+	for _, cells := range rows {
+		for i, c := range t.cols {
+			if w := ansi.StringWidth(cells[c.Title].Text); w > t.seen[i] {
+				t.seen[i] = w
+			}
+		}
+	}
+}
+
+// layout returns the columns that fit in width and their widths, given
+// each column's content width (want, by index into t.cols).
+//
+// Each column first gets its share: a fixed column min(Width, content), the
+// flexible one min(Min, content). While the shares and gaps do not fit,
+// the least important fixed column is dropped. The spare width then goes
+// to the columns whose content is cut (the flexible one up to its Max),
+// evenly, until none is.
+func (t *Table) layout(width int, want []int) ([]Column, []int) {
+	idx := make([]int, len(t.cols))
+	for i := range idx {
+		idx[i] = i
+	}
+	share := func(i int) int {
+		c := t.cols[i]
+		tw := ansi.StringWidth(c.Title)
+		if c.Width == 0 {
+			return max(min(c.Min, want[i]), 1)
+		}
+		return max(min(c.Width, want[i]), min(tw, c.Width), 1)
+	}
+	for {
+		used := len(idx) - 1
+		for _, i := range idx {
+			used += share(i)
+		}
+		if used <= width || len(idx) <= 2 {
+			break
+		}
+		drop := -1
+		for k, i := range idx {
+			if t.cols[i].Width != 0 && (drop < 0 || t.cols[i].Priority < t.cols[idx[drop]].Priority) {
+				drop = k
+			}
+		}
+		if drop < 0 {
+			break
+		}
+		idx = append(idx[:drop], idx[drop+1:]...)
+	}
+	ws := make([]int, len(idx))
+	spare := width - (len(idx) - 1)
+	for k, i := range idx {
+		ws[k] = share(i)
+		spare -= ws[k]
+	}
+	limit := func(k int) int {
+		i := idx[k]
+		if c := t.cols[i]; c.Width == 0 && c.Max > 0 {
+			return min(want[i], c.Max)
+		}
+		return want[i]
+	}
+	// Give the spare to what is cut, evenly.
+	for spare > 0 {
+		cut := 0
+		for k := range idx {
+			if ws[k] < limit(k) {
+				cut++
+			}
+		}
+		if cut == 0 {
+			break
+		}
+		each := max(spare/cut, 1)
+		for k := range idx {
+			if spare == 0 {
+				break
+			}
+			if need := limit(k) - ws[k]; need > 0 {
+				g := min(need, each, spare)
+				ws[k] += g
+				spare -= g
+			}
+		}
+	}
+	// What is left stays empty: padding the label past its content would
+	// only cost bytes (a highlighted row is redrawn cell by cell on every
+	// cursor move).
+	cols := make([]Column, len(idx))
+	for k, i := range idx {
+		cols[k] = t.cols[i]
+	}
+	return cols, ws
 }
 
 // Render draws the header and the visible rows. row(i) returns the cells of
 // row i keyed by column title.
 func (t *Table) Render(th theme.Theme, width int, row func(i int) map[string]Cell) string {
-	cols, ws := t.layout(width)
+	from, to := t.Visible()
+	rows := make([]map[string]Cell, 0, to-from)
+	for i := from; i < to; i++ {
+		rows = append(rows, row(i))
+	}
+	t.measure(rows)
+	cols, ws := t.layout(width, t.seen)
 	var b strings.Builder
 	hdr := make([]string, len(cols))
 	for i, c := range cols {
 		hdr[i] = text.Fit(c.Title, ws[i])
 	}
 	b.WriteString(th.Header.Render(strings.Join(hdr, " ")))
-	from, to := t.Visible()
-	for i := from; i < to; i++ {
+	for r, cells := range rows {
+		i := from + r
 		b.WriteByte('\n')
-		cells := row(i)
 		parts := make([]string, len(cols))
 		for j, c := range cols {
 			cl := cells[c.Title]

@@ -9,21 +9,21 @@ import (
 	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
-// A narrow screen drops the least important fixed column first, and every
-// line is exactly as wide as asked.
+// A narrow screen drops the least important fixed column first, and no
+// line is wider than asked.
 func TestNarrowDropsTheLeastImportantColumn(t *testing.T) {
 	tb := New(Column{Title: "LABEL", Min: 10}, Column{Title: "PLAN", Width: 15, Priority: 1}, Column{Title: "STATUS", Width: 12, Priority: 5})
 	tb.SetRows(3)
 	tb.SetHeight(5)
 	out := tb.Render(theme.New(), 30, func(i int) map[string]Cell {
-		return map[string]Cell{"LABEL": {Text: "web"}, "PLAN": {Text: "g6"}, "STATUS": {Text: "running"}}
+		return map[string]Cell{"LABEL": {Text: "web-server-01"}, "PLAN": {Text: "g6-standard-2"}, "STATUS": {Text: "running"}}
 	})
 	lines := strings.Split(out, "\n")
 	if len(lines) != 4 || strings.Contains(ansi.Strip(lines[0]), "PLAN") || !strings.Contains(ansi.Strip(lines[0]), "STATUS") {
 		t.Fatalf("at 30 cells:\n%s", out)
 	}
 	for _, l := range lines {
-		if w := ansi.StringWidth(l); w != 30 {
+		if w := ansi.StringWidth(l); w > 30 {
 			t.Fatalf("line %q is %d wide", l, w)
 		}
 	}
@@ -42,5 +42,80 @@ func TestCursorStaysOnScreen(t *testing.T) {
 	tb.SetRows(4)
 	if tb.Cursor() != 3 {
 		t.Fatalf("cursor %d after the rows shrank to 4", tb.Cursor())
+	}
+}
+
+// render draws tb at width with every row's cells from cells, and returns
+// its plain lines.
+func render(t *testing.T, tb *Table, width int, cells map[string]Cell) []string {
+	t.Helper()
+	out := tb.Render(theme.New(), width, func(int) map[string]Cell { return cells })
+	lines := strings.Split(ansi.Strip(out), "\n")
+	for _, l := range lines {
+		if w := ansi.StringWidth(l); w > width {
+			t.Fatalf("line %q is %d wide, more than %d", l, w, width)
+		}
+	}
+	return lines
+}
+
+// Columns are sized from their content: a fixed column whose content is
+// wider than its share takes the spare width instead of being cut, and the
+// label does not hoard it (issue 16: at 120 columns LABEL was 56 wide while
+// the engine column was cut).
+func TestSpareWidthGoesToWhatIsCut(t *testing.T) {
+	tb := New(Column{Title: "LABEL", Min: 16, Max: 64}, Column{Title: "ENGINE", Width: 8, Priority: 5}, Column{Title: "SNAPSHOT", Width: 11, Priority: 3})
+	tb.SetRows(2)
+	tb.SetHeight(5)
+	cells := map[string]Cell{"LABEL": {Text: "db"}, "ENGINE": {Text: "postgresql 16.4"}, "SNAPSHOT": {Text: "● needsPosting 40%"}}
+	lines := render(t, &tb, 120, cells)
+	for _, want := range []string{"postgresql 16.4", "● needsPosting 40%"} {
+		if !strings.Contains(lines[1], want) {
+			t.Fatalf("at 120 cells %q is cut:\n%s", want, strings.Join(lines, "\n"))
+		}
+	}
+	// Narrow, the share holds and the cell is cut with an ellipsis.
+	lines = render(t, &tb, 30, cells)
+	if strings.Contains(lines[1], "postgresql 16.4") || !strings.Contains(lines[1], "…") {
+		t.Fatalf("at 30 cells:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+// A column narrower than its share gives the rest away, so a narrow screen
+// keeps more columns.
+func TestNarrowContentKeepsColumns(t *testing.T) {
+	tb := New(Column{Title: "LABEL", Min: 10}, Column{Title: "PLAN", Width: 15, Priority: 1}, Column{Title: "STATUS", Width: 12, Priority: 5})
+	tb.SetRows(1)
+	tb.SetHeight(5)
+	lines := render(t, &tb, 30, map[string]Cell{"LABEL": {Text: "web"}, "PLAN": {Text: "g6"}, "STATUS": {Text: "running"}})
+	if !strings.Contains(lines[0], "PLAN") || !strings.Contains(lines[1], "running") {
+		t.Fatalf("at 30 cells:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+// Position names the cursor's row and the count.
+func TestPosition(t *testing.T) {
+	tb := New(Column{Title: "LABEL"})
+	if tb.Position() != "" {
+		t.Fatalf("no rows: %q", tb.Position())
+	}
+	tb.SetRows(40)
+	tb.SetHeight(10)
+	tb.Move(2)
+	if got := tb.Position(); got != "row 3 of 40" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+// Only the visible rows are asked for their cells: sizing from content does
+// not scan every row.
+func TestRenderAsksOnlyVisibleRows(t *testing.T) {
+	tb := New(Column{Title: "LABEL"}, Column{Title: "PLAN", Width: 10})
+	tb.SetRows(100000)
+	tb.SetHeight(20)
+	asked := 0
+	tb.Render(theme.New(), 80, func(int) map[string]Cell { asked++; return map[string]Cell{"LABEL": {Text: "x"}} })
+	if asked != 20 {
+		t.Fatalf("asked for %d rows, want 20", asked)
 	}
 }

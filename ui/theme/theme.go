@@ -94,3 +94,12 @@ func StatusColor(s model.Status) color.Color {
 	}
 	return grey
 }
+
+// AgeText marks the age of a newest good backup as stale (⚠) or fresh (✓),
+// so the difference survives NO_COLOR and colour blindness.
+func AgeText(age string, stale bool) string {
+	if stale {
+		return "⚠ " + age
+	}
+	return "✓ " + age
+}
