@@ -138,7 +138,9 @@ func TestSnapshotAndRestoreInPTY(t *testing.T) {
 	tm.waitText("✓ Snapshot e2e-snap of cache-01 finished")
 
 	tm.send(keyEnter)
-	s := tm.waitText("e2e-snap")
+	// The row, not the name alone: the status line names it before the
+	// backup list has loaded.
+	s := tm.waitFor("the snapshot's row", func(s string) bool { return rowHas(s, "e2e-snap", "✓ successful") })
 	if !rowHas(s, "e2e-snap", "✓ successful") {
 		t.Fatalf("the new snapshot is not listed as successful:\n%s", s)
 	}
