@@ -503,3 +503,35 @@ func TestSnapshotOnOtherProviders(t *testing.T) {
 		})
 	}
 }
+
+// On a terminal, snapshot --wait rewrites one progress line as the job
+// moves, then clears it for the final line; a script's stderr gets the
+// final line alone.
+func TestSnapshotWaitShowsProgressOnATerminal(t *testing.T) {
+	for _, interactive := range []bool{true, false} {
+		var out, errb bytes.Buffer
+		e := env{stdout: &out, stderr: &errb, now: time.Now, getenv: func(string) string { return "" }, interactive: interactive}
+		code := e.run([]string{"snapshot", "cache-01", "--label", "prog", "--wait", "--poll", "50ms",
+			"--demo", "--demo-latency", "0", "--demo-job-time", "800ms", "--audit-log", filepath.Join(t.TempDir(), "audit.log")})
+		if code != exitOK {
+			t.Fatalf("interactive %v: exit %d, stderr %q", interactive, code, errb.String())
+		}
+		got := errb.String()
+		final := "snapdeck: Snapshot prog of cache-01 finished\n"
+		if !strings.HasSuffix(got, final) {
+			t.Fatalf("interactive %v: stderr does not end with the verdict: %q", interactive, got)
+		}
+		if !interactive {
+			if got != final {
+				t.Fatalf("a script's stderr holds more than the verdict: %q", got)
+			}
+			continue
+		}
+		if !strings.Contains(got, "\r\x1b[K● Snapshot prog of cache-01: ") {
+			t.Fatalf("no progress line on the terminal: %q", got)
+		}
+		if !strings.HasSuffix(got, "\r\x1b[K"+final) {
+			t.Fatalf("the progress line is not cleared before the verdict: %q", got)
+		}
+	}
+}

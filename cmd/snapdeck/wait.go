@@ -4,10 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"time"
+
+	xterm "github.com/charmbracelet/x/term"
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/model/format"
 )
 
 // waitJob follows op every poll until model.Judge says it is over, reading
@@ -18,6 +23,8 @@ import (
 func waitJob(ctx context.Context, e env, p client.Provider, op model.Operation, poll time.Duration) (v model.Verdict, err error) {
 	// However the wait ends, the audit log gets the job's outcome.
 	defer func() { client.JobOutcome(p, v, err) }()
+	pr := e.progress()
+	defer pr.clear()
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {
@@ -42,6 +49,7 @@ func waitJob(ctx context.Context, e env, p client.Provider, op model.Operation, 
 		if v.Outcome.Over() {
 			return v, nil
 		}
+		pr.show(v, e.now().Sub(op.Started))
 	}
 }
 
@@ -68,4 +76,39 @@ func (e env) waitExit(v model.Verdict, err error, timeout time.Duration) int {
 		return exitError
 	}
 	return exitFound
+}
+
+// progress is the job's state on one line of a terminal, rewritten at each
+// look; where stderr is not a terminal (a script, cron) it writes nothing,
+// and stderr keeps its one final line.
+type progress struct {
+	w     io.Writer
+	on    bool
+	drawn bool
+}
+
+func (e env) progress() *progress {
+	f, ok := e.stderr.(*os.File)
+	return &progress{w: e.stderr, on: e.interactive || (ok && xterm.IsTerminal(f.Fd()))}
+}
+
+func (p *progress) show(v model.Verdict, since time.Duration) {
+	if !p.on {
+		return
+	}
+	line := "● " + oneLine(v.Text())
+	if v.Percent > 0 {
+		line += fmt.Sprintf(" %d%%", v.Percent)
+	}
+	// \r and erase-line rewrite the same line; the text is inert (Sanitized).
+	fmt.Fprintf(p.w, "\r\x1b[K%s · %s", line, format.Duration(since.Truncate(time.Second)))
+	p.drawn = true
+}
+
+// clear removes the progress line before the final one is written.
+func (p *progress) clear() {
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.drawn = false
+	}
 }

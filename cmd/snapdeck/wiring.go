@@ -20,6 +20,9 @@ type env struct {
 	stdout, stderr io.Writer
 	now            func() time.Time
 	getenv         func(string) string
+	// interactive says stderr is a person's terminal even when it is not
+	// an *os.File (tests); a real terminal is found out by itself.
+	interactive bool
 }
 
 func osEnv(stdout, stderr io.Writer) env {
