@@ -280,7 +280,7 @@ func defineResources(c *cmdFlags) func(pos []string) int {
 				return e.fail(asked(t, "listing the resources", err))
 			}
 			for _, r := range rs {
-				out = append(out, toResourceJSON(t.account, r))
+				out = append(out, toResourceJSON(t, r))
 				if *all {
 					from = append(from, originOf(t))
 				}
@@ -313,7 +313,7 @@ func defineBackups(c *cmdFlags) func(pos []string) int {
 		}
 		out := make([]backupJSON, 0, len(bs))
 		for _, b := range bs {
-			out = append(out, toBackupJSON(conn.account, r, b))
+			out = append(out, toBackupJSON(conn.view(), r, b))
 		}
 		if *asJSON {
 			return e.printJSON(out)
@@ -381,7 +381,7 @@ func defineCheck(c *cmdFlags) func(pos []string) int {
 		res := checkJSON{CheckedAt: format.Timestamp(now), MaxAgeSeconds: int64(maxAge.Seconds()), Checked: len(rs), Stale: []staleJSON{}}
 		for _, fr := range rs {
 			r := fr.r
-			s := staleJSON{Provider: r.Provider, Account: fr.account, Resource: refJSON{ID: r.ID, Label: r.Label},
+			s := staleJSON{Provider: fr.from.provider, Account: fr.account, View: fr.from.view, Resource: refJSON{ID: r.ID, Label: r.Label},
 				BackupsEnabled: r.BackupsEnabled, LastSuccessful: timeJSON(r.LastSuccessful)}
 			if !r.LastSuccessful.IsZero() {
 				age := int64(now.Sub(r.LastSuccessful) / time.Second)
@@ -497,7 +497,7 @@ func defineSnapshot(c *cmdFlags) func(pos []string) int {
 			return e.fail(asked(conn.view(), fmt.Sprintf("taking the snapshot %q of %s", *label, ref(r)), err))
 		}
 		show := func(b model.Backup) {
-			j := toBackupJSON(conn.account, r, b)
+			j := toBackupJSON(conn.view(), r, b)
 			if *asJSON {
 				e.printJSON(j)
 			} else {

@@ -456,7 +456,7 @@ func TestAllAccounts(t *testing.T) {
 	wantCode(t, r, 1) // the demo has stale resources everywhere
 	var res struct {
 		Checked int
-		Stale   []struct{ Provider, Account string }
+		Stale   []struct{ Provider, Account, View string }
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
 		t.Fatal(err)
@@ -466,12 +466,14 @@ func TestAllAccounts(t *testing.T) {
 	}
 	seen := map[string]string{}
 	for _, s := range res.Stale {
-		seen[s.Provider] = s.Account
+		seen[s.View] = s.Provider + " " + s.Account
 	}
-	want := map[string]string{"linode": "demo", "linodedb": "demo", "civo": "civo-demo", "northflank": "northflank-demo", "superbflex": "flex-demo"}
-	for p, a := range want {
-		if seen[p] != a {
-			t.Errorf("no stale %s resource of account %s among %v", p, a, seen)
+	// The provider as configured: "linode" for its databases too.
+	want := map[string]string{"demo/instances": "linode demo", "demo/databases": "linode demo", "civo-demo/instances": "civo civo-demo",
+		"northflank-demo/addons": "northflank northflank-demo", "flex-demo/virtual-machines": "superbflex flex-demo"}
+	for v, pa := range want {
+		if seen[v] != pa {
+			t.Errorf("no stale resource of view %s (%s) among %v", v, pa, seen)
 		}
 	}
 	r = demo(t, "resources", "--all-accounts")

@@ -25,6 +25,7 @@ type refJSON struct {
 type resourceJSON struct {
 	Provider       string        `json:"provider"`
 	Account        string        `json:"account"`
+	View           string        `json:"view"`
 	ID             string        `json:"id"`
 	Label          string        `json:"label"`
 	Kind           string        `json:"kind"`
@@ -47,6 +48,7 @@ type scheduleJSON struct {
 type backupJSON struct {
 	Provider  string  `json:"provider"`
 	Account   string  `json:"account"`
+	View      string  `json:"view"`
 	Resource  refJSON `json:"resource"`
 	ID        string  `json:"id"`
 	Kind      string  `json:"kind"`
@@ -70,6 +72,7 @@ type checkJSON struct {
 type staleJSON struct {
 	Provider       string  `json:"provider"`
 	Account        string  `json:"account"`
+	View           string  `json:"view"`
 	Resource       refJSON `json:"resource"`
 	BackupsEnabled bool    `json:"backups_enabled"`
 	LastSuccessful *string `json:"last_successful"`
@@ -86,9 +89,11 @@ func timeJSON(t time.Time) *string {
 	return &s
 }
 
-func toResourceJSON(account string, r model.Resource) resourceJSON {
+// The provider is the one the account was configured with ("linode" for
+// its Managed Databases too), the view says which of its views.
+func toResourceJSON(t target, r model.Resource) resourceJSON {
 	j := resourceJSON{
-		Provider: r.Provider, Account: account, ID: r.ID, Label: r.Label, Kind: string(r.Kind),
+		Provider: t.provider, Account: t.account, View: viewName(t), ID: r.ID, Label: r.Label, Kind: string(r.Kind),
 		Region: r.Region, Status: r.Status, Plan: r.Plan, Tags: append([]string{}, r.Tags...),
 		BackupsEnabled: r.BackupsEnabled, LastSuccessful: timeJSON(r.LastSuccessful),
 	}
@@ -98,9 +103,9 @@ func toResourceJSON(account string, r model.Resource) resourceJSON {
 	return j
 }
 
-func toBackupJSON(account string, r model.Resource, b model.Backup) backupJSON {
+func toBackupJSON(t target, r model.Resource, b model.Backup) backupJSON {
 	return backupJSON{
-		Provider: r.Provider, Account: account, Resource: refJSON{ID: r.ID, Label: r.Label},
+		Provider: t.provider, Account: t.account, View: viewName(t), Resource: refJSON{ID: r.ID, Label: r.Label},
 		ID: b.ID, Kind: string(b.Kind), Label: b.Label, Status: string(b.Status), RawStatus: b.RawStatus,
 		Available: b.Available, Created: timeJSON(b.Created), Finished: timeJSON(b.Finished),
 		// The provider's total, else the disks' (Linode's MB are MiB).
