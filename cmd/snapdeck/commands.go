@@ -201,6 +201,32 @@ func (c *conn) chosen(all bool) ([]target, error) {
 	return []target{c.targets[c.start]}, nil
 }
 
+// found is one resource and the view it was listed in.
+type found struct {
+	t target
+	r model.Resource
+}
+
+// listChosen lists the resources matching f in the views a command reads
+// (conn.chosen), each with its view.
+func (c *conn) listChosen(ctx context.Context, all bool, f client.Filter) ([]target, []found, error) {
+	views, err := c.chosen(all)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []found
+	for _, t := range views {
+		rs, err := listAll(ctx, t.p, f)
+		if err != nil {
+			return nil, nil, asked(t, "listing the resources", err)
+		}
+		for _, r := range rs {
+			out = append(out, found{t, r})
+		}
+	}
+	return views, out, nil
+}
+
 // listAll reads every page of resources matching f.
 func listAll(ctx context.Context, p client.Provider, f client.Filter) ([]model.Resource, error) {
 	var out []model.Resource
@@ -270,20 +296,14 @@ func defineResources(c *cmdFlags) func(pos []string) int {
 		if *all {
 			from = []origin{}
 		}
-		views, err := conn.chosen(*all)
+		_, rs, err := conn.listChosen(ctx, *all, *f)
 		if err != nil {
 			return e.fail(err)
 		}
-		for _, t := range views {
-			rs, err := listAll(ctx, t.p, *f)
-			if err != nil {
-				return e.fail(asked(t, "listing the resources", err))
-			}
-			for _, r := range rs {
-				out = append(out, toResourceJSON(t, r))
-				if *all {
-					from = append(from, originOf(t))
-				}
+		for _, fr := range rs {
+			out = append(out, toResourceJSON(fr.t, fr.r))
+			if *all {
+				from = append(from, originOf(fr.t))
 			}
 		}
 		if *asJSON {
@@ -346,24 +366,9 @@ func defineCheck(c *cmdFlags) func(pos []string) int {
 			return e.fail(err)
 		}
 		defer end()
-		type found struct {
-			account string
-			from    origin
-			r       model.Resource
-		}
-		var rs []found
-		views, err := conn.chosen(*all)
+		views, rs, err := conn.listChosen(ctx, *all, *f)
 		if err != nil {
 			return e.fail(err)
-		}
-		for _, t := range views {
-			list, err := listAll(ctx, t.p, *f)
-			if err != nil {
-				return e.fail(asked(t, "listing the resources", err))
-			}
-			for _, r := range list {
-				rs = append(rs, found{t.account, originOf(t), r})
-			}
 		}
 		if len(rs) == 0 && f.Label != "" {
 			// A typo in a cron job's --label must not pass as "all 0 are fine".
@@ -381,7 +386,7 @@ func defineCheck(c *cmdFlags) func(pos []string) int {
 		res := checkJSON{CheckedAt: format.Timestamp(now), MaxAgeSeconds: int64(maxAge.Seconds()), Checked: len(rs), Stale: []staleJSON{}}
 		for _, fr := range rs {
 			r := fr.r
-			s := staleJSON{Provider: fr.from.provider, Account: fr.account, View: fr.from.view, Resource: refJSON{ID: r.ID, Label: r.Label},
+			s := staleJSON{Provider: fr.t.provider, Account: fr.t.account, View: viewName(fr.t), Resource: refJSON{ID: r.ID, Label: r.Label},
 				BackupsEnabled: r.BackupsEnabled, LastSuccessful: timeJSON(r.LastSuccessful)}
 			if !r.LastSuccessful.IsZero() {
 				age := int64(now.Sub(r.LastSuccessful) / time.Second)
@@ -401,7 +406,7 @@ func defineCheck(c *cmdFlags) func(pos []string) int {
 			}
 			res.Stale = append(res.Stale, s)
 			if *all {
-				from = append(from, fr.from)
+				from = append(from, originOf(fr.t))
 			}
 		}
 		if *asJSON {
