@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/vt"
 
 	"github.com/snapdeck/snapdeck/model/format"
 	"github.com/snapdeck/snapdeck/ui"
@@ -72,7 +68,7 @@ func TestTUIAndCLIShowTheSameSizesAgesAndDurations(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tv := startTUI(t, ui.New(ui.Options{Provider: c.p, Account: c.account, Now: func() time.Time { return fixedNow },
+			tv := startTUI(t, 200, 56, ui.New(ui.Options{Provider: c.p, Account: c.account, Now: func() time.Time { return fixedNow },
 				Timeout: 5 * time.Second, PollEvery: time.Hour}))
 			s := tv.waitFor("every resource listed", func(s string) bool { return len(tableRows(s)) == len(cliAges) })
 			tuiAges := column(t, tableText(s), "LAST GOOD", titleSpan(tableText(s), "LAST GOOD"))
@@ -173,75 +169,6 @@ func tableText(s string) string {
 		}
 	}
 	return ""
-}
-
-// tuiView is the TUI run as teatest runs it (a tea.Program on in-memory
-// input and output, the window size given), read through a VT emulator.
-// teatest itself registers an -update flag, which clashes with this
-// package's golden files' own.
-type tuiView struct {
-	t   *testing.T
-	p   *tea.Program
-	mu  sync.Mutex
-	out bytes.Buffer
-	emu *vt.Emulator
-}
-
-func (v *tuiView) Write(b []byte) (int, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return v.out.Write(b)
-}
-
-func startTUI(t *testing.T, m tea.Model) *tuiView {
-	const w, h = 200, 56
-	v := &tuiView{t: t, emu: vt.NewEmulator(w, h)}
-	go func() { _, _ = io.Copy(io.Discard, v.emu) }() // terminal replies: nobody listens
-	t.Cleanup(func() { closeReplies(v.emu) })
-	v.p = tea.NewProgram(m, tea.WithInput(bytes.NewBuffer(nil)), tea.WithOutput(v), tea.WithoutSignals(), tea.WithWindowSize(w, h))
-	done := make(chan error, 1)
-	go func() { _, err := v.p.Run(); done <- err }()
-	v.p.Send(tea.WindowSizeMsg{Width: w, Height: h})
-	t.Cleanup(func() {
-		v.p.Quit()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("the TUI ended with %v", err)
-			}
-		case <-time.After(5 * time.Second):
-			v.p.Kill()
-			t.Errorf("the TUI did not quit")
-		}
-	})
-	return v
-}
-
-// typeText sends s as key presses.
-func (v *tuiView) typeText(s string) {
-	for _, r := range s {
-		v.p.Send(tea.KeyPressMsg{Code: r, Text: string(r)})
-	}
-}
-
-func (v *tuiView) waitFor(what string, cond func(string) bool) string {
-	v.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		v.mu.Lock()
-		// Without a TTY the renderer counts on the terminal's ONLCR mapping.
-		_, _ = v.emu.Write(bytes.ReplaceAll(v.out.Bytes(), []byte("\n"), []byte("\r\n")))
-		v.out.Reset()
-		s := v.emu.String()
-		v.mu.Unlock()
-		if cond(s) {
-			return s
-		}
-		if time.Now().After(deadline) {
-			v.t.Fatalf("timed out waiting for %s; screen:\n%s", what, s)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // titleSpan is how wide the TUI drew a column: from its title to the next

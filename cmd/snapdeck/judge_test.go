@@ -4,18 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/vt"
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
@@ -140,115 +135,15 @@ func (s judgeSim) provider(t *testing.T) client.Provider {
 	return cn.p
 }
 
-// tui is the TUI on one account, as `snapdeck` runs it, drawing into a
-// VT emulator so that the test reads the screen a user sees. (teatest is
-// not used: its -update flag collides with this package's.)
-type tui struct {
-	t   *testing.T
-	p   *tea.Program
-	out *lockedBuffer
-	mu  sync.Mutex
-	emu *vt.Emulator
-}
-
-// lockedBuffer is written by the program and read by the test.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) take() []byte {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := bytes.Clone(l.b.Bytes())
-	l.b.Reset()
-	return out
-}
-
-func startJudgeTUI(t *testing.T, p client.Provider) *tui {
+// startJudgeTUI runs the TUI of one account view on p, as the judge
+// tests read it.
+func startJudgeTUI(t *testing.T, p client.Provider) *tuiView {
 	t.Helper()
-	const w, hh = 160, 36
-	app := ui.New(ui.Options{Provider: p, Account: "acct", Now: time.Now, Timeout: 5 * time.Second, PollEvery: judgePoll})
-	h := &tui{t: t, emu: vt.NewEmulator(w, hh), out: &lockedBuffer{}}
-	go func() { _, _ = io.Copy(io.Discard, h.emu) }()
-	t.Cleanup(func() {
-		if pw, ok := h.emu.InputPipe().(*io.PipeWriter); ok {
-			_ = pw.CloseWithError(io.EOF)
-		}
-	})
-	h.p = tea.NewProgram(app, tea.WithInput(&bytes.Buffer{}), tea.WithOutput(h.out), tea.WithoutSignals(), tea.WithWindowSize(w, hh))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if _, err := h.p.Run(); err != nil {
-			t.Errorf("the TUI failed: %v", err)
-		}
-	}()
-	h.p.Send(tea.WindowSizeMsg{Width: w, Height: hh})
-	t.Cleanup(func() {
-		h.p.Quit()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			h.p.Kill()
-		}
-	})
-	return h
-}
-
-func (h *tui) screen() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	b := h.out.take()
-	_, _ = h.emu.Write(bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n")))
-	return h.emu.String()
-}
-
-func (h *tui) waitFor(what string, cond func(string) bool) string {
-	h.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		s := h.screen()
-		if cond(s) {
-			return s
-		}
-		if time.Now().After(deadline) {
-			h.t.Fatalf("timed out waiting for %s; screen:\n%s", what, s)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-func (h *tui) wait(sub string) string {
-	h.t.Helper()
-	return h.waitFor(sub, func(s string) bool { return strings.Contains(s, sub) })
-}
-
-func (h *tui) key(k string) {
-	switch k {
-	case "enter":
-		h.p.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	case "tab":
-		h.p.Send(tea.KeyPressMsg{Code: tea.KeyTab})
-	case "down":
-		h.p.Send(tea.KeyPressMsg{Code: tea.KeyDown})
-	case "clear":
-		h.p.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
-	default:
-		for _, c := range k {
-			h.p.Send(tea.KeyPressMsg{Code: c, Text: string(c)})
-		}
-	}
+	return startTUI(t, 160, 36, ui.New(ui.Options{Provider: p, Account: "acct", Now: time.Now, Timeout: 5 * time.Second, PollEvery: judgePoll}))
 }
 
 // pick filters the list down to label and leaves the cursor on it.
-func (h *tui) pick(label string) {
+func (h *tuiView) pick(label string) {
 	h.t.Helper()
 	h.wait(label)
 	h.key("/")
@@ -325,7 +220,7 @@ func TestTUIAndCLIJudgeAJobAlike(t *testing.T) {
 		resource string
 		label    string
 		cliArgs  []string         // beyond the label and --wait
-		form     func(h *tui)     // keys between the form opening and Enter, after the name is typed
+		form     func(h *tuiView) // keys between the form opening and Enter, after the name is typed
 		during   func(p judgeSim) // runs alongside the job
 		want     string           // the verdict both must give
 		code     int              // the CLI's exit code
@@ -342,7 +237,7 @@ func TestTUIAndCLIJudgeAJobAlike(t *testing.T) {
 		{name: "northflank abort", sim: northflankSlowSim, resource: "wp", label: "doomed",
 			want: "Backup doomed of wp aborted", code: exitFound},
 		{name: "superb flex disk backup", sim: flexSim, resource: "web-01", label: "before kernel 6.12",
-			form: func(h *tui) { h.key("tab") }, // web-01 has no incremental backups: its first disk is the default
+			form: func(h *tuiView) { h.key("tab") }, // web-01 has no incremental backups: its first disk is the default
 			want: "Backup before kernel 6.12 of web-01 finished", code: exitOK, lastGood: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -457,7 +352,7 @@ func cellOf(s, column, label string) string {
 }
 
 // to puts the cursor of a backup list on the row holding label.
-func (h *tui) to(label string) {
+func (h *tuiView) to(label string) {
 	h.t.Helper()
 	s := h.wait(label)
 	hdr := -1
@@ -486,9 +381,9 @@ func TestTUIAndCLIJudgeARestoreAlike(t *testing.T) {
 		resource string
 		// confirm answers the TUI's restore dialog; nil types the label,
 		// as every in-place restore asks.
-		confirm func(h *tui, resource string)
+		confirm func(h *tuiView, resource string)
 	}{
-		{"linode", linodeSim, "web-prod-01", func(h *tui, resource string) {
+		{"linode", linodeSim, "web-prod-01", func(h *tuiView, resource string) {
 			h.wait(resource + " (this Linode)")
 			h.key("o") // overwrite this Linode
 			h.wait("ERASES every disk and config")
