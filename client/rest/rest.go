@@ -134,7 +134,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 			select {
 			case <-ctx.Done():
 				t.Stop()
-				return 0, nil, c.ctxError(ctx)
+				return 0, nil, client.ContextError(ctx)
 			case <-t.C:
 			}
 		}
@@ -154,8 +154,6 @@ func retryable(err error) bool {
 	}
 	return false
 }
-
-func (c *Client) ctxError(ctx context.Context) error { return client.ContextError(ctx) }
 
 // once makes one attempt under its own deadline.
 func (c *Client) once(parent context.Context, method, u, ctype string, body []byte, out any) (int, http.Header, error) {
@@ -213,7 +211,7 @@ func (c *Client) transportError(parent, attempt context.Context, err error) erro
 		return ce // the pacer refused to send: it knows the wait
 	}
 	if parent.Err() != nil {
-		return c.ctxError(parent)
+		return client.ContextError(parent)
 	}
 	if attempt.Err() != nil || IsTimeout(err) {
 		return &client.Error{Kind: client.ErrTimeout, Err: errors.New("no reply within the time allowed")}
