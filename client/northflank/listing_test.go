@@ -2,9 +2,7 @@ package northflank
 
 import (
 	"context"
-	"net/http"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,72 +12,15 @@ import (
 	simnf "github.com/snapdeck/snapdeck/sim/northflank"
 )
 
-// gate holds every request at the door until the test lets the waiting
-// ones in together: one round trip of the API, whatever its latency.
-type gate struct {
-	h       http.Handler
-	arrived chan struct{}
-	mu      sync.Mutex
-	open    chan struct{} // closed to let the requests waiting on it in
-}
-
-func newGate(h http.Handler) *gate {
-	return &gate{h: h, arrived: make(chan struct{}, 1000), open: make(chan struct{})}
-}
-
-func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	g.mu.Lock()
-	open := g.open
-	g.mu.Unlock()
-	select {
-	case g.arrived <- struct{}{}:
-	default: // after openAll nobody counts
-	}
-	<-open
-	g.h.ServeHTTP(w, r)
-}
-
-// openAll lets every request in from now on, so that a failed test does
-// not leave requests (and the server's Close) waiting.
-func (g *gate) openAll() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	select {
-	case <-g.open:
-	default:
-		close(g.open)
-	}
-}
-
-// wave waits until n requests are at the door at once and lets them in.
-// The deadline only ends a test that would otherwise hang: a listing that
-// sends fewer than n at once never gets there.
-func (g *gate) wave(t *testing.T, i, n int) {
-	t.Helper()
-	deadline := time.After(10 * time.Second)
-	for got := 0; got < n; got++ {
-		select {
-		case <-g.arrived:
-		case <-deadline:
-			t.Fatalf("round trip %d: %d requests sent together, want %d", i, got, n)
-		}
-	}
-	g.mu.Lock()
-	old := g.open
-	g.open = make(chan struct{})
-	g.mu.Unlock()
-	close(old)
-}
-
 // inProcess serves f in process (so the test may change f between
 // listings) behind a gate, with the provider's clock and the simulator's
 // the same.
-func inProcess(t *testing.T, f *simnf.Fleet, c Config) (*simnf.Server, *gate, *Provider, *clock) {
+func inProcess(t *testing.T, f *simnf.Fleet, c Config) (*simnf.Server, *sim.Gate, *Provider, *clock) {
 	t.Helper()
 	clk := &clock{t: now}
 	s := simnf.New(f, simnf.Options{Options: sim.Options{Now: clk.Now}, Token: token})
-	g := newGate(s)
-	t.Cleanup(g.openAll)
+	g := sim.NewGate(s)
+	t.Cleanup(g.OpenAll)
 	c.Transport = client.Transport{BaseURL: "http://sim", HTTPClient: sim.InProcess(g)}
 	c.Token = token
 	p, err := New(c)
@@ -126,7 +67,9 @@ func TestFirstListingThreeRoundTrips(t *testing.T) {
 	s, g, p, _ := inProcess(t, simnf.Demo(now), Config{})
 	done := listAsync(p)
 	for i, n := range []int{1, 4, 24} {
-		g.wave(t, i+1, n)
+		if got, ok := g.Wave(n, 10*time.Second); !ok {
+			t.Fatalf("round trip %d: %d requests sent together, want %d", i+1, got, n)
+		}
 	}
 	rp := finished(t, done)
 	if n := s.Requests(); n != 29 {
@@ -145,7 +88,7 @@ func TestFirstListingThreeRoundTrips(t *testing.T) {
 func TestRefreshRereadsOnlyWhatCanChange(t *testing.T) {
 	f := simnf.Demo(now)
 	s, g, p, clk := inProcess(t, f, Config{})
-	g.openAll() // no gate: only the counts matter here
+	g.OpenAll() // no gate: only the counts matter here
 	list := func(want int64) []model.Resource {
 		t.Helper()
 		before := s.Requests()
