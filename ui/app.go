@@ -149,6 +149,7 @@ func New(o Options) *App {
 	a.testPanic = o.PanicKey
 	a.root, a.stop = context.WithCancel(context.Background())
 	a.store = store.New()
+	a.store.SetClock(o.Now)
 	a.acct = &account{st: a.store, p: o.Provider, plural: a.info.Plural, call: a.call, announce: a.announce, preloaded: o.Preloaded}
 	a.env = &env{keys: a.keys, th: a.th, info: a.info, actions: a.actions, p: o.Provider, now: o.Now,
 		readOnly: o.ReadOnly, production: o.Production, account: o.Account, store: a.store, jobLog: &store.JobLog{}, acct: a.acct, root: a}
