@@ -166,6 +166,16 @@ type Summary struct {
 	Err       error
 	Title     string // the provider's name for itself: "Linode", "Civo"
 	ReadOnly  bool
+	// History is, per day of the last model.HistoryDays, how many of the
+	// resources whose backups were read had a good backup that day.
+	History []model.DayShare
+	// Known of WithBackups resources have had their backups read.
+	Known, WithBackups int
+	// Worst is the label of the known resource with the fewest good days
+	// (then the most failed), and WorstDays its history; "" when none is
+	// known.
+	Worst     string
+	WorstDays []model.Day
 }
 
 // Summary reports the App's account at a glance.
@@ -177,10 +187,24 @@ func (a *App) Summary() Summary {
 		s.Err = a.fatal
 	}
 	now := a.opts.Now()
+	var hs [][]model.Day
+	var labels []string
 	for _, r := range st.Resources() {
 		if r.BackupStale(now) {
 			s.Stale++
 		}
+		if r.BackupsEnabled {
+			s.WithBackups++
+		}
+		if st.HistoryKnown(r.ID) {
+			hs = append(hs, st.History(r.ID, model.HistoryDays))
+			labels = append(labels, r.Label)
+		}
+	}
+	s.Known = len(hs)
+	s.History = model.FleetHistory(hs)
+	if w := model.WorstHistory(hs); w >= 0 {
+		s.Worst, s.WorstDays = labels[w], hs[w]
 	}
 	return s
 }
