@@ -160,10 +160,19 @@ func HistoryStrip(h []model.Day) string {
 }
 
 // HistoryLegend names every glyph of a history strip, coloured as drawn.
-func HistoryLegend() string {
+func HistoryLegend() string { return historyLegend(true) }
+
+// HistoryLegendPlain is HistoryLegend without colour, for the CLI's tables.
+func HistoryLegendPlain() string { return historyLegend(false) }
+
+func historyLegend(colour bool) string {
 	parts := make([]string, len(dayGlyphs))
 	for i, g := range dayGlyphs {
-		parts[i] = lipgloss.NewStyle().Foreground(g.color).Render(g.glyph) + " " + g.word
+		glyph := g.glyph
+		if colour {
+			glyph = lipgloss.NewStyle().Foreground(g.color).Render(glyph)
+		}
+		parts[i] = glyph + " " + g.word
 	}
 	return strings.Join(parts, "  ")
 }
