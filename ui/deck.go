@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
@@ -529,6 +530,11 @@ func (d *Deck) historyLines(nameW, w int) []string {
 		now = d.apps[0].opts.Now()
 	}
 	out := []string{"", th.Header.Render(text.Fit(fmt.Sprintf("BACKUP HISTORY · good backups per day, %d days to %s UTC", days, now.UTC().Format("Jan 2")), w))}
+	longest := 0
+	for i := range d.apps {
+		longest = max(longest, ansi.StringWidth(d.name(i)))
+	}
+	nameW = min(nameW, longest)
 	for i, a := range d.apps {
 		s := a.Summary()
 		strip := theme.ShareStrip(make([]model.DayShare, days)) // nothing known yet
