@@ -49,9 +49,9 @@ func newInstances(e *env) *instancesScreen {
 		{Title: "PLAN", Width: 15, Priority: 1},
 		{Title: "BACKUPS", Width: 7, Priority: 4},
 		{Title: "LAST GOOD", Width: 9, Priority: 7},
+		{Title: "TAGS", Width: 12, Priority: 0},
 		// Fewer days rather than none while 7 fit; dropped first after TAGS.
 		{Title: "HISTORY", Width: 7, Priority: 0, KeepEnd: true},
-		{Title: "TAGS", Width: 12, Priority: 0},
 		{Title: "SNAPSHOT", Width: 11, Priority: 3},
 	}
 	if !e.info.Caps.Has(model.CapEnableBackups) {
