@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/snapdeck/snapdeck/model"
 )
 
 // historyClock is a fixed noon UTC: the demo fixture api-staging-02 then
@@ -162,5 +164,32 @@ func TestOverviewHistoryHeatStrip(t *testing.T) {
 		if n := len([]rune(l)); n > 80 {
 			t.Errorf("line wider than 80: %q", l)
 		}
+	}
+}
+
+// BenchmarkViewHistory draws the instance list (10,000 rows, 120×40) with
+// every row's backup history known — two weeks of daily backups each — and,
+// as the baseline in the same run, with none known: the HISTORY column's
+// cost per frame follows the rows on screen.
+func BenchmarkViewHistory(b *testing.B) {
+	for _, known := range []bool{false, true} {
+		b.Run(fmt.Sprintf("known=%v", known), func(b *testing.B) {
+			a, s := loaded(10_000)
+			if known {
+				now := a.opts.Now()
+				for _, r := range a.store.Resources() {
+					var bs []model.Backup
+					for d := range 14 {
+						bs = append(bs, model.Backup{Status: model.StatusSuccessful, Created: now.AddDate(0, 0, -d)})
+					}
+					a.store.Remember(r.ID, bs, nil)
+				}
+			}
+			s.tbl.MoveTo(5_000)
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = a.View()
+			}
+		})
 	}
 }
