@@ -169,7 +169,8 @@ type Summary struct {
 	// History is, per day of the last model.HistoryDays, how many of the
 	// resources whose backups were read had a good backup that day.
 	History []model.DayShare
-	// Known of WithBackups resources have had their backups read.
+	// Known of the WithBackups resources whose backup service is on have
+	// had their backups read; History and Worst are over those.
 	Known, WithBackups int
 	// Worst is the label of the known resource with the fewest good days
 	// (then the most failed), and WorstDays its history; "" when none is
@@ -193,9 +194,10 @@ func (a *App) Summary() Summary {
 		if r.BackupStale(now) {
 			s.Stale++
 		}
-		if r.BackupsEnabled {
-			s.WithBackups++
+		if !r.BackupsEnabled {
+			continue // the share is over resources whose service is on
 		}
+		s.WithBackups++
 		if st.HistoryKnown(r.ID) {
 			hs = append(hs, st.History(r.ID, model.HistoryDays))
 			labels = append(labels, r.Label)

@@ -193,3 +193,24 @@ func BenchmarkViewHistory(b *testing.B) {
 		})
 	}
 }
+
+// TestSummaryHistoryCountsServicesOn: the overview's "n of m known" is over
+// the resources whose backup service is on; one that is off stays out even
+// when its (empty) backups were read by opening it.
+func TestSummaryHistoryCountsServicesOn(t *testing.T) {
+	a, _ := loaded(8) // rows 0 and 4 have the service off
+	now := a.opts.Now()
+	a.store.Remember("1000", nil, nil) // off
+	a.store.Remember("1001", []model.Backup{{Status: model.StatusFailed, Created: now}}, nil)
+	a.store.Remember("1002", []model.Backup{{Status: model.StatusSuccessful, Created: now}}, nil)
+	s := a.Summary()
+	if s.Known != 2 || s.WithBackups != 6 {
+		t.Fatalf("%d of %d known, want 2 of 6", s.Known, s.WithBackups)
+	}
+	if today := s.History[len(s.History)-1]; today.Good != 1 || today.Known != 2 {
+		t.Errorf("today: %+v, want 1 good of 2", today)
+	}
+	if s.Worst != "node-us-west-000001" {
+		t.Errorf("worst = %q, want the one that failed", s.Worst)
+	}
+}
