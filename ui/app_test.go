@@ -47,6 +47,9 @@ type setup struct {
 	// production one when production is set) followed by these targets.
 	extra      []Target
 	production bool
+	// clock, when set, is the time of the demo fleet, the simulator and
+	// the TUI alike: a fixed day, for assertions on dates.
+	clock time.Time
 }
 
 func start(t *testing.T, s setup) *harness {
@@ -55,6 +58,12 @@ func start(t *testing.T, s setup) *harness {
 		s.w, s.h = 100, 30
 	}
 	now := time.Now()
+	clock := time.Now
+	if !s.clock.IsZero() {
+		now = s.clock
+		clock = func() time.Time { return s.clock }
+		s.sim.Now = clock
+	}
 	if s.fleet == nil {
 		s.fleet = simlinode.Demo(now)
 	}
@@ -89,7 +98,7 @@ func start(t *testing.T, s setup) *harness {
 	if s.readOnly {
 		p = client.ReadOnly(p)
 	}
-	opts := Options{Provider: p, Account: "test", Now: time.Now, Timeout: s.timeout, ReadOnly: s.readOnly, PollEvery: 50 * time.Millisecond}
+	opts := Options{Provider: p, Account: "test", Now: clock, Timeout: s.timeout, ReadOnly: s.readOnly, PollEvery: 50 * time.Millisecond}
 	app := New(opts)
 	var root tea.Model = app
 	if s.extra != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // command is one subcommand of the snapdeck binary. The TUI runs when the
@@ -317,6 +318,7 @@ func defineResources(c *cmdFlags) func(pos []string) int {
 func defineBackups(c *cmdFlags) func(pos []string) int {
 	e := c.e
 	asJSON := c.Bool("json", false, "print JSON (schema in README, Scripting)")
+	history := c.Bool("history", false, "also summarise the backups per UTC day for the last 14 days (with --json: an object {backups, history})")
 	return func(pos []string) int {
 		conn, ctx, end, err := c.conn.session(e, false)
 		if err != nil {
@@ -335,10 +337,20 @@ func defineBackups(c *cmdFlags) func(pos []string) int {
 		for _, b := range bs {
 			out = append(out, toBackupJSON(conn.view(), r, b))
 		}
-		if *asJSON {
+		var h historyJSON
+		if *history {
+			h = toHistoryJSON(conn.view(), r, bs, e.now())
+		}
+		switch {
+		case *asJSON && *history:
+			return e.printJSON(backupsHistoryJSON{Backups: out, History: h})
+		case *asJSON:
 			return e.printJSON(out)
 		}
 		e.backupTable(out)
+		if *history {
+			fmt.Fprintf(e.stdout, "\nHISTORY %s\n%s\n", historyLine(h), theme.HistoryLegendPlain())
+		}
 		return exitOK
 	}
 }
@@ -356,6 +368,7 @@ func defineCheck(c *cmdFlags) func(pos []string) int {
 	asJSON := c.Bool("json", false, "print JSON (schema in README, Scripting)")
 	all := c.Bool("all-accounts", false, "check every account view, not only the first (or --account)")
 	maxAge := c.Duration("max-age", model.StaleAfter, "the newest successful backup may be at most this old")
+	history := c.Bool("history", false, "also read every resource's backups and summarise them per UTC day for the last 14 days (one request per resource, paced)")
 	f := filterFlags(c)
 	return func(pos []string) int {
 		if *maxAge <= 0 {
@@ -384,6 +397,16 @@ func defineCheck(c *cmdFlags) func(pos []string) int {
 			from = []origin{}
 		}
 		res := checkJSON{CheckedAt: format.Timestamp(now), MaxAgeSeconds: int64(maxAge.Seconds()), Checked: len(rs), Stale: []staleJSON{}}
+		if *history {
+			bs, err := backupsOf(ctx, rs)
+			if err != nil {
+				return e.fail(err)
+			}
+			res.History = make([]historyJSON, 0, len(rs))
+			for _, fr := range rs {
+				res.History = append(res.History, toHistoryJSON(fr.t, fr.r, bs[backupsKey(fr)], now))
+			}
+		}
 		for _, fr := range rs {
 			r := fr.r
 			s := staleJSON{Provider: fr.t.provider, Account: fr.t.account, View: viewName(fr.t), Resource: refJSON{ID: r.ID, Label: r.Label},
@@ -415,6 +438,9 @@ func defineCheck(c *cmdFlags) func(pos []string) int {
 			}
 		} else {
 			e.checkTable(res, from, *maxAge, now)
+			if *history {
+				e.historyTable(res.History, *all)
+			}
 		}
 		if len(res.Stale) > 0 {
 			return exitFound
