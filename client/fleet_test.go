@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,7 +31,6 @@ type pager struct {
 	inflight    atomic.Int64
 	most        atomic.Int64
 	reads       atomic.Int64
-	mu          sync.Mutex
 }
 
 func newPager(pages, size int) *pager {

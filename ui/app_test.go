@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -47,6 +48,8 @@ type setup struct {
 	// production one when production is set) followed by these targets.
 	extra      []Target
 	production bool
+	// wrap, when set, stands in front of the simulator (a sim.Gate).
+	wrap func(http.Handler) http.Handler
 }
 
 func start(t *testing.T, s setup) *harness {
@@ -68,7 +71,11 @@ func start(t *testing.T, s setup) *harness {
 	if s.before != nil {
 		s.before(srv)
 	}
-	hs := httptest.NewServer(srv)
+	var handler http.Handler = srv
+	if s.wrap != nil {
+		handler = s.wrap(srv)
+	}
+	hs := httptest.NewServer(handler)
 	t.Cleanup(hs.Close)
 	token := s.token
 	if token == "" {
