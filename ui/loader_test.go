@@ -49,7 +49,7 @@ func TestListingDrawsPageOneThenTheRestInOneWave(t *testing.T) {
 // no longer says loading), keeps every row on screen, and r reads the list
 // again once the fault clears.
 func TestRefreshFailingMidwayKeepsTheListAndRetries(t *testing.T) {
-	h := start(t, setup{fleet: simlinode.Seed(7, 1234, time.Now()), timeout: faultReqTimeout, retryWait: 10 * time.Millisecond})
+	h := start(t, setup{fleet: simlinode.Seed(7, 1234, time.Now()), retryWait: 10 * time.Millisecond})
 	h.wait("Loaded 1234 instances")
 	on(h.srv, sim.Fault500, func(r *http.Request) bool { return listing(r) && r.URL.Query().Get("page") == "3" })
 	h.key("r")
