@@ -150,7 +150,7 @@ func New(o Options) *App {
 	a.root, a.stop = context.WithCancel(context.Background())
 	a.store = store.New()
 	a.store.SetClock(o.Now)
-	a.acct = &account{st: a.store, p: o.Provider, plural: a.info.Plural, call: a.call, announce: a.announce, preloaded: o.Preloaded}
+	a.acct = &account{st: a.store, p: o.Provider, plural: a.info.Plural, call: a.call, request: a.request, announce: a.announce, preloaded: o.Preloaded}
 	a.env = &env{keys: a.keys, th: a.th, info: a.info, actions: a.actions, p: o.Provider, now: o.Now,
 		readOnly: o.ReadOnly, production: o.Production, account: o.Account, store: a.store, jobLog: &store.JobLog{}, acct: a.acct, root: a}
 	a.stack = []screen{newInstances(a.env)}
@@ -259,21 +259,24 @@ func (a *App) reqID() int {
 
 // call runs fn in a tea.Cmd under the concurrency bound and the timeout.
 func (a *App) call(ctx context.Context, fn func(ctx context.Context) tea.Msg) tea.Cmd {
-	timeout, sem, root := a.opts.Timeout, a.sem, a.root
-	return func() tea.Msg {
-		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		defer context.AfterFunc(root, cancel)()
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			return fn(ctx) // reports the cancellation through fn's own error path
-		}
-		defer func() { <-sem }()
-		cctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		return fn(cctx)
+	return func() tea.Msg { return a.request(ctx, fn) }
+}
+
+// request runs fn now under the concurrency bound and the timeout: call's
+// work, for code already off the event loop (the listing's loader).
+func (a *App) request(ctx context.Context, fn func(ctx context.Context) tea.Msg) tea.Msg {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(a.root, cancel)()
+	select {
+	case a.sem <- struct{}{}:
+	case <-ctx.Done():
+		return fn(ctx) // reports the cancellation through fn's own error path
 	}
+	defer func() { <-a.sem }()
+	cctx, cancel := context.WithTimeout(ctx, a.opts.Timeout)
+	defer cancel()
+	return fn(cctx)
 }
 
 // Close cancels every request still out. The program calls it on quitting;

@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -50,6 +51,8 @@ type setup struct {
 	// clock, when set, is the time of the demo fleet, the simulator and
 	// the TUI alike: a fixed day, for assertions on dates.
 	clock time.Time
+	// wrap, when set, stands in front of the simulator (a sim.Gate).
+	wrap func(http.Handler) http.Handler
 }
 
 func start(t *testing.T, s setup) *harness {
@@ -77,7 +80,11 @@ func start(t *testing.T, s setup) *harness {
 	if s.before != nil {
 		s.before(srv)
 	}
-	hs := httptest.NewServer(srv)
+	var handler http.Handler = srv
+	if s.wrap != nil {
+		handler = s.wrap(srv)
+	}
+	hs := httptest.NewServer(handler)
 	t.Cleanup(hs.Close)
 	token := s.token
 	if token == "" {

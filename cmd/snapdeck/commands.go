@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode"
@@ -208,39 +209,46 @@ type found struct {
 	r model.Resource
 }
 
+// listView reads every resource of one view matching f. It is
+// client.LoadAll; the benchmarks swap in the sequential pager it replaced,
+// as their baseline.
+var listView = client.LoadAll
+
 // listChosen lists the resources matching f in the views a command reads
-// (conn.chosen), each with its view.
+// (conn.chosen), each with its view, in the views' order. Each view is read
+// by client.LoadAll, and the views at once: the first that fails ends the
+// others and is the error.
 func (c *conn) listChosen(ctx context.Context, all bool, f client.Filter) ([]target, []found, error) {
 	views, err := c.chosen(all)
 	if err != nil {
 		return nil, nil, err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	lists := make([][]model.Resource, len(views))
+	errs := make([]error, len(views))
+	var wg sync.WaitGroup
+	var once sync.Once
+	first := -1 // the view whose failure ended the others
+	for i, t := range views {
+		wg.Go(func() {
+			lists[i], errs[i] = listView(ctx, t.p, f)
+			if errs[i] != nil {
+				once.Do(func() { first = i; cancel() })
+			}
+		})
+	}
+	wg.Wait()
+	if first >= 0 {
+		return nil, nil, asked(views[first], "listing the resources", errs[first])
+	}
 	var out []found
-	for _, t := range views {
-		rs, err := listAll(ctx, t.p, f)
-		if err != nil {
-			return nil, nil, asked(t, "listing the resources", err)
-		}
-		for _, r := range rs {
+	for i, t := range views {
+		for _, r := range lists[i] {
 			out = append(out, found{t, r})
 		}
 	}
 	return views, out, nil
-}
-
-// listAll reads every page of resources matching f.
-func listAll(ctx context.Context, p client.Provider, f client.Filter) ([]model.Resource, error) {
-	var out []model.Resource
-	for page := 1; ; page++ {
-		pg, err := p.ListResources(ctx, page, f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, pg.Items...)
-		if page >= pg.Pages {
-			return out, nil
-		}
-	}
 }
 
 // resolve finds a resource by its label or, failing that, its ID.

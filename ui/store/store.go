@@ -83,6 +83,9 @@ func (s *Store) Asked(n int) { s.pending += n }
 // Pending is the page requests still in flight.
 func (s *Store) Pending() int { return s.pending }
 
+// Ended counts the listing over: no page of it is still to come.
+func (s *Store) Ended() { s.pending = 0 }
+
 // Failed keeps the first error of the current generation.
 func (s *Store) Failed(err error) {
 	if s.err == nil {
