@@ -102,6 +102,19 @@ func (p Policy) NeedsBackups(s Scope, r Resource) bool {
 	return !rule.Exempt && rule.MinManual > 0
 }
 
+// Override is p with f applied to every rule, for flags that override
+// the policy for one run.
+func (p Policy) Override(f func(Rule) Rule) Policy {
+	out := Policy{Default: f(p.RuleFor(Scope{}, Resource{})), Accounts: make(map[string]Rule, len(p.Accounts))}
+	for k, r := range p.Accounts {
+		out.Accounts[k] = f(r)
+	}
+	for _, t := range p.Tags {
+		out.Tags = append(out.Tags, TagRule{Tag: t.Tag, Rule: f(t.Rule)})
+	}
+	return out
+}
+
 // Evaluate judges r, listed in s, at now. snap is what is known of its
 // backups (SnapshotState.Known false when they were not read).
 func (p Policy) Evaluate(s Scope, r Resource, snap SnapshotState, now time.Time) PolicyVerdict {
@@ -114,11 +127,11 @@ type Violation string
 
 const (
 	ViolationNone     Violation = ""
-	ViolationDisabled Violation = "disabled"   // backups are off and the rule requires them
-	ViolationNever    Violation = "never"      // no successful backup at all
-	ViolationSkew     Violation = "clock_skew" // the newest is dated in the future
-	ViolationTooOld   Violation = "too_old"    // the newest is older than max_age
-	ViolationManual   Violation = "min_manual" // too few recent manual backups
+	ViolationDisabled Violation = "backups_disabled"     // backups are off and the rule requires them
+	ViolationNever    Violation = "no_successful_backup" // no successful backup at all
+	ViolationSkew     Violation = "clock_skew"           // the newest is dated in the future
+	ViolationTooOld   Violation = "too_old"              // the newest is older than max_age
+	ViolationManual   Violation = "too_few_manual"       // too few recent manual backups
 )
 
 // PolicyVerdict is what a backup policy rule says of one resource.
@@ -178,11 +191,9 @@ func (r Rule) maxAge() time.Duration {
 	return r.MaxAge
 }
 
-// ShortDuration writes d as the config does: "26h", "2d", "90m".
+// ShortDuration writes d as a config would: "26h", "90m", "1h30m0s".
 func ShortDuration(d time.Duration) string {
 	switch {
-	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
 	case d >= time.Hour && d%time.Hour == 0:
 		return fmt.Sprintf("%dh", d/time.Hour)
 	case d >= time.Minute && d%time.Minute == 0:
@@ -206,16 +217,16 @@ func (r Rule) Evaluate(res Resource, snap SnapshotState, now time.Time) PolicyVe
 		v.Words = "exempt"
 		return v
 	case !res.BackupsEnabled && r.RequireBackups:
-		return fail(ViolationDisabled, "backups off")
+		return fail(ViolationDisabled, "backups disabled")
 	case !res.BackupsEnabled:
 		// Not required, and off: nothing more to hold it to.
 		return v
 	case res.LastSuccessful.IsZero():
-		return fail(ViolationNever, "no good backup")
+		return fail(ViolationNever, "no successful backup")
 	case ClockSkewed(now, res.LastSuccessful):
-		return fail(ViolationSkew, "last good dated in the future")
+		return fail(ViolationSkew, "dated in the future: clock skew or an invalid date")
 	case now.Sub(res.LastSuccessful) > maxAge:
-		return fail(ViolationTooOld, "last good older than "+ShortDuration(maxAge))
+		return fail(ViolationTooOld, "older than "+ShortDuration(maxAge))
 	}
 	if r.MinManual <= 0 {
 		return v

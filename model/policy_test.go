@@ -94,7 +94,7 @@ func TestVerdictWhySaysRuleAndSource(t *testing.T) {
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	r := Rule{MaxAge: 26 * time.Hour, RequireBackups: true, From: "tag prod (config line 12)"}
 	v := r.Evaluate(Resource{BackupsEnabled: true, LastSuccessful: now.Add(-30 * time.Hour)}, SnapshotState{}, now)
-	if got, want := v.Why(), "last good older than 26h (tag prod (config line 12))"; got != want {
+	if got, want := v.Why(), "older than 26h (tag prod (config line 12))"; got != want {
 		t.Errorf("Why() = %q, want %q", got, want)
 	}
 	ok := r.Evaluate(Resource{BackupsEnabled: true, LastSuccessful: now.Add(-time.Hour)}, SnapshotState{}, now)
