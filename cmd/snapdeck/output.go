@@ -63,9 +63,9 @@ type backupJSON struct {
 
 // checkJSON is what `snapdeck check --json` prints.
 type checkJSON struct {
-	CheckedAt     string      `json:"checked_at"`
-	MaxAgeSeconds int64       `json:"max_age_seconds"`
-	Checked       int         `json:"checked"`
+	CheckedAt     string `json:"checked_at"`
+	MaxAgeSeconds int64  `json:"max_age_seconds"`
+	Checked       int    `json:"checked"`
 	// Exempt counts the checked resources a policy rule exempts.
 	Exempt int         `json:"exempt"`
 	Stale  []staleJSON `json:"stale"`
