@@ -192,6 +192,7 @@ const MinEvery = time.Minute
 func watch(ctx context.Context, stderr io.Writer, path string, tick <-chan time.Time, round func(context.Context) ([]judged, time.Time, error)) error {
 	var last []judged
 	var lastOK bool
+	var lastAt time.Time
 	for {
 		js, now, err := round(ctx)
 		if ctx.Err() != nil {
@@ -201,15 +202,15 @@ func watch(ctx context.Context, stderr io.Writer, path string, tick <-chan time.
 			fmt.Fprintf(stderr, "snapdeck: check round at %s failed, the metrics keep the last good round: %s\n", format.Timestamp(now), oneLine(err.Error()))
 			fams := metricFamilies(last, false, now)
 			if lastOK {
-				// Keep the resource gauges of the last good round.
-				good := metricFamilies(last, true, now)
+				// Keep the resource gauges of the last good round, as they were.
+				good := metricFamilies(last, true, lastAt)
 				fams = append(fams, good[2:]...)
 			}
 			if werr := writeFileAtomically(path, func(w io.Writer) error { return writeMetrics(w, fams) }); werr != nil {
 				fmt.Fprintf(stderr, "snapdeck: writing %s: %v\n", path, werr)
 			}
 		} else {
-			last, lastOK = js, true
+			last, lastOK, lastAt = js, true, now
 			if werr := writeFileAtomically(path, func(w io.Writer) error { return writeMetrics(w, metricFamilies(js, true, now)) }); werr != nil {
 				fmt.Fprintf(stderr, "snapdeck: writing %s: %v\n", path, werr)
 			}
