@@ -173,7 +173,7 @@ func (r Rule) String() string {
 	if r.Exempt {
 		return "exempt"
 	}
-	parts := []string{"max age " + ShortDuration(r.maxAge())}
+	parts := []string{"max age " + ShortDuration(r.EffectiveMaxAge())}
 	if r.RequireBackups {
 		parts = append(parts, "backups required")
 	}
@@ -183,8 +183,8 @@ func (r Rule) String() string {
 	return strings.Join(parts, ", ")
 }
 
-// maxAge is MaxAge, or StaleAfter where the rule leaves it out.
-func (r Rule) maxAge() time.Duration {
+// EffectiveMaxAge is MaxAge, or StaleAfter where the rule leaves it out.
+func (r Rule) EffectiveMaxAge() time.Duration {
 	if r.MaxAge <= 0 {
 		return StaleAfter
 	}
@@ -207,7 +207,7 @@ func ShortDuration(d time.Duration) string {
 // min_manual; the first broken one is the verdict.
 func (r Rule) Evaluate(res Resource, snap SnapshotState, now time.Time) PolicyVerdict {
 	v := PolicyVerdict{Rule: r}
-	maxAge := r.maxAge()
+	maxAge := r.EffectiveMaxAge()
 	fail := func(why Violation, words string) PolicyVerdict {
 		v.Violation, v.Words = why, words
 		return v

@@ -58,7 +58,7 @@ func (c *conn) judge(ctx context.Context, all bool, f client.Filter, pol model.P
 // checkResult is check's JSON for the judged resources.
 func checkResult(js []judged, pol model.Policy, now time.Time) checkJSON {
 	def := pol.RuleFor(model.Scope{}, model.Resource{})
-	res := checkJSON{CheckedAt: format.Timestamp(now), MaxAgeSeconds: int64(effectiveMaxAge(def) / time.Second), Checked: len(js), Stale: []staleJSON{}}
+	res := checkJSON{CheckedAt: format.Timestamp(now), MaxAgeSeconds: int64(def.EffectiveMaxAge() / time.Second), Checked: len(js), Stale: []staleJSON{}}
 	for _, j := range js {
 		r := j.r
 		if j.v.Rule.Exempt {
@@ -69,7 +69,7 @@ func checkResult(js []judged, pol model.Policy, now time.Time) checkJSON {
 		}
 		s := staleJSON{Provider: j.t.provider, Account: j.t.account, View: viewName(j.t), Resource: refJSON{ID: r.ID, Label: r.Label},
 			BackupsEnabled: r.BackupsEnabled, LastSuccessful: timeJSON(r.LastSuccessful),
-			Reason: string(j.v.Violation), Problem: j.v.Words, Rule: j.v.Rule.From, RuleMaxAgeSeconds: int64(effectiveMaxAge(j.v.Rule) / time.Second)}
+			Reason: string(j.v.Violation), Problem: j.v.Words, Rule: j.v.Rule.From, RuleMaxAgeSeconds: int64(j.v.Rule.EffectiveMaxAge() / time.Second)}
 		if !r.LastSuccessful.IsZero() {
 			age := int64(now.Sub(r.LastSuccessful) / time.Second)
 			s.AgeSeconds = &age
@@ -77,14 +77,6 @@ func checkResult(js []judged, pol model.Policy, now time.Time) checkJSON {
 		res.Stale = append(res.Stale, s)
 	}
 	return res
-}
-
-// effectiveMaxAge is a rule's max age, the built-in one where it sets none.
-func effectiveMaxAge(r model.Rule) time.Duration {
-	if r.MaxAge <= 0 {
-		return model.StaleAfter
-	}
-	return r.MaxAge
 }
 
 // Metric names: one gauge per resource each, and the round's outcome.
