@@ -15,6 +15,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/client/linode"
+	"github.com/snapdeck/snapdeck/model"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
 
@@ -47,6 +48,8 @@ type setup struct {
 	// production one when production is set) followed by these targets.
 	extra      []Target
 	production bool
+	// policy is the backup policy rows are judged by (zero: built-in).
+	policy model.Policy
 }
 
 func start(t *testing.T, s setup) *harness {
@@ -89,7 +92,7 @@ func start(t *testing.T, s setup) *harness {
 	if s.readOnly {
 		p = client.ReadOnly(p)
 	}
-	opts := Options{Provider: p, Account: "test", Now: time.Now, Timeout: s.timeout, ReadOnly: s.readOnly, PollEvery: 50 * time.Millisecond}
+	opts := Options{Provider: p, Account: "test", Now: time.Now, Timeout: s.timeout, ReadOnly: s.readOnly, PollEvery: 50 * time.Millisecond, Policy: s.policy}
 	app := New(opts)
 	var root tea.Model = app
 	if s.extra != nil {
