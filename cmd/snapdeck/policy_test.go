@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -317,3 +318,62 @@ type fakeInfoProvider struct{ client.Provider }
 func (fakeInfoProvider) Info() model.ProviderInfo { return simlinodeInfo }
 
 var simlinodeInfo = model.ProviderInfo{Name: "linode", Title: "Linode", Kind: model.KindInstance, Noun: "instance", Plural: "Instances", GroupTitle: "REGION"}
+
+// TestPolicyJourneyInPTY: the binary, with a config whose policy wants a
+// recent manual backup of web rows, marks web-prod-01 (its snapshot is 30h
+// old), `v` narrows the list to the violations, and its backups say which
+// rule and where it was written; `check` agrees.
+func TestPolicyJourneyInPTY(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	// The binary runs on the wall clock: so does this simulator.
+	hs := httptest.NewServer(simlinode.New(simlinode.Demo(time.Now()), simlinode.Options{}))
+	t.Cleanup(hs.Close)
+	cfg := policyConfig(t, hs.URL)
+	tm := startTerm(t, 100, 30, []string{"PROD_TOKEN=" + simlinode.DemoToken}, "--config", cfg, "--audit-log", filepath.Join(t.TempDir(), "audit.log"))
+	s := tm.waitText("Loaded 40 instances")
+	if !strings.Contains(s, "POLICY") || !strings.Contains(s, "v violations") {
+		t.Fatalf("no POLICY column or v in the footer:\n%s", s)
+	}
+	tm.waitFor("web-prod-01 marked", func(s string) bool {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.HasPrefix(l, "web-prod-01 ") {
+				return strings.Contains(l, "✗ manual")
+			}
+		}
+		return false
+	})
+	tm.send("v")
+	s = tm.waitText("Instances violating")
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, "cache-01 ") {
+			t.Fatalf("cache-01 passes its rule but is listed:\n%s", s)
+		}
+	}
+	tm.send(keyEnter) // web-prod-01, the first violation
+	tm.waitText("policy: ✗ 0 of 1 manual in 26h (tag web (config line 12))")
+	tm.send(keyEsc)
+	tm.send("v")
+	tm.waitText("Instances 40")
+	tm.send("q")
+	if code := tm.wait(); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+}
+
+// TestPolicyConfigErrorIsOneLine: a bad rule stops every command with one
+// line naming the file and the line.
+func TestPolicyConfigErrorIsOneLine(t *testing.T) {
+	cfg := writeConfig(t, `[[account]]
+name = "prod"
+provider = "linode"
+token_env = "PROD_TOKEN"
+
+[policy.tag.web]
+max_age = "a day"
+`, 0o600)
+	r := runCmd(t, map[string]string{"PROD_TOKEN": simlinode.DemoToken}, "check", "--config", cfg)
+	wantCode(t, r, 2)
+	wantOneLine(t, r, cfg+": line 6: max_age: \"a day\" is not a duration")
+}
