@@ -33,8 +33,8 @@ func rowOf(s, label string) string {
 // pass yet), and `v` again shows every row.
 func TestPolicyColumnAndViolationsFilter(t *testing.T) {
 	h := start(t, setup{w: 120, h: 50, policy: testPolicy})
-	s := h.wait("Loaded 40 instances")
-	s = h.waitFor("summaries", summariesSettled)
+	h.wait("Loaded 40 instances")
+	s := h.waitFor("summaries", summariesSettled)
 	for label, want := range map[string]string{
 		"web-prod-01":      "✓",       // 3h old, default rule
 		"api-staging-02":   "✗ > 26h", // 4 days old
