@@ -8,8 +8,10 @@ import (
 	"io"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -376,4 +378,50 @@ max_age = "a day"
 	r := runCmd(t, map[string]string{"PROD_TOKEN": simlinode.DemoToken}, "check", "--config", cfg)
 	wantCode(t, r, 2)
 	wantOneLine(t, r, cfg+": line 6: max_age: \"a day\" is not a duration")
+}
+
+// TestCheckEveryWritesTextfileUntilSIGTERM: the binary, run headless,
+// writes the metrics file and ends cleanly on SIGTERM.
+func TestCheckEveryWritesTextfileUntilSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	_, url := simServer(t)
+	cfg := policyConfig(t, url)
+	path := filepath.Join(t.TempDir(), "snapdeck.prom")
+	cmd := exec.Command(binary(t), "check", "--config", cfg, "--every", "1m", "--textfile", path)
+	cmd.Env = append(os.Environ(), "PROD_TOKEN="+simlinode.DemoToken, "XDG_STATE_HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var data []byte
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		if b, err := os.ReadFile(path); err == nil {
+			data = b
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("no metrics file; stderr: %s", stderr.String())
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("ended before writing: %v; stderr: %s", err, stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	fams := parseOpenMetrics(t, data)
+	if v, ok := gaugeOf(fams[metricViolation], map[string]string{"resource": "api-staging-02"}); !ok || v != 1 {
+		t.Errorf("api-staging-02 violation = %v %v", v, ok)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("exit after SIGTERM: %v; stderr: %s", err, stderr.String())
+	}
 }
