@@ -142,9 +142,6 @@ type PolicyVerdict struct {
 	// Unknown says the rule needs the backups, which were not read: the
 	// resource is neither passed nor failed yet.
 	Unknown bool
-	// Words says the violation (or, for Unknown, what is missing) for
-	// people: "last good 3d ago, rule 26h".
-	Words string
 	// Manual is how many recent manual backups were counted, when known.
 	Manual int
 }
@@ -155,15 +152,39 @@ func (v PolicyVerdict) OK() bool { return v.Violation == ViolationNone && !v.Unk
 // Violated reports whether the resource is known to break its rule.
 func (v PolicyVerdict) Violated() bool { return v.Violation != ViolationNone }
 
+// Words says the violation (or, for Unknown, what is missing) for
+// people: "older than 26h", "0 of 1 manual in 26h". Built on demand: a
+// list judges every row, and words only the rows drawn.
+func (v PolicyVerdict) Words() string {
+	age := ShortDuration(v.Rule.EffectiveMaxAge())
+	switch v.Violation {
+	case ViolationDisabled:
+		return "backups disabled"
+	case ViolationNever:
+		return "no successful backup"
+	case ViolationSkew:
+		return "dated in the future: clock skew or an invalid date"
+	case ViolationTooOld:
+		return "older than " + age
+	case ViolationManual:
+		return fmt.Sprintf("%d of %d manual in %s", v.Manual, v.Rule.MinManual, age)
+	}
+	switch {
+	case v.Rule.Exempt:
+		return "exempt"
+	case v.Unknown:
+		return "manual backups not read yet"
+	}
+	return ""
+}
+
 // Why says in words which rule applies and what it found.
 func (v PolicyVerdict) Why() string {
 	switch {
 	case v.Rule.Exempt:
 		return "exempt by " + v.Rule.From
-	case v.Violated():
-		return v.Words + " (" + v.Rule.From + ")"
-	case v.Unknown:
-		return v.Words + " (" + v.Rule.From + ")"
+	case v.Violated(), v.Unknown:
+		return v.Words() + " (" + v.Rule.From + ")"
 	}
 	return "meets " + v.Rule.String() + " (" + v.Rule.From + ")"
 }
@@ -208,36 +229,35 @@ func ShortDuration(d time.Duration) string {
 func (r Rule) Evaluate(res Resource, snap SnapshotState, now time.Time) PolicyVerdict {
 	v := PolicyVerdict{Rule: r}
 	maxAge := r.EffectiveMaxAge()
-	fail := func(why Violation, words string) PolicyVerdict {
-		v.Violation, v.Words = why, words
+	fail := func(why Violation) PolicyVerdict {
+		v.Violation = why
 		return v
 	}
 	switch {
 	case r.Exempt:
-		v.Words = "exempt"
 		return v
 	case !res.BackupsEnabled && r.RequireBackups:
-		return fail(ViolationDisabled, "backups disabled")
+		return fail(ViolationDisabled)
 	case !res.BackupsEnabled:
 		// Not required, and off: nothing more to hold it to.
 		return v
 	case res.LastSuccessful.IsZero():
-		return fail(ViolationNever, "no successful backup")
+		return fail(ViolationNever)
 	case ClockSkewed(now, res.LastSuccessful):
-		return fail(ViolationSkew, "dated in the future: clock skew or an invalid date")
+		return fail(ViolationSkew)
 	case now.Sub(res.LastSuccessful) > maxAge:
-		return fail(ViolationTooOld, "older than "+ShortDuration(maxAge))
+		return fail(ViolationTooOld)
 	}
 	if r.MinManual <= 0 {
 		return v
 	}
 	if !snap.Known {
-		v.Unknown, v.Words = true, "manual backups not read yet"
+		v.Unknown = true
 		return v
 	}
 	v.Manual = snap.ManualSince(now.Add(-maxAge), now)
 	if v.Manual < r.MinManual {
-		return fail(ViolationManual, fmt.Sprintf("%d of %d manual in %s", v.Manual, r.MinManual, ShortDuration(maxAge)))
+		return fail(ViolationManual)
 	}
 	return v
 }

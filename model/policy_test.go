@@ -67,12 +67,12 @@ func TestRuleEvaluate(t *testing.T) {
 	for _, c := range cases {
 		v := c.rule.Evaluate(c.r, c.snap, now)
 		if v.Violation != c.want || v.Unknown != c.unknown {
-			t.Errorf("%s: violation %q unknown %v (%s), want %q unknown %v", c.name, v.Violation, v.Unknown, v.Words, c.want, c.unknown)
+			t.Errorf("%s: violation %q unknown %v (%s), want %q unknown %v", c.name, v.Violation, v.Unknown, v.Words(), c.want, c.unknown)
 		}
 		if v.OK() == (c.want != ViolationNone || c.unknown) {
 			t.Errorf("%s: OK() = %v", c.name, v.OK())
 		}
-		if v.Violated() && v.Words == "" {
+		if v.Violated() && v.Words() == "" {
 			t.Errorf("%s: a violation needs words", c.name)
 		}
 	}

@@ -186,7 +186,7 @@ func (a *App) Summary() Summary {
 		if r.BackupStale(now) {
 			s.Stale++
 		}
-		switch v := a.env.verdict(r); {
+		switch v := a.env.verdict(r, now); {
 		case v.Violated():
 			s.Violations++
 		case v.Unknown:

@@ -406,7 +406,7 @@ func (s *instancesScreen) row(e *env, now time.Time, r model.Resource) map[strin
 	if r.BackupsEnabled {
 		backups = table.Cell{Text: "on"}
 	}
-	verdict := e.verdict(r)
+	verdict := e.verdict(r, now)
 	stale := ageViolation(verdict)
 	last := table.Cell{Text: theme.AgeText(format.Age(now, r.LastSuccessful), stale)}
 	if stale {

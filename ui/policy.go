@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/ui/table"
 	"github.com/snapdeck/snapdeck/ui/text"
@@ -9,12 +11,15 @@ import (
 // verdict is what the backup policy says of r now, from what the store
 // knows of its backups: a rule with min_manual is Unknown until they were
 // read (the SNAPSHOT column's reads, or `b`), never a false pass.
-func (e *env) verdict(r model.Resource) model.PolicyVerdict {
+func (e *env) verdict(r model.Resource, now time.Time) model.PolicyVerdict {
+	rule := e.policy.RuleFor(model.ScopeOf(e.account, e.info), r)
 	var snap model.SnapshotState
-	if st, ok := e.store.Snapshot(r.ID); ok && e.store.Known(r.ID) {
-		snap = st
+	if rule.MinManual > 0 && !rule.Exempt { // only then are the backups looked up
+		if st, ok := e.store.Snapshot(r.ID); ok && e.store.Known(r.ID) {
+			snap = st
+		}
 	}
-	return e.judge(r, snap)
+	return rule.Evaluate(r, snap, now)
 }
 
 // judge is the policy's verdict on r given what is known of its backups.
@@ -76,6 +81,6 @@ func ageViolation(v model.PolicyVerdict) bool {
 // mayViolate is the violations filter: rows that break their rule, and
 // rows not yet known to pass (their backups unread), so that none hides.
 func (e *env) mayViolate(r model.Resource) bool {
-	v := e.verdict(r)
+	v := e.verdict(r, e.now())
 	return v.Violated() || v.Unknown
 }

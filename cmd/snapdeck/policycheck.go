@@ -69,7 +69,7 @@ func checkResult(js []judged, pol model.Policy, now time.Time) checkJSON {
 		}
 		s := staleJSON{Provider: j.t.provider, Account: j.t.account, View: viewName(j.t), Resource: refJSON{ID: r.ID, Label: r.Label},
 			BackupsEnabled: r.BackupsEnabled, LastSuccessful: timeJSON(r.LastSuccessful),
-			Reason: string(j.v.Violation), Problem: j.v.Words, Rule: j.v.Rule.From, RuleMaxAgeSeconds: int64(j.v.Rule.EffectiveMaxAge() / time.Second)}
+			Reason: string(j.v.Violation), Problem: j.v.Words(), Rule: j.v.Rule.From, RuleMaxAgeSeconds: int64(j.v.Rule.EffectiveMaxAge() / time.Second)}
 		if !r.LastSuccessful.IsZero() {
 			age := int64(now.Sub(r.LastSuccessful) / time.Second)
 			s.AgeSeconds = &age
