@@ -96,10 +96,11 @@ func (p Policy) RuleFor(s Scope, r Resource) Rule {
 }
 
 // NeedsBackups reports whether judging r needs its backups read: its rule
-// asks for manual backups.
+// asks for manual backups, and r has backups on (off, the rule is broken
+// or passed without them).
 func (p Policy) NeedsBackups(s Scope, r Resource) bool {
 	rule := p.RuleFor(s, r)
-	return !rule.Exempt && rule.MinManual > 0
+	return !rule.Exempt && rule.MinManual > 0 && r.BackupsEnabled
 }
 
 // Override is p with f applied to every rule, for flags that override

@@ -78,6 +78,23 @@ func TestRuleEvaluate(t *testing.T) {
 	}
 }
 
+func TestNeedsBackupsOnlyForMinManual(t *testing.T) {
+	p := Policy{Default: Rule{From: "d"}, Tags: []TagRule{{"db", Rule{MinManual: 1, From: "db"}}, {"x", Rule{Exempt: true, From: "x"}}}}
+	for _, c := range []struct {
+		r    Resource
+		want bool
+	}{
+		{Resource{Tags: []string{"db"}, BackupsEnabled: true}, true},
+		{Resource{Tags: []string{"db"}}, false}, // backups off: judged without them
+		{Resource{Tags: []string{"web"}, BackupsEnabled: true}, false},
+		{Resource{Tags: []string{"x", "db"}, BackupsEnabled: true}, true}, // db is written first
+	} {
+		if got := p.NeedsBackups(Scope{}, c.r); got != c.want {
+			t.Errorf("%v: NeedsBackups = %v, want %v", c.r.Tags, got, c.want)
+		}
+	}
+}
+
 func TestSummariseCountsManual(t *testing.T) {
 	t0 := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	s := Summarise([]Backup{
