@@ -185,6 +185,20 @@ func (s *instancesScreen) onQuery(e *env) tea.Cmd {
 	return s.filterStep()
 }
 
+// moved reports whether the row with id, looked at by the filter, would
+// now be kept or dropped otherwise than it was.
+func (s *instancesScreen) moved(id string) bool {
+	all := s.rows()
+	for i := 0; i < s.scanned && i < len(all); i++ {
+		if all[i].ID == id {
+			_, shown := slices.BinarySearch(s.shown, i)
+			q := model.NormalizeQuery(s.query)
+			return shown != (s.only(all[i]) && (q == "" || strings.Contains(s.hay[i], q)))
+		}
+	}
+	return false
+}
+
 func (s *instancesScreen) current() (model.Resource, bool) {
 	if s.tbl.Cursor() < 0 || s.tbl.Cursor() >= len(s.shown) {
 		return model.Resource{}, false
@@ -217,8 +231,8 @@ func (s *instancesScreen) update(e *env, msg tea.Msg) tea.Cmd {
 	case listedMsg:
 		return s.onListed(e)
 	case summaryMsg: // stored by the root; more rows may want reading
-		if s.only != nil {
-			// A verdict may have changed: a row now known to pass leaves.
+		if s.only != nil && s.moved(m.id) {
+			// Its verdict changed: a row now known to pass leaves.
 			s.applyFilter(s.keepID())
 		}
 		return s.wantSummaries(e)
