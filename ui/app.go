@@ -50,6 +50,9 @@ type Options struct {
 	Production bool
 	// Jump says a Deck holds this App, so `:` switches account.
 	Jump bool
+	// Policy is the backup policy rows are judged by; the zero Policy is
+	// the built-in rule.
+	Policy model.Policy
 	// PanicKey makes ctrl+\ panic, so that tests can check what a crash
 	// report shows and that the terminal is restored.
 	PanicKey bool
@@ -152,7 +155,7 @@ func New(o Options) *App {
 	a.store.SetClock(o.Now)
 	a.acct = &account{st: a.store, p: o.Provider, plural: a.info.Plural, call: a.call, request: a.request, announce: a.announce, preloaded: o.Preloaded}
 	a.env = &env{keys: a.keys, th: a.th, info: a.info, actions: a.actions, p: o.Provider, now: o.Now,
-		readOnly: o.ReadOnly, production: o.Production, account: o.Account, store: a.store, jobLog: &store.JobLog{}, acct: a.acct, root: a}
+		readOnly: o.ReadOnly, production: o.Production, account: o.Account, policy: o.Policy, store: a.store, jobLog: &store.JobLog{}, acct: a.acct, root: a}
 	a.stack = []screen{newInstances(a.env)}
 	return a
 }
@@ -162,6 +165,9 @@ type Summary struct {
 	Loaded    bool
 	Resources int
 	Stale     int // no successful backup in the last 48 h
+	// Violations are the resources known to break their backup policy
+	// rule; Unknown those whose rule needs backups not read yet.
+	Violations, Unknown int
 	Jobs      int
 	Err       error
 	Title     string // the provider's name for itself: "Linode", "Civo"
@@ -193,6 +199,12 @@ func (a *App) Summary() Summary {
 	for _, r := range st.Resources() {
 		if r.BackupStale(now) {
 			s.Stale++
+		}
+		switch v := a.env.verdict(r, now); {
+		case v.Violated():
+			s.Violations++
+		case v.Unknown:
+			s.Unknown++
 		}
 		if !r.BackupsEnabled {
 			continue // the share is over resources whose service is on

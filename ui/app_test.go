@@ -16,6 +16,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/client/linode"
+	"github.com/snapdeck/snapdeck/model"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
 
@@ -53,6 +54,8 @@ type setup struct {
 	clock time.Time
 	// wrap, when set, stands in front of the simulator (a sim.Gate).
 	wrap func(http.Handler) http.Handler
+	// policy is the backup policy rows are judged by (zero: built-in).
+	policy model.Policy
 }
 
 func start(t *testing.T, s setup) *harness {
@@ -105,7 +108,7 @@ func start(t *testing.T, s setup) *harness {
 	if s.readOnly {
 		p = client.ReadOnly(p)
 	}
-	opts := Options{Provider: p, Account: "test", Now: clock, Timeout: s.timeout, ReadOnly: s.readOnly, PollEvery: 50 * time.Millisecond}
+	opts := Options{Provider: p, Account: "test", Now: clock, Timeout: s.timeout, ReadOnly: s.readOnly, PollEvery: 50 * time.Millisecond, Policy: s.policy}
 	app := New(opts)
 	var root tea.Model = app
 	if s.extra != nil {

@@ -191,6 +191,13 @@ func (s *backupsScreen) view(e *env, w, h int) string {
 	b.WriteString(s.summary(e, now, w))
 	b.WriteByte('\n')
 	h--
+	var snap model.SnapshotState
+	if s.loaded {
+		snap = model.Summarise(s.backups)
+	}
+	b.WriteString(e.policyLine(s.res, snap, w))
+	b.WriteByte('\n')
+	h--
 	switch {
 	case s.err != nil && !s.loaded:
 		b.WriteString(e.errorView("backups of "+s.res.Label, s.err, w))

@@ -448,7 +448,7 @@ func (d *Deck) renderOverview() string {
 	cols := []struct {
 		t string
 		w int
-	}{{"ACCOUNT", 0}, {"PROVIDER", 26}, {"RESOURCES", 10}, {"NO GOOD BACKUP", 15}, {"JOBS", 5}}
+	}{{"ACCOUNT", 0}, {"PROVIDER", 26}, {"RESOURCES", 10}, {"VIOLATIONS", 15}, {"JOBS", 5}}
 	fixed := 0
 	for _, c := range cols[1:] {
 		fixed += c.w + 1
@@ -474,9 +474,12 @@ func (d *Deck) renderOverview() string {
 		case s.Err != nil:
 			res, stale = th.Bad.Render("error"), ""
 		case s.Loaded:
-			res, stale = fmt.Sprint(s.Resources), theme.AgeText(fmt.Sprint(s.Stale), s.Stale > 0)
+			res, stale = fmt.Sprint(s.Resources), theme.AgeText(fmt.Sprint(s.Violations), s.Violations > 0)
+			if s.Unknown > 0 {
+				stale += fmt.Sprintf(" +%d?", s.Unknown)
+			}
 			staleStyle = th.Good
-			if s.Stale > 0 {
+			if s.Violations > 0 {
 				staleStyle = th.Bad
 			}
 		}

@@ -26,6 +26,7 @@ type env struct {
 	readOnly   bool
 	production bool
 	account    string
+	policy     model.Policy  // the backup policy the POLICY column judges by
 	store      *store.Store  // read only: the root writes it
 	jobLog     *store.JobLog // read only: the root writes it; a Deck shares one
 	acct       *account      // asks for reads into the store

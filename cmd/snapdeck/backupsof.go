@@ -38,9 +38,8 @@ func backupsOf(ctx context.Context, fs []found) (map[string][]model.Backup, erro
 		if ctx.Err() != nil {
 			break
 		}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
+		wg.Go(func() {
+			defer func() { <-sem }()
 			bs, err := fr.t.p.ListBackups(ctx, fr.r.ID)
 			mu.Lock()
 			defer mu.Unlock()
@@ -52,7 +51,7 @@ func backupsOf(ctx context.Context, fs []found) (map[string][]model.Backup, erro
 				return
 			}
 			out[backupsKey(fr)] = bs
-		}()
+		})
 	}
 	wg.Wait()
 	if first == nil && ctx.Err() != nil {

@@ -64,10 +64,12 @@ type backupJSON struct {
 
 // checkJSON is what `snapdeck check --json` prints.
 type checkJSON struct {
-	CheckedAt     string      `json:"checked_at"`
-	MaxAgeSeconds int64       `json:"max_age_seconds"`
-	Checked       int         `json:"checked"`
-	Stale         []staleJSON `json:"stale"`
+	CheckedAt     string `json:"checked_at"`
+	MaxAgeSeconds int64  `json:"max_age_seconds"`
+	Checked       int    `json:"checked"`
+	// Exempt counts the checked resources a policy rule exempts.
+	Exempt int         `json:"exempt"`
+	Stale  []staleJSON `json:"stale"`
 	// History is every checked resource's, with --history only.
 	History []historyJSON `json:"history,omitempty"`
 }
@@ -106,6 +108,11 @@ type staleJSON struct {
 	LastSuccessful *string `json:"last_successful"`
 	AgeSeconds     *int64  `json:"age_seconds"`
 	Reason         string  `json:"reason"`
+	// Problem says Reason in words; Rule which policy rule applies and
+	// where it was written; RuleMaxAgeSeconds that rule's max age.
+	Problem           string `json:"problem"`
+	Rule              string `json:"rule"`
+	RuleMaxAgeSeconds int64  `json:"rule_max_age_seconds"`
 }
 
 // timeJSON is RFC 3339 in UTC, or null for the zero time.
@@ -257,9 +264,13 @@ func (e env) backupTable(bs []backupJSON) {
 	e.table([]string{"ID", "KIND", "LABEL", "STATUS", "CREATED", "FINISHED", "SIZE"}, rows)
 }
 
-func (e env) checkTable(c checkJSON, from []origin, maxAge time.Duration, now time.Time) {
+func (e env) checkTable(c checkJSON, from []origin, now time.Time) {
+	exempt := ""
+	if c.Exempt > 0 {
+		exempt = fmt.Sprintf(" (%d exempt)", c.Exempt)
+	}
 	if len(c.Stale) == 0 {
-		fmt.Fprintf(e.stdout, "OK: all %d resources have a successful backup newer than %s\n", c.Checked, format.Duration(maxAge))
+		fmt.Fprintf(e.stdout, "OK: all %d resources meet the backup policy%s\n", c.Checked, exempt)
 		return
 	}
 	rows := make([][]string, 0, len(c.Stale))
@@ -273,16 +284,10 @@ func (e env) checkTable(c checkJSON, from []origin, maxAge time.Duration, now ti
 			t, _ := time.Parse(time.RFC3339, *s.LastSuccessful)
 			last = format.Age(now, t)
 		}
-		why := map[string]string{
-			reasonDisabled: "backups disabled",
-			reasonNever:    "no successful backup",
-			reasonTooOld:   "older than " + format.Duration(maxAge),
-			reasonSkew:     "dated in the future: clock skew or an invalid date",
-		}[s.Reason]
-		rows = append(rows, []string{s.Resource.ID, s.Resource.Label, backups, last, why})
+		rows = append(rows, []string{s.Resource.ID, s.Resource.Label, backups, last, s.Problem, s.Rule})
 	}
-	e.table(withOrigin([]string{"ID", "LABEL", "BACKUPS", "LAST SUCCESSFUL", "PROBLEM"}, rows, from))
-	fmt.Fprintf(e.stdout, "STALE: %d of %d resources have no successful backup newer than %s\n", len(c.Stale), c.Checked, format.Duration(maxAge))
+	e.table(withOrigin([]string{"ID", "LABEL", "BACKUPS", "LAST SUCCESSFUL", "PROBLEM", "RULE"}, rows, from))
+	fmt.Fprintf(e.stdout, "STALE: %d of %d resources break the backup policy%s\n", len(c.Stale), c.Checked, exempt)
 }
 
 // historyTable is every checked resource's history, after check's verdict.
