@@ -168,10 +168,10 @@ type Summary struct {
 	// Violations are the resources known to break their backup policy
 	// rule; Unknown those whose rule needs backups not read yet.
 	Violations, Unknown int
-	Jobs      int
-	Err       error
-	Title     string // the provider's name for itself: "Linode", "Civo"
-	ReadOnly  bool
+	Jobs                int
+	Err                 error
+	Title               string // the provider's name for itself: "Linode", "Civo"
+	ReadOnly            bool
 	// History is, per day of the last model.HistoryDays, how many of the
 	// resources whose backups were read had a good backup that day.
 	History []model.DayShare
