@@ -50,7 +50,9 @@ func TestJourneyInPTY(t *testing.T) {
 	tm.send(keyEsc)
 	tm.waitText("before-schema-migration")
 	tm.send(keyEsc)
-	tm.waitText("Instances 1/40")
+	// The backups' breadcrumb says "Instances 1/40" too: wait for the
+	// list's own header, or q may follow esc closely enough to read as alt+q.
+	tm.waitText("LAST GOOD")
 	tm.send("q")
 	if code := tm.wait(); code != 0 {
 		t.Fatalf("exit code %d", code)
