@@ -5,14 +5,28 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/snapdeck/snapdeck/ui/table"
 )
+
+// blankGutter is the table's gutter on every line but the cursor's, where
+// it holds table.Marker.
+const blankGutter = "  "
+
+// isHeader reports whether l is a list's column header.
+func isHeader(l string) bool { return strings.HasPrefix(l, blankGutter+"LABEL ") }
+
+// cellsOf is a table line without its gutter.
+func cellsOf(l string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(l, table.Marker+" "), blankGutter)
+}
 
 // tableRows are the lines of the list under its column header, up to the
 // first blank line.
 func tableRows(s string) (hdr string, rows []string) {
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
-		if strings.HasPrefix(l, "LABEL ") {
+		if isHeader(l) {
 			for _, r := range lines[i+1:] {
 				if strings.TrimSpace(r) == "" {
 					break

@@ -80,7 +80,7 @@ func stockTable(b *testing.B, w, h int) *term {
 }
 
 // quit ends a program started by startTerm or stockTable.
-func (tm *term) quit(b *testing.B) {
+func (tm *term) quit() {
 	_, _ = tm.pty.Write([]byte(keyEsc))
 	time.Sleep(100 * time.Millisecond)
 	_, _ = tm.pty.Write([]byte("q"))
@@ -101,11 +101,11 @@ func BenchmarkTerminalBytes(b *testing.B) {
 				tm.mu.Lock()
 				repaint := len(tm.emu.Render())
 				tm.mu.Unlock()
-				tm.quit(b)
+				tm.quit()
 
 				st := stockTable(b, size[0], size[1])
 				base := measureBytes(b, st.vtScreen, "web-prod-01")
-				st.quit(b)
+				st.quit()
 
 				b.ReportMetric(sd.first, "B-first-frame")
 				b.ReportMetric(sd.settled, "B-list-complete")
@@ -167,7 +167,7 @@ func BenchmarkSSHBytes(b *testing.B) {
 				sd := measureBytes(b, ss.vtScreen, fmt.Sprintf("Loaded %d instances", benchRows))
 				st := stockTable(b, size[0], size[1])
 				base := measureBytes(b, st.vtScreen, "web-prod-01")
-				st.quit(b)
+				st.quit()
 				b.ReportMetric(sd.move, "B/row-move")
 				b.ReportMetric(base.move, "stock-B/row-move")
 				b.ReportMetric(sd.move/base.move, "x-row-move")

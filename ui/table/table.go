@@ -216,14 +216,21 @@ func (t *Table) layout(width int, want []int) ([]Column, []int) {
 		}
 	}
 	// What is left stays empty: padding the label past its content would
-	// only cost bytes (a highlighted row is redrawn cell by cell on every
-	// cursor move).
+	// only cost bytes.
 	cols := make([]Column, len(idx))
 	for k, i := range idx {
 		cols[k] = t.cols[i]
 	}
 	return cols, ws
 }
+
+// Marker is the cursor: a bar in the gutter left of the selected row. The
+// glyph, not its colour, is what shows the row, so it survives NO_COLOR;
+// and a cursor move redraws two gutter cells instead of two whole rows.
+const Marker = "▌"
+
+// gutter is the width left of every row for the marker and a space.
+const gutter = 2
 
 // Render draws the header and the visible rows. row(i) returns the cells of
 // row i keyed by column title.
@@ -234,30 +241,37 @@ func (t *Table) Render(th theme.Theme, width int, row func(i int) map[string]Cel
 		rows = append(rows, row(i))
 	}
 	t.measure(rows)
-	cols, ws := t.layout(width, t.seen)
+	cols, ws := t.layout(max(width-gutter, 1), t.seen)
 	var b strings.Builder
 	hdr := make([]string, len(cols))
 	for i, c := range cols {
 		hdr[i] = text.Fit(c.Title, ws[i])
 	}
+	b.WriteString(strings.Repeat(" ", gutter))
 	b.WriteString(th.Header.Render(strings.Join(hdr, " ")))
 	for r, cells := range rows {
 		i := from + r
 		b.WriteByte('\n')
-		parts := make([]string, len(cols))
+		if i == t.cursor {
+			b.WriteString(th.Cursor.Render(Marker) + " ")
+		} else {
+			b.WriteString(strings.Repeat(" ", gutter))
+		}
 		for j, c := range cols {
+			if j > 0 {
+				b.WriteByte(' ')
+			}
 			cl := cells[c.Title]
 			txt := text.Fit(cl.Text, ws[j])
-			if cl.Style != nil && i != t.cursor {
+			switch {
+			case j == 0 && i == t.cursor: // the label, not its padding
+				lbl := strings.TrimRight(txt, " ")
+				txt = th.Cursor.Render(lbl) + txt[len(lbl):]
+			case cl.Style != nil:
 				txt = cl.Style.Render(txt)
 			}
-			parts[j] = txt
+			b.WriteString(txt)
 		}
-		line := strings.Join(parts, " ")
-		if i == t.cursor {
-			line = th.Selected.Render(line)
-		}
-		b.WriteString(line)
 	}
 	return b.String()
 }
