@@ -229,8 +229,26 @@ func (t *Table) layout(width int, want []int) ([]Column, []int) {
 // and a cursor move redraws two gutter cells instead of two whole rows.
 const Marker = "▌"
 
-// gutter is the width left of every row for the marker and a space.
-const gutter = 2
+// GutterWidth is the width left of every row for the marker and a space.
+const GutterWidth = 2
+
+// Gutter is what stands left of a row: the marker on the cursor's row,
+// blanks on every other row and on the header. Lists not drawn by Table
+// (the overview) use it too, so every cursor looks the same.
+func Gutter(th theme.Theme, cursor bool) string {
+	if cursor {
+		return th.Cursor.Render(Marker) + " "
+	}
+	return "  "
+}
+
+// CursorLabel is the label cell of the cursor's row, fitted to its column:
+// the text in the cursor style, its padding not, so a move rewrites only
+// the label.
+func CursorLabel(th theme.Theme, fitted string) string {
+	lbl := strings.TrimRight(fitted, " ")
+	return th.Cursor.Render(lbl) + fitted[len(lbl):]
+}
 
 // Render draws the header and the visible rows. row(i) returns the cells of
 // row i keyed by column title.
@@ -241,22 +259,18 @@ func (t *Table) Render(th theme.Theme, width int, row func(i int) map[string]Cel
 		rows = append(rows, row(i))
 	}
 	t.measure(rows)
-	cols, ws := t.layout(max(width-gutter, 1), t.seen)
+	cols, ws := t.layout(max(width-GutterWidth, 1), t.seen)
 	var b strings.Builder
 	hdr := make([]string, len(cols))
 	for i, c := range cols {
 		hdr[i] = text.Fit(c.Title, ws[i])
 	}
-	b.WriteString(strings.Repeat(" ", gutter))
+	b.WriteString(Gutter(th, false))
 	b.WriteString(th.Header.Render(strings.Join(hdr, " ")))
 	for r, cells := range rows {
 		i := from + r
 		b.WriteByte('\n')
-		if i == t.cursor {
-			b.WriteString(th.Cursor.Render(Marker) + " ")
-		} else {
-			b.WriteString(strings.Repeat(" ", gutter))
-		}
+		b.WriteString(Gutter(th, i == t.cursor))
 		for j, c := range cols {
 			if j > 0 {
 				b.WriteByte(' ')
@@ -264,9 +278,8 @@ func (t *Table) Render(th theme.Theme, width int, row func(i int) map[string]Cel
 			cl := cells[c.Title]
 			txt := text.Fit(cl.Text, ws[j])
 			switch {
-			case j == 0 && i == t.cursor: // the label, not its padding
-				lbl := strings.TrimRight(txt, " ")
-				txt = th.Cursor.Render(lbl) + txt[len(lbl):]
+			case j == 0 && i == t.cursor:
+				txt = CursorLabel(th, txt)
 			case cl.Style != nil:
 				txt = cl.Style.Render(txt)
 			}
