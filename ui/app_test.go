@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -47,6 +48,11 @@ type setup struct {
 	// production one when production is set) followed by these targets.
 	extra      []Target
 	production bool
+	// clock, when set, is the time of the demo fleet, the simulator and
+	// the TUI alike: a fixed day, for assertions on dates.
+	clock time.Time
+	// wrap, when set, stands in front of the simulator (a sim.Gate).
+	wrap func(http.Handler) http.Handler
 }
 
 func start(t *testing.T, s setup) *harness {
@@ -55,6 +61,12 @@ func start(t *testing.T, s setup) *harness {
 		s.w, s.h = 100, 30
 	}
 	now := time.Now()
+	clock := time.Now
+	if !s.clock.IsZero() {
+		now = s.clock
+		clock = func() time.Time { return s.clock }
+		s.sim.Now = clock
+	}
 	if s.fleet == nil {
 		s.fleet = simlinode.Demo(now)
 	}
@@ -68,7 +80,11 @@ func start(t *testing.T, s setup) *harness {
 	if s.before != nil {
 		s.before(srv)
 	}
-	hs := httptest.NewServer(srv)
+	var handler http.Handler = srv
+	if s.wrap != nil {
+		handler = s.wrap(srv)
+	}
+	hs := httptest.NewServer(handler)
 	t.Cleanup(hs.Close)
 	token := s.token
 	if token == "" {
@@ -89,7 +105,7 @@ func start(t *testing.T, s setup) *harness {
 	if s.readOnly {
 		p = client.ReadOnly(p)
 	}
-	opts := Options{Provider: p, Account: "test", Now: time.Now, Timeout: s.timeout, ReadOnly: s.readOnly, PollEvery: 50 * time.Millisecond}
+	opts := Options{Provider: p, Account: "test", Now: clock, Timeout: s.timeout, ReadOnly: s.readOnly, PollEvery: 50 * time.Millisecond}
 	app := New(opts)
 	var root tea.Model = app
 	if s.extra != nil {

@@ -198,6 +198,11 @@ func (s *backupsScreen) view(e *env, w, h int) string {
 	case !s.loaded:
 		b.WriteString(e.root.spinView() + " Loading backups…")
 		return b.String()
+	}
+	b.WriteString(historyView(e, model.History(s.backups, now, model.HistoryDays), w))
+	b.WriteByte('\n')
+	h -= 2
+	switch {
 	case len(s.backups) == 0 && !s.res.BackupsEnabled:
 		this := e.info.ResourceTitle
 		if this == "" {
@@ -221,6 +226,23 @@ func (s *backupsScreen) view(e *env, w, h int) string {
 		return backupRow(e, s.backups[i])
 	}))
 	return b.String()
+}
+
+// historyView is a backup history as two lines: the strip, one cell per
+// UTC day with today last, and its legend. A narrow screen shows fewer
+// days and drops the dates, never wrapping.
+func historyView(e *env, h []model.Day, w int) string {
+	const lead = "history "
+	days := max(min(len(h), w-len(lead)), 0)
+	h = h[len(h)-days:]
+	line := e.th.Dim.Render(lead) + theme.HistoryStrip(h)
+	if days > 0 {
+		span := fmt.Sprintf("  %d days to %s UTC", days, h[days-1].Date.Format("Jan 2"))
+		if len(lead)+days+len(span) <= w {
+			line += e.th.Dim.Render(span)
+		}
+	}
+	return text.Fit(line, w) + "\n" + text.Fit(theme.HistoryLegend(), w)
 }
 
 // summary is the one-line description of the resource above its backups.

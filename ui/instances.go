@@ -50,6 +50,8 @@ func newInstances(e *env) *instancesScreen {
 		{Title: "BACKUPS", Width: 7, Priority: 4},
 		{Title: "LAST GOOD", Width: 9, Priority: 7},
 		{Title: "TAGS", Width: 12, Priority: 0},
+		// Fewer days rather than none while 7 fit; dropped first after TAGS.
+		{Title: "HISTORY", Width: 7, Priority: 0, KeepEnd: true},
 		{Title: "SNAPSHOT", Width: 11, Priority: 3},
 	}
 	if !e.info.Caps.Has(model.CapEnableBackups) {
@@ -402,7 +404,28 @@ func (s *instancesScreen) row(e *env, now time.Time, r model.Resource) map[strin
 		"LAST GOOD":       last,
 		"SNAPSHOT":        s.snapCell(e, now, r),
 		"TAGS":            {Text: strings.Join(r.Tags, ","), Style: &th.Dim},
+		"HISTORY":         s.historyCell(e, r),
 	}
+}
+
+// historyCell is the resource's last model.HistoryDays days, newest on the
+// right, from the backups read for the snapshot column or the scan: no
+// read of its own. Unknown days show as such until then.
+func (s *instancesScreen) historyCell(e *env, r model.Resource) table.Cell {
+	th := &e.th
+	if !r.BackupsEnabled && !s.st.HistoryKnown(r.ID) {
+		return table.Cell{Text: "—", Style: &th.Dim}
+	}
+	h := s.st.History(r.ID, model.HistoryDays)
+	good, failed := model.HistoryScore(h)
+	style := &th.Dim
+	switch {
+	case failed > 0:
+		style = &th.Bad
+	case good > 0:
+		style = &th.Good
+	}
+	return table.Cell{Text: theme.HistoryText(h), Style: style}
 }
 
 func (s *instancesScreen) snapCell(e *env, now time.Time, r model.Resource) table.Cell {

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode"
@@ -19,6 +20,7 @@ import (
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // command is one subcommand of the snapdeck binary. The TUI runs when the
@@ -207,39 +209,46 @@ type found struct {
 	r model.Resource
 }
 
+// listView reads every resource of one view matching f. It is
+// client.LoadAll; the benchmarks swap in the sequential pager it replaced,
+// as their baseline.
+var listView = client.LoadAll
+
 // listChosen lists the resources matching f in the views a command reads
-// (conn.chosen), each with its view.
+// (conn.chosen), each with its view, in the views' order. Each view is read
+// by client.LoadAll, and the views at once: the first that fails ends the
+// others and is the error.
 func (c *conn) listChosen(ctx context.Context, all bool, f client.Filter) ([]target, []found, error) {
 	views, err := c.chosen(all)
 	if err != nil {
 		return nil, nil, err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	lists := make([][]model.Resource, len(views))
+	errs := make([]error, len(views))
+	var wg sync.WaitGroup
+	var once sync.Once
+	first := -1 // the view whose failure ended the others
+	for i, t := range views {
+		wg.Go(func() {
+			lists[i], errs[i] = listView(ctx, t.p, f)
+			if errs[i] != nil {
+				once.Do(func() { first = i; cancel() })
+			}
+		})
+	}
+	wg.Wait()
+	if first >= 0 {
+		return nil, nil, asked(views[first], "listing the resources", errs[first])
+	}
 	var out []found
-	for _, t := range views {
-		rs, err := listAll(ctx, t.p, f)
-		if err != nil {
-			return nil, nil, asked(t, "listing the resources", err)
-		}
-		for _, r := range rs {
+	for i, t := range views {
+		for _, r := range lists[i] {
 			out = append(out, found{t, r})
 		}
 	}
 	return views, out, nil
-}
-
-// listAll reads every page of resources matching f.
-func listAll(ctx context.Context, p client.Provider, f client.Filter) ([]model.Resource, error) {
-	var out []model.Resource
-	for page := 1; ; page++ {
-		pg, err := p.ListResources(ctx, page, f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, pg.Items...)
-		if page >= pg.Pages {
-			return out, nil
-		}
-	}
 }
 
 // resolve finds a resource by its label or, failing that, its ID.
@@ -317,6 +326,7 @@ func defineResources(c *cmdFlags) func(pos []string) int {
 func defineBackups(c *cmdFlags) func(pos []string) int {
 	e := c.e
 	asJSON := c.Bool("json", false, "print JSON (schema in README, Scripting)")
+	history := c.Bool("history", false, "also summarise the backups per UTC day for the last 14 days (with --json: an object {backups, history})")
 	return func(pos []string) int {
 		conn, ctx, end, err := c.conn.session(e, false)
 		if err != nil {
@@ -335,10 +345,20 @@ func defineBackups(c *cmdFlags) func(pos []string) int {
 		for _, b := range bs {
 			out = append(out, toBackupJSON(conn.view(), r, b))
 		}
-		if *asJSON {
+		var h historyJSON
+		if *history {
+			h = toHistoryJSON(conn.view(), r, bs, e.now())
+		}
+		switch {
+		case *asJSON && *history:
+			return e.printJSON(backupsHistoryJSON{Backups: out, History: h})
+		case *asJSON:
 			return e.printJSON(out)
 		}
 		e.backupTable(out)
+		if *history {
+			fmt.Fprintf(e.stdout, "\nHISTORY %s\n%s\n", historyLine(h), theme.HistoryLegendPlain())
+		}
 		return exitOK
 	}
 }
@@ -356,6 +376,7 @@ func defineCheck(c *cmdFlags) func(pos []string) int {
 	asJSON := c.Bool("json", false, "print JSON (schema in README, Scripting)")
 	all := c.Bool("all-accounts", false, "check every account view, not only the first (or --account)")
 	maxAge := c.Duration("max-age", model.StaleAfter, "the newest successful backup may be at most this old")
+	history := c.Bool("history", false, "also read every resource's backups and summarise them per UTC day for the last 14 days (one request per resource, paced)")
 	f := filterFlags(c)
 	return func(pos []string) int {
 		if *maxAge <= 0 {
@@ -384,6 +405,16 @@ func defineCheck(c *cmdFlags) func(pos []string) int {
 			from = []origin{}
 		}
 		res := checkJSON{CheckedAt: format.Timestamp(now), MaxAgeSeconds: int64(maxAge.Seconds()), Checked: len(rs), Stale: []staleJSON{}}
+		if *history {
+			bs, err := backupsOf(ctx, rs)
+			if err != nil {
+				return e.fail(err)
+			}
+			res.History = make([]historyJSON, 0, len(rs))
+			for _, fr := range rs {
+				res.History = append(res.History, toHistoryJSON(fr.t, fr.r, bs[backupsKey(fr)], now))
+			}
+		}
 		for _, fr := range rs {
 			r := fr.r
 			s := staleJSON{Provider: fr.t.provider, Account: fr.t.account, View: viewName(fr.t), Resource: refJSON{ID: r.ID, Label: r.Label},
@@ -415,6 +446,9 @@ func defineCheck(c *cmdFlags) func(pos []string) int {
 			}
 		} else {
 			e.checkTable(res, from, *maxAge, now)
+			if *history {
+				e.historyTable(res.History, *all)
+			}
 		}
 		if len(res.Stale) > 0 {
 			return exitFound

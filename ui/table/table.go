@@ -27,6 +27,9 @@ type Column struct {
 	Min      int // for the flexible column
 	Max      int // for the flexible column; 0 means no cap
 	Priority int // lower numbers are dropped first when the screen is narrow
+	// KeepEnd cuts a cell from the left rather than the right: a
+	// timeline with its newest cell last shows fewer old ones.
+	KeepEnd bool
 }
 
 // Cell is one rendered table cell: plain text plus an optional style, so
@@ -276,7 +279,11 @@ func (t *Table) Render(th theme.Theme, width int, row func(i int) map[string]Cel
 				b.WriteByte(' ')
 			}
 			cl := cells[c.Title]
-			txt := text.Fit(cl.Text, ws[j])
+			fit := text.Fit
+			if c.KeepEnd {
+				fit = text.FitEnd
+			}
+			txt := fit(cl.Text, ws[j])
 			switch {
 			case j == 0 && i == t.cursor:
 				txt = CursorLabel(th, txt)
