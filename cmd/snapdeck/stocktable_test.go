@@ -10,8 +10,10 @@ import (
 	stock "charm.land/bubbles/v2/table"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // stockTableEnv, set to a row count, turns the test binary into the
@@ -57,12 +59,20 @@ func runStockTable(arg string) int {
 			snap = format.Age(now, in.Current.Created)
 		}
 		tags := strings.Join(in.Tags, ",")
-		m.all = append(m.all, stock.Row{in.Label, in.Region, in.Status, in.Type, backups, format.Age(now, in.LastSuccessful()), tags, snap})
+		var bs []model.Backup
+		for _, b := range append(append([]*simlinode.Backup(nil), in.Automatic...), in.Current, in.InProgress) {
+			if b != nil {
+				bs = append(bs, model.Backup{Status: model.LinodeStatus(b.Status), Created: b.Created})
+			}
+		}
+		hist := theme.HistoryText(model.History(bs, now, model.HistoryDays))
+		m.all = append(m.all, stock.Row{in.Label, in.Region, in.Status, in.Type, backups, format.Age(now, in.LastSuccessful()), tags, hist, snap})
 		m.hay = append(m.hay, strings.ToLower(in.Label+" "+in.Region+" "+tags))
 	}
 	m.t = stock.New(stock.WithColumns([]stock.Column{
 		{Title: "LABEL", Width: 30}, {Title: "REGION", Width: 12}, {Title: "STATUS", Width: 12}, {Title: "PLAN", Width: 15},
-		{Title: "BACKUPS", Width: 7}, {Title: "LAST GOOD", Width: 9}, {Title: "TAGS", Width: 12}, {Title: "SNAPSHOT", Width: 11},
+		{Title: "BACKUPS", Width: 7}, {Title: "LAST GOOD", Width: 9}, {Title: "TAGS", Width: 12},
+		{Title: "HISTORY", Width: model.HistoryDays}, {Title: "SNAPSHOT", Width: 11},
 	}), stock.WithRows(m.all), stock.WithFocused(true))
 	if _, err := tea.NewProgram(m).Run(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
