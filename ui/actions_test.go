@@ -126,7 +126,7 @@ func TestSnapshotWithBackupsOffOffersToEnable(t *testing.T) {
 	h.wait("✓ Backups enabled for legacy-mail — press s to take the snapshot")
 	h.waitFor("legacy-mail shows backups on", func(s string) bool {
 		for _, l := range strings.Split(s, "\n") {
-			if strings.HasPrefix(l, "legacy-mail ") {
+			if strings.HasPrefix(cellsOf(l), "legacy-mail ") {
 				return strings.Contains(l, " on ")
 			}
 		}

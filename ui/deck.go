@@ -17,6 +17,7 @@ import (
 	"github.com/snapdeck/snapdeck/ui/prompt"
 	"github.com/snapdeck/snapdeck/ui/status"
 	"github.com/snapdeck/snapdeck/ui/store"
+	"github.com/snapdeck/snapdeck/ui/table"
 	"github.com/snapdeck/snapdeck/ui/text"
 	"github.com/snapdeck/snapdeck/ui/theme"
 )
@@ -453,12 +454,12 @@ func (d *Deck) renderOverview() string {
 	for _, c := range cols[1:] {
 		fixed += c.w + 1
 	}
-	cols[0].w = max(w-fixed, 12)
+	cols[0].w = max(w-fixed-table.GutterWidth, 12)
 	var hdr []string
 	for _, c := range cols {
 		hdr = append(hdr, text.Fit(c.t, c.w))
 	}
-	out = append(out, th.Header.Render(text.Fit(strings.Join(hdr, " "), w)))
+	out = append(out, table.Gutter(th, false)+th.Header.Render(text.Fit(strings.Join(hdr, " "), w-table.GutterWidth)))
 	for i, a := range d.apps {
 		s := a.Summary()
 		name := d.name(i)
@@ -484,17 +485,18 @@ func (d *Deck) renderOverview() string {
 			}
 		}
 		jobs := fmt.Sprint(s.Jobs)
-		row := text.Fit(name, cols[0].w) + " " + text.Fit(s.Title, cols[1].w) + " " + text.Fit(res, cols[2].w) + " " +
-			staleStyle.Render(text.Fit(stale, cols[3].w)) + " " + text.Fit(jobs, cols[4].w)
+		nameCell := text.Fit(name, cols[0].w)
 		if i == d.ovCursor {
-			row = th.Selected.Render(text.Fit(name, cols[0].w)) + row[len(text.Fit(name, cols[0].w)):]
+			nameCell = table.CursorLabel(th, nameCell)
 		}
+		row := table.Gutter(th, i == d.ovCursor) + nameCell + " " + text.Fit(s.Title, cols[1].w) + " " + text.Fit(res, cols[2].w) + " " +
+			staleStyle.Render(text.Fit(stale, cols[3].w)) + " " + text.Fit(jobs, cols[4].w)
 		out = append(out, text.Fit(row, w))
 	}
 	out = append(out, d.historyLines(cols[0].w, w)...)
 	for _, u := range d.unavailable {
-		rest := w - cols[0].w - cols[1].w - 2
-		out = append(out, text.Fit(text.Fit(text.User(u.Account), cols[0].w)+" "+text.Fit(text.User(u.Provider), cols[1].w)+" "+
+		rest := w - table.GutterWidth - cols[0].w - cols[1].w - 2
+		out = append(out, text.Fit(table.Gutter(th, false)+text.Fit(text.User(u.Account), cols[0].w)+" "+text.Fit(text.User(u.Provider), cols[1].w)+" "+
 			th.Bad.Render(text.Fit("unavailable: "+text.User(u.Reason), max(rest, 1))), w))
 	}
 	for i, a := range d.apps {

@@ -12,6 +12,7 @@ import (
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/client/linode"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
+	"github.com/snapdeck/snapdeck/ui/table"
 )
 
 // staging is a second, small Linode account for Deck tests.
@@ -87,9 +88,33 @@ func TestDeckOverviewCountsEveryAccount(t *testing.T) {
 			t.Fatalf("overview lacks %q:\n%s", want, s)
 		}
 	}
+	// The cursor is the lists' marker, on one row, following the keys.
+	onlyMarked(t, h, "test/instances")
 	h.key("down")
+	onlyMarked(t, h, "staging/instances")
 	h.key("enter")
 	h.waitAll("linode (staging)", "Instances 5")
+}
+
+// onlyMarked waits until the screen's one line with the cursor's marker is
+// the row of name, and fails when any other line has it.
+func onlyMarked(t *testing.T, h *harness, name string) {
+	t.Helper()
+	marked := func(s string) (out []string) {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, table.Marker) {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	s := h.waitFor(name+" marked", func(s string) bool {
+		m := marked(s)
+		return len(m) > 0 && strings.HasPrefix(m[0], table.Marker+" "+name+" ")
+	})
+	if m := marked(s); len(m) != 1 {
+		t.Fatalf("%d lines carry the marker:\n%s", len(m), s)
+	}
 }
 
 // rowHas reports whether the line naming row contains sub.

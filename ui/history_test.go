@@ -39,7 +39,7 @@ func historyCellOf(s, label string) string {
 	}
 	col := len([]rune(hdr[:at]))
 	for _, r := range rows {
-		if strings.HasPrefix(r, label+" ") {
+		if strings.HasPrefix(cellsOf(r), label+" ") {
 			rs := []rune(r)
 			if col >= len(rs) {
 				return ""
@@ -76,7 +76,7 @@ func TestBackupHistoryStripAt80x24(t *testing.T) {
 	if got := strings.TrimRight(lines[at+1], " "); got != historyLegend {
 		t.Errorf("legend line = %q, want %q", got, historyLegend)
 	}
-	if !strings.HasPrefix(lines[at+2], "LABEL ") {
+	if !isHeader(lines[at+2]) {
 		t.Errorf("the backup table should follow the legend:\n%s", s)
 	}
 }

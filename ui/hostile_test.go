@@ -74,7 +74,7 @@ func TestHostileLabelsDrawnInertAndAligned(t *testing.T) {
 	for _, x := range hostile {
 		var row string
 		for _, l := range lines {
-			if strings.HasPrefix(l, x.shown) {
+			if strings.HasPrefix(cellsOf(l), x.shown) {
 				row = l
 			}
 		}
@@ -92,7 +92,7 @@ func TestHostileLabelsDrawnInertAndAligned(t *testing.T) {
 	}
 	// Long labels end in an ellipsis.
 	for _, l := range lines {
-		if strings.HasPrefix(l, "LLLL") || strings.HasPrefix(l, "数据库") {
+		if strings.HasPrefix(cellsOf(l), "LLLL") || strings.HasPrefix(cellsOf(l), "数据库") {
 			if !strings.Contains(l, "…") {
 				t.Errorf("long label not truncated with …: %q", l)
 			}

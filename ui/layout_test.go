@@ -5,14 +5,28 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/snapdeck/snapdeck/ui/table"
 )
+
+// blankGutter is the table's gutter on every line but the cursor's, where
+// it holds table.Marker.
+const blankGutter = "  "
+
+// isHeader reports whether l is a list's column header.
+func isHeader(l string) bool { return strings.HasPrefix(l, blankGutter+"LABEL ") }
+
+// cellsOf is a table line without its gutter.
+func cellsOf(l string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(l, table.Marker+" "), blankGutter)
+}
 
 // tableRows are the lines of the list under its column header, up to the
 // first blank line.
 func tableRows(s string) (hdr string, rows []string) {
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
-		if strings.HasPrefix(l, "LABEL ") {
+		if isHeader(l) {
 			for _, r := range lines[i+1:] {
 				if strings.TrimSpace(r) == "" {
 					break
@@ -169,5 +183,52 @@ func TestEveryProviderListUsesTheWidth(t *testing.T) {
 				})
 			})
 		}
+	}
+}
+
+// markedRows are the table rows of a screen read as plain text (what
+// NO_COLOR shows) that carry the cursor's marker, without their gutter.
+func markedRows(s string) []string {
+	var out []string
+	_, rows := tableRows(s)
+	for _, r := range rows {
+		if strings.HasPrefix(r, table.Marker+" ") {
+			out = append(out, cellsOf(r))
+		}
+	}
+	return out
+}
+
+// TestCursorObviousWithoutColour (issue 18): with no colour at all, the
+// cursor is still plain to see: the marker is on the row the breadcrumb
+// names and on no other, and it follows the keys, in the instance list and
+// in a backup list.
+func TestCursorObviousWithoutColour(t *testing.T) {
+	h := start(t, setup{w: 100, h: 30})
+	h.wait("Loaded 40 instances")
+	one := func(label, where string) {
+		t.Helper()
+		s := h.waitFor(label+" marked", func(s string) bool {
+			m := markedRows(s)
+			return len(m) == 1 && strings.HasPrefix(m[0], label+" ") && strings.Contains(s, where)
+		})
+		if m := markedRows(s); len(m) != 1 {
+			t.Fatalf("%d rows marked:\n%s", len(m), s)
+		}
+	}
+	one("web-prod-01", "row 1 of 40")
+	h.key("down")
+	h.key("down")
+	one("legacy-mail", "row 3 of 40")
+	h.key("up")
+	one("db-primary", "row 2 of 40")
+	h.key("up")
+	h.key("enter")
+	h.waitAll("web-prod-01 · row 1 of 4", "LABEL ")
+	h.key("down")
+	s := h.wait("web-prod-01 · row 2 of 4")
+	_, rows := tableRows(s)
+	if len(rows) < 2 || !strings.HasPrefix(rows[1], table.Marker+" ") || len(markedRows(s)) != 1 {
+		t.Fatalf("the second backup is not the one marked:\n%s", s)
 	}
 }

@@ -165,7 +165,7 @@ func (h *provHarness) to(label string) {
 	hdr := -1
 	for i, l := range lines {
 		switch {
-		case hdr < 0 && strings.HasPrefix(l, "LABEL "):
+		case hdr < 0 && isHeader(l):
 			hdr = i
 		case hdr >= 0 && strings.Contains(l, label):
 			h.key("g")
@@ -193,7 +193,7 @@ func (h *provHarness) nothingSent(want int64, what string) {
 func rows(s string) []string {
 	ls := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	for i, l := range ls {
-		if strings.HasPrefix(l, "LABEL ") && len(ls) >= i+3 {
+		if isHeader(l) && len(ls) >= i+3 {
 			return ls[i+1 : len(ls)-2]
 		}
 	}

@@ -138,7 +138,7 @@ func TestNorthflankDetailNamesOneType(t *testing.T) {
 	h.key("enter")
 	h.waitFor("the dump's row", func(s string) bool {
 		for _, l := range strings.Split(s, "\n") {
-			if strings.HasPrefix(strings.TrimSpace(l), "nightly dump ") {
+			if strings.HasPrefix(strings.TrimSpace(cellsOf(l)), "nightly dump ") {
 				return true
 			}
 		}

@@ -141,12 +141,16 @@ func column(t *testing.T, table, title string, width int) []string {
 	return out
 }
 
-// tableRows are the TUI's table lines: under the header line (which starts
-// "LABEL "), up to the first blank one.
+// isListHeader reports whether l is a TUI list's column header: "LABEL "
+// after the two blank cells of the cursor's gutter.
+func isListHeader(l string) bool { return strings.HasPrefix(l, "  LABEL ") }
+
+// tableRows are the TUI's table lines: under the header line, up to the
+// first blank one.
 func tableRows(s string) []string {
 	ls := strings.Split(s, "\n")
 	for i, l := range ls {
-		if strings.HasPrefix(l, "LABEL ") {
+		if isListHeader(l) {
 			var out []string
 			for _, r := range ls[i+1:] {
 				if strings.TrimSpace(r) == "" {
@@ -164,7 +168,7 @@ func tableRows(s string) []string {
 func tableText(s string) string {
 	ls := strings.Split(s, "\n")
 	for _, l := range ls {
-		if strings.HasPrefix(l, "LABEL ") {
+		if isListHeader(l) {
 			return l + "\n" + strings.Join(tableRows(s), "\n")
 		}
 	}

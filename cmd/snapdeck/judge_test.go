@@ -369,7 +369,7 @@ func (h *tuiView) to(label string) {
 	hdr := -1
 	for i, l := range strings.Split(s, "\n") {
 		switch {
-		case hdr < 0 && strings.HasPrefix(l, "LABEL "):
+		case hdr < 0 && isListHeader(l):
 			hdr = i
 		case hdr >= 0 && strings.Contains(l, label):
 			h.key("g")

@@ -93,7 +93,13 @@ type term struct {
 
 func startTerm(t testing.TB, w, h int, env []string, args ...string) *term {
 	t.Helper()
-	cmd := exec.Command(binary(t), args...)
+	return startProgram(t, binary(t), w, h, env, args...)
+}
+
+// startProgram runs the program at path in a pseudo-terminal of w×h.
+func startProgram(t testing.TB, path string, w, h int, env []string, args ...string) *term {
+	t.Helper()
+	cmd := exec.Command(path, args...)
 	// A private state directory keeps the default audit log out of the real one.
 	cmd.Env = append(append(os.Environ(), "TERM=xterm-256color", "XDG_STATE_HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir()), env...)
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(w), Rows: uint16(h)})

@@ -219,13 +219,38 @@ func (t *Table) layout(width int, want []int) ([]Column, []int) {
 		}
 	}
 	// What is left stays empty: padding the label past its content would
-	// only cost bytes (a highlighted row is redrawn cell by cell on every
-	// cursor move).
+	// only cost bytes.
 	cols := make([]Column, len(idx))
 	for k, i := range idx {
 		cols[k] = t.cols[i]
 	}
 	return cols, ws
+}
+
+// Marker is the cursor: a bar in the gutter left of the selected row. The
+// glyph, not its colour, is what shows the row, so it survives NO_COLOR;
+// and a cursor move redraws two gutter cells instead of two whole rows.
+const Marker = "▌"
+
+// GutterWidth is the width left of every row for the marker and a space.
+const GutterWidth = 2
+
+// Gutter is what stands left of a row: the marker on the cursor's row,
+// blanks on every other row and on the header. Lists not drawn by Table
+// (the overview) use it too, so every cursor looks the same.
+func Gutter(th theme.Theme, cursor bool) string {
+	if cursor {
+		return th.Cursor.Render(Marker) + " "
+	}
+	return "  "
+}
+
+// CursorLabel is the label cell of the cursor's row, fitted to its column:
+// the text in the cursor style, its padding not, so a move rewrites only
+// the label.
+func CursorLabel(th theme.Theme, fitted string) string {
+	lbl := strings.TrimRight(fitted, " ")
+	return th.Cursor.Render(lbl) + fitted[len(lbl):]
 }
 
 // Render draws the header and the visible rows. row(i) returns the cells of
@@ -237,34 +262,36 @@ func (t *Table) Render(th theme.Theme, width int, row func(i int) map[string]Cel
 		rows = append(rows, row(i))
 	}
 	t.measure(rows)
-	cols, ws := t.layout(width, t.seen)
+	cols, ws := t.layout(max(width-GutterWidth, 1), t.seen)
 	var b strings.Builder
 	hdr := make([]string, len(cols))
 	for i, c := range cols {
 		hdr[i] = text.Fit(c.Title, ws[i])
 	}
+	b.WriteString(Gutter(th, false))
 	b.WriteString(th.Header.Render(strings.Join(hdr, " ")))
 	for r, cells := range rows {
 		i := from + r
 		b.WriteByte('\n')
-		parts := make([]string, len(cols))
+		b.WriteString(Gutter(th, i == t.cursor))
 		for j, c := range cols {
+			if j > 0 {
+				b.WriteByte(' ')
+			}
 			cl := cells[c.Title]
 			fit := text.Fit
 			if c.KeepEnd {
 				fit = text.FitEnd
 			}
 			txt := fit(cl.Text, ws[j])
-			if cl.Style != nil && i != t.cursor {
+			switch {
+			case j == 0 && i == t.cursor:
+				txt = CursorLabel(th, txt)
+			case cl.Style != nil:
 				txt = cl.Style.Render(txt)
 			}
-			parts[j] = txt
+			b.WriteString(txt)
 		}
-		line := strings.Join(parts, " ")
-		if i == t.cursor {
-			line = th.Selected.Render(line)
-		}
-		b.WriteString(line)
 	}
 	return b.String()
 }

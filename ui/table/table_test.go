@@ -119,3 +119,56 @@ func TestRenderAsksOnlyVisibleRows(t *testing.T) {
 		t.Fatalf("asked for %d rows, want 20", asked)
 	}
 }
+
+// The cursor is the marker in the gutter: on the cursor's row, on no other,
+// and it follows a move. Read without styles, as NO_COLOR shows it.
+func TestCursorMarkerWithoutStyles(t *testing.T) {
+	tb := New(Column{Title: "LABEL", Min: 10}, Column{Title: "STATUS", Width: 12})
+	tb.SetRows(5)
+	tb.SetHeight(5)
+	labels := []string{"web-01", "web-02", "web-03", "web-04", "web-05"}
+	draw := func() []string {
+		out := tb.Render(theme.New(), 40, func(i int) map[string]Cell {
+			return map[string]Cell{"LABEL": {Text: labels[i]}, "STATUS": {Text: "running"}}
+		})
+		return strings.Split(ansi.Strip(out), "\n")
+	}
+	for _, move := range []int{0, 1, 2, -1} {
+		tb.Move(move)
+		lines := draw()
+		if !strings.HasPrefix(lines[0], "  LABEL") {
+			t.Fatalf("the header is not behind the gutter: %q", lines[0])
+		}
+		for i, l := range lines[1:] {
+			marked := strings.HasPrefix(l, Marker+" ")
+			if marked != (i == tb.Cursor()) {
+				t.Fatalf("cursor on row %d, marker on row %d is %v:\n%s", tb.Cursor(), i, marked, strings.Join(lines, "\n"))
+			}
+			if !marked && !strings.HasPrefix(l, "  "+labels[i]) || marked && !strings.HasPrefix(l, Marker+" "+labels[i]) {
+				t.Fatalf("row %d not aligned under the header: %q", i, l)
+			}
+		}
+	}
+}
+
+// Only the marker and the label are drawn in the cursor style: the rest of
+// the cursor's row is drawn as on any other row, so that a move rewrites
+// little, and a cell's own style (a warning colour) stays on the cursor row.
+func TestCursorStylesOnlyMarkerAndLabel(t *testing.T) {
+	th := theme.New()
+	tb := New(Column{Title: "LABEL", Min: 10}, Column{Title: "STATUS", Width: 12})
+	tb.SetRows(2)
+	tb.SetHeight(2)
+	warn := th.Warn
+	out := tb.Render(th, 40, func(i int) map[string]Cell {
+		return map[string]Cell{"LABEL": {Text: "web-01"}, "STATUS": {Text: "offline", Style: &warn}}
+	})
+	lines := strings.Split(out, "\n")
+	want := th.Cursor.Render(Marker) + " " + th.Cursor.Render("web-01")
+	if !strings.HasPrefix(lines[1], want) {
+		t.Fatalf("cursor row %q does not start with the styled marker and label %q", lines[1], want)
+	}
+	if cell := warn.Render("offline"); !strings.Contains(lines[1], cell) || !strings.Contains(lines[2], cell) {
+		t.Fatalf("the status keeps its own style on every row:\n%q\n%q", lines[1], lines[2])
+	}
+}

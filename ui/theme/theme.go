@@ -18,6 +18,7 @@ type Theme struct {
 	Crumb    lipgloss.Style
 	Header   lipgloss.Style
 	Selected lipgloss.Style
+	Cursor   lipgloss.Style // the table's cursor marker
 	Dim      lipgloss.Style
 	Bad      lipgloss.Style
 	Good     lipgloss.Style
@@ -44,6 +45,7 @@ func New() Theme {
 		Crumb:    lipgloss.NewStyle().Foreground(lipgloss.Color("7")),
 		Header:   lipgloss.NewStyle().Bold(true).Underline(true),
 		Selected: lipgloss.NewStyle().Reverse(true),
+		Cursor:   lipgloss.NewStyle().Foreground(lipgloss.Color("14")).Bold(true),
 		Dim:      lipgloss.NewStyle().Foreground(grey),
 		Bad:      lipgloss.NewStyle().Foreground(red),
 		Good:     lipgloss.NewStyle().Foreground(green),
