@@ -21,7 +21,7 @@ var testPolicy = model.Policy{
 // rowOf is the screen line of the row labelled label, "" when none.
 func rowOf(s, label string) string {
 	for _, l := range strings.Split(s, "\n") {
-		if strings.HasPrefix(l, label+" ") {
+		if strings.HasPrefix(cellsOf(l), label+" ") {
 			return l
 		}
 	}

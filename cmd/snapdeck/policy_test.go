@@ -22,6 +22,7 @@ import (
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
+	"github.com/snapdeck/snapdeck/ui/table"
 )
 
 // policyConfig is one Linode account at the simulator at url with a policy:
@@ -340,7 +341,7 @@ func TestPolicyJourneyInPTY(t *testing.T) {
 	}
 	tm.waitFor("web-prod-01 marked", func(s string) bool {
 		for _, l := range strings.Split(s, "\n") {
-			if strings.HasPrefix(l, "web-prod-01 ") {
+			if strings.HasPrefix(strings.TrimLeft(l, table.Marker+" "), "web-prod-01 ") {
 				return strings.Contains(l, "✗ manual")
 			}
 		}
@@ -349,7 +350,7 @@ func TestPolicyJourneyInPTY(t *testing.T) {
 	tm.send("v")
 	s = tm.waitText("Instances violating")
 	for _, l := range strings.Split(s, "\n") {
-		if strings.HasPrefix(l, "cache-01 ") {
+		if strings.HasPrefix(strings.TrimLeft(l, table.Marker+" "), "cache-01 ") {
 			t.Fatalf("cache-01 passes its rule but is listed:\n%s", s)
 		}
 	}
