@@ -57,10 +57,11 @@ func (c *account) close() {
 	}
 }
 
-// load begins a new listing generation: page 1, then the rest at once.
-func (c *account) load() tea.Cmd {
+// load begins a new listing generation: page 1, then the rest at once,
+// under base.
+func (c *account) load(base context.Context) tea.Cmd {
 	c.close()
-	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.ctx, c.cancel = context.WithCancel(base)
 	gen := c.st.Begin()
 	if p := c.preloaded; p != nil {
 		c.preloaded = nil

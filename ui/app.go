@@ -97,6 +97,10 @@ type App struct {
 	// read must not keep a connection (or an API call) open.
 	root context.Context
 	stop context.CancelFunc
+	// refreshAt is when the user asked for a refresh, while the key is
+	// handled: the reads it starts want data read after it (a provider
+	// shared by several sessions must not answer with an older read).
+	refreshAt time.Time
 
 	info      model.ProviderInfo
 	actions   client.Actions // nil when the provider cannot act
@@ -195,7 +199,23 @@ func (a *App) Refresh() tea.Cmd {
 	if a.store.Pending() > 0 {
 		return nil
 	}
+	defer a.refreshing()()
 	return a.loadList()
+}
+
+// refreshing marks the reads started until the returned func is called as
+// an explicit refresh's (see client.ReadAfter).
+func (a *App) refreshing() (done func()) {
+	a.refreshAt = time.Now()
+	return func() { a.refreshAt = time.Time{} }
+}
+
+// fresh marks ctx with the refresh being handled, if any.
+func (a *App) fresh(ctx context.Context) context.Context {
+	if a.refreshAt.IsZero() {
+		return ctx
+	}
+	return client.ReadAfter(ctx, a.refreshAt)
 }
 
 // Init starts the first load.
@@ -211,7 +231,9 @@ type listedMsg struct{}
 type resumeMsg struct{}
 
 // loadList starts a new listing of the account.
-func (a *App) loadList() tea.Cmd { return tea.Batch(a.acct.load(), a.broadcast(listedMsg{})) }
+func (a *App) loadList() tea.Cmd {
+	return tea.Batch(a.acct.load(a.fresh(context.Background())), a.broadcast(listedMsg{}))
+}
 
 // broadcast hands msg to every screen on the stack; each keeps what is its own.
 func (a *App) broadcast(msg tea.Msg) tea.Cmd {
@@ -233,6 +255,7 @@ func (a *App) reqID() int {
 // call runs fn in a tea.Cmd under the concurrency bound and the timeout.
 func (a *App) call(ctx context.Context, fn func(ctx context.Context) tea.Msg) tea.Cmd {
 	timeout, sem, root := a.opts.Timeout, a.sem, a.root
+	ctx = a.fresh(ctx)
 	return func() tea.Msg {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
@@ -372,6 +395,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				}
 				return a, nil
 			}
+		}
+		if key.Matches(msg, a.keys.Refresh) {
+			defer a.refreshing()()
 		}
 		cmd := a.top().update(a.env, msg)
 		return a, tea.Batch(cmd, a.startSpinner())

@@ -47,6 +47,8 @@ type setup struct {
 	// production one when production is set) followed by these targets.
 	extra      []Target
 	production bool
+	// shared, when set, puts the provider over it, as the SSH server does.
+	shared *client.ReadCache
 }
 
 func start(t *testing.T, s setup) *harness {
@@ -86,6 +88,9 @@ func start(t *testing.T, s setup) *harness {
 	}
 	// Wrapped as cmd/snapdeck's connect wraps every provider.
 	p := client.Sanitized(lp)
+	if s.shared != nil {
+		p = client.Shared(p, s.shared)
+	}
 	if s.readOnly {
 		p = client.ReadOnly(p)
 	}
