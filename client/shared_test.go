@@ -201,7 +201,10 @@ func TestSharedCancelledWaiterLeavesOthers(t *testing.T) {
 	firstDone, secondDone := make(chan answer), make(chan answer)
 	go func() { pg, err := ps[0].ListResources(first, 1, Filter{}); firstDone <- answer{pg, err} }()
 	reached(t, a.lists.Load, 1)
-	go func() { pg, err := ps[1].ListResources(context.Background(), 1, Filter{}); secondDone <- answer{pg, err} }()
+	go func() {
+		pg, err := ps[1].ListResources(context.Background(), 1, Filter{})
+		secondDone <- answer{pg, err}
+	}()
 	time.Sleep(20 * time.Millisecond)
 	cancel() // the session that sent the read leaves
 	if got := <-firstDone; !errors.Is(got.err, context.Canceled) {
