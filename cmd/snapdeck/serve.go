@@ -63,8 +63,10 @@ type serveConfig struct {
 	idleTimeout             time.Duration
 	poll                    time.Duration
 	// private, set by tests: each session reads on its own, as before
-	// reads were shared (the benchmark's baseline).
+	// reads were shared (the benchmark's baseline). fresh, when not 0,
+	// replaces client.DefaultFresh.
 	private bool
+	fresh   time.Duration
 }
 
 // newBastion builds the provider, opens the audit log, checks the keys and
@@ -102,7 +104,7 @@ func newBastion(e env, cf *connFlags, sc serveConfig) (*bastion, error) {
 		return nil, err
 	}
 	if !sc.private {
-		shareReads(c.targets)
+		shareReads(c.targets, cmp.Or(sc.fresh, client.DefaultFresh))
 	}
 	audit, err := client.OpenAuditLog(cf.auditPath)
 	if err != nil {
@@ -159,12 +161,12 @@ func (b *bastion) close() { _ = b.audit.Close() }
 // that the sessions reading an account share its reads: ten people opening
 // the same list cost one read. Each view keeps the one provider (and its
 // Pacer) it was opened with, shared by every session already.
-func shareReads(ts []target) {
+func shareReads(ts []target, fresh time.Duration) {
 	caches := map[string]*client.ReadCache{}
 	for i, t := range ts {
 		rc := caches[t.account]
 		if rc == nil {
-			rc = client.NewReadCache(client.DefaultFresh)
+			rc = client.NewReadCache(fresh)
 			caches[t.account] = rc
 		}
 		ts[i].p = client.Shared(t.p, rc)
