@@ -6,18 +6,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/snapdeck/snapdeck/sim"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
 
-// simAccount serves a simulated Linode account of n instances over HTTP,
+// simAccount serves a simulated Linode account of n instances, each
+// request taking latency, over HTTP,
 // as `snapdeck serve --api` reaches it, and the getenv that holds its
 // token.
-func simAccount(t testing.TB, n int) (*simlinode.Server, []string, func(string) string) {
+func simAccount(t testing.TB, n int, latency time.Duration) (*simlinode.Server, []string, func(string) string) {
 	t.Helper()
-	sim := simlinode.New(simlinode.Seed(1, n, time.Now()), simlinode.Options{Token: "bastion-held-token"})
-	srv := httptest.NewServer(sim)
+	acct := simlinode.New(simlinode.Seed(1, n, time.Now()), simlinode.Options{Options: sim.Options{Latency: latency}, Token: "bastion-held-token"})
+	srv := httptest.NewServer(acct)
 	t.Cleanup(srv.Close)
-	return sim, []string{"--api", srv.URL}, func(k string) string {
+	return acct, []string{"--api", srv.URL}, func(k string) string {
 		if k == "LINODE_TOKEN" {
 			return "bastion-held-token"
 		}
@@ -44,7 +46,7 @@ func TestBastionSessionsShareReads(t *testing.T) {
 		{"private", true, sessions * pages},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sim, conn, getenv := simAccount(t, instances)
+			sim, conn, getenv := simAccount(t, instances, 0)
 			// A window no slow machine outlasts: this counts sharing, not time.
 			tb := startBastionConfig(t, serveConfig{maxSessions: sessions, private: tc.private, fresh: time.Hour}, conn, getenv)
 			var sts []*sshTerm
