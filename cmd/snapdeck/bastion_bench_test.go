@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -161,6 +163,15 @@ func procStatus(field string) float64 {
 	return 0
 }
 
+// cpuTime is the CPU time the process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // heapMB is the live heap and stacks after a collection, in MB.
 func heapMB() float64 {
 	runtime.GC()
@@ -188,55 +199,74 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 // itself, as before), the baseline for the requests.
 func BenchmarkBastion(b *testing.B) {
 	const moves = 20
-	for _, mode := range []string{"shared", "private"} {
-		for _, n := range []int{1, 10, 50} {
-			b.Run(fmt.Sprintf("%s/sessions=%d", mode, n), func(b *testing.B) {
-				for b.Loop() {
-					acct, conn, getenv := simAccount(b, 40, 50*time.Millisecond)
-					heap0, rss0 := heapMB(), procStatus("VmRSS")
-					tb := startBastionConfig(b, serveConfig{maxSessions: n, private: mode == "private"}, conn, getenv)
-					rts := make([]*rawTerm, n)
-					var wg sync.WaitGroup
-					for i := range rts {
-						rts[i] = tb.openRaw(b, 120, 40)
-						wg.Go(func() { rts[i].waitText(b, "Loaded 40 instances", 500*time.Millisecond) })
+	type pacing struct {
+		name  string
+		think time.Duration // mean pause before a key, after the last frame
+	}
+	// people: each session presses a key every 100-300 ms (after the
+	// last frame), out of step with the others, as people scrolling do;
+	// burst: every session presses its next key 40 ms after its last
+	// frame, all starting at once: 50 keys arrive together, the worst case.
+	for _, pace := range []pacing{{"people", 200 * time.Millisecond}, {"burst", 0}} {
+		for _, mode := range []string{"shared", "private"} {
+			for _, n := range []int{1, 10, 50} {
+				b.Run(fmt.Sprintf("%s/%s/sessions=%d", pace.name, mode, n), func(b *testing.B) {
+					for b.Loop() {
+						acct, conn, getenv := simAccount(b, 40, 50*time.Millisecond)
+						heap0, rss0 := heapMB(), procStatus("VmRSS")
+						tb := startBastionConfig(b, serveConfig{maxSessions: n, private: mode == "private"}, conn, getenv)
+						rts := make([]*rawTerm, n)
+						var wg sync.WaitGroup
+						for i := range rts {
+							rts[i] = tb.openRaw(b, 120, 40)
+							wg.Go(func() { rts[i].waitText(b, "Loaded 40 instances", 500*time.Millisecond) })
+						}
+						wg.Wait()
+						opened := acct.Requests()
+						var mu sync.Mutex
+						var lat []time.Duration
+						start := make([]int, n)
+						cpu0, wall0 := cpuTime(), time.Now()
+						for i, rt := range rts {
+							start[i] = rt.received()
+							wg.Go(func() {
+								ds := make([]time.Duration, 0, moves)
+								rnd := rand.New(rand.NewPCG(uint64(i), 1))
+								for m := range moves {
+									if pace.think > 0 {
+										time.Sleep(pace.think/2 + time.Duration(rnd.Int64N(int64(pace.think))))
+									}
+									ds = append(ds, rt.move(b, []string{"j", "k"}[m%2]))
+								}
+								mu.Lock()
+								lat = append(lat, ds...)
+								mu.Unlock()
+							})
+						}
+						wg.Wait()
+						cpu := cpuTime() - cpu0
+						busy := cpu.Seconds() / time.Since(wall0).Seconds()
+						bytesMoved := 0
+						for i, rt := range rts {
+							bytesMoved += rt.received() - start[i]
+						}
+						heap1, rss1, hwm := heapMB(), procStatus("VmRSS"), procStatus("VmHWM")
+						b.ReportMetric(busy, "cores-busy-scrolling")
+						b.ReportMetric(float64(cpu.Microseconds())/1000/float64(n*moves), "CPU-ms/move")
+						b.ReportMetric(float64(opened), "requests-to-open")
+						b.ReportMetric(float64(acct.Requests()), "requests-total")
+						b.ReportMetric((heap1-heap0)/float64(n), "MB-heap/session")
+						b.ReportMetric((rss1-rss0)/1024/float64(n), "MB-RSS/session")
+						b.ReportMetric(hwm/1024, "MB-VmHWM")
+						b.ReportMetric(float64(bytesMoved)/float64(n*moves), "B/move/session")
+						b.ReportMetric(float64(percentile(lat, 0.50).Microseconds())/1000, "ms-key-to-frame-p50")
+						b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "ms-key-to-frame-p99")
+						for _, rt := range rts {
+							rt.close()
+						}
 					}
-					wg.Wait()
-					opened := acct.Requests()
-					var mu sync.Mutex
-					var lat []time.Duration
-					start := make([]int, n)
-					for i, rt := range rts {
-						start[i] = rt.received()
-						wg.Go(func() {
-							ds := make([]time.Duration, 0, moves)
-							for m := range moves {
-								ds = append(ds, rt.move(b, []string{"j", "k"}[m%2]))
-							}
-							mu.Lock()
-							lat = append(lat, ds...)
-							mu.Unlock()
-						})
-					}
-					wg.Wait()
-					bytesMoved := 0
-					for i, rt := range rts {
-						bytesMoved += rt.received() - start[i]
-					}
-					heap1, rss1, hwm := heapMB(), procStatus("VmRSS"), procStatus("VmHWM")
-					b.ReportMetric(float64(opened), "requests-to-open")
-					b.ReportMetric(float64(acct.Requests()), "requests-total")
-					b.ReportMetric((heap1-heap0)/float64(n), "MB-heap/session")
-					b.ReportMetric((rss1-rss0)/1024/float64(n), "MB-RSS/session")
-					b.ReportMetric(hwm/1024, "MB-VmHWM")
-					b.ReportMetric(float64(bytesMoved)/float64(n*moves), "B/move/session")
-					b.ReportMetric(float64(percentile(lat, 0.50).Microseconds())/1000, "ms-key-to-frame-p50")
-					b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "ms-key-to-frame-p99")
-					for _, rt := range rts {
-						rt.close()
-					}
-				}
-			})
+				})
+			}
 		}
 	}
 }
