@@ -112,6 +112,7 @@ type App struct {
 	// env is what the screens get of the App.
 	env     *env
 	ticking bool
+	clip    text.Clipper // the body's lines, fitted, from the last frame
 }
 
 // Fatal is the error that ended the program, if any: a rejected token is not
@@ -437,7 +438,7 @@ func (a *App) render() string {
 	} else {
 		body = a.top().view(a.env, w, bodyH)
 	}
-	b.WriteString(text.Clip(body, w, bodyH))
+	b.WriteString(a.clip.Clip(body, w, bodyH))
 	b.WriteByte('\n')
 	b.WriteString(text.Fit(a.statusLine(), w))
 	b.WriteByte('\n')

@@ -4,6 +4,8 @@ package table
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -50,6 +52,20 @@ type Table struct {
 	// only, so sizing costs nothing more at 100,000 rows. It only grows
 	// until the rows change, so scrolling does not make columns jitter.
 	seen []int
+	// lines are the rows drawn lately, by their cells: a cursor move
+	// redraws the two rows it changes, not every row on screen. styles
+	// number the cells' styles for the key. A Table draws with one theme.
+	lines  map[string]*rowLines
+	styles []*lipgloss.Style
+	key    strings.Builder
+}
+
+// rowLines is one row as drawn: its cells' widths, and its line at the
+// column layout layout, plain and under the cursor ("" until drawn).
+type rowLines struct {
+	widths        []int
+	layout        string
+	plain, cursor string
 }
 
 // New is a table of these columns and no rows.
@@ -123,20 +139,54 @@ func (t *Table) Position() string {
 }
 
 // measure widens seen to the cells of the visible rows.
-func (t *Table) measure(rows []map[string]Cell) {
+func (t *Table) measure(rows []*rowLines) {
 	if len(t.seen) != len(t.cols) {
 		t.seen = make([]int, len(t.cols))
 		for i, c := range t.cols {
 			t.seen[i] = ansi.StringWidth(c.Title)
 		}
 	}
-	for _, cells := range rows {
-		for i, c := range t.cols {
-			if w := ansi.StringWidth(cells[c.Title].Text); w > t.seen[i] {
-				t.seen[i] = w
-			}
+	for _, r := range rows {
+		for i, w := range r.widths {
+			t.seen[i] = max(t.seen[i], w)
 		}
 	}
+}
+
+// row finds the drawn row of these cells, or starts one.
+func (t *Table) row(cells map[string]Cell) *rowLines {
+	if len(t.styles) > 64 { // styles made afresh for every frame: keep nothing
+		t.styles, t.lines = nil, nil
+	}
+	t.key.Reset()
+	for _, c := range t.cols {
+		cl := cells[c.Title]
+		id := -1
+		if cl.Style != nil {
+			id = slices.Index(t.styles, cl.Style)
+			if id < 0 {
+				id = len(t.styles)
+				t.styles = append(t.styles, cl.Style)
+			}
+		}
+		t.key.WriteString(cl.Text)
+		t.key.WriteByte(0)
+		t.key.WriteString(strconv.Itoa(id))
+		t.key.WriteByte(0)
+	}
+	key := t.key.String()
+	if r := t.lines[key]; r != nil {
+		return r
+	}
+	if t.lines == nil || len(t.lines) >= 4*t.height+64 {
+		t.lines = make(map[string]*rowLines, 2*t.height)
+	}
+	r := &rowLines{widths: make([]int, len(t.cols))}
+	for i, c := range t.cols {
+		r.widths[i] = ansi.StringWidth(cells[c.Title].Text)
+	}
+	t.lines[key] = r
+	return r
 }
 
 // layout returns the columns that fit in width and their widths, given
@@ -229,9 +279,12 @@ func (t *Table) layout(width int, want []int) ([]Column, []int) {
 // row i keyed by column title.
 func (t *Table) Render(th theme.Theme, width int, row func(i int) map[string]Cell) string {
 	from, to := t.Visible()
-	rows := make([]map[string]Cell, 0, to-from)
+	cells := make([]map[string]Cell, 0, to-from)
+	rows := make([]*rowLines, 0, to-from)
 	for i := from; i < to; i++ {
-		rows = append(rows, row(i))
+		c := row(i)
+		cells = append(cells, c)
+		rows = append(rows, t.row(c))
 	}
 	t.measure(rows)
 	cols, ws := t.layout(width, t.seen)
@@ -240,24 +293,40 @@ func (t *Table) Render(th theme.Theme, width int, row func(i int) map[string]Cel
 	for i, c := range cols {
 		hdr[i] = text.Fit(c.Title, ws[i])
 	}
+	layout := fmt.Sprint(hdr, ws)
 	b.WriteString(th.Header.Render(strings.Join(hdr, " ")))
-	for r, cells := range rows {
+	for r, rl := range rows {
 		i := from + r
 		b.WriteByte('\n')
-		parts := make([]string, len(cols))
-		for j, c := range cols {
-			cl := cells[c.Title]
-			txt := text.Fit(cl.Text, ws[j])
-			if cl.Style != nil && i != t.cursor {
-				txt = cl.Style.Render(txt)
-			}
-			parts[j] = txt
+		if rl.layout != layout {
+			rl.layout, rl.plain, rl.cursor = layout, "", ""
 		}
-		line := strings.Join(parts, " ")
+		line := &rl.plain
 		if i == t.cursor {
-			line = th.Selected.Render(line)
+			line = &rl.cursor
 		}
-		b.WriteString(line)
+		if *line == "" {
+			*line = drawRow(th, cols, ws, cells[r], i == t.cursor)
+		}
+		b.WriteString(*line)
 	}
 	return b.String()
+}
+
+// drawRow draws one row's cells at the widths ws.
+func drawRow(th theme.Theme, cols []Column, ws []int, cells map[string]Cell, cursor bool) string {
+	parts := make([]string, len(cols))
+	for j, c := range cols {
+		cl := cells[c.Title]
+		txt := text.Fit(cl.Text, ws[j])
+		if cl.Style != nil && !cursor {
+			txt = cl.Style.Render(txt)
+		}
+		parts[j] = txt
+	}
+	line := strings.Join(parts, " ")
+	if cursor {
+		line = th.Selected.Render(line)
+	}
+	return line
 }

@@ -1,9 +1,11 @@
 package table
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/snapdeck/snapdeck/ui/theme"
@@ -117,5 +119,42 @@ func TestRenderAsksOnlyVisibleRows(t *testing.T) {
 	tb.Render(theme.New(), 80, func(int) map[string]Cell { asked++; return map[string]Cell{"LABEL": {Text: "x"}} })
 	if asked != 20 {
 		t.Fatalf("asked for %d rows, want 20", asked)
+	}
+}
+
+// Rows drawn from the cache follow their cells: a changed text or style,
+// and the cursor's highlight moving, all show in the next frame.
+func TestRedrawFollowsCellsAndCursor(t *testing.T) {
+	th := theme.New()
+	tb := New(Column{Title: "LABEL", Min: 10}, Column{Title: "STATUS", Width: 12, Priority: 1})
+	tb.SetRows(3)
+	tb.SetHeight(5)
+	status := []string{"running", "running", "running"}
+	styles := []*lipgloss.Style{nil, nil, nil}
+	draw := func() []string {
+		return strings.Split(tb.Render(th, 40, func(i int) map[string]Cell {
+			return map[string]Cell{"LABEL": {Text: "web-" + strconv.Itoa(i)}, "STATUS": {Text: status[i], Style: styles[i]}}
+		}), "\n")
+	}
+	first := draw()
+	if first[1] != th.Selected.Render(ansi.Strip(first[1])) {
+		t.Fatalf("row 0 not highlighted: %q", first[1])
+	}
+	tb.Move(1)
+	second := draw()
+	if second[1] == first[1] || second[2] == first[2] || !strings.Contains(second[2], ansi.Strip(second[2])) {
+		t.Fatalf("the highlight did not move:\n%q\n%q", first, second)
+	}
+	if again := draw(); strings.Join(again, "\n") != strings.Join(second, "\n") {
+		t.Fatalf("the same frame drew differently:\n%q\n%q", second, again)
+	}
+	status[2] = "offline"
+	if got := ansi.Strip(draw()[3]); !strings.Contains(got, "offline") {
+		t.Fatalf("row 2 after its status changed: %q", got)
+	}
+	before := draw()[3]
+	styles[2] = &th.Bad
+	if after := draw()[3]; after == before || ansi.Strip(after) != ansi.Strip(before) {
+		t.Fatalf("a new style on the same text drew %q, before %q", after, before)
 	}
 }
