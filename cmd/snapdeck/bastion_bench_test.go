@@ -163,6 +163,15 @@ func procStatus(field string) float64 {
 	return 0
 }
 
+// loadAvg is the machine's load average over the last minute: the other
+// work the figures were measured beside.
+func loadAvg() float64 {
+	data, _ := os.ReadFile("/proc/loadavg")
+	f, _, _ := strings.Cut(string(data), " ")
+	v, _ := strconv.ParseFloat(f, 64)
+	return v
+}
+
 // cpuTime is the CPU time the process has used, user and system.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -252,6 +261,7 @@ func BenchmarkBastion(b *testing.B) {
 						}
 						heap1, rss1, hwm := heapMB(), procStatus("VmRSS"), procStatus("VmHWM")
 						b.ReportMetric(busy, "cores-busy-scrolling")
+					b.ReportMetric(loadAvg(), "loadavg-1m")
 						b.ReportMetric(float64(cpu.Microseconds())/1000/float64(n*moves), "CPU-ms/move")
 						b.ReportMetric(float64(opened), "requests-to-open")
 						b.ReportMetric(float64(acct.Requests()), "requests-total")
