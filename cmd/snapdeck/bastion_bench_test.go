@@ -261,7 +261,7 @@ func BenchmarkBastion(b *testing.B) {
 						}
 						heap1, rss1, hwm := heapMB(), procStatus("VmRSS"), procStatus("VmHWM")
 						b.ReportMetric(busy, "cores-busy-scrolling")
-					b.ReportMetric(loadAvg(), "loadavg-1m")
+						b.ReportMetric(loadAvg(), "loadavg-1m")
 						b.ReportMetric(float64(cpu.Microseconds())/1000/float64(n*moves), "CPU-ms/move")
 						b.ReportMetric(float64(opened), "requests-to-open")
 						b.ReportMetric(float64(acct.Requests()), "requests-total")
