@@ -18,6 +18,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/snapdeck/snapdeck/model"
 )
 
 // Kind is what the accounts file knows of one provider. This package names
@@ -102,6 +104,11 @@ type File struct {
 	Accounts []Account `toml:"account"`
 	// Serve holds `snapdeck serve` settings; its flags override them.
 	Serve Serve `toml:"serve"`
+	// Policy is the backup policy the file sets (the built-in rule when it
+	// sets none): which rule each resource is held to.
+	Policy model.Policy `toml:"-"`
+	// PolicyTOML is [policy] as written; Policy is what it means.
+	PolicyTOML Policy `toml:"policy"`
 }
 
 // Serve configures `snapdeck serve`. Zero values leave the flag defaults.
@@ -173,6 +180,9 @@ func Load(path string, kinds []Kind) (*File, error) {
 	}
 	for _, k := range md.Undecoded() {
 		if len(k) != 2 || k[0] != "account" || !isSetting(kinds, k[1]) {
+			if len(k) > 0 && k[0] == "policy" {
+				return nil, fail("unknown setting %q: [policy] holds [policy.default], [policy.account.NAME] and [policy.tag.TAG] rules", k.String())
+			}
 			return nil, fail("unknown setting %q", k.String())
 		}
 	}
@@ -201,6 +211,9 @@ func Load(path string, kinds []Kind) (*File, error) {
 			return nil, fail("%s: the name is used twice", a.where)
 		}
 		seen[a.Name] = true
+	}
+	if f.Policy, err = f.policy(); err != nil {
+		return nil, fail("%v", err)
 	}
 	return &f, nil
 }

@@ -38,6 +38,9 @@ type ProviderInfo struct {
 	// GroupTitle heads the column that says where a resource lives
 	// ("REGION", "PROJECT").
 	GroupTitle string
+	// GroupIsTag says the group is one the user chose (a project), so
+	// backup policy tag rules match it as well as the resource's tags.
+	GroupIsTag bool
 	// BackupNoun is what taking one makes ("snapshot", "backup").
 	BackupNoun string
 	Caps       Caps

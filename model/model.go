@@ -199,6 +199,9 @@ type SnapshotState struct {
 	Known      bool    // false until the backups were read
 	Current    *Backup // nil when there is none
 	InProgress *Backup // nil when none is being taken
+	// Manual are the creation times of the successful snapshots and manual
+	// backups, for the backup policy's min_manual.
+	Manual []time.Time
 }
 
 // Summarise derives the snapshot state from a resource's backup list.
@@ -211,6 +214,9 @@ func Summarise(backups []Backup) SnapshotState {
 			s.Current = b
 		case SlotInProgress:
 			s.InProgress = b
+		}
+		if b.Kind == BackupSnapshot && b.Status == StatusSuccessful && !b.Created.IsZero() {
+			s.Manual = append(s.Manual, b.Created)
 		}
 	}
 	return s

@@ -21,14 +21,17 @@ type account struct {
 	p         client.Provider
 	plural    string // "Instances", "Addons"…
 	call      func(ctx context.Context, fn func(ctx context.Context) tea.Msg) tea.Cmd
+	request   func(ctx context.Context, fn func(ctx context.Context) tea.Msg) tea.Msg // call's work, run now
 	announce  func(string)
 	preloaded *client.ResourcePage
 	ctx       context.Context // the listing's, ended by a refresh
 	cancel    context.CancelFunc
-	scan      *scan // the fleet-wide backup scan, while it runs
+	feed      chan pageMsg // the listing's pages, as its loader reads them
+	scan      *scan        // the fleet-wide backup scan, while it runs
 }
 
-// pageMsg answers one page of the resource listing of generation gen.
+// pageMsg answers one page of the resource listing of generation gen, or,
+// with err, ends it: the loader's first error stopped the pages still out.
 type pageMsg struct {
 	gen  int
 	page int
@@ -57,37 +60,82 @@ func (c *account) close() {
 	}
 }
 
-// load begins a new listing generation: page 1, then the rest at once,
-// under base.
+// load begins a new listing generation, read by client.LoadPages (page 1,
+// then the rest at once) with each request under the App's bound and
+// timeout; each page reaches onPage as it arrives. Its requests are
+// under base (an explicit refresh marks it, see App.fresh).
 func (c *account) load(base context.Context) tea.Cmd {
 	c.close()
-	c.ctx, c.cancel = context.WithCancel(base)
+	ctx, cancel := context.WithCancel(base)
+	c.ctx, c.cancel = ctx, cancel
 	gen := c.st.Begin()
-	if p := c.preloaded; p != nil {
-		c.preloaded = nil
-		cmd, _ := c.onPage(pageMsg{gen: gen, page: 1, res: *p})
-		return cmd
+	first := c.preloaded
+	c.preloaded = nil
+	if first != nil {
+		// Page 1 is drawn now; the loader reads the rest.
+		c.onPage(pageMsg{gen: gen, page: 1, res: *first})
+		if c.st.Pending() == 0 {
+			return nil
+		}
 	}
-	return c.fetchPage(1)
+	feed := make(chan pageMsg)
+	c.feed = feed
+	p, request := c.p, c.request
+	read := func(ctx context.Context, page int) (res client.ResourcePage, err error) {
+		request(ctx, func(ctx context.Context) tea.Msg {
+			res, err = p.ListResources(ctx, page, client.Filter{})
+			return nil
+		})
+		return res, err
+	}
+	run := func() {
+		defer close(feed)
+		send := func(m pageMsg) {
+			select {
+			case feed <- m:
+			case <-ctx.Done(): // a refresh or quit: nobody reads this generation
+			}
+		}
+		err := client.LoadPages(ctx, read, first, func(page int, res client.ResourcePage) {
+			if page > 1 || first == nil {
+				send(pageMsg{gen: gen, page: page, res: res})
+			}
+		})
+		if err != nil {
+			send(pageMsg{gen: gen, err: err})
+		}
+	}
+	return func() tea.Msg {
+		go run()
+		return next(feed)
+	}
 }
 
-func (c *account) fetchPage(page int) tea.Cmd {
-	gen, p := c.st.Gen(), c.p
-	return c.call(c.ctx, func(ctx context.Context) tea.Msg {
-		res, err := p.ListResources(ctx, page, client.Filter{})
-		return pageMsg{gen: gen, page: page, res: res, err: err}
-	})
+// listen waits for the listing's next page.
+func (c *account) listen() tea.Cmd {
+	feed := c.feed
+	return func() tea.Msg { return next(feed) }
 }
 
-// onPage stores a page and asks for the rest after page 1. fatal is a
-// rejected token on the first listing: nothing a retry can fix.
+// next is the next message of a listing's feed; nil once it is closed.
+func next(feed chan pageMsg) tea.Msg {
+	m, ok := <-feed
+	if !ok {
+		return nil
+	}
+	return m
+}
+
+// onPage stores a page and waits for the next while pages are still to
+// come. fatal is a rejected token on the first listing: nothing a retry can
+// fix.
 func (c *account) onPage(m pageMsg) (cmd tea.Cmd, fatal error) {
 	st := c.st
 	if !st.Current(m.gen) {
 		return nil, nil
 	}
-	st.Answered()
 	if m.err != nil {
+		st.Ended()
 		if !st.Loaded() && client.KindOf(m.err) == client.ErrAuth {
 			return nil, m.err
 		}
@@ -97,22 +145,22 @@ func (c *account) onPage(m pageMsg) (cmd tea.Cmd, fatal error) {
 		}
 		return nil, nil
 	}
-	var cmds []tea.Cmd
+	st.Answered()
 	if m.page == 1 {
 		pages := max(m.res.Pages, 1)
 		// Rows of the last generation stay on screen until their page is
 		// read again, so a refresh never blanks the list.
 		st.SetPageCount(pages, m.res.Total)
-		for p := 2; p <= pages; p++ {
-			st.Asked(1)
-			cmds = append(cmds, c.fetchPage(p))
-		}
+		st.Asked(pages - 1)
 	}
 	st.SetPage(m.page, m.res.Items)
-	if st.Pending() == 0 && st.Err() == nil {
+	if st.Pending() > 0 {
+		return c.listen(), nil
+	}
+	if st.Err() == nil {
 		c.announce(fmt.Sprintf("Loaded %d %s", len(st.Resources()), strings.ToLower(c.plural)))
 	}
-	return tea.Batch(cmds...), nil
+	return nil, nil
 }
 
 // maxSummaries bounds the backup reads made for the snapshot column.

@@ -213,10 +213,14 @@ func TestRestoreWithoutOverwriteIsYesAndRefusalShown(t *testing.T) {
 	h.wait("Enter does not confirm here")
 	h.key("y")
 	// The simulator refuses when the target lacks free space; the reason is shown.
+	// The outcome is in the status line (the history legend above the
+	// backups says "failed" too).
+	outcome := func(s string) string { st, _ := lastLines(s); return st }
 	s := h.waitFor("an outcome", func(s string) bool {
-		return strings.Contains(s, "accepted; watching it") || strings.Contains(s, "finished") || strings.Contains(s, "failed")
+		o := outcome(s)
+		return strings.Contains(o, "accepted; watching it") || strings.Contains(o, "finished") || strings.Contains(o, "failed")
 	})
-	if strings.Contains(s, "failed") && !strings.Contains(strings.ToLower(s), "space") {
+	if strings.Contains(outcome(s), "failed") && !strings.Contains(strings.ToLower(s), "space") {
 		t.Fatalf("a refusal without the API's reason:\n%s", s)
 	}
 	if n := h.mutations(); n != 1 {

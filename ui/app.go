@@ -50,6 +50,9 @@ type Options struct {
 	Production bool
 	// Jump says a Deck holds this App, so `:` switches account.
 	Jump bool
+	// Policy is the backup policy rows are judged by; the zero Policy is
+	// the built-in rule.
+	Policy model.Policy
 	// PanicKey makes ctrl+\ panic, so that tests can check what a crash
 	// report shows and that the terminal is restored.
 	PanicKey bool
@@ -154,9 +157,10 @@ func New(o Options) *App {
 	a.testPanic = o.PanicKey
 	a.root, a.stop = context.WithCancel(context.Background())
 	a.store = store.New()
-	a.acct = &account{st: a.store, p: o.Provider, plural: a.info.Plural, call: a.call, announce: a.announce, preloaded: o.Preloaded}
+	a.store.SetClock(o.Now)
+	a.acct = &account{st: a.store, p: o.Provider, plural: a.info.Plural, call: a.call, request: a.request, announce: a.announce, preloaded: o.Preloaded}
 	a.env = &env{keys: a.keys, th: a.th, info: a.info, actions: a.actions, p: o.Provider, now: o.Now,
-		readOnly: o.ReadOnly, production: o.Production, account: o.Account, store: a.store, jobLog: &store.JobLog{}, acct: a.acct, root: a}
+		readOnly: o.ReadOnly, production: o.Production, account: o.Account, policy: o.Policy, store: a.store, jobLog: &store.JobLog{}, acct: a.acct, root: a}
 	a.stack = []screen{newInstances(a.env)}
 	return a
 }
@@ -166,10 +170,24 @@ type Summary struct {
 	Loaded    bool
 	Resources int
 	Stale     int // no successful backup in the last 48 h
-	Jobs      int
-	Err       error
-	Title     string // the provider's name for itself: "Linode", "Civo"
-	ReadOnly  bool
+	// Violations are the resources known to break their backup policy
+	// rule; Unknown those whose rule needs backups not read yet.
+	Violations, Unknown int
+	Jobs                int
+	Err                 error
+	Title               string // the provider's name for itself: "Linode", "Civo"
+	ReadOnly            bool
+	// History is, per day of the last model.HistoryDays, how many of the
+	// resources whose backups were read had a good backup that day.
+	History []model.DayShare
+	// Known of the WithBackups resources whose backup service is on have
+	// had their backups read; History and Worst are over those.
+	Known, WithBackups int
+	// Worst is the label of the known resource with the fewest good days
+	// (then the most failed), and WorstDays its history; "" when none is
+	// known.
+	Worst     string
+	WorstDays []model.Day
 }
 
 // Summary reports the App's account at a glance.
@@ -181,10 +199,31 @@ func (a *App) Summary() Summary {
 		s.Err = a.fatal
 	}
 	now := a.opts.Now()
+	var hs [][]model.Day
+	var labels []string
 	for _, r := range st.Resources() {
 		if r.BackupStale(now) {
 			s.Stale++
 		}
+		switch v := a.env.verdict(r, now); {
+		case v.Violated():
+			s.Violations++
+		case v.Unknown:
+			s.Unknown++
+		}
+		if !r.BackupsEnabled {
+			continue // the share is over resources whose service is on
+		}
+		s.WithBackups++
+		if st.HistoryKnown(r.ID) {
+			hs = append(hs, st.History(r.ID, model.HistoryDays))
+			labels = append(labels, r.Label)
+		}
+	}
+	s.Known = len(hs)
+	s.History = model.FleetHistory(hs)
+	if w := model.WorstHistory(hs); w >= 0 {
+		s.Worst, s.WorstDays = labels[w], hs[w]
 	}
 	return s
 }
@@ -255,22 +294,25 @@ func (a *App) reqID() int {
 
 // call runs fn in a tea.Cmd under the concurrency bound and the timeout.
 func (a *App) call(ctx context.Context, fn func(ctx context.Context) tea.Msg) tea.Cmd {
-	timeout, sem, root := a.opts.Timeout, a.sem, a.root
 	ctx = a.fresh(ctx)
-	return func() tea.Msg {
-		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		defer context.AfterFunc(root, cancel)()
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			return fn(ctx) // reports the cancellation through fn's own error path
-		}
-		defer func() { <-sem }()
-		cctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		return fn(cctx)
+	return func() tea.Msg { return a.request(ctx, fn) }
+}
+
+// request runs fn now under the concurrency bound and the timeout: call's
+// work, for code already off the event loop (the listing's loader).
+func (a *App) request(ctx context.Context, fn func(ctx context.Context) tea.Msg) tea.Msg {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(a.root, cancel)()
+	select {
+	case a.sem <- struct{}{}:
+	case <-ctx.Done():
+		return fn(ctx) // reports the cancellation through fn's own error path
 	}
+	defer func() { <-a.sem }()
+	cctx, cancel := context.WithTimeout(ctx, a.opts.Timeout)
+	defer cancel()
+	return fn(cctx)
 }
 
 // Close cancels every request still out. The program calls it on quitting;

@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/client/linode"
+	"github.com/snapdeck/snapdeck/model"
 	simlinode "github.com/snapdeck/snapdeck/sim/linode"
 )
 
@@ -47,6 +49,13 @@ type setup struct {
 	// production one when production is set) followed by these targets.
 	extra      []Target
 	production bool
+	// clock, when set, is the time of the demo fleet, the simulator and
+	// the TUI alike: a fixed day, for assertions on dates.
+	clock time.Time
+	// wrap, when set, stands in front of the simulator (a sim.Gate).
+	wrap func(http.Handler) http.Handler
+	// policy is the backup policy rows are judged by (zero: built-in).
+	policy model.Policy
 	// shared, when set, puts the provider over it, as the SSH server does.
 	shared *client.ReadCache
 }
@@ -57,6 +66,12 @@ func start(t *testing.T, s setup) *harness {
 		s.w, s.h = 100, 30
 	}
 	now := time.Now()
+	clock := time.Now
+	if !s.clock.IsZero() {
+		now = s.clock
+		clock = func() time.Time { return s.clock }
+		s.sim.Now = clock
+	}
 	if s.fleet == nil {
 		s.fleet = simlinode.Demo(now)
 	}
@@ -70,7 +85,11 @@ func start(t *testing.T, s setup) *harness {
 	if s.before != nil {
 		s.before(srv)
 	}
-	hs := httptest.NewServer(srv)
+	var handler http.Handler = srv
+	if s.wrap != nil {
+		handler = s.wrap(srv)
+	}
+	hs := httptest.NewServer(handler)
 	t.Cleanup(hs.Close)
 	token := s.token
 	if token == "" {
@@ -94,7 +113,7 @@ func start(t *testing.T, s setup) *harness {
 	if s.readOnly {
 		p = client.ReadOnly(p)
 	}
-	opts := Options{Provider: p, Account: "test", Now: time.Now, Timeout: s.timeout, ReadOnly: s.readOnly, PollEvery: 50 * time.Millisecond}
+	opts := Options{Provider: p, Account: "test", Now: clock, Timeout: s.timeout, ReadOnly: s.readOnly, PollEvery: 50 * time.Millisecond, Policy: s.policy}
 	app := New(opts)
 	var root tea.Model = app
 	if s.extra != nil {

@@ -191,6 +191,13 @@ func (s *backupsScreen) view(e *env, w, h int) string {
 	b.WriteString(s.summary(e, now, w))
 	b.WriteByte('\n')
 	h--
+	var snap model.SnapshotState
+	if s.loaded {
+		snap = model.Summarise(s.backups)
+	}
+	b.WriteString(e.policyLine(s.res, snap, w))
+	b.WriteByte('\n')
+	h--
 	switch {
 	case s.err != nil && !s.loaded:
 		b.WriteString(e.errorView("backups of "+s.res.Label, s.err, w))
@@ -198,6 +205,11 @@ func (s *backupsScreen) view(e *env, w, h int) string {
 	case !s.loaded:
 		b.WriteString(e.root.spinView() + " Loading backups…")
 		return b.String()
+	}
+	b.WriteString(historyView(e, model.History(s.backups, now, model.HistoryDays), w))
+	b.WriteByte('\n')
+	h -= 2
+	switch {
 	case len(s.backups) == 0 && !s.res.BackupsEnabled:
 		this := e.info.ResourceTitle
 		if this == "" {
@@ -223,6 +235,23 @@ func (s *backupsScreen) view(e *env, w, h int) string {
 	return b.String()
 }
 
+// historyView is a backup history as two lines: the strip, one cell per
+// UTC day with today last, and its legend. A narrow screen shows fewer
+// days and drops the dates, never wrapping.
+func historyView(e *env, h []model.Day, w int) string {
+	const lead = "history "
+	days := max(min(len(h), w-len(lead)), 0)
+	h = h[len(h)-days:]
+	line := e.th.Dim.Render(lead) + theme.HistoryStrip(h)
+	if days > 0 {
+		span := fmt.Sprintf("  %d days to %s UTC", days, h[days-1].Date.Format("Jan 2"))
+		if len(lead)+days+len(span) <= w {
+			line += e.th.Dim.Render(span)
+		}
+	}
+	return text.Fit(line, w) + "\n" + text.Fit(theme.HistoryLegend(), w)
+}
+
 // summary is the one-line description of the resource above its backups.
 func (s *backupsScreen) summary(e *env, now time.Time, w int) string {
 	r := s.res
@@ -244,7 +273,6 @@ func backupRow(e *env, b model.Backup) map[string]table.Cell {
 	if b.Label == "" {
 		label = table.Cell{Text: "(automatic)", Style: &th.Dim}
 	}
-	st := th.Dim.Foreground(theme.StatusColor(b.Status))
 	status := theme.StatusText(b.Status, b.RawStatus)
 	if j := e.store.JobFor(b.ResourceID); j != nil && b.Slot == model.SlotInProgress {
 		status += fmt.Sprintf(" %d%%", j.Percent)
@@ -252,7 +280,7 @@ func backupRow(e *env, b model.Backup) map[string]table.Cell {
 	return map[string]table.Cell{
 		"LABEL":    label,
 		"TYPE":     {Text: backupType(b)},
-		"STATUS":   {Text: status, Style: &st},
+		"STATUS":   {Text: status, Style: e.statusStyle(b.Status)},
 		"CREATED":  {Text: format.Short(b.Created)},
 		"FINISHED": {Text: format.Short(b.Finished)},
 		"DURATION": {Text: format.Duration(b.Duration())},

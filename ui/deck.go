@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
@@ -446,7 +448,7 @@ func (d *Deck) renderOverview() string {
 	cols := []struct {
 		t string
 		w int
-	}{{"ACCOUNT", 0}, {"PROVIDER", 26}, {"RESOURCES", 10}, {"NO GOOD BACKUP", 15}, {"JOBS", 5}}
+	}{{"ACCOUNT", 0}, {"PROVIDER", 26}, {"RESOURCES", 10}, {"VIOLATIONS", 15}, {"JOBS", 5}}
 	fixed := 0
 	for _, c := range cols[1:] {
 		fixed += c.w + 1
@@ -472,9 +474,12 @@ func (d *Deck) renderOverview() string {
 		case s.Err != nil:
 			res, stale = th.Bad.Render("error"), ""
 		case s.Loaded:
-			res, stale = fmt.Sprint(s.Resources), theme.AgeText(fmt.Sprint(s.Stale), s.Stale > 0)
+			res, stale = fmt.Sprint(s.Resources), theme.AgeText(fmt.Sprint(s.Violations), s.Violations > 0)
+			if s.Unknown > 0 {
+				stale += fmt.Sprintf(" +%d?", s.Unknown)
+			}
 			staleStyle = th.Good
-			if s.Stale > 0 {
+			if s.Violations > 0 {
 				staleStyle = th.Bad
 			}
 		}
@@ -486,6 +491,7 @@ func (d *Deck) renderOverview() string {
 		}
 		out = append(out, text.Fit(row, w))
 	}
+	out = append(out, d.historyLines(cols[0].w, w)...)
 	for _, u := range d.unavailable {
 		rest := w - cols[0].w - cols[1].w - 2
 		out = append(out, text.Fit(text.Fit(text.User(u.Account), cols[0].w)+" "+text.Fit(text.User(u.Provider), cols[1].w)+" "+
@@ -513,6 +519,39 @@ func (d *Deck) renderOverview() string {
 		footer = []key.Binding{k.Jump, k.Quit, keymap.WithHelp(k.Help, "?/esc", "close help")}
 	}
 	return out[0] + "\n" + body + "\n" + text.Fit(d.status.View(th), w) + "\n" + text.Fit(d.help.ShortHelpView(footer), w)
+}
+
+// historyLines are the overview's backup history: per account view, the
+// share of its resources with a good backup per UTC day (of those whose
+// backups were read: "n of m known") and its worst resource, then the
+// legend. A narrow screen shows fewer days.
+func (d *Deck) historyLines(nameW, w int) []string {
+	th := d.th
+	days := min(model.HistoryDays, max(w-nameW-1-20, 1))
+	now := time.Now()
+	if len(d.apps) > 0 {
+		now = d.apps[0].opts.Now()
+	}
+	out := []string{"", th.Header.Render(text.Fit(fmt.Sprintf("BACKUP HISTORY · good backups per day, %d days to %s UTC", days, now.UTC().Format("Jan 2")), w))}
+	longest := 0
+	for i := range d.apps {
+		longest = max(longest, ansi.StringWidth(d.name(i)))
+	}
+	nameW = min(nameW, longest)
+	for i, a := range d.apps {
+		s := a.Summary()
+		strip := theme.ShareStrip(make([]model.DayShare, days)) // nothing known yet
+		if len(s.History) >= days {
+			strip = theme.ShareStrip(s.History[len(s.History)-days:])
+		}
+		line := text.Fit(d.name(i), nameW) + " " + strip + " " + th.Dim.Render(fmt.Sprintf("%d of %d known", s.Known, s.WithBackups))
+		if s.Worst != "" {
+			good, _ := model.HistoryScore(s.WorstDays)
+			line += th.Dim.Render(" · worst ") + s.Worst + th.Dim.Render(fmt.Sprintf(" %d/%d good", good, len(s.WorstDays)))
+		}
+		out = append(out, text.Fit(line, w))
+	}
+	return append(out, text.Fit(theme.ShareLegend(), w))
 }
 
 // accounts lists the distinct account names.

@@ -82,7 +82,7 @@ func TestDeckOverviewCountsEveryAccount(t *testing.T) {
 		return strings.Contains(s, "test/instances") && strings.Contains(s, "staging/instances") &&
 			rowHas(s, "staging/instances", " 5 ") && rowHas(s, "test/instances", " 40 ")
 	})
-	for _, want := range []string{"RESOURCES", "NO GOOD BACKUP", "JOBS", "[prod]", "Linode"} {
+	for _, want := range []string{"RESOURCES", "VIOLATIONS", "JOBS", "[prod]", "Linode"} {
 		if !strings.Contains(s, want) {
 			t.Fatalf("overview lacks %q:\n%s", want, s)
 		}

@@ -89,7 +89,7 @@ func TestOverviewHelp(t *testing.T) {
 	h.key(":")
 	h.key("overview")
 	h.key("enter")
-	s := h.wait("NO GOOD BACKUP")
+	s := h.wait("VIOLATIONS")
 	if _, footer := lastLines(s); !strings.Contains(footer, "? help") || !strings.Contains(footer, ": jump") {
 		t.Fatalf("overview footer: %q", footer)
 	}
@@ -97,7 +97,7 @@ func TestOverviewHelp(t *testing.T) {
 	h.waitAll("Keys — Overview", ": jump", "enter open", "q quit", "?/esc close help")
 	h.key("esc")
 	h.waitFor("the help to close, the overview kept", func(s string) bool {
-		return !strings.Contains(s, "Keys — Overview") && strings.Contains(s, "NO GOOD BACKUP")
+		return !strings.Contains(s, "Keys — Overview") && strings.Contains(s, "VIOLATIONS")
 	})
 }
 

@@ -36,6 +36,9 @@ type instancesScreen struct {
 	filter input.Model
 	query  string
 	typing bool
+	// only, when set, keeps the rows it passes: `v`, the policy
+	// violations (env.mayViolate).
+	only func(model.Resource) bool
 }
 
 func newInstances(e *env) *instancesScreen {
@@ -49,7 +52,10 @@ func newInstances(e *env) *instancesScreen {
 		{Title: "PLAN", Width: 15, Priority: 1},
 		{Title: "BACKUPS", Width: 7, Priority: 4},
 		{Title: "LAST GOOD", Width: 9, Priority: 7},
+		{Title: "POLICY", Width: 8, Priority: 4},
 		{Title: "TAGS", Width: 12, Priority: 0},
+		// Fewer days rather than none while 7 fit; dropped first after TAGS.
+		{Title: "HISTORY", Width: 7, Priority: 0, KeepEnd: true},
 		{Title: "SNAPSHOT", Width: 11, Priority: 3},
 	}
 	if !e.info.Caps.Has(model.CapEnableBackups) {
@@ -73,12 +79,16 @@ func (s *instancesScreen) title() string {
 // count is the plural and how many rows there are (and pass the filter).
 func (s *instancesScreen) count() string {
 	n := len(s.rows())
-	if s.query != "" {
+	if s.query != "" || s.only != nil {
 		more := ""
 		if !s.filtered() {
 			more = "+"
 		}
-		return fmt.Sprintf("%s %d%s/%d", s.plural, len(s.shown), more, n)
+		what := s.plural
+		if s.only != nil {
+			what += " violating"
+		}
+		return fmt.Sprintf("%s %d%s/%d", what, len(s.shown), more, n)
 	}
 	if s.st.Total() > n {
 		return fmt.Sprintf("%s %d of %d", s.plural, n, s.st.Total())
@@ -147,7 +157,7 @@ func (s *instancesScreen) ensure(want, budget int) {
 	q := model.NormalizeQuery(s.query)
 	end := min(len(s.rows()), s.scanned+budget)
 	for s.scanned < end && len(s.shown) < want {
-		if q == "" || strings.Contains(s.hay[s.scanned], q) {
+		if (q == "" || strings.Contains(s.hay[s.scanned], q)) && (s.only == nil || s.only(s.rows()[s.scanned])) {
 			s.shown = append(s.shown, s.scanned)
 		}
 		s.scanned++
@@ -175,6 +185,20 @@ func (s *instancesScreen) onQuery(e *env) tea.Cmd {
 	s.tbl.MoveTo(0)
 	s.ensure(s.tableHeight(e.root.bodyHeight()), filterChunk)
 	return s.filterStep()
+}
+
+// moved reports whether the row with id, looked at by the filter, would
+// now be kept or dropped otherwise than it was.
+func (s *instancesScreen) moved(id string) bool {
+	all := s.rows()
+	for i := 0; i < s.scanned && i < len(all); i++ {
+		if all[i].ID == id {
+			_, shown := slices.BinarySearch(s.shown, i)
+			q := model.NormalizeQuery(s.query)
+			return shown != (s.only(all[i]) && (q == "" || strings.Contains(s.hay[i], q)))
+		}
+	}
+	return false
 }
 
 func (s *instancesScreen) current() (model.Resource, bool) {
@@ -209,6 +233,10 @@ func (s *instancesScreen) update(e *env, msg tea.Msg) tea.Cmd {
 	case listedMsg:
 		return s.onListed(e)
 	case summaryMsg: // stored by the root; more rows may want reading
+		if s.only != nil && s.moved(m.id) {
+			// Its verdict changed: a row now known to pass leaves.
+			s.applyFilter(s.keepID())
+		}
 		return s.wantSummaries(e)
 	case tea.WindowSizeMsg, resumeMsg: // more rows may be on screen now
 		if s.st.Loaded() {
@@ -291,6 +319,13 @@ func (s *instancesScreen) updateKeys(e *env, m tea.KeyPressMsg) tea.Cmd {
 			s.query = ""
 			s.applyFilter(s.keepID())
 		}
+	case key.Matches(m, k.Violations):
+		if s.only == nil {
+			s.only = e.mayViolate
+		} else {
+			s.only = nil
+		}
+		s.applyFilter(s.keepID())
 	case key.Matches(m, k.Refresh):
 		e.acct.stopScan()
 		return e.root.loadList()
@@ -322,8 +357,8 @@ func (s *instancesScreen) keys(e *env) keymap.Help {
 		}
 	}
 	nav := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
-	act := []key.Binding{k.Open, k.Filter, k.Refresh, k.Scan}
-	short := []key.Binding{k.Open, k.Filter, k.Refresh}
+	act := []key.Binding{k.Open, k.Filter, k.Violations, k.Refresh, k.Scan}
+	short := []key.Binding{k.Open, k.Filter, k.Violations, k.Refresh}
 	if s.query != "" {
 		short = append(short, k.ClearFilter)
 		act = append(act, k.ClearFilter)
@@ -366,6 +401,9 @@ func (s *instancesScreen) view(e *env, w, h int) string {
 	case len(s.shown) == 0 && !s.filtered():
 		b.WriteString(e.root.spinView() + fmt.Sprintf(" Filtering… %d of %d rows looked at", s.scanned, len(s.rows())))
 		return b.String()
+	case len(s.shown) == 0 && s.only != nil && s.query == "":
+		b.WriteString(e.th.Good.Render("✓ No policy violations — v shows every row."))
+		return b.String()
 	case len(s.shown) == 0:
 		b.WriteString(e.th.Dim.Render(fmt.Sprintf("No instance matches %q — esc clears the filter.", text.User(s.query))))
 		return b.String()
@@ -384,7 +422,8 @@ func (s *instancesScreen) row(e *env, now time.Time, r model.Resource) map[strin
 	if r.BackupsEnabled {
 		backups = table.Cell{Text: "on"}
 	}
-	stale := r.BackupStale(now)
+	verdict := e.verdict(r, now)
+	stale := ageViolation(verdict)
 	last := table.Cell{Text: theme.AgeText(format.Age(now, r.LastSuccessful), stale)}
 	if stale {
 		last.Style = &th.Bad
@@ -402,7 +441,29 @@ func (s *instancesScreen) row(e *env, now time.Time, r model.Resource) map[strin
 		"LAST GOOD":       last,
 		"SNAPSHOT":        s.snapCell(e, now, r),
 		"TAGS":            {Text: strings.Join(r.Tags, ","), Style: &th.Dim},
+		"HISTORY":         s.historyCell(e, r),
+		"POLICY":          e.policyCell(verdict),
 	}
+}
+
+// historyCell is the resource's last model.HistoryDays days, newest on the
+// right, from the backups read for the snapshot column or the scan: no
+// read of its own. Unknown days show as such until then.
+func (s *instancesScreen) historyCell(e *env, r model.Resource) table.Cell {
+	th := &e.th
+	if !r.BackupsEnabled && !s.st.HistoryKnown(r.ID) {
+		return table.Cell{Text: "—", Style: &th.Dim}
+	}
+	h := s.st.History(r.ID, model.HistoryDays)
+	good, failed := model.HistoryScore(h)
+	style := &th.Dim
+	switch {
+	case failed > 0:
+		style = &th.Bad
+	case good > 0:
+		style = &th.Good
+	}
+	return table.Cell{Text: theme.HistoryText(h), Style: style}
 }
 
 func (s *instancesScreen) snapCell(e *env, now time.Time, r model.Resource) table.Cell {

@@ -49,9 +49,10 @@ func (c *counting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // BenchmarkFleetLoad loads a 10,000-Linode fleet through a simulator that
-// answers each request after 200 ms: snapdeck's way (page 1 at 500, then the
-// other pages, client.MaxParallel at a time, as the UI does) against the baseline of linodego's sequential paging
-// at the default page size.
+// answers each request after 200 ms: snapdeck's way (client.LoadPages, the
+// loader of the TUI and the commands: page 1 at 500, then the other pages,
+// client.MaxParallel at a time) against the baseline of linodego's
+// sequential paging at the default page size.
 func BenchmarkFleetLoad(b *testing.B) {
 	const n, latency = 10_000, 200 * time.Millisecond
 	fleet := simlinode.Seed(1, n, time.Now())
@@ -64,27 +65,17 @@ func BenchmarkFleetLoad(b *testing.B) {
 				b.Fatal(err)
 			}
 			start := time.Now()
-			first, err := p.ListResources(context.Background(), 1, client.Filter{})
+			var firstRows time.Duration
+			var got atomic.Int64
+			err = client.LoadPages(context.Background(), client.PagesOf(p, client.Filter{}), nil, func(page int, r client.ResourcePage) {
+				if page == 1 {
+					firstRows = time.Since(start)
+				}
+				got.Add(int64(len(r.Items)))
+			})
 			if err != nil {
 				b.Fatal(err)
 			}
-			firstRows := time.Since(start)
-			var wg sync.WaitGroup
-			var got atomic.Int64
-			got.Add(int64(len(first.Items)))
-			sem := make(chan struct{}, client.MaxParallel)
-			for page := 2; page <= first.Pages; page++ {
-				wg.Go(func() {
-					sem <- struct{}{}
-					defer func() { <-sem }()
-					r, err := p.ListResources(context.Background(), page, client.Filter{})
-					if err != nil {
-						b.Error(err)
-					}
-					got.Add(int64(len(r.Items)))
-				})
-			}
-			wg.Wait()
 			all := time.Since(start)
 			srv.Close()
 			if got.Load() != n {

@@ -75,7 +75,7 @@ var (
 // backups.
 var Info = model.ProviderInfo{
 	Name: "northflank", Title: "Northflank", Kind: model.KindAddon,
-	Noun: "addon", Plural: "Addons", GroupTitle: "PROJECT", BackupNoun: "backup",
+	Noun: "addon", Plural: "Addons", GroupTitle: "PROJECT", GroupIsTag: true, BackupNoun: "backup",
 	Caps: model.CapSnapshot | model.CapRestore | model.CapDeleteBackup | model.CapAbortBackup |
 		model.CapRestoreHistory,
 	BackupTypes:  []string{"snapshot", "dump"},

@@ -7,9 +7,11 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/config"
+	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/sim"
 )
 
@@ -53,6 +55,17 @@ func (c *connFlags) demoTargets(e env) ([]target, error) {
 	return out, nil
 }
 
+// demoPolicy is --demo's backup policy, as a config file would set it:
+// a default every demo account is held to, and tag rules so that some
+// rows break it. The README's "Backup policy" section shows it as TOML.
+var demoPolicy = model.Policy{
+	Default: model.Rule{MaxAge: 26 * time.Hour, RequireBackups: true, From: "demo default"},
+	Tags: []model.TagRule{
+		{Tag: "db", Rule: model.Rule{MaxAge: 26 * time.Hour, RequireBackups: true, MinManual: 1, From: "demo tag db"}},
+		{Tag: "batch", Rule: model.Rule{Exempt: true, From: "demo tag batch"}},
+	},
+}
+
 // configPath is --config, else the default file when it exists, else "".
 func (c *connFlags) configPath() string {
 	if c.config != "" {
@@ -74,6 +87,7 @@ func (c *connFlags) accounts(e env) ([]config.Account, error) {
 		if err != nil {
 			return nil, err
 		}
+		c.policy = f.Policy
 		return f.Accounts, nil
 	}
 	accts := config.FromEnv(kinds(), e.getenv)
@@ -139,7 +153,9 @@ type unopened struct {
 // lists apart the accounts that could not be opened. It fails only when
 // none could.
 func (c *connFlags) targets(e env) ([]target, []unopened, error) {
+	c.policy = model.DefaultPolicy()
 	if c.demo {
+		c.policy = demoPolicy
 		ts, err := c.demoTargets(e)
 		return ts, nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode"
@@ -19,6 +20,7 @@ import (
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // command is one subcommand of the snapdeck binary. The TUI runs when the
@@ -207,39 +209,46 @@ type found struct {
 	r model.Resource
 }
 
+// listView reads every resource of one view matching f. It is
+// client.LoadAll; the benchmarks swap in the sequential pager it replaced,
+// as their baseline.
+var listView = client.LoadAll
+
 // listChosen lists the resources matching f in the views a command reads
-// (conn.chosen), each with its view.
+// (conn.chosen), each with its view, in the views' order. Each view is read
+// by client.LoadAll, and the views at once: the first that fails ends the
+// others and is the error.
 func (c *conn) listChosen(ctx context.Context, all bool, f client.Filter) ([]target, []found, error) {
 	views, err := c.chosen(all)
 	if err != nil {
 		return nil, nil, err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	lists := make([][]model.Resource, len(views))
+	errs := make([]error, len(views))
+	var wg sync.WaitGroup
+	var once sync.Once
+	first := -1 // the view whose failure ended the others
+	for i, t := range views {
+		wg.Go(func() {
+			lists[i], errs[i] = listView(ctx, t.p, f)
+			if errs[i] != nil {
+				once.Do(func() { first = i; cancel() })
+			}
+		})
+	}
+	wg.Wait()
+	if first >= 0 {
+		return nil, nil, asked(views[first], "listing the resources", errs[first])
+	}
 	var out []found
-	for _, t := range views {
-		rs, err := listAll(ctx, t.p, f)
-		if err != nil {
-			return nil, nil, asked(t, "listing the resources", err)
-		}
-		for _, r := range rs {
+	for i, t := range views {
+		for _, r := range lists[i] {
 			out = append(out, found{t, r})
 		}
 	}
 	return views, out, nil
-}
-
-// listAll reads every page of resources matching f.
-func listAll(ctx context.Context, p client.Provider, f client.Filter) ([]model.Resource, error) {
-	var out []model.Resource
-	for page := 1; ; page++ {
-		pg, err := p.ListResources(ctx, page, f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, pg.Items...)
-		if page >= pg.Pages {
-			return out, nil
-		}
-	}
 }
 
 // resolve finds a resource by its label or, failing that, its ID.
@@ -317,6 +326,7 @@ func defineResources(c *cmdFlags) func(pos []string) int {
 func defineBackups(c *cmdFlags) func(pos []string) int {
 	e := c.e
 	asJSON := c.Bool("json", false, "print JSON (schema in README, Scripting)")
+	history := c.Bool("history", false, "also summarise the backups per UTC day for the last 14 days (with --json: an object {backups, history})")
 	return func(pos []string) int {
 		conn, ctx, end, err := c.conn.session(e, false)
 		if err != nil {
@@ -335,86 +345,147 @@ func defineBackups(c *cmdFlags) func(pos []string) int {
 		for _, b := range bs {
 			out = append(out, toBackupJSON(conn.view(), r, b))
 		}
-		if *asJSON {
+		var h historyJSON
+		if *history {
+			h = toHistoryJSON(conn.view(), r, bs, e.now())
+		}
+		switch {
+		case *asJSON && *history:
+			return e.printJSON(backupsHistoryJSON{Backups: out, History: h})
+		case *asJSON:
 			return e.printJSON(out)
 		}
 		e.backupTable(out)
+		if *history {
+			fmt.Fprintf(e.stdout, "\nHISTORY %s\n%s\n", historyLine(h), theme.HistoryLegendPlain())
+		}
 		return exitOK
 	}
 }
 
-// Reasons a resource fails check.
-const (
-	reasonDisabled = "backups_disabled"
-	reasonNever    = "no_successful_backup"
-	reasonTooOld   = "too_old"
-	reasonSkew     = "clock_skew" // dated ahead of now: model.ClockSkewed
-)
-
 func defineCheck(c *cmdFlags) func(pos []string) int {
 	e := c.e
-	asJSON := c.Bool("json", false, "print JSON (schema in README, Scripting)")
+	asJSON := c.Bool("json", false, "print JSON (schema in README, Scripting); the same as --format json")
+	form := c.String("format", "text", "output `format`: text, json, or openmetrics (gauges for Prometheus; see README, Backup policy)")
 	all := c.Bool("all-accounts", false, "check every account view, not only the first (or --account)")
-	maxAge := c.Duration("max-age", model.StaleAfter, "the newest successful backup may be at most this old")
+	maxAge := c.Duration("max-age", model.StaleAfter, "for this run, every policy rule's max_age: the newest successful backup may be at most this old (default: the config's policy, else 48h)")
+	minManual := c.Int("min-manual", 0, "for this run, every policy rule's min_manual: snapshots or manual backups newer than max_age each resource needs")
+	every := c.Duration("every", 0, "check again at this interval until stopped (Ctrl+C, SIGTERM), rewriting --textfile each round; at least 1m")
+	textfile := c.String("textfile", "", "with --every: the metrics `file` to rewrite atomically (for node_exporter's textfile collector)")
+	history := c.Bool("history", false, "also read every resource's backups and summarise them per UTC day for the last 14 days (one request per resource, paced)")
 	f := filterFlags(c)
 	return func(pos []string) int {
-		if *maxAge <= 0 {
+		if c.Changed("max-age") && *maxAge <= 0 {
 			return e.fail(usageError{"--max-age must be positive"})
+		}
+		if *minManual < 0 {
+			return e.fail(usageError{"--min-manual must be 0 or more"})
+		}
+		if *asJSON {
+			*form = "json"
+		}
+		switch *form {
+		case "text", "json", "openmetrics":
+		default:
+			return e.fail(usageError{fmt.Sprintf("--format %q is not one of text, json, openmetrics", *form)})
+		}
+		watching := *every != 0 || *textfile != ""
+		if watching {
+			switch {
+			case *textfile == "":
+				return e.fail(usageError{errNoTextfile.Error()})
+			case *every == 0:
+				return e.fail(usageError{"--textfile needs --every, the interval of its rewrites"})
+			case *every < MinEvery:
+				return e.fail(usageError{fmt.Sprintf("--every %s is too often: at least %s (each round reads every resource, paced within each provider's rate limit)", *every, MinEvery)})
+			}
+			// --timeout bounds each round, not the whole (endless) run.
+			c.conn.deadline = false
 		}
 		conn, ctx, end, err := c.conn.session(e, false)
 		if err != nil {
 			return e.fail(err)
 		}
 		defer end()
-		views, rs, err := conn.listChosen(ctx, *all, *f)
+		pol := conn.policy
+		if c.Changed("max-age") || c.Changed("min-manual") {
+			pol = pol.Override(func(r model.Rule) model.Rule {
+				if c.Changed("max-age") {
+					r.MaxAge = *maxAge
+					r.From += " with --max-age " + model.ShortDuration(*maxAge)
+				}
+				if c.Changed("min-manual") {
+					r.MinManual = *minManual
+					r.From += fmt.Sprintf(" with --min-manual %d", *minManual)
+				}
+				return r
+			})
+		}
+		round := func(ctx context.Context) ([]target, []judged, time.Time, error) {
+			now := e.now().UTC().Truncate(time.Second)
+			views, js, err := conn.judge(ctx, *all, *f, pol, now, *history)
+			if err == nil && len(js) == 0 && f.Label != "" {
+				// A typo in a cron job's --label must not pass as "all 0 are fine".
+				names := make([]string, 0, len(views))
+				for _, t := range views {
+					names = append(names, viewName(t))
+				}
+				err = usageError{fmt.Sprintf("no resource with the label %q in %s", f.Label, strings.Join(names, ", "))}
+			}
+			return views, js, now, err
+		}
+		if watching {
+			tk := time.NewTicker(*every)
+			defer tk.Stop()
+			timeout := c.conn.timeout
+			werr := watch(ctx, e.stderr, *textfile, tk.C, func(ctx context.Context) ([]judged, time.Time, error) {
+				if timeout > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeoutCause(ctx, timeout, &client.Deadline{What: fmt.Sprintf("--timeout %s for each round", timeout)})
+					defer cancel()
+				}
+				_, js, now, err := round(ctx)
+				return js, now, err
+			})
+			if werr != nil {
+				return e.fail(werr)
+			}
+			return exitOK
+		}
+		_, js, now, err := round(ctx)
 		if err != nil {
 			return e.fail(err)
 		}
-		if len(rs) == 0 && f.Label != "" {
-			// A typo in a cron job's --label must not pass as "all 0 are fine".
-			names := make([]string, 0, len(views))
-			for _, t := range views {
-				names = append(names, viewName(t))
-			}
-			return e.fail(usageError{fmt.Sprintf("no resource with the label %q in %s", f.Label, strings.Join(names, ", "))})
-		}
-		now := e.now().UTC().Truncate(time.Second)
-		var from []origin // with --all-accounts, where each stale row is from
-		if *all {
-			from = []origin{}
-		}
-		res := checkJSON{CheckedAt: format.Timestamp(now), MaxAgeSeconds: int64(maxAge.Seconds()), Checked: len(rs), Stale: []staleJSON{}}
-		for _, fr := range rs {
-			r := fr.r
-			s := staleJSON{Provider: fr.t.provider, Account: fr.t.account, View: viewName(fr.t), Resource: refJSON{ID: r.ID, Label: r.Label},
-				BackupsEnabled: r.BackupsEnabled, LastSuccessful: timeJSON(r.LastSuccessful)}
-			if !r.LastSuccessful.IsZero() {
-				age := int64(now.Sub(r.LastSuccessful) / time.Second)
-				s.AgeSeconds = &age
-			}
-			switch {
-			case !r.BackupsEnabled:
-				s.Reason = reasonDisabled
-			case r.LastSuccessful.IsZero():
-				s.Reason = reasonNever
-			case model.ClockSkewed(now, r.LastSuccessful):
-				s.Reason = reasonSkew
-			case now.Sub(r.LastSuccessful) > *maxAge:
-				s.Reason = reasonTooOld
-			default:
-				continue
-			}
-			res.Stale = append(res.Stale, s)
-			if *all {
-				from = append(from, originOf(fr.t))
+		res := checkResult(js, pol, now)
+		if *history {
+			res.History = make([]historyJSON, 0, len(js))
+			for _, j := range js {
+				res.History = append(res.History, toHistoryJSON(j.t, j.r, j.backups, now))
 			}
 		}
-		if *asJSON {
+		switch *form {
+		case "json":
 			if code := e.printJSON(res); code != exitOK {
 				return code
 			}
-		} else {
-			e.checkTable(res, from, *maxAge, now)
+		case "openmetrics":
+			if err := writeMetrics(e.stdout, metricFamilies(js, true, now)); err != nil {
+				return e.fail(err)
+			}
+		default:
+			var from []origin // with --all-accounts, where each stale row is from
+			if *all {
+				from = []origin{}
+				for _, j := range js {
+					if j.v.Violated() {
+						from = append(from, originOf(j.t))
+					}
+				}
+			}
+			e.checkTable(res, from, now)
+			if *history {
+				e.historyTable(res.History, *all)
+			}
 		}
 		if len(res.Stale) > 0 {
 			return exitFound

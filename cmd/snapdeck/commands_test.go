@@ -183,7 +183,7 @@ func TestCheck(t *testing.T) {
 	r = demo(t, "check")
 	wantCode(t, r, 1)
 	if !strings.Contains(r.stdout, "legacy-mail") || !strings.Contains(r.stdout, "backups disabled") ||
-		!strings.Contains(r.stdout, "api-staging-02") || !strings.Contains(r.stdout, "older than 48h") {
+		!strings.Contains(r.stdout, "api-staging-02") || !strings.Contains(r.stdout, "older than 26h") {
 		t.Fatalf("unexpected table:\n%s", r.stdout)
 	}
 

@@ -330,18 +330,29 @@ func quiet(n *atomic.Int64) {
 func settleTUI() { time.Sleep(150 * time.Millisecond) }
 
 // cellOf reads the cell under column in the table row of label: from where
-// the column's title starts to the next run of two spaces.
+// the column's title starts to where the next column's title starts (or the
+// next run of two spaces).
 func cellOf(s, column, label string) string {
 	lines := strings.Split(s, "\n")
-	at := -1
+	at, end := -1, -1
 	for _, l := range lines {
 		r := []rune(l)
 		if i := strings.Index(l, column); i >= 0 && at < 0 {
 			at = len([]rune(l[:i]))
+			// The cell ends where the next column's title starts.
+			for k := at + len([]rune(column)); k < len(r); k++ {
+				if r[k] != ' ' {
+					end = k
+					break
+				}
+			}
 			continue
 		}
 		if at >= 0 && strings.Contains(" "+l+" ", " "+label+" ") && len(r) > at {
 			cell := string(r[at:])
+			if end > at && end <= len(r) {
+				cell = string(r[at:end])
+			}
 			if j := strings.Index(cell, "  "); j >= 0 {
 				cell = cell[:j]
 			}

@@ -75,7 +75,7 @@ func (e env) runTUI(cf *connFlags, poll time.Duration, pollSet bool) int {
 		targets = append(targets, ut)
 	}
 	app := ui.NewDeck(ui.Options{
-		Timeout: cf.timeout, ReadOnly: cf.readOnly, PollEvery: poll, AuditPath: c.audit.Path(),
+		Timeout: cf.timeout, ReadOnly: cf.readOnly, PollEvery: poll, AuditPath: c.audit.Path(), Policy: c.policy,
 		// Only the secrets test sets this, to force a crash report.
 		PanicKey: e.getenv("SNAPDECK_TEST_PANIC") == "1",
 	}, targets)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/model/format"
+	"github.com/snapdeck/snapdeck/ui/theme"
 )
 
 // The JSON the commands print is a public interface: scripts parse it.
@@ -63,10 +64,39 @@ type backupJSON struct {
 
 // checkJSON is what `snapdeck check --json` prints.
 type checkJSON struct {
-	CheckedAt     string      `json:"checked_at"`
-	MaxAgeSeconds int64       `json:"max_age_seconds"`
-	Checked       int         `json:"checked"`
-	Stale         []staleJSON `json:"stale"`
+	CheckedAt     string `json:"checked_at"`
+	MaxAgeSeconds int64  `json:"max_age_seconds"`
+	Checked       int    `json:"checked"`
+	// Exempt counts the checked resources a policy rule exempts.
+	Exempt int         `json:"exempt"`
+	Stale  []staleJSON `json:"stale"`
+	// History is every checked resource's, with --history only.
+	History []historyJSON `json:"history,omitempty"`
+}
+
+// backupsHistoryJSON is what `snapdeck backups --json --history` prints:
+// the backups array can gain no sibling, so the flag asks for this object.
+type backupsHistoryJSON struct {
+	Backups []backupJSON `json:"backups"`
+	History historyJSON  `json:"history"`
+}
+
+// historyJSON is one resource's backup history per UTC day (model.History).
+type historyJSON struct {
+	Provider   string    `json:"provider"`
+	Account    string    `json:"account"`
+	View       string    `json:"view"`
+	Resource   refJSON   `json:"resource"`
+	GoodDays   int       `json:"good_days"`
+	FailedDays int       `json:"failed_days"`
+	Days       []dayJSON `json:"days"`
+}
+
+// dayJSON is one UTC day of a history.
+type dayJSON struct {
+	Date  string `json:"date"`  // YYYY-MM-DD, UTC
+	State string `json:"state"` // good, running, failed, none, unknown
+	Count int    `json:"count"` // backups created that day
 }
 
 type staleJSON struct {
@@ -78,6 +108,11 @@ type staleJSON struct {
 	LastSuccessful *string `json:"last_successful"`
 	AgeSeconds     *int64  `json:"age_seconds"`
 	Reason         string  `json:"reason"`
+	// Problem says Reason in words; Rule which policy rule applies and
+	// where it was written; RuleMaxAgeSeconds that rule's max age.
+	Problem           string `json:"problem"`
+	Rule              string `json:"rule"`
+	RuleMaxAgeSeconds int64  `json:"rule_max_age_seconds"`
 }
 
 // timeJSON is RFC 3339 in UTC, or null for the zero time.
@@ -111,6 +146,31 @@ func toBackupJSON(t target, r model.Resource, b model.Backup) backupJSON {
 		// The provider's total, else the disks' (Linode's MB are MiB).
 		SizeBytes: b.Size(),
 	}
+}
+
+// toHistoryJSON is r's history for the model.HistoryDays days to now.
+func toHistoryJSON(t target, r model.Resource, bs []model.Backup, now time.Time) historyJSON {
+	h := model.History(bs, now, model.HistoryDays)
+	good, failed := model.HistoryScore(h)
+	j := historyJSON{Provider: t.provider, Account: t.account, View: viewName(t), Resource: refJSON{ID: r.ID, Label: r.Label},
+		GoodDays: good, FailedDays: failed, Days: make([]dayJSON, len(h))}
+	for i, d := range h {
+		j.Days[i] = dayJSON{Date: d.Date.Format(time.DateOnly), State: string(d.State), Count: d.Count}
+	}
+	return j
+}
+
+// historyLine is a history for the tables: one glyph a day, oldest first
+// (the TUI's glyphs, ui/theme), and the dates it spans.
+func historyLine(h historyJSON) string {
+	var b strings.Builder
+	for _, d := range h.Days {
+		b.WriteString(theme.DayGlyph(model.DayState(d.State)))
+	}
+	if n := len(h.Days); n > 0 {
+		fmt.Fprintf(&b, " (%s to %s UTC)", h.Days[0].Date, h.Days[n-1].Date)
+	}
+	return b.String()
 }
 
 // printJSON writes v indented, with a final newline.
@@ -204,9 +264,13 @@ func (e env) backupTable(bs []backupJSON) {
 	e.table([]string{"ID", "KIND", "LABEL", "STATUS", "CREATED", "FINISHED", "SIZE"}, rows)
 }
 
-func (e env) checkTable(c checkJSON, from []origin, maxAge time.Duration, now time.Time) {
+func (e env) checkTable(c checkJSON, from []origin, now time.Time) {
+	exempt := ""
+	if c.Exempt > 0 {
+		exempt = fmt.Sprintf(" (%d exempt)", c.Exempt)
+	}
 	if len(c.Stale) == 0 {
-		fmt.Fprintf(e.stdout, "OK: all %d resources have a successful backup newer than %s\n", c.Checked, format.Duration(maxAge))
+		fmt.Fprintf(e.stdout, "OK: all %d resources meet the backup policy%s\n", c.Checked, exempt)
 		return
 	}
 	rows := make([][]string, 0, len(c.Stale))
@@ -220,14 +284,26 @@ func (e env) checkTable(c checkJSON, from []origin, maxAge time.Duration, now ti
 			t, _ := time.Parse(time.RFC3339, *s.LastSuccessful)
 			last = format.Age(now, t)
 		}
-		why := map[string]string{
-			reasonDisabled: "backups disabled",
-			reasonNever:    "no successful backup",
-			reasonTooOld:   "older than " + format.Duration(maxAge),
-			reasonSkew:     "dated in the future: clock skew or an invalid date",
-		}[s.Reason]
-		rows = append(rows, []string{s.Resource.ID, s.Resource.Label, backups, last, why})
+		rows = append(rows, []string{s.Resource.ID, s.Resource.Label, backups, last, s.Problem, s.Rule})
 	}
-	e.table(withOrigin([]string{"ID", "LABEL", "BACKUPS", "LAST SUCCESSFUL", "PROBLEM"}, rows, from))
-	fmt.Fprintf(e.stdout, "STALE: %d of %d resources have no successful backup newer than %s\n", len(c.Stale), c.Checked, format.Duration(maxAge))
+	e.table(withOrigin([]string{"ID", "LABEL", "BACKUPS", "LAST SUCCESSFUL", "PROBLEM", "RULE"}, rows, from))
+	fmt.Fprintf(e.stdout, "STALE: %d of %d resources break the backup policy%s\n", len(c.Stale), c.Checked, exempt)
+}
+
+// historyTable is every checked resource's history, after check's verdict.
+func (e env) historyTable(hs []historyJSON, all bool) {
+	rows := make([][]string, 0, len(hs))
+	var from []origin
+	if all {
+		from = make([]origin, 0, len(hs))
+	}
+	for _, h := range hs {
+		rows = append(rows, []string{h.Resource.ID, h.Resource.Label, historyLine(h), fmt.Sprint(h.GoodDays), fmt.Sprint(h.FailedDays)})
+		if all {
+			from = append(from, origin{h.Provider, h.View})
+		}
+	}
+	fmt.Fprintln(e.stdout)
+	e.table(withOrigin([]string{"ID", "LABEL", "HISTORY", "GOOD DAYS", "FAILED DAYS"}, rows, from))
+	fmt.Fprintln(e.stdout, theme.HistoryLegendPlain())
 }

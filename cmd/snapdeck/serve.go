@@ -20,6 +20,7 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/config"
+	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/ui"
 )
 
@@ -39,7 +40,8 @@ const (
 type bastion struct {
 	idle     time.Duration // without a key press
 	srv      *ssh.Server
-	targets  []target // every account view, unwrapped: each session wraps its own
+	targets  []target     // every account view, unwrapped: each session wraps its own
+	policy   model.Policy // the backup policy every session judges rows by
 	audit    *client.AuditLog
 	account  string
 	keysPath string
@@ -114,7 +116,7 @@ func newBastion(e env, cf *connFlags, sc serveConfig) (*bastion, error) {
 		return nil, err
 	}
 	b := &bastion{
-		idle: sc.idleTimeout, targets: c.targets, audit: audit, account: strings.Join(accountsOf(c.targets), ", "), keysPath: sc.authorizedKeys,
+		idle: sc.idleTimeout, targets: c.targets, policy: c.policy, audit: audit, account: strings.Join(accountsOf(c.targets), ", "), keysPath: sc.authorizedKeys,
 		timeout: cf.timeout, poll: sc.poll, max: sc.maxSessions, logw: e.stderr,
 		programs: map[*tea.Program]struct{}{},
 	}
@@ -265,7 +267,7 @@ func (b *bastion) session(next ssh.Handler) ssh.Handler {
 			_ = s.Exit(1)
 			return
 		}
-		app := &sessionModel{Deck: ui.NewDeck(ui.Options{Timeout: b.timeout, PollEvery: b.poll, AuditPath: b.audit.Path()}, targets),
+		app := &sessionModel{Deck: ui.NewDeck(ui.Options{Timeout: b.timeout, PollEvery: b.poll, AuditPath: b.audit.Path(), Policy: b.policy}, targets),
 			idle: b.idle, lastKey: time.Now(), watchSize: b.watchSize}
 		s.Context().SetValue(ctxApp, app)
 		b.logf("session start user=%s key=%s (%s) role=%s remote=%s", s.User(), fp, name, role, s.RemoteAddr())

@@ -46,6 +46,9 @@ type connFlags struct {
 
 	// deadline makes timeout bound the whole command too (deadline.go).
 	deadline bool
+	// policy is the backup policy the accounts were configured with, set
+	// by targets.
+	policy model.Policy
 }
 
 // addConnFlags registers the connection flags on fs. --timeout is left to
@@ -76,6 +79,9 @@ type conn struct {
 
 	// unopened are the configured accounts that could not be opened.
 	unopened []unopened
+	// policy is the backup policy of the accounts' config (built-in when
+	// it sets none).
+	policy model.Policy
 }
 
 func (c *conn) Close() {
@@ -95,7 +101,7 @@ func (c *connFlags) connect(e env, withAudit bool) (*conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &conn{unopened: bad}
+	out := &conn{unopened: bad, policy: c.policy}
 	if withAudit {
 		audit, err := client.OpenAuditLog(c.auditPath)
 		if err != nil {

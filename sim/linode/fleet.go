@@ -367,6 +367,12 @@ func apiStaging(g *gen) *Instance {
 	failed := g.backup(in, "auto", "", "failed", 20*time.Hour, 18*time.Minute, 2)
 	good := g.backup(in, "auto", "", "successful", 4*24*time.Hour+30*time.Minute, 30*time.Minute, 2)
 	in.Automatic = []*Backup{failed, good}
+	// A snapshot being taken: with the failed backup and the days skipped
+	// before it, the backup history shows every state. Made without the
+	// generator's random numbers, so the rest of the fleet stays as it was.
+	in.InProgress = &Backup{ID: 390_000_001, Label: "pre-release", Status: "running", Type: "snapshot",
+		Created: g.ago(10 * time.Minute), Configs: g.configs(in), Disks: g.disks(in, 2)}
+	in.InProgress.Updated = in.InProgress.Created
 	return in
 }
 

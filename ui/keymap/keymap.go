@@ -17,6 +17,8 @@ type KeyMap struct {
 	Schedule, Scan                     key.Binding
 	Delete, Abort, Note, History, Jump key.Binding
 	JobLog                             key.Binding
+	// Violations shows only the rows that break the backup policy.
+	Violations key.Binding
 
 	// In dialogs and forms.
 	Yes, No, Submit, Typed                  key.Binding
@@ -58,6 +60,7 @@ func New() KeyMap {
 		History:     key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "restore history")),
 		Jump:        key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "jump")),
 		JobLog:      key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "job log")),
+		Violations:  key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "violations")),
 
 		// Yes confirms a y confirmation; Enter never does. Each dialog
 		// sets the help text to what it does (withHelp).

@@ -1,7 +1,7 @@
 // Package store is one account's data as last read: its resources, listed
 // page by page in generations (a refresh starts a new one and keeps the
 // old rows on screen until their page is read again), what is known of
-// each resource's backups (the snapshot column), and the jobs watched to
+// each resource's backups (the snapshot and history columns), and the jobs watched to
 // the end. The root owns a Store and is its only writer; screens read it.
 // It does no I/O and knows nothing of screens.
 package store
@@ -26,7 +26,9 @@ type Store struct {
 	snaps   map[string]model.SnapshotState
 	snapGen map[string]int // the listing generation each summary belongs to
 	snapErr map[string]bool
-	reading map[string]bool // backup reads in flight
+	reading map[string]bool        // backup reads in flight
+	hist    map[string][]model.Day // each resource's backup history as read
+	now     func() time.Time
 
 	jobs    []*Job
 	nextJob int
@@ -39,6 +41,15 @@ func New() *Store {
 		snapGen: map[string]int{},
 		snapErr: map[string]bool{},
 		reading: map[string]bool{},
+		hist:    map[string][]model.Day{},
+		now:     time.Now,
+	}
+}
+
+// SetClock sets the clock the backup histories are dated by.
+func (s *Store) SetClock(now func() time.Time) {
+	if now != nil {
+		s.now = now
 	}
 }
 
@@ -71,6 +82,9 @@ func (s *Store) Asked(n int) { s.pending += n }
 
 // Pending is the page requests still in flight.
 func (s *Store) Pending() int { return s.pending }
+
+// Ended counts the listing over: no page of it is still to come.
+func (s *Store) Ended() { s.pending = 0 }
 
 // Failed keeps the first error of the current generation.
 func (s *Store) Failed(err error) {
@@ -171,6 +185,21 @@ func (s *Store) Remember(id string, backups []model.Backup, err error) {
 	}
 	delete(s.snapErr, id)
 	s.snaps[id] = model.Summarise(backups)
+	s.hist[id] = model.History(backups, s.now(), model.HistoryDays)
+}
+
+// History is id's backup history for the days days ending today, oldest
+// first, as of its last good read: days that began since are unknown, and
+// every day is unknown while the backups were never read.
+func (s *Store) History(id string, days int) []model.Day {
+	return model.Realign(s.hist[id], s.now(), days)
+}
+
+// HistoryKnown reports whether id's backups were ever read, so that its
+// history says more than unknown.
+func (s *Store) HistoryKnown(id string) bool {
+	_, ok := s.hist[id]
+	return ok
 }
 
 // Known reports whether id's backups were read in this generation.

@@ -29,6 +29,9 @@ type Column struct {
 	Min      int // for the flexible column
 	Max      int // for the flexible column; 0 means no cap
 	Priority int // lower numbers are dropped first when the screen is narrow
+	// KeepEnd cuts a cell from the left rather than the right: a
+	// timeline with its newest cell last shows fewer old ones.
+	KeepEnd bool
 }
 
 // Cell is one rendered table cell: plain text plus an optional style, so
@@ -318,7 +321,11 @@ func drawRow(th theme.Theme, cols []Column, ws []int, cells map[string]Cell, cur
 	parts := make([]string, len(cols))
 	for j, c := range cols {
 		cl := cells[c.Title]
-		txt := text.Fit(cl.Text, ws[j])
+		fit := text.Fit
+		if c.KeepEnd {
+			fit = text.FitEnd
+		}
+		txt := fit(cl.Text, ws[j])
 		if cl.Style != nil && !cursor {
 			txt = cl.Style.Render(txt)
 		}

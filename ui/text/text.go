@@ -47,6 +47,19 @@ func Fit(s string, w int) string {
 	return s
 }
 
+// FitEnd pads or cuts s to exactly w display cells, keeping its end: for
+// a timeline whose newest cells are on the right, a narrow screen shows
+// fewer of the old ones.
+func FitEnd(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if sw := ansi.StringWidth(s); sw > w {
+		s = ansi.TruncateLeft(s, sw-w, "")
+	}
+	return Fit(s, w)
+}
+
 // Clip pads or cuts body to exactly h lines of width w, so that a view can
 // never push the footer off the screen.
 func Clip(body string, w, h int) string {

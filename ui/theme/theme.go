@@ -5,6 +5,7 @@ package theme
 
 import (
 	"image/color"
+	"strings"
 
 	"charm.land/lipgloss/v2"
 
@@ -102,4 +103,125 @@ func AgeText(age string, stale bool) string {
 		return "⚠ " + age
 	}
 	return "✓ " + age
+}
+
+// dayGlyphs are the cells of a backup history strip, one per day: each
+// state has its own glyph, so a strip reads the same without colour.
+var dayGlyphs = []struct {
+	state model.DayState
+	glyph string
+	word  string
+	color color.Color
+}{
+	{model.DayGood, "█", "good", green},
+	{model.DayFailed, "✗", "failed", red},
+	{model.DayRunning, "◐", "running", yellow},
+	{model.DayNone, "·", "none", grey},
+	{model.DayUnknown, "?", "unknown", grey},
+}
+
+// DayGlyph is a history day's cell.
+func DayGlyph(s model.DayState) string {
+	for _, g := range dayGlyphs {
+		if g.state == s {
+			return g.glyph
+		}
+	}
+	return "?"
+}
+
+// DayStyle is the style of a history day's cell.
+func DayStyle(s model.DayState) lipgloss.Style {
+	for _, g := range dayGlyphs {
+		if g.state == s {
+			return lipgloss.NewStyle().Foreground(g.color)
+		}
+	}
+	return lipgloss.NewStyle().Foreground(grey)
+}
+
+// HistoryText is a history as plain glyphs, oldest first: for a table
+// cell, whose one style is applied after it is cut.
+func HistoryText(h []model.Day) string {
+	var b strings.Builder
+	for _, d := range h {
+		b.WriteString(DayGlyph(d.State))
+	}
+	return b.String()
+}
+
+// HistoryStrip is a history as coloured glyphs, oldest first.
+func HistoryStrip(h []model.Day) string {
+	var b strings.Builder
+	for _, d := range h {
+		b.WriteString(DayStyle(d.State).Render(DayGlyph(d.State)))
+	}
+	return b.String()
+}
+
+// HistoryLegend names every glyph of a history strip, coloured as drawn.
+func HistoryLegend() string { return historyLegend(true) }
+
+// HistoryLegendPlain is HistoryLegend without colour, for the CLI's tables.
+func HistoryLegendPlain() string { return historyLegend(false) }
+
+func historyLegend(colour bool) string {
+	parts := make([]string, len(dayGlyphs))
+	for i, g := range dayGlyphs {
+		glyph := g.glyph
+		if colour {
+			glyph = lipgloss.NewStyle().Foreground(g.color).Render(glyph)
+		}
+		parts[i] = glyph + " " + g.word
+	}
+	return strings.Join(parts, "  ")
+}
+
+// shareGlyphs shade a fleet's day by the share of its known resources
+// with a good backup, densest for all; none good is a failed day's glyph.
+var shareGlyphs = []struct {
+	atLeast float64 // share of good among known, inclusive
+	glyph   string
+	word    string
+	color   color.Color
+}{
+	{1, "█", "all", green},
+	{2.0 / 3, "▓", "≥⅔", green},
+	{1.0 / 3, "▒", "≥⅓", yellow},
+	{0.000001, "░", "some", yellow},
+	{0, "✗", "none", red},
+}
+
+// ShareGlyph is a fleet day's cell; "?" when no resource's history is known.
+func ShareGlyph(d model.DayShare) (string, lipgloss.Style) {
+	if d.Known == 0 {
+		return "?", lipgloss.NewStyle().Foreground(grey)
+	}
+	share := float64(d.Good) / float64(d.Known)
+	for _, g := range shareGlyphs {
+		if share >= g.atLeast {
+			return g.glyph, lipgloss.NewStyle().Foreground(g.color)
+		}
+	}
+	return "✗", lipgloss.NewStyle().Foreground(red)
+}
+
+// ShareStrip is a fleet history as coloured glyphs, oldest first.
+func ShareStrip(f []model.DayShare) string {
+	var b strings.Builder
+	for _, d := range f {
+		g, st := ShareGlyph(d)
+		b.WriteString(st.Render(g))
+	}
+	return b.String()
+}
+
+// ShareLegend names every glyph of a fleet strip, coloured as drawn.
+func ShareLegend() string {
+	parts := make([]string, 0, len(shareGlyphs)+1)
+	for _, g := range shareGlyphs {
+		parts = append(parts, lipgloss.NewStyle().Foreground(g.color).Render(g.glyph)+" "+g.word)
+	}
+	parts = append(parts, lipgloss.NewStyle().Foreground(grey).Render("?")+" unknown")
+	return "good backups per day: " + strings.Join(parts, "  ")
 }
