@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -65,13 +66,17 @@ func TestBackupHistoryStripAt80x24(t *testing.T) {
 	h.key("enter")
 	s = h.waitAll("history ", "LABEL ")
 	lines := strings.Split(s, "\n")
-	if got, want := strings.TrimRight(lines[2], " "), "history "+apiStagingStrip+"  14 days to Nov 20 UTC"; got != want {
+	at := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "history ") })
+	if at < 0 || at+2 >= len(lines) {
+		t.Fatalf("no strip:\n%s", s)
+	}
+	if got, want := strings.TrimRight(lines[at], " "), "history "+apiStagingStrip+"  14 days to Nov 20 UTC"; got != want {
 		t.Errorf("strip line = %q, want %q\n%s", got, want, s)
 	}
-	if got := strings.TrimRight(lines[3], " "); got != historyLegend {
+	if got := strings.TrimRight(lines[at+1], " "); got != historyLegend {
 		t.Errorf("legend line = %q, want %q", got, historyLegend)
 	}
-	if !strings.HasPrefix(lines[4], "LABEL ") {
+	if !strings.HasPrefix(lines[at+2], "LABEL ") {
 		t.Errorf("the backup table should follow the legend:\n%s", s)
 	}
 }

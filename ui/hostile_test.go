@@ -52,7 +52,7 @@ func hostileFleet(now time.Time) *simlinode.Fleet {
 func TestHostileLabelsDrawnInertAndAligned(t *testing.T) {
 	// 130 columns: the label column is then wide enough for the 20 cells
 	// of each hostile label checked below, next to the HISTORY column.
-	h := start(t, setup{fleet: hostileFleet(time.Now()), w: 130, h: 40})
+	h := start(t, setup{fleet: hostileFleet(time.Now()), w: 140, h: 40})
 	var titles []string
 	h.mu.Lock()
 	h.emu.SetCallbacks(vt.Callbacks{Title: func(s string) { titles = append(titles, s) }})
