@@ -28,10 +28,15 @@ type rawTerm struct {
 
 	mu    sync.Mutex
 	n     int    // bytes received
-	tail  []byte // the last few KiB, to find a text in
+	tail  []byte // the last bytes received, to find want across reads
+	found bool   // want has been received
 	fresh chan struct{}
 	done  chan struct{}
 }
+
+// want is the text the benchmark waits for in every session: the list
+// loaded.
+var want = []byte("Loaded 40 instances")
 
 func (tb *testBastion) openRaw(b *testing.B, w, h int) *rawTerm {
 	b.Helper()
@@ -61,9 +66,8 @@ func (tb *testBastion) openRaw(b *testing.B, w, h int) *rawTerm {
 				rt.mu.Lock()
 				rt.n += n
 				rt.tail = append(rt.tail, buf[:n]...)
-				if len(rt.tail) > 8<<10 {
-					rt.tail = append(rt.tail[:0], rt.tail[len(rt.tail)-4<<10:]...)
-				}
+				rt.found = rt.found || bytes.Contains(rt.tail, want)
+				rt.tail = append(rt.tail[:0], rt.tail[max(0, len(rt.tail)-len(want)):]...)
 				rt.mu.Unlock()
 				select {
 				case rt.fresh <- struct{}{}:
@@ -84,18 +88,18 @@ func (rt *rawTerm) received() int {
 	return rt.n
 }
 
-// waitText waits until text has arrived and nothing more for quiet.
-func (rt *rawTerm) waitText(b *testing.B, text string, quiet time.Duration) {
+// waitLoaded waits until want has arrived and nothing more for quiet.
+func (rt *rawTerm) waitLoaded(b *testing.B, quiet time.Duration) {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		rt.mu.Lock()
-		found := bytes.Contains(rt.tail, []byte(text))
+		found, n := rt.found, rt.n
 		rt.mu.Unlock()
 		if found {
 			break
 		}
 		if time.Now().After(deadline) {
-			b.Errorf("no %q in 60s", text)
+			b.Errorf("no %q in 60s (%d bytes received)", want, n)
 			return
 		}
 		time.Sleep(5 * time.Millisecond)
@@ -228,7 +232,7 @@ func BenchmarkBastion(b *testing.B) {
 						var wg sync.WaitGroup
 						for i := range rts {
 							rts[i] = tb.openRaw(b, 120, 40)
-							wg.Go(func() { rts[i].waitText(b, "Loaded 40 instances", 500*time.Millisecond) })
+							wg.Go(func() { rts[i].waitLoaded(b, 500*time.Millisecond) })
 						}
 						wg.Wait()
 						opened := acct.Requests()
