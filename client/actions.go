@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/snapdeck/snapdeck/model"
 )
@@ -106,6 +107,19 @@ type call struct {
 	has bool
 	// clean makes the result inert in place (set by one and many).
 	clean func()
+
+	// ctx is the caller's context, under which the wrapped provider is
+	// called.
+	ctx context.Context
+	// args is what, beyond rec's action, resource and backup, names what a
+	// read reads (ListResources' page and filter).
+	args string
+	// fetch makes the same read on the wrapped provider under another
+	// context, its result apart from the caller's; adopt makes a copy of
+	// such a result the caller's. Set by one and many for reads, so that
+	// Shared can make one read for many callers.
+	fetch func(ctx context.Context) (any, error)
+	adopt func(any)
 }
 
 // A layer is what one decorator does around every call: refuse it, log it,
@@ -170,18 +184,38 @@ func unsupported(p Provider) error {
 
 // one is via for an action that returns one value; the value's type must
 // know how to clean itself, so that no result can skip Sanitized.
-func one[A any, T sanitizable[T]](d decorated, c *call, f func(A) (T, error)) (T, error) {
+func one[A any, T sanitizable[T]](d decorated, c *call, f func(context.Context, A) (T, error)) (T, error) {
 	var v T
 	c.clean = func() { v = v.Sanitized() }
+	if c.read {
+		c.fetch = fetcher(d, f)
+		c.adopt = func(x any) {
+			v, _ = x.(T)
+			c.clean() // a copy of its own
+		}
+	}
 	err := via(d, c, func(a A) (err error) {
-		v, err = f(a)
+		v, err = f(c.ctx, a)
 		return err
 	})
 	return v, err
 }
 
+// fetcher is a read's fetch: f on the wrapped provider, under the context
+// it is given.
+func fetcher[A, R any](d decorated, f func(context.Context, A) (R, error)) func(context.Context) (any, error) {
+	return func(ctx context.Context) (any, error) {
+		a, ok := d.p.(A)
+		if !ok {
+			return nil, missing[A](d.p)
+		}
+		r, err := f(ctx, a)
+		return r, err
+	}
+}
+
 // many is via for an action that returns a list.
-func many[A any, T sanitizable[T]](d decorated, c *call, f func(A) ([]T, error)) ([]T, error) {
+func many[A any, T sanitizable[T]](d decorated, c *call, f func(context.Context, A) ([]T, error)) ([]T, error) {
 	var vs []T
 	c.clean = func() {
 		if vs == nil {
@@ -193,8 +227,15 @@ func many[A any, T sanitizable[T]](d decorated, c *call, f func(A) ([]T, error))
 		}
 		vs = out
 	}
+	if c.read {
+		c.fetch = fetcher(d, f)
+		c.adopt = func(x any) {
+			vs, _ = x.([]T)
+			c.clean() // a copy of its own
+		}
+	}
 	err := via(d, c, func(a A) (err error) {
-		vs, err = f(a)
+		vs, err = f(c.ctx, a)
 		return err
 	})
 	return vs, err
@@ -216,8 +257,9 @@ func (rp ResourcePage) Sanitized() ResourcePage {
 // what its audit record names.
 
 func (d decorated) ListResources(ctx context.Context, page int, f Filter) (ResourcePage, error) {
-	pg, err := one(d, &call{read: true, rec: auditRecord{Action: "list_resources"}},
-		func(p Provider) (ResourcePage, error) { return p.ListResources(ctx, page, f) })
+	pg, err := one(d, &call{ctx: ctx, read: true, args: fmt.Sprintf("%d\x00%q\x00%q\x00%q", page, f.Label, f.Region, f.Tag),
+		rec: auditRecord{Action: "list_resources"}},
+		func(ctx context.Context, p Provider) (ResourcePage, error) { return p.ListResources(ctx, page, f) })
 	d.seen(pg.Items...)
 	return pg, err
 }
@@ -231,28 +273,32 @@ func (d decorated) seen(rs ...model.Resource) {
 }
 
 func (d decorated) ListBackups(ctx context.Context, resourceID string) ([]model.Backup, error) {
-	return many(d, &call{read: true, rec: auditRecord{Action: "list_backups", Resource: resourceID}},
-		func(p Provider) ([]model.Backup, error) { return p.ListBackups(ctx, resourceID) })
+	return many(d, &call{ctx: ctx, read: true, rec: auditRecord{Action: "list_backups", Resource: resourceID}},
+		func(ctx context.Context, p Provider) ([]model.Backup, error) { return p.ListBackups(ctx, resourceID) })
 }
 
 func (d decorated) GetBackup(ctx context.Context, resourceID, backupID string) (model.Backup, error) {
-	return one(d, &call{read: true, rec: auditRecord{Action: "get_backup", Resource: resourceID, Backup: backupID}},
-		func(p Provider) (model.Backup, error) { return p.GetBackup(ctx, resourceID, backupID) })
+	return one(d, &call{ctx: ctx, read: true, rec: auditRecord{Action: "get_backup", Resource: resourceID, Backup: backupID}},
+		func(ctx context.Context, p Provider) (model.Backup, error) {
+			return p.GetBackup(ctx, resourceID, backupID)
+		})
 }
 
 func (d decorated) Disks(ctx context.Context, resourceID string) ([]model.Disk, error) {
-	return many(d, &call{read: true, rec: auditRecord{Action: "disks", Resource: resourceID}},
-		func(l DiskLister) ([]model.Disk, error) { return l.Disks(ctx, resourceID) })
+	return many(d, &call{ctx: ctx, read: true, rec: auditRecord{Action: "disks", Resource: resourceID}},
+		func(ctx context.Context, l DiskLister) ([]model.Disk, error) { return l.Disks(ctx, resourceID) })
 }
 
 func (d decorated) BackupDestinations(ctx context.Context) ([]model.BackupDestination, error) {
-	return many(d, &call{read: true, rec: auditRecord{Action: "backup_destinations"}},
-		func(l DestinationLister) ([]model.BackupDestination, error) { return l.BackupDestinations(ctx) })
+	return many(d, &call{ctx: ctx, read: true, rec: auditRecord{Action: "backup_destinations"}},
+		func(ctx context.Context, l DestinationLister) ([]model.BackupDestination, error) {
+			return l.BackupDestinations(ctx)
+		})
 }
 
 func (d decorated) GetResource(ctx context.Context, resourceID string) (model.Resource, error) {
-	r, err := one(d, &call{read: true, rec: auditRecord{Action: "get_resource", Resource: resourceID}},
-		func(a Actions) (model.Resource, error) { return a.GetResource(ctx, resourceID) })
+	r, err := one(d, &call{ctx: ctx, read: true, rec: auditRecord{Action: "get_resource", Resource: resourceID}},
+		func(ctx context.Context, a Actions) (model.Resource, error) { return a.GetResource(ctx, resourceID) })
 	if err == nil {
 		d.seen(r)
 	}
@@ -260,22 +306,22 @@ func (d decorated) GetResource(ctx context.Context, resourceID string) (model.Re
 }
 
 func (d decorated) Events(ctx context.Context, resourceID string) ([]model.Event, error) {
-	return many(d, &call{read: true, rec: auditRecord{Action: "events", Resource: resourceID}},
-		func(a Actions) ([]model.Event, error) { return a.Events(ctx, resourceID) })
+	return many(d, &call{ctx: ctx, read: true, rec: auditRecord{Action: "events", Resource: resourceID}},
+		func(ctx context.Context, a Actions) ([]model.Event, error) { return a.Events(ctx, resourceID) })
 }
 
 func (d decorated) Restores(ctx context.Context, resourceID string) ([]model.Restore, error) {
-	return many(d, &call{read: true, rec: auditRecord{Action: "restores", Resource: resourceID}},
-		func(a Actions) ([]model.Restore, error) { return a.Restores(ctx, resourceID) })
+	return many(d, &call{ctx: ctx, read: true, rec: auditRecord{Action: "restores", Resource: resourceID}},
+		func(ctx context.Context, a Actions) ([]model.Restore, error) { return a.Restores(ctx, resourceID) })
 }
 
 func (d decorated) TakeSnapshot(ctx context.Context, resourceID string, req model.SnapshotRequest) (model.Backup, error) {
-	c := &call{rec: auditRecord{Action: "snapshot", Resource: resourceID, Label: &req.Label,
+	c := &call{ctx: ctx, rec: auditRecord{Action: "snapshot", Resource: resourceID, Label: &req.Label,
 		Type: req.Type, Compression: req.Compression, Safe: req.Safe, Disk: req.DiskID}}
 	for _, dst := range req.Destinations {
 		c.rec.Destinations = append(c.rec.Destinations, auditDestination{ID: dst.ID, RetentionDays: dst.RetentionDays})
 	}
-	return one(d, c, func(a Actions) (model.Backup, error) {
+	return one(d, c, func(ctx context.Context, a Actions) (model.Backup, error) {
 		b, err := a.TakeSnapshot(ctx, resourceID, req)
 		if err == nil {
 			c.rec.Backup = b.ID // the outcome line names the new backup
@@ -285,36 +331,36 @@ func (d decorated) TakeSnapshot(ctx context.Context, resourceID string, req mode
 }
 
 func (d decorated) RestoreBackup(ctx context.Context, resourceID, backupID, targetID string, overwrite bool) error {
-	return via(d, &call{rec: auditRecord{Action: "restore", Resource: resourceID, Backup: backupID, Target: targetID, Overwrite: &overwrite}},
+	return via(d, &call{ctx: ctx, rec: auditRecord{Action: "restore", Resource: resourceID, Backup: backupID, Target: targetID, Overwrite: &overwrite}},
 		func(a Actions) error { return a.RestoreBackup(ctx, resourceID, backupID, targetID, overwrite) })
 }
 
 func (d decorated) EnableBackups(ctx context.Context, resourceID string) error {
-	return via(d, &call{rec: auditRecord{Action: "enable_backups", Resource: resourceID}},
+	return via(d, &call{ctx: ctx, rec: auditRecord{Action: "enable_backups", Resource: resourceID}},
 		func(a Actions) error { return a.EnableBackups(ctx, resourceID) })
 }
 
 func (d decorated) CancelBackups(ctx context.Context, resourceID string) error {
-	return via(d, &call{rec: auditRecord{Action: "cancel_backups", Resource: resourceID}},
+	return via(d, &call{ctx: ctx, rec: auditRecord{Action: "cancel_backups", Resource: resourceID}},
 		func(a Actions) error { return a.CancelBackups(ctx, resourceID) })
 }
 
 func (d decorated) SetSchedule(ctx context.Context, resourceID string, s model.Schedule) (model.Resource, error) {
-	return one(d, &call{rec: auditRecord{Action: "set_schedule", Resource: resourceID, Schedule: &auditSchedule{Day: s.Day, Window: s.Window}}},
-		func(a Actions) (model.Resource, error) { return a.SetSchedule(ctx, resourceID, s) })
+	return one(d, &call{ctx: ctx, rec: auditRecord{Action: "set_schedule", Resource: resourceID, Schedule: &auditSchedule{Day: s.Day, Window: s.Window}}},
+		func(ctx context.Context, a Actions) (model.Resource, error) { return a.SetSchedule(ctx, resourceID, s) })
 }
 
 func (d decorated) DeleteBackup(ctx context.Context, resourceID, backupID string) error {
-	return via(d, &call{rec: auditRecord{Action: "delete_backup", Resource: resourceID, Backup: backupID}},
+	return via(d, &call{ctx: ctx, rec: auditRecord{Action: "delete_backup", Resource: resourceID, Backup: backupID}},
 		func(a Actions) error { return a.DeleteBackup(ctx, resourceID, backupID) })
 }
 
 func (d decorated) AbortBackup(ctx context.Context, resourceID, backupID string) error {
-	return via(d, &call{rec: auditRecord{Action: "abort_backup", Resource: resourceID, Backup: backupID}},
+	return via(d, &call{ctx: ctx, rec: auditRecord{Action: "abort_backup", Resource: resourceID, Backup: backupID}},
 		func(a Actions) error { return a.AbortBackup(ctx, resourceID, backupID) })
 }
 
 func (d decorated) SetNote(ctx context.Context, resourceID, backupID, note string) error {
-	return via(d, &call{rec: auditRecord{Action: "set_note", Resource: resourceID, Backup: backupID, Note: &note}},
+	return via(d, &call{ctx: ctx, rec: auditRecord{Action: "set_note", Resource: resourceID, Backup: backupID, Note: &note}},
 		func(a Actions) error { return a.SetNote(ctx, resourceID, backupID, note) })
 }

@@ -62,10 +62,11 @@ func (c *account) close() {
 
 // load begins a new listing generation, read by client.LoadPages (page 1,
 // then the rest at once) with each request under the App's bound and
-// timeout; each page reaches onPage as it arrives.
-func (c *account) load() tea.Cmd {
+// timeout; each page reaches onPage as it arrives. Its requests are
+// under base (an explicit refresh marks it, see App.fresh).
+func (c *account) load(base context.Context) tea.Cmd {
 	c.close()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(base)
 	c.ctx, c.cancel = ctx, cancel
 	gen := c.st.Begin()
 	first := c.preloaded

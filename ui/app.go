@@ -100,6 +100,10 @@ type App struct {
 	// read must not keep a connection (or an API call) open.
 	root context.Context
 	stop context.CancelFunc
+	// refreshAt is when the user asked for a refresh, while the key is
+	// handled: the reads it starts want data read after it (a provider
+	// shared by several sessions must not answer with an older read).
+	refreshAt time.Time
 
 	info      model.ProviderInfo
 	actions   client.Actions // nil when the provider cannot act
@@ -111,6 +115,7 @@ type App struct {
 	// env is what the screens get of the App.
 	env     *env
 	ticking bool
+	clip    text.Clipper // the body's lines, fitted, from the last frame
 }
 
 // Fatal is the error that ended the program, if any: a rejected token is not
@@ -234,7 +239,23 @@ func (a *App) Refresh() tea.Cmd {
 	if a.store.Pending() > 0 {
 		return nil
 	}
+	defer a.refreshing()()
 	return a.loadList()
+}
+
+// refreshing marks the reads started until the returned func is called as
+// an explicit refresh's (see client.ReadAfter).
+func (a *App) refreshing() (done func()) {
+	a.refreshAt = time.Now()
+	return func() { a.refreshAt = time.Time{} }
+}
+
+// fresh marks ctx with the refresh being handled, if any.
+func (a *App) fresh(ctx context.Context) context.Context {
+	if a.refreshAt.IsZero() {
+		return ctx
+	}
+	return client.ReadAfter(ctx, a.refreshAt)
 }
 
 // Init starts the first load.
@@ -250,7 +271,9 @@ type listedMsg struct{}
 type resumeMsg struct{}
 
 // loadList starts a new listing of the account.
-func (a *App) loadList() tea.Cmd { return tea.Batch(a.acct.load(), a.broadcast(listedMsg{})) }
+func (a *App) loadList() tea.Cmd {
+	return tea.Batch(a.acct.load(a.fresh(context.Background())), a.broadcast(listedMsg{}))
+}
 
 // broadcast hands msg to every screen on the stack; each keeps what is its own.
 func (a *App) broadcast(msg tea.Msg) tea.Cmd {
@@ -271,6 +294,7 @@ func (a *App) reqID() int {
 
 // call runs fn in a tea.Cmd under the concurrency bound and the timeout.
 func (a *App) call(ctx context.Context, fn func(ctx context.Context) tea.Msg) tea.Cmd {
+	ctx = a.fresh(ctx)
 	return func() tea.Msg { return a.request(ctx, fn) }
 }
 
@@ -415,6 +439,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return a, nil
 			}
 		}
+		if key.Matches(msg, a.keys.Refresh) {
+			defer a.refreshing()()
+		}
 		cmd := a.top().update(a.env, msg)
 		return a, tea.Batch(cmd, a.startSpinner())
 	}
@@ -453,7 +480,7 @@ func (a *App) render() string {
 	} else {
 		body = a.top().view(a.env, w, bodyH)
 	}
-	b.WriteString(text.Clip(body, w, bodyH))
+	b.WriteString(a.clip.Clip(body, w, bodyH))
 	b.WriteByte('\n')
 	b.WriteString(text.Fit(a.statusLine(), w))
 	b.WriteByte('\n')

@@ -56,6 +56,8 @@ type setup struct {
 	wrap func(http.Handler) http.Handler
 	// policy is the backup policy rows are judged by (zero: built-in).
 	policy model.Policy
+	// shared, when set, puts the provider over it, as the SSH server does.
+	shared *client.ReadCache
 }
 
 func start(t *testing.T, s setup) *harness {
@@ -105,6 +107,9 @@ func start(t *testing.T, s setup) *harness {
 	}
 	// Wrapped as cmd/snapdeck's connect wraps every provider.
 	p := client.Sanitized(lp)
+	if s.shared != nil {
+		p = client.Shared(p, s.shared)
+	}
 	if s.readOnly {
 		p = client.ReadOnly(p)
 	}

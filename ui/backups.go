@@ -273,7 +273,6 @@ func backupRow(e *env, b model.Backup) map[string]table.Cell {
 	if b.Label == "" {
 		label = table.Cell{Text: "(automatic)", Style: &th.Dim}
 	}
-	st := th.Dim.Foreground(theme.StatusColor(b.Status))
 	status := theme.StatusText(b.Status, b.RawStatus)
 	if j := e.store.JobFor(b.ResourceID); j != nil && b.Slot == model.SlotInProgress {
 		status += fmt.Sprintf(" %d%%", j.Percent)
@@ -281,7 +280,7 @@ func backupRow(e *env, b model.Backup) map[string]table.Cell {
 	return map[string]table.Cell{
 		"LABEL":    label,
 		"TYPE":     {Text: backupType(b)},
-		"STATUS":   {Text: status, Style: &st},
+		"STATUS":   {Text: status, Style: e.statusStyle(b.Status)},
 		"CREATED":  {Text: format.Short(b.Created)},
 		"FINISHED": {Text: format.Short(b.Finished)},
 		"DURATION": {Text: format.Duration(b.Duration())},

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
@@ -31,6 +32,22 @@ type env struct {
 	jobLog     *store.JobLog // read only: the root writes it; a Deck shares one
 	acct       *account      // asks for reads into the store
 	root       root
+	// statusStyles are the status column's styles, one per status, made
+	// once: a table keeps drawn rows by their cells' styles.
+	statusStyles map[model.Status]*lipgloss.Style
+}
+
+// statusStyle is the style of a status's cell.
+func (e *env) statusStyle(s model.Status) *lipgloss.Style {
+	if st, ok := e.statusStyles[s]; ok {
+		return st
+	}
+	if e.statusStyles == nil {
+		e.statusStyles = map[model.Status]*lipgloss.Style{}
+	}
+	st := e.th.Dim.Foreground(theme.StatusColor(s))
+	e.statusStyles[s] = &st
+	return &st
 }
 
 // root is what a screen may ask of the App.

@@ -64,6 +64,11 @@ type serveConfig struct {
 	maxSessions             int
 	idleTimeout             time.Duration
 	poll                    time.Duration
+	// private, set by tests: each session reads on its own, as before
+	// reads were shared (the benchmark's baseline). fresh, when not 0,
+	// replaces client.DefaultFresh.
+	private bool
+	fresh   time.Duration
 }
 
 // newBastion builds the provider, opens the audit log, checks the keys and
@@ -99,6 +104,9 @@ func newBastion(e env, cf *connFlags, sc serveConfig) (*bastion, error) {
 	}
 	if err := checkKeyAccounts(keys, c.targets, sc.authorizedKeys); err != nil {
 		return nil, err
+	}
+	if !sc.private {
+		shareReads(c.targets, cmp.Or(sc.fresh, client.DefaultFresh))
 	}
 	audit, err := client.OpenAuditLog(cf.auditPath)
 	if err != nil {
@@ -150,6 +158,22 @@ func newBastion(e env, cf *connFlags, sc serveConfig) (*bastion, error) {
 }
 
 func (b *bastion) close() { _ = b.audit.Close() }
+
+// shareReads puts the views of each account over one client.ReadCache, so
+// that the sessions reading an account share its reads: ten people opening
+// the same list cost one read. Each view keeps the one provider (and its
+// Pacer) it was opened with, shared by every session already.
+func shareReads(ts []target, fresh time.Duration) {
+	caches := map[string]*client.ReadCache{}
+	for i, t := range ts {
+		rc := caches[t.account]
+		if rc == nil {
+			rc = client.NewReadCache(fresh)
+			caches[t.account] = rc
+		}
+		ts[i].p = client.Shared(t.p, rc)
+	}
+}
 
 // logf writes one line to the server's log. Every text argument (a
 // string, an error, a Stringer) goes through logText, so that what a client

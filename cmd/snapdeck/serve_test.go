@@ -93,6 +93,12 @@ func startBastion(t testing.TB, maxSessions int, idle time.Duration) *testBastio
 // place of the process environment when not nil.
 func startBastionWith(t testing.TB, maxSessions int, idle time.Duration, conn []string, getenv func(string) string) *testBastion {
 	t.Helper()
+	return startBastionConfig(t, serveConfig{maxSessions: maxSessions, idleTimeout: idle}, conn, getenv)
+}
+
+// startBastionConfig serves with sc, its host key, keys and poll filled in.
+func startBastionConfig(t testing.TB, sc serveConfig, conn []string, getenv func(string) string) *testBastion {
+	t.Helper()
 	dir := t.TempDir()
 	tb := &testBastion{operator: newSigner(t), viewer: newSigner(t), limited: newSigner(t), audit: filepath.Join(dir, "audit.log"), log: &lockedBuf{}}
 	keys := "# snapdeck bastion keys\n" + authLine("role=operator", tb.operator, "alice@laptop") + authLine("", tb.viewer, "bob@desk viewer")
@@ -113,9 +119,8 @@ func startBastionWith(t testing.TB, maxSessions int, idle time.Duration, conn []
 	if getenv != nil {
 		e.getenv = getenv
 	}
-	b, err := newBastion(e, cf, serveConfig{
-		hostKey: hostKeyPath, authorizedKeys: keysPath, maxSessions: maxSessions, idleTimeout: idle, poll: 300 * time.Millisecond,
-	})
+	sc.hostKey, sc.authorizedKeys, sc.poll = hostKeyPath, keysPath, 300*time.Millisecond
+	b, err := newBastion(e, cf, sc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,8 @@ package table
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -53,6 +55,20 @@ type Table struct {
 	// only, so sizing costs nothing more at 100,000 rows. It only grows
 	// until the rows change, so scrolling does not make columns jitter.
 	seen []int
+	// lines are the rows drawn lately, by their cells: a cursor move
+	// redraws the two rows it changes, not every row on screen. styles
+	// number the cells' styles for the key. A Table draws with one theme.
+	lines  map[string]*rowLines
+	styles []*lipgloss.Style
+	key    strings.Builder
+}
+
+// rowLines is one row as drawn: its cells' widths, and its line at the
+// column layout layout, plain and under the cursor ("" until drawn).
+type rowLines struct {
+	widths        []int
+	layout        string
+	plain, cursor string
 }
 
 // New is a table of these columns and no rows.
@@ -126,20 +142,54 @@ func (t *Table) Position() string {
 }
 
 // measure widens seen to the cells of the visible rows.
-func (t *Table) measure(rows []map[string]Cell) {
+func (t *Table) measure(rows []*rowLines) {
 	if len(t.seen) != len(t.cols) {
 		t.seen = make([]int, len(t.cols))
 		for i, c := range t.cols {
 			t.seen[i] = ansi.StringWidth(c.Title)
 		}
 	}
-	for _, cells := range rows {
-		for i, c := range t.cols {
-			if w := ansi.StringWidth(cells[c.Title].Text); w > t.seen[i] {
-				t.seen[i] = w
-			}
+	for _, r := range rows {
+		for i, w := range r.widths {
+			t.seen[i] = max(t.seen[i], w)
 		}
 	}
+}
+
+// row finds the drawn row of these cells, or starts one.
+func (t *Table) row(cells map[string]Cell) *rowLines {
+	if len(t.styles) > 64 { // styles made afresh for every frame: keep nothing
+		t.styles, t.lines = nil, nil
+	}
+	t.key.Reset()
+	for _, c := range t.cols {
+		cl := cells[c.Title]
+		id := -1
+		if cl.Style != nil {
+			id = slices.Index(t.styles, cl.Style)
+			if id < 0 {
+				id = len(t.styles)
+				t.styles = append(t.styles, cl.Style)
+			}
+		}
+		t.key.WriteString(cl.Text)
+		t.key.WriteByte(0)
+		t.key.WriteString(strconv.Itoa(id))
+		t.key.WriteByte(0)
+	}
+	key := t.key.String()
+	if r := t.lines[key]; r != nil {
+		return r
+	}
+	if t.lines == nil || len(t.lines) >= 4*t.height+64 {
+		t.lines = make(map[string]*rowLines, 2*t.height)
+	}
+	r := &rowLines{widths: make([]int, len(t.cols))}
+	for i, c := range t.cols {
+		r.widths[i] = ansi.StringWidth(cells[c.Title].Text)
+	}
+	t.lines[key] = r
+	return r
 }
 
 // layout returns the columns that fit in width and their widths, given
@@ -257,9 +307,12 @@ func CursorLabel(th theme.Theme, fitted string) string {
 // row i keyed by column title.
 func (t *Table) Render(th theme.Theme, width int, row func(i int) map[string]Cell) string {
 	from, to := t.Visible()
-	rows := make([]map[string]Cell, 0, to-from)
+	cells := make([]map[string]Cell, 0, to-from)
+	rows := make([]*rowLines, 0, to-from)
 	for i := from; i < to; i++ {
-		rows = append(rows, row(i))
+		c := row(i)
+		cells = append(cells, c)
+		rows = append(rows, t.row(c))
 	}
 	t.measure(rows)
 	cols, ws := t.layout(max(width-GutterWidth, 1), t.seen)
@@ -268,30 +321,48 @@ func (t *Table) Render(th theme.Theme, width int, row func(i int) map[string]Cel
 	for i, c := range cols {
 		hdr[i] = text.Fit(c.Title, ws[i])
 	}
+	layout := fmt.Sprint(hdr, ws)
 	b.WriteString(Gutter(th, false))
 	b.WriteString(th.Header.Render(strings.Join(hdr, " ")))
-	for r, cells := range rows {
+	for r, rl := range rows {
 		i := from + r
 		b.WriteByte('\n')
 		b.WriteString(Gutter(th, i == t.cursor))
-		for j, c := range cols {
-			if j > 0 {
-				b.WriteByte(' ')
-			}
-			cl := cells[c.Title]
-			fit := text.Fit
-			if c.KeepEnd {
-				fit = text.FitEnd
-			}
-			txt := fit(cl.Text, ws[j])
-			switch {
-			case j == 0 && i == t.cursor:
-				txt = CursorLabel(th, txt)
-			case cl.Style != nil:
-				txt = cl.Style.Render(txt)
-			}
-			b.WriteString(txt)
+		if rl.layout != layout {
+			rl.layout, rl.plain, rl.cursor = layout, "", ""
 		}
+		line := &rl.plain
+		if i == t.cursor {
+			line = &rl.cursor
+		}
+		if *line == "" {
+			*line = drawRow(th, cols, ws, cells[r], i == t.cursor)
+		}
+		b.WriteString(*line)
+	}
+	return b.String()
+}
+
+// drawRow draws one row's cells at the widths ws.
+func drawRow(th theme.Theme, cols []Column, ws []int, cells map[string]Cell, cursor bool) string {
+	var b strings.Builder
+	for j, c := range cols {
+		if j > 0 {
+			b.WriteByte(' ')
+		}
+		cl := cells[c.Title]
+		fit := text.Fit
+		if c.KeepEnd {
+			fit = text.FitEnd
+		}
+		txt := fit(cl.Text, ws[j])
+		switch {
+		case j == 0 && cursor:
+			txt = CursorLabel(th, txt)
+		case cl.Style != nil:
+			txt = cl.Style.Render(txt)
+		}
+		b.WriteString(txt)
 	}
 	return b.String()
 }

@@ -1,9 +1,11 @@
 package table
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/snapdeck/snapdeck/ui/theme"
@@ -170,5 +172,42 @@ func TestCursorStylesOnlyMarkerAndLabel(t *testing.T) {
 	}
 	if cell := warn.Render("offline"); !strings.Contains(lines[1], cell) || !strings.Contains(lines[2], cell) {
 		t.Fatalf("the status keeps its own style on every row:\n%q\n%q", lines[1], lines[2])
+	}
+}
+
+// Rows drawn from the cache follow their cells: a changed text or style,
+// and the cursor's highlight moving, all show in the next frame.
+func TestRedrawFollowsCellsAndCursor(t *testing.T) {
+	th := theme.New()
+	tb := New(Column{Title: "LABEL", Min: 10}, Column{Title: "STATUS", Width: 12, Priority: 1})
+	tb.SetRows(3)
+	tb.SetHeight(5)
+	status := []string{"running", "running", "running"}
+	styles := []*lipgloss.Style{nil, nil, nil}
+	draw := func() []string {
+		return strings.Split(tb.Render(th, 40, func(i int) map[string]Cell {
+			return map[string]Cell{"LABEL": {Text: "web-" + strconv.Itoa(i)}, "STATUS": {Text: status[i], Style: styles[i]}}
+		}), "\n")
+	}
+	first := draw()
+	if !strings.HasPrefix(first[1], th.Cursor.Render(Marker)) {
+		t.Fatalf("row 0 not marked: %q", first[1])
+	}
+	tb.Move(1)
+	second := draw()
+	if second[1] == first[1] || second[2] == first[2] || !strings.HasPrefix(second[2], th.Cursor.Render(Marker)) {
+		t.Fatalf("the highlight did not move:\n%q\n%q", first, second)
+	}
+	if again := draw(); strings.Join(again, "\n") != strings.Join(second, "\n") {
+		t.Fatalf("the same frame drew differently:\n%q\n%q", second, again)
+	}
+	status[2] = "offline"
+	if got := ansi.Strip(draw()[3]); !strings.Contains(got, "offline") {
+		t.Fatalf("row 2 after its status changed: %q", got)
+	}
+	before := draw()[3]
+	styles[2] = &th.Bad
+	if after := draw()[3]; after == before || ansi.Strip(after) != ansi.Strip(before) {
+		t.Fatalf("a new style on the same text drew %q, before %q", after, before)
 	}
 }

@@ -76,6 +76,39 @@ func Clip(body string, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
+// Clipper is Clip for a screen drawn frame after frame: it remembers the
+// last frame's lines as fitted, so that a line drawn again (most of them,
+// on a cursor move) is not measured again. The zero value is ready.
+type Clipper struct {
+	w    int
+	last map[string]string
+}
+
+// Clip is Clip(body, w, h).
+func (c *Clipper) Clip(body string, w, h int) string {
+	if c.w != w {
+		c.w, c.last = w, nil
+	}
+	lines := strings.Split(body, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	next := make(map[string]string, len(lines))
+	for i, l := range lines {
+		f, ok := c.last[l]
+		if !ok {
+			f = Fit(l, w)
+		}
+		next[l] = f
+		lines[i] = f
+	}
+	c.last = next
+	for len(lines) < h {
+		lines = append(lines, strings.Repeat(" ", w))
+	}
+	return strings.Join(lines, "\n")
+}
+
 // Wrap breaks s into lines of at most w cells on spaces.
 func Wrap(s string, w int) string {
 	if w <= 0 {

@@ -14,19 +14,18 @@ import (
 
 // Theme is passed down to every view.
 type Theme struct {
-	Title    lipgloss.Style
-	Crumb    lipgloss.Style
-	Header   lipgloss.Style
-	Selected lipgloss.Style
-	Cursor   lipgloss.Style // the table's cursor marker
-	Dim      lipgloss.Style
-	Bad      lipgloss.Style
-	Good     lipgloss.Style
-	Warn     lipgloss.Style
-	Info     lipgloss.Style
-	ErrBox   lipgloss.Style
-	Label    lipgloss.Style
-	Filter   lipgloss.Style
+	Title  lipgloss.Style
+	Crumb  lipgloss.Style
+	Header lipgloss.Style
+	Cursor lipgloss.Style // the table's cursor marker
+	Dim    lipgloss.Style
+	Bad    lipgloss.Style
+	Good   lipgloss.Style
+	Warn   lipgloss.Style
+	Info   lipgloss.Style
+	ErrBox lipgloss.Style
+	Label  lipgloss.Style
+	Filter lipgloss.Style
 }
 
 var (
@@ -41,19 +40,18 @@ var (
 // New is the default theme.
 func New() Theme {
 	return Theme{
-		Title:    lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("14")),
-		Crumb:    lipgloss.NewStyle().Foreground(lipgloss.Color("7")),
-		Header:   lipgloss.NewStyle().Bold(true).Underline(true),
-		Selected: lipgloss.NewStyle().Reverse(true),
-		Cursor:   lipgloss.NewStyle().Foreground(lipgloss.Color("14")).Bold(true),
-		Dim:      lipgloss.NewStyle().Foreground(grey),
-		Bad:      lipgloss.NewStyle().Foreground(red),
-		Good:     lipgloss.NewStyle().Foreground(green),
-		Warn:     lipgloss.NewStyle().Foreground(yellow),
-		Info:     lipgloss.NewStyle().Foreground(blue),
-		ErrBox:   lipgloss.NewStyle().Foreground(red).Bold(true),
-		Label:    lipgloss.NewStyle().Bold(true),
-		Filter:   lipgloss.NewStyle().Foreground(yellow),
+		Title:  lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("14")),
+		Crumb:  lipgloss.NewStyle().Foreground(lipgloss.Color("7")),
+		Header: lipgloss.NewStyle().Bold(true).Underline(true),
+		Cursor: lipgloss.NewStyle().Foreground(lipgloss.Color("14")).Bold(true),
+		Dim:    lipgloss.NewStyle().Foreground(grey),
+		Bad:    lipgloss.NewStyle().Foreground(red),
+		Good:   lipgloss.NewStyle().Foreground(green),
+		Warn:   lipgloss.NewStyle().Foreground(yellow),
+		Info:   lipgloss.NewStyle().Foreground(blue),
+		ErrBox: lipgloss.NewStyle().Foreground(red).Bold(true),
+		Label:  lipgloss.NewStyle().Bold(true),
+		Filter: lipgloss.NewStyle().Foreground(yellow),
 	}
 }
 
