@@ -94,3 +94,20 @@ func TestJobLogKeepsTheNewest(t *testing.T) {
 		t.Fatalf("since 0: %d", len(got))
 	}
 }
+
+// The history the store keeps compactly comes back day for day: every
+// state, its count and its date.
+func TestPackedHistoryRoundTrip(t *testing.T) {
+	last := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	states := []model.DayState{model.DayGood, model.DayFailed, model.DayRunning, model.DayNone, model.DayUnknown}
+	h := make([]model.Day, model.HistoryDays)
+	for i := range h {
+		h[i] = model.Day{Date: last.AddDate(0, 0, i-(model.HistoryDays-1)), State: states[i%len(states)], Count: i * 3}
+	}
+	got := pack(h).unpack()
+	for i := range h {
+		if !got[i].Date.Equal(h[i].Date) || got[i].State != h[i].State || got[i].Count != h[i].Count {
+			t.Fatalf("day %d: got %+v, want %+v", i, got[i], h[i])
+		}
+	}
+}
