@@ -26,7 +26,7 @@ type Store struct {
 	snaps   map[string]model.SnapshotState
 	snapGen map[string]int // the listing generation each summary belongs to
 	snapErr map[string]bool
-	reading map[string]bool        // backup reads in flight
+	reading map[string]bool       // backup reads in flight
 	hist    map[string]packedDays // each resource's backup history as read
 	now     func() time.Time
 
