@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/snapdeck/snapdeck/client"
+	"github.com/snapdeck/snapdeck/sim"
+)
+
+// pacedAccount opens pv's demo account as the registry opens any account,
+// on its simulator in-process, and returns its views, the account's pacer
+// and the count of requests that reached the simulator.
+func pacedAccount(t *testing.T, pv provider, tr client.Transport) (simulated, []client.Provider, *client.Pacer, *atomic.Int64) {
+	t.Helper()
+	srv, _ := pv.sim.serve(simSettings{now: fixedNow, demo: true, seed: 1, size: 3})
+	sent := &atomic.Int64{}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sent.Add(1); srv.ServeHTTP(w, r) })
+	var made *client.Pacer
+	if build := pv.pacer; build != nil {
+		pv.pacer = func() *client.Pacer { made = build(); return made }
+	}
+	tr.BaseURL, tr.HTTPClient = pv.sim.demoURL, sim.InProcess(h)
+	ps, err := pv.openAccount(opening{Transport: tr, user: pv.sim.demoUser, secret: pv.sim.demoSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if made == nil {
+		t.Fatalf("%s: the registry gives its accounts no pacer", pv.Name)
+	}
+	return srv, ps, made, sent
+}
+
+// TestEveryAccountPaced: every provider's account has one pacer, shared by
+// its views (and so by every session of `snapdeck serve`, which opens each
+// account once). After one 429 asking for 30 s, which Civo and Superb Flex
+// Cloud send with no rate-limit headers at all, a caller on any view of the
+// account whose deadline comes first is refused at once ("try again in
+// 30s"), one that can wait waits, and neither sends a request: the account
+// learns the limit from one 429, not one per caller.
+func TestEveryAccountPaced(t *testing.T) {
+	for _, pv := range providers {
+		t.Run(pv.Name+"/refused", func(t *testing.T) {
+			srv, ps, pc, sent := pacedAccount(t, pv, client.Transport{Timeout: 5 * time.Second, Retries: -1})
+			srv.SetFaults(sim.Faults{Next: []sim.Fault{sim.Fault429}, RetryAfter: 30 * time.Second})
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_, err := ps[0].ListResources(ctx, 1, client.Filter{})
+			wantRefused(t, err)
+			if n := sent.Load(); n != 1 {
+				t.Fatalf("%d requests for the first read", n)
+			}
+			errs := make(chan error, 2*len(ps))
+			for _, p := range ps { // concurrent callers, on every view
+				for range 2 {
+					go func() { _, err := p.ListResources(ctx, 1, client.Filter{}); errs <- err }()
+				}
+			}
+			for range 2 * len(ps) {
+				wantRefused(t, <-errs)
+			}
+			if n := sent.Load(); n != 1 {
+				t.Fatalf("%d requests sent while the account's Retry-After ran, want only the first", n)
+			}
+			if pc.Waits() != 0 {
+				t.Fatalf("%d waits: a wait the deadline cannot cover is refused, not started", pc.Waits())
+			}
+		})
+		t.Run(pv.Name+"/waits", func(t *testing.T) {
+			// Attempts may last longer than the Retry-After: callers wait.
+			srv, ps, pc, sent := pacedAccount(t, pv, client.Transport{Timeout: 2 * time.Minute, Retries: -1})
+			srv.SetFaults(sim.Faults{Next: []sim.Fault{sim.Fault429}, RetryAfter: 30 * time.Second})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if _, err := ps[0].ListResources(ctx, 1, client.Filter{}); client.KindOf(err) != client.ErrRateLimited {
+				t.Fatalf("first read: %v", err)
+			}
+			callers := 2 * len(ps)
+			errs := make(chan error, callers)
+			for _, p := range ps {
+				for range 2 {
+					go func() { _, err := p.ListResources(ctx, 1, client.Filter{}); errs <- err }()
+				}
+			}
+			// Bounded by the 30 s hold, not by a clock: every caller is
+			// held by the pacer, none has returned or sent.
+			for pc.Waits() < int64(callers) {
+				select {
+				case err := <-errs:
+					t.Fatalf("a caller returned while the account's Retry-After ran: %v", err)
+				case <-time.After(time.Millisecond):
+				}
+			}
+			if n := sent.Load(); n != 1 {
+				t.Fatalf("%d requests sent while the account's Retry-After ran, want only the first", n)
+			}
+			cancel() // the callers give up (a session leaving)
+			for range callers {
+				if err := <-errs; err == nil {
+					t.Fatal("a held caller read without a request")
+				}
+			}
+			if n := sent.Load(); n != 1 {
+				t.Fatalf("%d requests, want 1", n)
+			}
+		})
+	}
+}
+
+func wantRefused(t *testing.T, err error) {
+	t.Helper()
+	var ce *client.Error
+	if !errors.As(err, &ce) || ce.Kind != client.ErrRateLimited || !strings.HasSuffix(err.Error(), "try again in 30s") {
+		t.Fatalf("want a refusal saying \"try again in 30s\", got %v", err)
+	}
+}
