@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/sim"
+	simcivo "github.com/snapdeck/snapdeck/sim/civo"
+	simsuperbflex "github.com/snapdeck/snapdeck/sim/superbflex"
 )
 
 // pacedAccount opens pv's demo account as the registry opens any account,
@@ -117,5 +120,48 @@ func wantRefused(t *testing.T, err error) {
 	var ce *client.Error
 	if !errors.As(err, &ce) || ce.Kind != client.ErrRateLimited || !strings.HasSuffix(err.Error(), "try again in 30s") {
 		t.Fatalf("want a refusal saying \"try again in 30s\", got %v", err)
+	}
+}
+
+// TestRateLimitedCommandsWithoutHeaders: on the accounts whose API answers
+// a 429 with Retry-After alone (Civo, Superb Flex Cloud), a command under
+// --timeout still sends one request, does not wait out a Retry-After its
+// deadline cannot cover, and says "rate limited … try again in 20s".
+func TestRateLimitedCommandsWithoutHeaders(t *testing.T) {
+	for _, tc := range []struct {
+		provider, config string
+		env              map[string]string
+		resource         string
+		serve            func() (http.Handler, func(sim.Faults), func() int64)
+	}{
+		{"civo", "token_env = \"MY_CIVO\"\n", map[string]string{"MY_CIVO": simcivo.DemoToken}, "grafana",
+			func() (http.Handler, func(sim.Faults), func() int64) {
+				s := simcivo.New(simcivo.Demo(fixedNow), simcivo.Options{})
+				return s, s.SetFaults, s.Requests
+			}},
+		{"superbflex", "user = \"" + simsuperbflex.DemoUser + "\"\npassword_env = \"MY_FLEX\"\n",
+			map[string]string{"MY_FLEX": simsuperbflex.DemoPassword}, "web-01",
+			func() (http.Handler, func(sim.Faults), func() int64) {
+				s := simsuperbflex.New(simsuperbflex.Demo(fixedNow), simsuperbflex.Options{})
+				return s, s.SetFaults, s.Requests
+			}},
+	} {
+		h, setFaults, requests := tc.serve()
+		setFaults(sim.Faults{Rate: 1, Mix: []sim.Fault{sim.Fault429}, RetryAfter: 20 * time.Second})
+		hs := httptest.NewServer(h)
+		t.Cleanup(hs.Close)
+		cfg := writeConfig(t, "[[account]]\nname = \"acct\"\nprovider = \""+tc.provider+"\"\napi_url = \""+hs.URL+"\"\n"+tc.config, 0o600)
+		for _, cmd := range [][]string{{"resources"}, {"check"}, {"backups", tc.resource}} {
+			before := requests()
+			r := runCmd(t, tc.env, append(cmd, "--timeout", "1s", "--config", cfg)...)
+			wantCode(t, r, exitError)
+			wantOneLine(t, r, "rate limited")
+			if !strings.Contains(r.stderr, "try again in 20s") {
+				t.Errorf("%s %s: %q", tc.provider, cmd[0], r.stderr)
+			}
+			if n := requests() - before; n != 1 {
+				t.Errorf("%s %s: %d requests", tc.provider, cmd[0], n)
+			}
+		}
 	}
 }
