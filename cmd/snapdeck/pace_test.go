@@ -165,3 +165,29 @@ func TestRateLimitedCommandsWithoutHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestServeSessionsShareTheAccountsPacer: two sessions of `snapdeck serve`
+// on one Civo account (an API with no rate-limit headers) share its pacer:
+// after one session's refresh meets a 429, the other's refresh is refused
+// at once with the wait, and sends nothing.
+func TestServeSessionsShareTheAccountsPacer(t *testing.T) {
+	s := simcivo.New(simcivo.Demo(time.Now()), simcivo.Options{})
+	hs := httptest.NewServer(s)
+	t.Cleanup(hs.Close)
+	cfg := writeConfig(t, "[[account]]\nname = \"lon\"\nprovider = \"civo\"\napi_url = \""+hs.URL+"\"\ntoken_env = \"MY_CIVO\"\n", 0o600)
+	tb := startBastionConfig(t, serveConfig{maxSessions: 2, fresh: time.Hour}, []string{"--config", cfg},
+		func(k string) string { return map[string]string{"MY_CIVO": simcivo.DemoToken}[k] })
+	one, two := tb.open(t, tb.operator, 120, 40), tb.open(t, tb.viewer, 120, 40)
+	one.waitText("grafana")
+	two.waitText("grafana")
+
+	s.SetFaults(sim.Faults{Next: []sim.Fault{sim.Fault429}, RetryAfter: client.MaxRetryAfter})
+	one.send("r")
+	one.waitText("refresh failed: rate limited (HTTP 429): Too many requests — try again in 10m0s")
+	before := s.Requests()
+	two.send("r")
+	two.waitText("refresh failed: rate limited: the rate-limit window is used up — try again in 10m0s")
+	if n := s.Requests() - before; n != 0 {
+		t.Fatalf("the second session sent %d requests while the account's Retry-After ran", n)
+	}
+}
