@@ -181,13 +181,16 @@ func TestServeSessionsShareTheAccountsPacer(t *testing.T) {
 	one.waitText("grafana")
 	two.waitText("grafana")
 
-	s.SetFaults(sim.Faults{Next: []sim.Fault{sim.Fault429}, RetryAfter: client.MaxRetryAfter})
+	// The next read of the instance list (the sessions may still be
+	// reading snapshots in the background) is answered 429.
+	s.SetFaults(sim.Faults{Next: []sim.Fault{sim.Fault429}, RetryAfter: client.MaxRetryAfter,
+		Match: func(r *http.Request) bool { return r.URL.Path == "/v2/instances" }})
 	one.send("r")
 	one.waitText("refresh failed: rate limited (HTTP 429): Too many requests — try again in 10m0s")
-	before := s.Requests()
+	before := s.RequestsTo("/v2/instances")
 	two.send("r")
 	two.waitText("refresh failed: rate limited: the rate-limit window is used up — try again in 10m0s")
-	if n := s.Requests() - before; n != 0 {
+	if n := s.RequestsTo("/v2/instances") - before; n != 0 {
 		t.Fatalf("the second session sent %d requests while the account's Retry-After ran", n)
 	}
 }
