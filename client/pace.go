@@ -26,6 +26,10 @@ type Pacer struct {
 	// relative says X-RateLimit-Reset counts seconds until the reset
 	// (Northflank) rather than the reset's Unix time (Linode).
 	relative bool
+	// retryAfterOnly: the API announces no window (Civo, Superb Flex
+	// Cloud), so X-RateLimit headers, which something in front of it might
+	// send in a shape of its own, are not read; only a 429's Retry-After.
+	retryAfterOnly bool
 }
 
 var errWindowClosed = errors.New("the rate-limit window is used up")
@@ -56,6 +60,20 @@ func RetryAfterSeconds(v string) (d time.Duration, ok bool) {
 	return time.Duration(n) * time.Second, true
 }
 
+// RetryAfterHeader reads a Retry-After header, in seconds or as an HTTP
+// date (seen from now), capped at MaxRetryAfter. ok is false for anything
+// else, an empty header included.
+func RetryAfterHeader(v string, now time.Time) (d time.Duration, ok bool) {
+	v = strings.TrimSpace(v)
+	if d, ok := RetryAfterSeconds(v); ok {
+		return d, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return CapRetryAfter(t.Sub(now).Round(time.Second)), true
+	}
+	return 0, false
+}
+
 // NewPacer returns a Pacer on the wall clock for an API whose
 // X-RateLimit-Reset is the reset's Unix time.
 func NewPacer() *Pacer { return &Pacer{now: time.Now} }
@@ -63,6 +81,13 @@ func NewPacer() *Pacer { return &Pacer{now: time.Now} }
 // NewRelativePacer returns a Pacer for an API whose X-RateLimit-Reset is
 // the seconds left until the reset.
 func NewRelativePacer() *Pacer { return &Pacer{now: time.Now, relative: true} }
+
+// NewRetryAfterPacer returns a Pacer for an API that announces no rate
+// limit but answers 429 with Retry-After: it holds every request of the
+// account back until the Retry-After of the latest 429 has run, so that one
+// caller's 429 is every caller's wait instead of each caller (each session
+// of a bastion) learning the limit from a 429 of its own.
+func NewRetryAfterPacer() *Pacer { return &Pacer{now: time.Now, retryAfterOnly: true} }
 
 // Waits counts how often a request had to wait for the window to reset.
 func (p *Pacer) Waits() int64 {
@@ -132,13 +157,16 @@ func (p *Pacer) release(resp *http.Response) {
 	}
 	h := resp.Header
 	if resp.StatusCode == http.StatusTooManyRequests {
-		if d, ok := RetryAfterSeconds(h.Get("Retry-After")); ok {
+		if d, ok := RetryAfterHeader(h.Get("Retry-After"), p.now()); ok {
 			p.known, p.remaining = true, 0
 			if r := p.now().Add(d); r.After(p.reset) {
 				p.reset = r
 			}
 			return
 		}
+	}
+	if p.retryAfterOnly {
+		return
 	}
 	rem, err1 := strconv.Atoi(h.Get("X-RateLimit-Remaining"))
 	sec, err2 := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64)

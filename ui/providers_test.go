@@ -78,7 +78,9 @@ func civoDeck(t *testing.T, readOnly bool) (*provHarness, *simcivo.Server) {
 	t.Helper()
 	clock := &simClock{}
 	srv := simcivo.New(simcivo.Demo(time.Now()), simcivo.Options{Options: sim.Options{Now: clock.now}, JobTime: provJobTime})
-	p, err := civo.New(civo.Config{Transport: client.Transport{BaseURL: serve(t, srv), Timeout: 5 * time.Second, Retries: 1}, Token: simcivo.DemoToken})
+	// The account's pacer, as cmd/snapdeck's registry gives it.
+	p, err := civo.New(civo.Config{Transport: client.Transport{BaseURL: serve(t, srv), Timeout: 5 * time.Second, Retries: 1,
+		Pacer: client.NewRetryAfterPacer()}, Token: simcivo.DemoToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +112,8 @@ func flexDeck(t *testing.T, jobTime time.Duration, readOnly bool) (*provHarness,
 	clock := &simClock{}
 	srv := simsuperbflex.New(simsuperbflex.Demo(time.Now()), simsuperbflex.Options{Options: sim.Options{Now: clock.now}, JobTime: jobTime})
 	p, err := superbflex.New(superbflex.Config{
-		Transport: client.Transport{BaseURL: serve(t, srv), Timeout: 5 * time.Second, Retries: 1},
+		// The account's pacer, as cmd/snapdeck's registry gives it.
+		Transport: client.Transport{BaseURL: serve(t, srv), Timeout: 5 * time.Second, Retries: 1, Pacer: client.NewRetryAfterPacer()},
 		User:      simsuperbflex.DemoUser,
 		Password:  simsuperbflex.DemoPassword,
 	})

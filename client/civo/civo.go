@@ -34,7 +34,8 @@ var maxPages = client.MaxPagesOf(PerPage)
 type Config struct {
 	// Transport: a BaseURL of "" means DefaultBaseURL; a Pacer, when set,
 	// holds every request back while a 429's Retry-After runs (the API
-	// documents no rate-limit headers), nil sends at once.
+	// documents no rate-limit headers: client.NewRetryAfterPacer, one per
+	// account, is what cmd/snapdeck gives it), nil sends at once.
 	client.Transport
 	Token string
 	// Region, when set, is sent as ?region= on every request: Civo scopes

@@ -248,17 +248,8 @@ func (c *Client) statusError(resp *http.Response, body []byte) error {
 // RetryAfter reads a Retry-After header in seconds or as a date, capped at
 // client.MaxRetryAfter.
 func RetryAfter(h http.Header) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if d, ok := client.RetryAfterSeconds(v); ok {
-		return d
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return client.CapRetryAfter(time.Until(t).Round(time.Second))
-	}
-	return 0
+	d, _ := client.RetryAfterHeader(h.Get("Retry-After"), time.Now())
+	return d
 }
 
 // IsJSON reports whether a reply says it is JSON (or says nothing).

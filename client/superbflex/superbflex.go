@@ -26,7 +26,8 @@ type Config struct {
 	// default: Superb gives each account its URL (its guide names
 	// https://mycp.superb.net/flexapi). A Pacer, when set, holds every
 	// request back while a 429's Retry-After runs (the API documents no
-	// rate-limit headers); nil sends at once.
+	// rate-limit headers: client.NewRetryAfterPacer, one per account, is
+	// what cmd/snapdeck gives it); nil sends at once.
 	client.Transport
 	// User is the account ID and Password the API key (HTTP Basic auth).
 	// Neither ever appears in an error.

@@ -41,7 +41,7 @@ func (c *connFlags) demoTargets(e env) ([]target, error) {
 			chassis:      sim.Options{Latency: c.latency},
 			snapshotTime: c.jobTime, restoreTime: c.jobTime * 4 / 3,
 		})
-		ps, err := pv.open(opening{
+		ps, err := pv.openAccount(opening{
 			Transport: client.Transport{BaseURL: pv.sim.demoURL, HTTPClient: sim.InProcess(srv), Timeout: c.timeout},
 			user:      pv.sim.demoUser, secret: pv.sim.demoSecret,
 		})
@@ -128,7 +128,7 @@ func (c *connFlags) open(e env, a config.Account, hc *http.Client) ([]target, er
 			return nil, err
 		}
 	}
-	ps, err := pv.open(o)
+	ps, err := pv.openAccount(o)
 	if err != nil {
 		return nil, fmt.Errorf("account %s: %w", a.Name, err)
 	}

@@ -34,7 +34,9 @@ var providers = []provider{
 			Env: &config.EnvAccount{Name: "LINODE_TOKEN", TokenEnv: "LINODE_TOKEN", URLEnv: "LINODE_URL"}},
 		help:    "linode (instances and Managed Databases)",
 		apiFlag: true,
-		open:    linodeAccount,
+		// X-RateLimit-Remaining, X-RateLimit-Reset as a Unix time.
+		pacer: client.NewPacer,
+		open:  linodeAccount,
 		sim: simulator{
 			serve: func(s simSettings) (simulated, func(string) string) {
 				fleet := simlinode.Seed(s.seed, s.size, s.now)
@@ -55,6 +57,8 @@ var providers = []provider{
 	{
 		Kind: config.Kind{Name: "civo", Title: "Civo", Settings: []string{"region"},
 			Env: &config.EnvAccount{Name: "CIVO_TOKEN", TokenEnv: "CIVO_TOKEN"}},
+		// The API documents no rate-limit headers: a 429's Retry-After only.
+		pacer: client.NewRetryAfterPacer,
 		open: func(o opening) ([]client.Provider, error) {
 			return views(civo.New(civo.Config{Transport: o.Transport, Token: o.secret, Region: o.settings["region"]}))
 		},
@@ -75,6 +79,8 @@ var providers = []provider{
 	{
 		Kind: config.Kind{Name: "northflank", Title: "Northflank",
 			Env: &config.EnvAccount{Name: "NORTHFLANK_TOKEN", TokenEnv: "NORTHFLANK_TOKEN"}},
+		// x-ratelimit-remaining, x-ratelimit-reset in seconds left.
+		pacer: client.NewRelativePacer,
 		open: func(o opening) ([]client.Provider, error) {
 			return views(northflank.New(northflank.Config{Transport: o.Transport, Token: o.secret}))
 		},
@@ -91,6 +97,8 @@ var providers = []provider{
 	{
 		Kind: config.Kind{Name: "superbflex", Title: "Superb Flex Cloud", Password: true, APIURLRequired: "your cloud's address",
 			Env: &config.EnvAccount{Name: "SUPERBFLEX", UserEnv: "SUPERBFLEX_USER", PasswordEnv: "SUPERBFLEX_PASSWORD", URLEnv: "SUPERBFLEX_URL"}},
+		// The API documents no rate limit: a 429's Retry-After only.
+		pacer: client.NewRetryAfterPacer,
 		open: func(o opening) ([]client.Provider, error) {
 			return views(superbflex.New(superbflex.Config{Transport: o.Transport, User: o.user, Password: o.secret}))
 		},
@@ -117,8 +125,15 @@ type provider struct {
 	// apiFlag: --api sets its accounts' base URL (a trailing /v4 is
 	// dropped, as `snapdeck sim` prints it).
 	apiFlag bool
+	// pacer builds an account's one client.Pacer, configured for the
+	// rate-limit replies its API sends; nil means client.NewRetryAfterPacer
+	// (a 429's Retry-After holds every request of the account). The
+	// account's views share it, and so does every session of `snapdeck
+	// serve`, which opens each account once.
+	pacer func() *client.Pacer
 	// open builds an account's views, one client.Provider each: a Linode
-	// account has two, its instances and its Managed Databases.
+	// account has two, its instances and its Managed Databases. The
+	// opening's Pacer is the account's.
 	open func(o opening) ([]client.Provider, error)
 	// sim is its simulator, for --demo and `snapdeck sim`.
 	sim simulator
@@ -165,6 +180,16 @@ type simSettings struct {
 	snapshotTime, restoreTime time.Duration
 }
 
+// openAccount builds an account's views on one new Pacer of the account.
+func (pv *provider) openAccount(o opening) ([]client.Provider, error) {
+	newPacer := pv.pacer
+	if newPacer == nil {
+		newPacer = client.NewRetryAfterPacer
+	}
+	o.Pacer = newPacer()
+	return pv.open(o)
+}
+
 // views turns one adapter's New into open's result.
 func views[P client.Provider](p P, err error) ([]client.Provider, error) {
 	if err != nil {
@@ -174,10 +199,9 @@ func views[P client.Provider](p P, err error) ([]client.Provider, error) {
 }
 
 // linodeAccount opens a Linode account's two views, its instances and its
-// Managed Databases, on one pacer: they share the account's rate limit.
+// Managed Databases, on the account's one pacer: they share its rate limit.
 func linodeAccount(o opening) ([]client.Provider, error) {
 	tr := o.Transport
-	tr.Pacer = client.NewPacer()
 	lp, err := linode.New(linode.Config{Transport: tr, Token: o.secret})
 	if err != nil {
 		return nil, err
