@@ -388,7 +388,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, tea.Batch(cmd, a.broadcast(listedMsg{}), a.startSpinner())
 	case scanMsg:
-		return a, tea.Batch(a.acct.onScan(msg), a.startSpinner())
+		cmd := a.acct.onScan(msg)
+		a.tell(msg) // a row the scan proves passing leaves `v`
+		return a, tea.Batch(cmd, a.startSpinner())
 	case summaryMsg:
 		a.acct.onSummary(msg) // and on to the screens: more rows may want reading
 	case jobTickMsg:

@@ -24,10 +24,11 @@ import (
 // own: the filter and the table's cursor.
 type instancesScreen struct {
 	st     *store.Store
-	seen   int      // the store's Version the rows below were built from
-	plural string   // "Instances", "Addons"…
-	hay    []string // each row's SearchText, computed once per load
-	shown  []int    // indexes into the rows that pass the filter, found so far
+	seen   int            // the store's Version the rows below were built from
+	plural string         // "Instances", "Addons"…
+	hay    []string       // each row's SearchText, computed once per load
+	index  map[string]int // each row's index by ID, built when first needed after a load
+	shown  []int          // indexes into the rows that pass the filter, found so far
 	tbl    table.Table
 
 	scanned   int // rows of all the filter has looked at
@@ -120,6 +121,7 @@ func (s *instancesScreen) rebuild() {
 		keep = r.ID
 	}
 	s.seen = s.st.Version()
+	s.index = nil
 	all := s.rows()
 	s.hay = make([]string, len(all))
 	for i := range all {
@@ -157,12 +159,18 @@ func (s *instancesScreen) ensure(want, budget int) {
 	q := model.NormalizeQuery(s.query)
 	end := min(len(s.rows()), s.scanned+budget)
 	for s.scanned < end && len(s.shown) < want {
-		if (q == "" || strings.Contains(s.hay[s.scanned], q)) && (s.only == nil || s.only(s.rows()[s.scanned])) {
+		if s.passes(s.scanned, q) {
 			s.shown = append(s.shown, s.scanned)
 		}
 		s.scanned++
 	}
 	s.tbl.SetRows(len(s.shown))
+}
+
+// passes reports whether row i passes the filter: the query q (normalized)
+// and `v`.
+func (s *instancesScreen) passes(i int, q string) bool {
+	return (q == "" || strings.Contains(s.hay[i], q)) && (s.only == nil || s.only(s.rows()[i]))
 }
 
 // filterStepMsg asks for the next slice of a filter still being applied.
@@ -187,18 +195,35 @@ func (s *instancesScreen) onQuery(e *env) tea.Cmd {
 	return s.filterStep()
 }
 
-// moved reports whether the row with id, looked at by the filter, would
-// now be kept or dropped otherwise than it was.
-func (s *instancesScreen) moved(id string) bool {
-	all := s.rows()
-	for i := 0; i < s.scanned && i < len(all); i++ {
-		if all[i].ID == id {
-			_, shown := slices.BinarySearch(s.shown, i)
-			q := model.NormalizeQuery(s.query)
-			return shown != (s.only(all[i]) && (q == "" || strings.Contains(s.hay[i], q)))
+// refilter looks again at the one row with id, whose verdict or text may
+// have changed (its backups read by the list or the scan, the resource
+// re-read): it joins or leaves the rows shown, the cursor staying on its
+// resource. A row the filter has not reached yet waits for it. It costs a
+// lookup and a move of the shown indexes, not a pass over the fleet.
+func (s *instancesScreen) refilter(id string) {
+	if s.index == nil {
+		s.index = make(map[string]int, len(s.rows()))
+		for i, r := range s.rows() {
+			s.index[r.ID] = i
 		}
 	}
-	return false
+	i, ok := s.index[id]
+	if !ok || i >= len(s.rows()) {
+		return
+	}
+	s.hay[i] = s.rows()[i].SearchText()
+	if s.query == "" && s.only == nil || i >= s.scanned {
+		return
+	}
+	at, shown := slices.BinarySearch(s.shown, i)
+	switch pass := s.passes(i, model.NormalizeQuery(s.query)); {
+	case pass && !shown:
+		s.shown = slices.Insert(s.shown, at, i)
+		s.tbl.Inserted(at)
+	case !pass && shown:
+		s.shown = slices.Delete(s.shown, at, at+1)
+		s.tbl.Removed(at)
+	}
 }
 
 func (s *instancesScreen) current() (model.Resource, bool) {
@@ -233,11 +258,20 @@ func (s *instancesScreen) update(e *env, msg tea.Msg) tea.Cmd {
 	case listedMsg:
 		return s.onListed(e)
 	case summaryMsg: // stored by the root; more rows may want reading
-		if s.only != nil && s.moved(m.id) {
-			// Its verdict changed: a row now known to pass leaves.
-			s.applyFilter(s.keepID())
-		}
+		s.refilter(m.id) // its verdict may have changed: a row now known to pass leaves `v`
 		return s.wantSummaries(e)
+	case scanMsg: // stored by the root
+		s.refilter(m.id)
+		return nil
+	case backupsReadMsg:
+		s.refilter(m.id)
+		return nil
+	case lastGoodMsg:
+		s.refilter(m.id)
+		return nil
+	case resourceMsg:
+		s.refilter(m.r.ID)
+		return nil
 	case tea.WindowSizeMsg, resumeMsg: // more rows may be on screen now
 		if s.st.Loaded() {
 			return s.wantSummaries(e)

@@ -1,11 +1,16 @@
 package ui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/snapdeck/snapdeck/model"
+	simlinode "github.com/snapdeck/snapdeck/sim/linode"
+	"github.com/snapdeck/snapdeck/ui/table"
 )
 
 // testPolicy holds every row to 26h, wants a manual backup of db rows and
@@ -97,4 +102,87 @@ func TestOverviewCountsViolationsPerAccount(t *testing.T) {
 	h.waitFor("violations counted", func(s string) bool {
 		return rowHas(s, "staging/instances", "✓ 0") && rowHas(s, "test/instances", "⚠ ")
 	})
+}
+
+// cursorLabel is the label of the row under the cursor, "" when none.
+func cursorLabel(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, table.Marker+" ") {
+			if f := strings.Fields(cellsOf(l)); len(f) > 0 {
+				return f[0]
+			}
+		}
+	}
+	return ""
+}
+
+// atBottom reports whether the list's cursor is on its last row.
+func atBottom(s string) bool {
+	m := regexp.MustCompile(`row (\d+) of (\d+)`).FindStringSubmatch(s)
+	return m != nil && m[1] == m[2]
+}
+
+// TestViolationsFollowTheScan: with `v` on, the `b` scan's results re-filter
+// the list as they arrive: a row off screen that the scan proves passing
+// leaves (it does not wait for a refresh), one proven failing stays, and the
+// cursor stays on its resource while rows above it leave.
+func TestViolationsFollowTheScan(t *testing.T) {
+	now := time.Now()
+	fleet := simlinode.Demo(now)
+	for _, in := range fleet.Instances {
+		if in.Label == "dns" { // a manual snapshot 2h old: passes min_manual 1
+			in.Current = &simlinode.Backup{ID: 990001, Label: "nightly", Status: "successful", Type: "snapshot",
+				Available: true, Created: now.Add(-2 * time.Hour), Updated: now.Add(-110 * time.Minute),
+				Finished: now.Add(-110 * time.Minute), Disks: in.Disks, Configs: in.Configs}
+		}
+	}
+	pol := model.Policy{Default: model.Rule{MaxAge: 26 * time.Hour, RequireBackups: true, MinManual: 1, From: "default (config line 3)"}}
+	h := start(t, setup{w: 120, h: 16, fleet: fleet, policy: pol})
+	h.wait("Loaded 40 instances")
+	h.key("v")
+	h.wait("Instances violating")
+	// To the bottom: the rows read for the screen so far are the top and
+	// bottom ones; dns (row 19) and api-staging-10 (row 17) only the scan reads.
+	h.key("G")
+	s := h.waitFor("the bottom rows read", func(s string) bool { return atBottom(s) && summariesSettled(s) })
+	last := cursorLabel(s)
+	h.key("k")
+	h.key("k")
+	s = h.waitFor("the cursor two rows up", func(s string) bool { return !atBottom(s) && summariesSettled(s) })
+	at := cursorLabel(s)
+	if !strings.Contains(rowOf(s, at), "✗") {
+		t.Fatalf("the cursor's row %s does not break its rule:\n%s", at, s)
+	}
+
+	h.key("b")
+	s = h.wait("Backup scan done")
+	if got := cursorLabel(s); got != at {
+		t.Errorf("the scan moved the cursor from %s to %s:\n%s", at, got, s)
+	}
+	h.key("g")
+	h.waitFor("the top", func(s string) bool { return cursorLabel(s) == "web-prod-01" })
+	listed := map[string]bool{}
+	for page := 0; page < 10; page++ {
+		s = h.screen()
+		for _, l := range strings.Split(s, "\n") {
+			if f := strings.Fields(cellsOf(l)); len(f) > 0 {
+				listed[f[0]] = true
+			}
+		}
+		if atBottom(s) {
+			break
+		}
+		before := cursorLabel(s)
+		h.tm.Send(tea.KeyPressMsg{Code: tea.KeyPgDown})
+		h.waitFor("the next page", func(s string) bool { return cursorLabel(s) != before })
+	}
+	if !listed[last] {
+		t.Fatalf("never reached the last row")
+	}
+	if !listed["api-staging-10"] {
+		t.Errorf("api-staging-10 (no manual backup) left the violations")
+	}
+	if listed["dns"] {
+		t.Errorf("dns passes (a manual snapshot 2h old) but is still listed")
+	}
 }
