@@ -459,8 +459,11 @@ func (s *instancesScreen) row(e *env, now time.Time, r model.Resource) map[strin
 	verdict := e.verdict(r, now)
 	stale := ageViolation(verdict)
 	last := table.Cell{Text: theme.AgeText(format.Age(now, r.LastSuccessful), stale)}
-	if stale {
+	switch {
+	case stale:
 		last.Style = &th.Bad
+	case r.LastSuccessful.IsZero(): // never, and the rule allows it (exempt, or backups not required): no ✓
+		last = table.Cell{Text: "  " + format.Age(now, r.LastSuccessful), Style: &th.Dim}
 	}
 	status := table.Cell{Text: r.Status}
 	if r.Status != "running" {
