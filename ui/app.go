@@ -15,6 +15,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
 	"github.com/snapdeck/snapdeck/ui/keymap"
@@ -570,6 +572,9 @@ func (a *App) fullHelp(w, h int) string {
 	groups := append([][]key.Binding{}, k.Full...)
 	groups = append(groups, append(a.globalKeys(), a.keys.JobLog, a.keys.ForceQuit))
 	out := a.th.Label.Render("Keys — "+a.top().title()) + "\n\n" + a.help.FullHelpView(groups)
+	if len(k.Notes) > 0 {
+		out += "\n\n" + noteLines(a.th, k.Notes, w)
+	}
 	switch {
 	case a.opts.ReadOnly:
 		out += "\n\n" + a.th.Dim.Render("Read-only mode: actions are hidden and refused.")
@@ -577,4 +582,30 @@ func (a *App) fullHelp(w, h int) string {
 		out += "\n\n" + a.th.Dim.Render("Audit log: "+a.opts.AuditPath)
 	}
 	return out
+}
+
+// noteLines lays out the help's legends: each title, then its items as
+// many to a line as fit in w, an item never cut in two (one wider than
+// the screen is cut by the clip).
+func noteLines(th theme.Theme, notes []keymap.Note, w int) string {
+	indent := 0
+	for _, n := range notes {
+		indent = max(indent, ansi.StringWidth(n.Title)+2)
+	}
+	var lines []string
+	for _, n := range notes {
+		line, lw := th.Label.Render(text.Fit(n.Title, indent)), indent
+		for i, it := range n.Items {
+			iw := ansi.StringWidth(it)
+			if i > 0 && lw+2+iw > w {
+				lines = append(lines, line)
+				line, lw = strings.Repeat(" ", indent), indent
+			} else if i > 0 {
+				line, lw = line+"  ", lw+2
+			}
+			line, lw = line+it, lw+iw
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
 }

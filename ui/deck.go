@@ -532,7 +532,9 @@ func (d *Deck) renderOverview() string {
 	body := strings.Join(out[1:], "\n")
 	if d.ovHelp {
 		groups := append(keys.Full, append(global, k.ForceQuit))
-		body = th.Label.Render("Keys — Overview") + "\n\n" + d.help.FullHelpView(groups)
+		body = th.Label.Render("Keys — Overview") + "\n\n" + d.help.FullHelpView(groups) + "\n\n" +
+			text.Wrap("VIOLATIONS  resources that break the backup policy (enter, then v, lists them); "+
+				"+N? those not known yet, whose rule wants manual backups not read yet (b in the list reads them).", w)
 	}
 	body = text.Clip(body, w, h-3)
 	footer := fitFooter(d.help, keymap.Footer(keys, []key.Binding{k.Up, k.Down}, global...), global[:2], k, w)

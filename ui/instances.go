@@ -391,8 +391,12 @@ func (s *instancesScreen) keys(e *env) keymap.Help {
 		}
 	}
 	nav := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
-	act := []key.Binding{k.Open, k.Filter, k.Violations, k.Refresh, k.Scan}
-	short := []key.Binding{k.Open, k.Filter, k.Violations, k.Refresh}
+	viol := k.Violations
+	if s.only != nil { // v says what it does now: show every row again
+		viol = keymap.WithHelp(viol, "v", "all rows")
+	}
+	act := []key.Binding{k.Open, k.Filter, viol, k.Refresh, k.Scan}
+	short := []key.Binding{k.Open, k.Filter, viol, k.Refresh}
 	if s.query != "" {
 		short = append(short, k.ClearFilter)
 		act = append(act, k.ClearFilter)
@@ -403,7 +407,8 @@ func (s *instancesScreen) keys(e *env) keymap.Help {
 		short = append([]key.Binding{k.Open, acts[0]}, short[1:]...)
 		full = append(full, acts)
 	}
-	return keymap.Help{Short: short, Full: full}
+	return keymap.Help{Short: short, Full: full, Notes: []keymap.Note{e.policyLegend(),
+		{Title: "HISTORY", Items: append(theme.HistoryItems(), "(a cell per UTC day, today right)")}}}
 }
 
 // tableHeight is the rows of table body in a body of h lines: less the

@@ -186,3 +186,46 @@ func TestViolationsFollowTheScan(t *testing.T) {
 		t.Errorf("dns passes (a manual snapshot 2h old) but is still listed")
 	}
 }
+
+// TestOverviewToViolations: from the overview, enter on an account with
+// violations and then v lists just them; the footer then says v shows
+// every row again, the help lists v and explains the POLICY column's short
+// words, and the overview's help explains VIOLATIONS and its +N?.
+func TestOverviewToViolations(t *testing.T) {
+	pol := model.Policy{Default: testPolicy.Default,
+		Accounts: map[string]model.Rule{"staging": {Exempt: true, From: "account staging (config line 12)"}}}
+	h := start(t, setup{w: 100, h: 30, extra: []Target{staging(t)}, policy: pol})
+	h.wait("Loaded 40 instances")
+	h.key(":")
+	h.key("overview")
+	h.key("enter")
+	h.waitFor("violations counted", func(s string) bool { return rowHas(s, "test/instances", "⚠ ") })
+	h.key("?")
+	h.waitAll("VIOLATIONS", "+N?", "b in the list reads them")
+	h.key("?")
+	h.wait("BACKUP HISTORY")
+	h.key("enter") // test/instances, the cursor's row
+	h.wait("linode (test)")
+	h.key("v")
+	s := h.waitFor("only violations", func(s string) bool {
+		return strings.Contains(s, "Instances violating") && rowOf(s, "web-prod-01") == ""
+	})
+	if rowOf(s, "api-staging-02") == "" {
+		t.Errorf("api-staging-02 (4 days old) is not listed:\n%s", s)
+	}
+	if _, footer := lastLines(s); !strings.Contains(footer, "v all rows") {
+		t.Errorf("the footer does not say v shows every row again: %q", footer)
+	}
+	h.key("?")
+	s = h.waitAll("Keys — Instances violating", "POLICY")
+	for _, want := range []string{"v     all rows", "✗ off: backups switched off", "✗ never: no good backup",
+		"✗ > 26h: newest good backup too old", "✗ manual: too few manual backups", "✗ future: dated in the future",
+		"? manual: not read yet", "exempt: never a violation", "█ good", "? unknown"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the help lacks %q:\n%s", want, s)
+		}
+	}
+	h.key("?")
+	h.key("v")
+	h.waitFor("every row again", func(s string) bool { return rowOf(s, "web-prod-01") != "" && strings.Contains(s, "v violations") })
+}
