@@ -163,6 +163,7 @@ func New(o Options) *App {
 	a.acct = &account{st: a.store, p: o.Provider, plural: a.info.Plural, call: a.call, request: a.request, announce: a.announce, preloaded: o.Preloaded}
 	a.env = &env{keys: a.keys, th: a.th, info: a.info, actions: a.actions, p: o.Provider, now: o.Now,
 		readOnly: o.ReadOnly, production: o.Production, account: o.Account, policy: o.Policy, store: a.store, jobLog: &store.JobLog{}, acct: a.acct, root: a}
+	a.acct.violations = func() int { return a.Summary().Violations }
 	a.stack = []screen{newInstances(a.env)}
 	return a
 }

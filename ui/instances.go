@@ -347,10 +347,14 @@ func (s *instancesScreen) updateKeys(e *env, m tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(m, k.Filter):
 		s.typing = true
 		return s.filter.Focus()
-	case key.Matches(m, k.ClearFilter):
-		if s.query != "" {
+	case key.Matches(m, k.ClearFilter): // the `/` filter first, then `v`
+		switch {
+		case s.query != "":
 			s.filter.SetValue("")
 			s.query = ""
+			s.applyFilter(s.keepID())
+		case s.only != nil:
+			s.only = nil
 			s.applyFilter(s.keepID())
 		}
 	case key.Matches(m, k.Violations):
@@ -397,9 +401,12 @@ func (s *instancesScreen) keys(e *env) keymap.Help {
 	}
 	act := []key.Binding{k.Open, k.Filter, viol, k.Refresh, k.Scan}
 	short := []key.Binding{k.Open, k.Filter, viol, k.Refresh}
-	if s.query != "" {
+	switch {
+	case s.query != "":
 		short = append(short, k.ClearFilter)
 		act = append(act, k.ClearFilter)
+	case s.only != nil: // in the help only: the footer has v for it
+		act = append(act, keymap.WithHelp(k.ClearFilter, "esc", "all rows"))
 	}
 	short = append(short, k.Help, k.Quit)
 	full := [][]key.Binding{nav, act}

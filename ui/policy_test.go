@@ -156,6 +156,9 @@ func TestViolationsFollowTheScan(t *testing.T) {
 
 	h.key("b")
 	s = h.wait("Backup scan done")
+	if !regexp.MustCompile(`Backup scan done: \d+ break the backup policy \(v lists them\)`).MatchString(s) {
+		t.Errorf("the scan's report does not count the violations:\n%s", s)
+	}
 	if got := cursorLabel(s); got != at {
 		t.Errorf("the scan moved the cursor from %s to %s:\n%s", at, got, s)
 	}
@@ -228,4 +231,30 @@ func TestOverviewToViolations(t *testing.T) {
 	h.key("?")
 	h.key("v")
 	h.waitFor("every row again", func(s string) bool { return rowOf(s, "web-prod-01") != "" && strings.Contains(s, "v violations") })
+}
+
+// TestEscClearsTheFilterThenViolations: esc undoes the `/` filter first,
+// then `v`, as esc resets a view in k9s; the title says which is on.
+func TestEscClearsTheFilterThenViolations(t *testing.T) {
+	h := start(t, setup{w: 120, h: 40, policy: testPolicy})
+	h.wait("Loaded 40 instances")
+	h.key("v")
+	h.wait("Instances violating")
+	h.key("/")
+	h.key("staging")
+	h.key("enter")
+	s := h.waitFor("staging violations", func(s string) bool {
+		return rowOf(s, "api-staging-02") != "" && rowOf(s, "legacy-mail") == ""
+	})
+	if rowOf(s, "api-staging-10") != "" { // staging, but passes
+		t.Errorf("api-staging-10 passes but is listed:\n%s", s)
+	}
+	h.key("esc")
+	h.waitFor("the query cleared, v still on", func(s string) bool {
+		return strings.Contains(s, "Instances violating") && rowOf(s, "legacy-mail") != "" && rowOf(s, "web-prod-01") == ""
+	})
+	h.key("esc")
+	h.waitFor("every row", func(s string) bool {
+		return strings.Contains(s, "Instances 40") && rowOf(s, "web-prod-01") != ""
+	})
 }
