@@ -201,6 +201,9 @@ func (s *instancesScreen) onQuery(e *env) tea.Cmd {
 // resource. A row the filter has not reached yet waits for it. It costs a
 // lookup and a move of the shown indexes, not a pass over the fleet.
 func (s *instancesScreen) refilter(id string) {
+	if s.st.Version() != s.seen {
+		return // the rows changed: the rebuild to come filters them all
+	}
 	if s.index == nil {
 		s.index = make(map[string]int, len(s.rows()))
 		for i, r := range s.rows() {
@@ -208,7 +211,7 @@ func (s *instancesScreen) refilter(id string) {
 		}
 	}
 	i, ok := s.index[id]
-	if !ok || i >= len(s.rows()) {
+	if !ok || i >= len(s.rows()) || i >= len(s.hay) {
 		return
 	}
 	s.hay[i] = s.rows()[i].SearchText()
