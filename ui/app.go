@@ -14,7 +14,6 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/snapdeck/snapdeck/client"

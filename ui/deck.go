@@ -457,7 +457,7 @@ func (d *Deck) renderOverview() string {
 		if d.targets[i].Production {
 			names[i] += " " + th.Bad.Render("[prod]")
 		}
-		if d.apps[i].Summary().ReadOnly {
+		if d.apps[i].opts.ReadOnly {
 			names[i] += " " + th.Warn.Render("[ro]")
 		}
 		longest = max(longest, ansi.StringWidth(names[i]))
