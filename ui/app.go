@@ -572,8 +572,8 @@ func (a *App) fullHelp(w, h int) string {
 	groups := append([][]key.Binding{}, k.Full...)
 	groups = append(groups, append(a.globalKeys(), a.keys.JobLog, a.keys.ForceQuit))
 	out := a.th.Label.Render("Keys — "+a.top().title()) + "\n\n" + a.help.FullHelpView(groups)
-	if len(k.Notes) > 0 {
-		out += "\n\n" + noteLines(a.th, k.Notes, w)
+	if n, ok := a.top().(noter); ok {
+		out += "\n\n" + noteLines(a.th, n.notes(a.env), w)
 	}
 	switch {
 	case a.opts.ReadOnly:
@@ -582,6 +582,11 @@ func (a *App) fullHelp(w, h int) string {
 		out += "\n\n" + a.th.Dim.Render("Audit log: "+a.opts.AuditPath)
 	}
 	return out
+}
+
+// noter is a screen whose help explains its columns' short words.
+type noter interface {
+	notes(e *env) []keymap.Note
 }
 
 // noteLines lays out the help's legends: each title, then its items as

@@ -417,8 +417,14 @@ func (s *instancesScreen) keys(e *env) keymap.Help {
 		short = append([]key.Binding{k.Open, acts[0]}, short[1:]...)
 		full = append(full, acts)
 	}
-	return keymap.Help{Short: short, Full: full, Notes: []keymap.Note{e.policyLegend(),
-		{Title: "HISTORY", Items: append(theme.HistoryItems(), "(a cell per UTC day, today right)")}}}
+	return keymap.Help{Short: short, Full: full}
+}
+
+// notes are the help's legends of the POLICY and HISTORY columns, built
+// when the help opens (keys is called every frame for the footer).
+func (s *instancesScreen) notes(e *env) []keymap.Note {
+	return []keymap.Note{e.policyLegend(),
+		{Title: "HISTORY", Items: append(theme.HistoryItems(), "(a cell per UTC day, today right)")}}
 }
 
 // tableHeight is the rows of table body in a body of h lines: less the

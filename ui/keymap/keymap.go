@@ -89,13 +89,10 @@ func WithHelp(b key.Binding, k, desc string) key.Binding {
 type Help struct {
 	Short []key.Binding
 	Full  [][]key.Binding
-	// Notes are what the view's short words and glyphs mean, shown under
-	// the keys in the full help.
-	Notes []Note
 }
 
-// Note is a legend of the full help: a title (a column's) and its items,
-// each kept whole on a line.
+// Note is a legend of the full help, under the keys: a title (a column's)
+// and what its short words and glyphs mean, each item kept whole on a line.
 type Note struct {
 	Title string
 	Items []string
