@@ -28,6 +28,9 @@ type account struct {
 	cancel    context.CancelFunc
 	feed      chan pageMsg // the listing's pages, as its loader reads them
 	scan      *scan        // the fleet-wide backup scan, while it runs
+	// violations counts the resources known to break the backup policy,
+	// for the scan's report.
+	violations func() int
 }
 
 // pageMsg answers one page of the resource listing of generation gen, or,
@@ -328,5 +331,14 @@ func (c *account) scanReport() string {
 			bad++
 		}
 	}
-	return fmt.Sprintf("Backup scan done: %d snapshots in progress, %d failed or aborted, %d unreadable", running, bad, errs)
+	policy := ""
+	if c.violations != nil {
+		switch n := c.violations(); n {
+		case 0:
+			policy = "none breaks the backup policy; "
+		default:
+			policy = fmt.Sprintf("%d break the backup policy (v lists them); ", n)
+		}
+	}
+	return fmt.Sprintf("Backup scan done: %s%d snapshots in progress, %d failed or aborted, %d unreadable", policy, running, bad, errs)
 }

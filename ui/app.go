@@ -14,6 +14,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
@@ -161,6 +162,7 @@ func New(o Options) *App {
 	a.acct = &account{st: a.store, p: o.Provider, plural: a.info.Plural, call: a.call, request: a.request, announce: a.announce, preloaded: o.Preloaded}
 	a.env = &env{keys: a.keys, th: a.th, info: a.info, actions: a.actions, p: o.Provider, now: o.Now,
 		readOnly: o.ReadOnly, production: o.Production, account: o.Account, policy: o.Policy, store: a.store, jobLog: &store.JobLog{}, acct: a.acct, root: a}
+	a.acct.violations = func() int { return a.Summary().Violations }
 	a.stack = []screen{newInstances(a.env)}
 	return a
 }
@@ -388,7 +390,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, tea.Batch(cmd, a.broadcast(listedMsg{}), a.startSpinner())
 	case scanMsg:
-		return a, tea.Batch(a.acct.onScan(msg), a.startSpinner())
+		cmd := a.acct.onScan(msg)
+		a.tell(msg) // a row the scan proves passing leaves `v`
+		return a, tea.Batch(cmd, a.startSpinner())
 	case summaryMsg:
 		a.acct.onSummary(msg) // and on to the screens: more rows may want reading
 	case jobTickMsg:
@@ -568,6 +572,9 @@ func (a *App) fullHelp(w, h int) string {
 	groups := append([][]key.Binding{}, k.Full...)
 	groups = append(groups, append(a.globalKeys(), a.keys.JobLog, a.keys.ForceQuit))
 	out := a.th.Label.Render("Keys — "+a.top().title()) + "\n\n" + a.help.FullHelpView(groups)
+	if n, ok := a.top().(noter); ok {
+		out += "\n\n" + noteLines(a.th, n.notes(a.env), w)
+	}
 	switch {
 	case a.opts.ReadOnly:
 		out += "\n\n" + a.th.Dim.Render("Read-only mode: actions are hidden and refused.")
@@ -575,4 +582,35 @@ func (a *App) fullHelp(w, h int) string {
 		out += "\n\n" + a.th.Dim.Render("Audit log: "+a.opts.AuditPath)
 	}
 	return out
+}
+
+// noter is a screen whose help explains its columns' short words.
+type noter interface {
+	notes(e *env) []keymap.Note
+}
+
+// noteLines lays out the help's legends: each title, then its items as
+// many to a line as fit in w, an item never cut in two (one wider than
+// the screen is cut by the clip).
+func noteLines(th theme.Theme, notes []keymap.Note, w int) string {
+	indent := 0
+	for _, n := range notes {
+		indent = max(indent, ansi.StringWidth(n.Title)+2)
+	}
+	var lines []string
+	for _, n := range notes {
+		line, lw := th.Label.Render(text.Fit(n.Title, indent)), indent
+		for i, it := range n.Items {
+			iw := ansi.StringWidth(it)
+			if i > 0 && lw+2+iw > w {
+				lines = append(lines, line)
+				line, lw = strings.Repeat(" ", indent), indent
+			} else if i > 0 {
+				line, lw = line+"  ", lw+2
+			}
+			line, lw = line+it, lw+iw
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -256,15 +257,29 @@ func historyView(e *env, h []model.Day, w int) string {
 func (s *backupsScreen) summary(e *env, now time.Time, w int) string {
 	r := s.res
 	svc := "backups off"
+	sched := svc
 	if r.BackupsEnabled {
 		svc = "backups on"
+		sched = svc
 		if r.Schedule.Day != "" || r.Schedule.Window != "" {
-			svc += " · " + scheduleText(e.info, r.Schedule)
+			sched += " · " + scheduleText(e.info, r.Schedule)
 		}
 	}
 	last := "last good " + format.Age(now, r.LastSuccessful)
-	txt := fmt.Sprintf("%s · %s · %s · %s · %s", r.Region, r.Status, r.Plan, svc, last)
-	return e.th.Dim.Render(text.Fit(txt, w))
+	// A narrow screen leaves out the plan, then the schedule, then the
+	// status and region: the last good backup stays whole.
+	return e.th.Dim.Render(text.FirstFit(w,
+		dots(r.Region, r.Status, r.Plan, sched, last),
+		dots(r.Region, r.Status, sched, last),
+		dots(r.Region, r.Status, svc, last),
+		dots(r.Region, svc, last),
+		dots(svc, last),
+		last))
+}
+
+// dots joins the parts that are not empty with " · ".
+func dots(parts ...string) string {
+	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), " · ")
 }
 
 func backupRow(e *env, b model.Backup) map[string]table.Cell {

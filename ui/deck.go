@@ -450,11 +450,36 @@ func (d *Deck) renderOverview() string {
 		t string
 		w int
 	}{{"ACCOUNT", 0}, {"PROVIDER", 26}, {"RESOURCES", 10}, {"VIOLATIONS", 15}, {"JOBS", 5}}
+	names := make([]string, len(d.apps))
+	longest := 0
+	for i := range d.apps {
+		names[i] = d.name(i)
+		if d.targets[i].Production {
+			names[i] += " " + th.Bad.Render("[prod]")
+		}
+		if d.apps[i].opts.ReadOnly {
+			names[i] += " " + th.Warn.Render("[ro]")
+		}
+		longest = max(longest, ansi.StringWidth(names[i]))
+	}
+	for _, u := range d.unavailable {
+		longest = max(longest, ansi.StringWidth(text.User(u.Account)))
+	}
 	fixed := 0
-	for _, c := range cols[1:] {
+	for _, c := range cols[2:] {
 		fixed += c.w + 1
 	}
-	cols[0].w = max(w-fixed-table.GutterWidth, 12)
+	// ACCOUNT and PROVIDER share what is left; a narrow screen cuts the
+	// provider's name (the header names it once opened) before an account's.
+	// A wide screen keeps the columns together: ACCOUNT is as wide as the
+	// longest name, not the rest of the line.
+	space := max(w-fixed-table.GutterWidth-1, 24)
+	longest = max(longest, len("ACCOUNT"))
+	cols[0].w = min(space-cols[1].w, longest)
+	if cols[0].w < longest {
+		cols[0].w = max(min(longest, space-12), 12)
+		cols[1].w = space - cols[0].w
+	}
 	var hdr []string
 	for _, c := range cols {
 		hdr = append(hdr, text.Fit(c.t, c.w))
@@ -462,13 +487,7 @@ func (d *Deck) renderOverview() string {
 	out = append(out, table.Gutter(th, false)+th.Header.Render(text.Fit(strings.Join(hdr, " "), w-table.GutterWidth)))
 	for i, a := range d.apps {
 		s := a.Summary()
-		name := d.name(i)
-		if d.targets[i].Production {
-			name += " " + th.Bad.Render("[prod]")
-		}
-		if s.ReadOnly {
-			name += " " + th.Warn.Render("[ro]")
-		}
+		name := names[i]
 		res, stale := "…", "…"
 		staleStyle := th.Dim
 		switch {
@@ -513,7 +532,9 @@ func (d *Deck) renderOverview() string {
 	body := strings.Join(out[1:], "\n")
 	if d.ovHelp {
 		groups := append(keys.Full, append(global, k.ForceQuit))
-		body = th.Label.Render("Keys — Overview") + "\n\n" + d.help.FullHelpView(groups)
+		body = th.Label.Render("Keys — Overview") + "\n\n" + d.help.FullHelpView(groups) + "\n\n" +
+			text.Wrap("VIOLATIONS  resources that break the backup policy (enter, then v, lists them); "+
+				"+N? those not known yet, whose rule wants manual backups not read yet (b in the list reads them).", w)
 	}
 	body = text.Clip(body, w, h-3)
 	footer := fitFooter(d.help, keymap.Footer(keys, []key.Binding{k.Up, k.Down}, global...), global[:2], k, w)
@@ -540,18 +561,34 @@ func (d *Deck) historyLines(nameW, w int) []string {
 		longest = max(longest, ansi.StringWidth(d.name(i)))
 	}
 	nameW = min(nameW, longest)
+	// Each line's words after the strip, longest first: a narrow screen
+	// says them shorter, every line alike, rather than cut a word.
+	lead := make([]string, len(d.apps))
+	forms := make([][]string, len(d.apps))
+	form := 0
 	for i, a := range d.apps {
 		s := a.Summary()
 		strip := theme.ShareStrip(make([]model.DayShare, days)) // nothing known yet
 		if len(s.History) >= days {
 			strip = theme.ShareStrip(s.History[len(s.History)-days:])
 		}
-		line := text.Fit(d.name(i), nameW) + " " + strip + " " + th.Dim.Render(fmt.Sprintf("%d of %d known", s.Known, s.WithBackups))
+		lead[i] = text.Fit(d.name(i), nameW) + " " + strip + " "
+		long := th.Dim.Render(fmt.Sprintf("%d of %d known", s.Known, s.WithBackups))
+		short := th.Dim.Render(fmt.Sprintf("%d/%d known", s.Known, s.WithBackups))
+		forms[i] = []string{long, short, short}
 		if s.Worst != "" {
 			good, _ := model.HistoryScore(s.WorstDays)
-			line += th.Dim.Render(" · worst ") + s.Worst + th.Dim.Render(fmt.Sprintf(" %d/%d good", good, len(s.WorstDays)))
+			worst := th.Dim.Render(" · worst ") + s.Worst
+			score := th.Dim.Render(fmt.Sprintf(" %d/%d good", good, len(s.WorstDays)))
+			forms[i] = []string{long + worst + score, short + worst + score, short + worst}
 		}
-		out = append(out, text.Fit(line, w))
+		room := w - ansi.StringWidth(lead[i])
+		for form < len(forms[i])-1 && ansi.StringWidth(forms[i][form]) > room {
+			form++
+		}
+	}
+	for i := range d.apps {
+		out = append(out, text.Fit(lead[i]+text.Fit(forms[i][form], w-ansi.StringWidth(lead[i])), w))
 	}
 	return append(out, text.Fit(theme.ShareLegend(), w))
 }

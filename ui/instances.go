@@ -24,10 +24,11 @@ import (
 // own: the filter and the table's cursor.
 type instancesScreen struct {
 	st     *store.Store
-	seen   int      // the store's Version the rows below were built from
-	plural string   // "Instances", "Addons"…
-	hay    []string // each row's SearchText, computed once per load
-	shown  []int    // indexes into the rows that pass the filter, found so far
+	seen   int            // the store's Version the rows below were built from
+	plural string         // "Instances", "Addons"…
+	hay    []string       // each row's SearchText, computed once per load
+	index  map[string]int // each row's index by ID, built when first needed after a load
+	shown  []int          // indexes into the rows that pass the filter, found so far
 	tbl    table.Table
 
 	scanned   int // rows of all the filter has looked at
@@ -120,6 +121,7 @@ func (s *instancesScreen) rebuild() {
 		keep = r.ID
 	}
 	s.seen = s.st.Version()
+	s.index = nil
 	all := s.rows()
 	s.hay = make([]string, len(all))
 	for i := range all {
@@ -157,12 +159,18 @@ func (s *instancesScreen) ensure(want, budget int) {
 	q := model.NormalizeQuery(s.query)
 	end := min(len(s.rows()), s.scanned+budget)
 	for s.scanned < end && len(s.shown) < want {
-		if (q == "" || strings.Contains(s.hay[s.scanned], q)) && (s.only == nil || s.only(s.rows()[s.scanned])) {
+		if s.passes(s.scanned, q) {
 			s.shown = append(s.shown, s.scanned)
 		}
 		s.scanned++
 	}
 	s.tbl.SetRows(len(s.shown))
+}
+
+// passes reports whether row i passes the filter: the query q (normalized)
+// and `v`.
+func (s *instancesScreen) passes(i int, q string) bool {
+	return (q == "" || strings.Contains(s.hay[i], q)) && (s.only == nil || s.only(s.rows()[i]))
 }
 
 // filterStepMsg asks for the next slice of a filter still being applied.
@@ -187,18 +195,38 @@ func (s *instancesScreen) onQuery(e *env) tea.Cmd {
 	return s.filterStep()
 }
 
-// moved reports whether the row with id, looked at by the filter, would
-// now be kept or dropped otherwise than it was.
-func (s *instancesScreen) moved(id string) bool {
-	all := s.rows()
-	for i := 0; i < s.scanned && i < len(all); i++ {
-		if all[i].ID == id {
-			_, shown := slices.BinarySearch(s.shown, i)
-			q := model.NormalizeQuery(s.query)
-			return shown != (s.only(all[i]) && (q == "" || strings.Contains(s.hay[i], q)))
+// refilter looks again at the one row with id, whose verdict or text may
+// have changed (its backups read by the list or the scan, the resource
+// re-read): it joins or leaves the rows shown, the cursor staying on its
+// resource. A row the filter has not reached yet waits for it. It costs a
+// lookup and a move of the shown indexes, not a pass over the fleet.
+func (s *instancesScreen) refilter(id string) {
+	if s.st.Version() != s.seen {
+		return // the rows changed: the rebuild to come filters them all
+	}
+	if s.index == nil {
+		s.index = make(map[string]int, len(s.rows()))
+		for i, r := range s.rows() {
+			s.index[r.ID] = i
 		}
 	}
-	return false
+	i, ok := s.index[id]
+	if !ok || i >= len(s.rows()) || i >= len(s.hay) {
+		return
+	}
+	s.hay[i] = s.rows()[i].SearchText()
+	if s.query == "" && s.only == nil || i >= s.scanned {
+		return
+	}
+	at, shown := slices.BinarySearch(s.shown, i)
+	switch pass := s.passes(i, model.NormalizeQuery(s.query)); {
+	case pass && !shown:
+		s.shown = slices.Insert(s.shown, at, i)
+		s.tbl.Inserted(at)
+	case !pass && shown:
+		s.shown = slices.Delete(s.shown, at, at+1)
+		s.tbl.Removed(at)
+	}
 }
 
 func (s *instancesScreen) current() (model.Resource, bool) {
@@ -233,11 +261,20 @@ func (s *instancesScreen) update(e *env, msg tea.Msg) tea.Cmd {
 	case listedMsg:
 		return s.onListed(e)
 	case summaryMsg: // stored by the root; more rows may want reading
-		if s.only != nil && s.moved(m.id) {
-			// Its verdict changed: a row now known to pass leaves.
-			s.applyFilter(s.keepID())
-		}
+		s.refilter(m.id) // its verdict may have changed: a row now known to pass leaves `v`
 		return s.wantSummaries(e)
+	case scanMsg: // stored by the root
+		s.refilter(m.id)
+		return nil
+	case backupsReadMsg:
+		s.refilter(m.id)
+		return nil
+	case lastGoodMsg:
+		s.refilter(m.id)
+		return nil
+	case resourceMsg:
+		s.refilter(m.r.ID)
+		return nil
 	case tea.WindowSizeMsg, resumeMsg: // more rows may be on screen now
 		if s.st.Loaded() {
 			return s.wantSummaries(e)
@@ -313,10 +350,14 @@ func (s *instancesScreen) updateKeys(e *env, m tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(m, k.Filter):
 		s.typing = true
 		return s.filter.Focus()
-	case key.Matches(m, k.ClearFilter):
-		if s.query != "" {
+	case key.Matches(m, k.ClearFilter): // the `/` filter first, then `v`
+		switch {
+		case s.query != "":
 			s.filter.SetValue("")
 			s.query = ""
+			s.applyFilter(s.keepID())
+		case s.only != nil:
+			s.only = nil
 			s.applyFilter(s.keepID())
 		}
 	case key.Matches(m, k.Violations):
@@ -357,11 +398,18 @@ func (s *instancesScreen) keys(e *env) keymap.Help {
 		}
 	}
 	nav := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
-	act := []key.Binding{k.Open, k.Filter, k.Violations, k.Refresh, k.Scan}
-	short := []key.Binding{k.Open, k.Filter, k.Violations, k.Refresh}
-	if s.query != "" {
+	viol := k.Violations
+	if s.only != nil { // v says what it does now: show every row again
+		viol = keymap.WithHelp(viol, "v", "all rows")
+	}
+	act := []key.Binding{k.Open, k.Filter, viol, k.Refresh, k.Scan}
+	short := []key.Binding{k.Open, k.Filter, viol, k.Refresh}
+	switch {
+	case s.query != "":
 		short = append(short, k.ClearFilter)
 		act = append(act, k.ClearFilter)
+	case s.only != nil: // in the help only: the footer has v for it
+		act = append(act, keymap.WithHelp(k.ClearFilter, "esc", "all rows"))
 	}
 	short = append(short, k.Help, k.Quit)
 	full := [][]key.Binding{nav, act}
@@ -370,6 +418,13 @@ func (s *instancesScreen) keys(e *env) keymap.Help {
 		full = append(full, acts)
 	}
 	return keymap.Help{Short: short, Full: full}
+}
+
+// notes are the help's legends of the POLICY and HISTORY columns, built
+// when the help opens (keys is called every frame for the footer).
+func (s *instancesScreen) notes(e *env) []keymap.Note {
+	return []keymap.Note{e.policyLegend(),
+		{Title: "HISTORY", Items: append(theme.HistoryItems(), "(a cell per UTC day, today right)")}}
 }
 
 // tableHeight is the rows of table body in a body of h lines: less the
@@ -425,8 +480,11 @@ func (s *instancesScreen) row(e *env, now time.Time, r model.Resource) map[strin
 	verdict := e.verdict(r, now)
 	stale := ageViolation(verdict)
 	last := table.Cell{Text: theme.AgeText(format.Age(now, r.LastSuccessful), stale)}
-	if stale {
+	switch {
+	case stale:
 		last.Style = &th.Bad
+	case r.LastSuccessful.IsZero(): // never, and the rule allows it (exempt, or backups not required): no ✓
+		last = table.Cell{Text: "  " + format.Age(now, r.LastSuccessful), Style: &th.Dim}
 	}
 	status := table.Cell{Text: r.Status}
 	if r.Status != "running" {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/snapdeck/snapdeck/model"
+	"github.com/snapdeck/snapdeck/ui/keymap"
 	"github.com/snapdeck/snapdeck/ui/table"
 	"github.com/snapdeck/snapdeck/ui/text"
 )
@@ -83,4 +84,23 @@ func ageViolation(v model.PolicyVerdict) bool {
 func (e *env) mayViolate(r model.Resource) bool {
 	v := e.verdict(r, e.now())
 	return v.Violated() || v.Unknown
+}
+
+// policyLegend says what the POLICY column's short words mean, for the
+// help: the same words as policyCell, with the account's own max age.
+func (e *env) policyLegend() keymap.Note {
+	rule := e.policy.RuleFor(model.ScopeOf(e.account, e.info), model.Resource{})
+	v := model.PolicyVerdict{Rule: rule}
+	word := func(x model.Violation, what string) string { return "✗ " + shortViolation[x](v) + ": " + what }
+	return keymap.Note{Title: "POLICY", Items: []string{
+		"✓ meets its rule",
+		word(model.ViolationDisabled, "backups switched off"),
+		word(model.ViolationNever, "no good backup"),
+		word(model.ViolationTooOld, "newest good backup too old"),
+		word(model.ViolationManual, "too few manual backups"),
+		word(model.ViolationSkew, "dated in the future"),
+		"? manual: not read yet (b reads all)",
+		"exempt: never a violation",
+		"(enter: the rule in full)",
+	}}
 }

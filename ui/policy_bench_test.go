@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/snapdeck/snapdeck/model"
 )
 
@@ -53,4 +55,57 @@ func BenchmarkSummaryPolicy(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkScanRefilter is one `b` scan reply reaching the list with `v`
+// on, over 10,000 rows: the row it proves passing leaves and the next reply
+// brings it back (a snapshot read, then none), each a membership change.
+// The baseline is what a reply cost when it re-ran the filter over every
+// row (applyFilter).
+func BenchmarkScanRefilter(b *testing.B) {
+	const n = 10_000
+	pol := model.Policy{Default: model.Rule{MaxAge: 26 * time.Hour, RequireBackups: true, MinManual: 1, From: "default"}}
+	setup := func() (*App, *instancesScreen, string, []model.Backup) {
+		a, s := loaded(n)
+		a.env.policy = pol
+		a.Update(tea.KeyPressMsg{Code: 'v', Text: "v"})
+		r := a.store.Resources()[n/2+41] // backups on, 1h old
+		snap := []model.Backup{{ID: "s1", ResourceID: r.ID, Kind: model.BackupSnapshot, Status: model.StatusSuccessful,
+			RawStatus: "successful", Available: true, Created: time.Now().Add(-time.Hour), Finished: time.Now()}}
+		s.tbl.MoveTo(n / 2)
+		return a, s, r.ID, snap
+	}
+	b.Run("baseline=applyFilter", func(b *testing.B) {
+		a, s, id, snap := setup()
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if i++; i%2 == 0 {
+				a.store.Remember(id, snap, nil)
+			} else {
+				a.store.Remember(id, nil, nil)
+			}
+			s.applyFilter(s.keepID())
+		}
+	})
+	b.Run("refilter", func(b *testing.B) {
+		a, s, id, snap := setup()
+		sc := &scan{}
+		before := len(s.shown)
+		a.store.Remember(id, snap, nil)
+		a.Update(scanMsg{scan: sc, id: id})
+		if len(s.shown) != before-1 {
+			b.Fatalf("the passing row did not leave: %d rows shown, then %d", before, len(s.shown))
+		}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if i++; i%2 == 0 {
+				a.store.Remember(id, snap, nil)
+			} else {
+				a.store.Remember(id, nil, nil)
+			}
+			a.Update(scanMsg{scan: sc, id: id})
+		}
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -424,5 +425,53 @@ func TestCheckEveryWritesTextfileUntilSIGTERM(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("exit after SIGTERM: %v; stderr: %s", err, stderr.String())
+	}
+}
+
+// TestViolationsFollowTheScanInPTY: the binary, on `v`, then `b`: a web
+// row far below the screen whose snapshot is 2h old (its rule wants one
+// within 26h) leaves the violations as the scan reads it, and the list ends
+// with as many rows as the scan's report counts violations.
+func TestViolationsFollowTheScanInPTY(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	now := time.Now()
+	fleet := simlinode.Demo(now)
+	for _, in := range fleet.Instances {
+		if in.Label == "api-prod-14" { // prod,web,cache: the web rule
+			in.Current = &simlinode.Backup{ID: 990001, Label: "nightly", Status: "successful", Type: "snapshot",
+				Available: true, Created: now.Add(-2 * time.Hour), Updated: now.Add(-110 * time.Minute),
+				Finished: now.Add(-110 * time.Minute), Disks: in.Disks, Configs: in.Configs}
+		}
+	}
+	hs := httptest.NewServer(simlinode.New(fleet, simlinode.Options{}))
+	t.Cleanup(hs.Close)
+	cfg := policyConfig(t, hs.URL)
+	tm := startTerm(t, 100, 12, []string{"PROD_TOKEN=" + simlinode.DemoToken}, "--config", cfg, "--audit-log", filepath.Join(t.TempDir(), "audit.log"))
+	tm.waitText("Loaded 40 instances")
+	tm.send("v")
+	s := tm.waitText("Instances violating")
+	before := regexp.MustCompile(`Instances violating (\d+)\+?/40`).FindStringSubmatch(s)
+	tm.send("b")
+	s = tm.waitText("break the backup policy (v lists them)")
+	report := regexp.MustCompile(`Backup scan done: (\d+) break`).FindStringSubmatch(s)
+	title := regexp.MustCompile(`Instances violating (\d+)/40`).FindStringSubmatch(s)
+	if report == nil || title == nil || report[1] != title[1] {
+		t.Fatalf("the list (%v, %v before the scan) and the scan's report (%v) disagree:\n%s", title, before, report, s)
+	}
+	// api-prod-14 passes now: `/` finds it among every row, not among the violations.
+	tm.send("/")
+	tm.send("api-prod-14")
+	tm.waitText("Instances violating 0/40")
+	tm.send(keyEsc) // the query
+	tm.send(keyEsc) // then v
+	tm.send("/")
+	tm.send("api-prod-14")
+	tm.waitText("Instances 1/40")
+	tm.send(keyEsc)
+	tm.send("q")
+	if code := tm.wait(); code != 0 {
+		t.Fatalf("exit code %d", code)
 	}
 }

@@ -91,6 +91,13 @@ type Help struct {
 	Full  [][]key.Binding
 }
 
+// Note is a legend of the full help, under the keys: a title (a column's)
+// and what its short words and glyphs mean, each item kept whole on a line.
+type Note struct {
+	Title string
+	Items []string
+}
+
 // ShortHelp is the footer's line.
 func (h Help) ShortHelp() []key.Binding { return h.Short }
 

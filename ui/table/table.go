@@ -92,6 +92,39 @@ func (t *Table) SetRows(n int) {
 	t.clamp()
 }
 
+// Inserted notes a row put in at index i: the cursor and the rows on
+// screen stay on the rows they showed (a row put in above them pushes
+// them down by one).
+func (t *Table) Inserted(i int) {
+	t.n++
+	t.seen = nil
+	if i <= t.cursor && t.n > 1 {
+		t.cursor++
+	}
+	if i < t.offset {
+		t.offset++
+	}
+	t.clamp()
+}
+
+// Removed notes row i taken out: the cursor and the rows on screen stay on
+// the rows they showed; when the cursor's own row goes, it moves to the
+// row that took its place.
+func (t *Table) Removed(i int) {
+	if i < 0 || i >= t.n {
+		return
+	}
+	t.n--
+	t.seen = nil
+	if i < t.cursor {
+		t.cursor--
+	}
+	if i < t.offset {
+		t.offset--
+	}
+	t.clamp()
+}
+
 // SetHeight sets the rows of body.
 func (t *Table) SetHeight(h int) {
 	t.height = max(h, 1)

@@ -211,3 +211,43 @@ func TestRedrawFollowsCellsAndCursor(t *testing.T) {
 		t.Fatalf("a new style on the same text drew %q, before %q", after, before)
 	}
 }
+
+// A row put in or taken out elsewhere leaves the cursor and the screen on
+// the rows they showed; the cursor's own row taken out hands the cursor to
+// the row that takes its place.
+func TestInsertedRemovedKeepCursorAndScreen(t *testing.T) {
+	tb := New(Column{Title: "LABEL", Min: 10})
+	tb.SetRows(100)
+	tb.SetHeight(10)
+	tb.MoveTo(50) // offset 41: rows 41..50 on screen
+	if tb.Offset() != 41 {
+		t.Fatalf("offset %d, want 41", tb.Offset())
+	}
+	tb.Removed(3)
+	if tb.Cursor() != 49 || tb.Offset() != 40 {
+		t.Errorf("removed above: cursor %d offset %d, want 49 40", tb.Cursor(), tb.Offset())
+	}
+	tb.Inserted(0)
+	if tb.Cursor() != 50 || tb.Offset() != 41 {
+		t.Errorf("inserted above: cursor %d offset %d, want 50 41", tb.Cursor(), tb.Offset())
+	}
+	tb.Removed(70)
+	tb.Inserted(80)
+	if tb.Cursor() != 50 || tb.Offset() != 41 {
+		t.Errorf("below: cursor %d offset %d, want 50 41", tb.Cursor(), tb.Offset())
+	}
+	tb.Removed(50) // the cursor's own row
+	if tb.Cursor() != 50 || tb.Position() != "row 51 of 99" {
+		t.Errorf("own row removed: cursor %d, %s", tb.Cursor(), tb.Position())
+	}
+	tb.MoveTo(98)
+	tb.Removed(98) // the last row under the cursor: the one before it
+	if tb.Cursor() != 97 {
+		t.Errorf("last row removed: cursor %d, want 97", tb.Cursor())
+	}
+	empty := New(Column{Title: "LABEL", Min: 10})
+	empty.Inserted(0)
+	if empty.Cursor() != 0 || empty.Position() != "row 1 of 1" {
+		t.Errorf("first row: cursor %d, %s", empty.Cursor(), empty.Position())
+	}
+}

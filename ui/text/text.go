@@ -47,6 +47,21 @@ func Fit(s string, w int) string {
 	return s
 }
 
+// FirstFit is the first of forms, longest first, that fits in w cells,
+// padded to w: a line says less on a narrow screen rather than cut a word
+// in half. When none fits, the last is cut.
+func FirstFit(w int, forms ...string) string {
+	for _, f := range forms {
+		if ansi.StringWidth(f) <= w {
+			return Fit(f, w)
+		}
+	}
+	if len(forms) == 0 {
+		return Fit("", w)
+	}
+	return Fit(forms[len(forms)-1], w)
+}
+
 // FitEnd pads or cuts s to exactly w display cells, keeping its end: for
 // a timeline whose newest cells are on the right, a narrow screen shows
 // fewer of the old ones.

@@ -20,3 +20,22 @@ func TestClipperIsClip(t *testing.T) {
 		}
 	}
 }
+
+// FirstFit takes the longest form that fits, and cuts the last when none
+// does.
+func TestFirstFit(t *testing.T) {
+	forms := []string{"eu-west · running · last good 3h ago", "running · last good 3h ago", "last good 3h ago"}
+	for _, c := range []struct {
+		w    int
+		want string
+	}{
+		{40, "eu-west · running · last good 3h ago    "},
+		{30, "running · last good 3h ago    "},
+		{20, "last good 3h ago    "},
+		{10, "last good…"},
+	} {
+		if got := FirstFit(c.w, forms...); got != c.want {
+			t.Errorf("w=%d: %q, want %q", c.w, got, c.want)
+		}
+	}
+}

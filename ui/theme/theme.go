@@ -165,7 +165,13 @@ func HistoryLegend() string { return historyLegend(true) }
 // HistoryLegendPlain is HistoryLegend without colour, for the CLI's tables.
 func HistoryLegendPlain() string { return historyLegend(false) }
 
-func historyLegend(colour bool) string {
+func historyLegend(colour bool) string { return strings.Join(historyItems(colour), "  ") }
+
+// HistoryItems are HistoryLegend's items, "█ good" and so on, for a legend
+// laid out by its caller.
+func HistoryItems() []string { return historyItems(true) }
+
+func historyItems(colour bool) []string {
 	parts := make([]string, len(dayGlyphs))
 	for i, g := range dayGlyphs {
 		glyph := g.glyph
@@ -174,7 +180,7 @@ func historyLegend(colour bool) string {
 		}
 		parts[i] = glyph + " " + g.word
 	}
-	return strings.Join(parts, "  ")
+	return parts
 }
 
 // shareGlyphs shade a fleet's day by the share of its known resources
