@@ -53,7 +53,9 @@ func newInstances(e *env) *instancesScreen {
 		{Title: "PLAN", Width: 15, Priority: 1},
 		{Title: "BACKUPS", Width: 7, Priority: 4},
 		{Title: "LAST GOOD", Width: 9, Priority: 7},
-		{Title: "POLICY", Width: 8, Priority: 4},
+		// Narrow, POLICY gives way before SNAPSHOT: LAST GOOD's ⚠ already
+		// follows the rule's max_age, and v still lists the violations.
+		{Title: "POLICY", Width: 8, Priority: 2},
 		{Title: "TAGS", Width: 12, Priority: 0},
 		// Fewer days rather than none while 7 fit; dropped first after TAGS.
 		{Title: "HISTORY", Width: 7, Priority: 0, KeepEnd: true},
