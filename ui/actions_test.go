@@ -302,12 +302,19 @@ func TestReadOnlyHidesAndRefusesActions(t *testing.T) {
 }
 
 func TestSnapshotTimeoutRereadsState(t *testing.T) {
-	h := start(t, setup{timeout: 300 * time.Millisecond})
+	// The re-read's reads share one request timeout: 300ms was too short
+	// for them under -race on a loaded machine (see onceTimeout). The
+	// snapshot runs far longer than the client waits, so the re-read finds
+	// it in progress however late it comes.
+	opts := setup{timeout: onceTimeout}
+	opts.sim.SnapshotTime = 20 * onceTimeout
+	h := start(t, opts)
 	h.select_("cache-01")
 	h.key("s")
 	h.wait("no snapshot yet")
-	// The snapshot is taken, but the answer never arrives in time.
-	h.srv.DelayNext(1, 2*time.Second)
+	// The snapshot is taken, but the answer never arrives in time: it is
+	// held ten times as long as the client waits.
+	h.srv.DelayNext(1, 10*onceTimeout)
 	h.key("enter")
 	s := h.wait("timed out; re-read: snapshot in progress")
 	if strings.Contains(s, "accepted") {

@@ -72,21 +72,34 @@ func faultByName(name string) simlinode.Fault {
 	return simlinode.FaultNone
 }
 
+// onceTimeout bounds each request of these tests, the re-read after a lost
+// reply included (three reads in one call). It is generous: under -race on a
+// loaded machine 400ms was too short for the re-read, which then reported
+// "re-reading failed too" (or, its events read timing out, no restore).
+// The faults that lose a reply by time are made to outlast it by far, not
+// by a margin: delay holds the reply ten times as long (the client gives up
+// at onceTimeout, so that costs nothing), drip sends a byte per tick.
+const onceTimeout = 3 * time.Second
+
 func TestActionsAppliedOnceWhenReplyLost(t *testing.T) {
 	for _, act := range onceActions {
 		for _, fault := range lostReply {
 			t.Run(act.name+"/"+fault, func(t *testing.T) {
 				t.Parallel()
-				h := start(t, setup{timeout: 400 * time.Millisecond, retryWait: 10 * time.Millisecond})
+				h := start(t, setup{timeout: onceTimeout, retryWait: 10 * time.Millisecond})
 				act.prepare(h)
 				settle()
 				if n := h.mutations(); n != 0 {
 					t.Fatalf("%d mutations before confirming", n)
 				}
 				if fault == "delay" {
-					h.srv.DelayNext(1, 2*time.Second)
+					h.srv.DelayNext(1, 10*onceTimeout)
 				} else {
-					on(h.srv, faultByName(fault), func(r *http.Request) bool { return r.Method != http.MethodGet })
+					// One byte per 100ms: a real reply (hundreds of bytes)
+					// trickles for far longer than onceTimeout; {} arrives.
+					h.srv.SetFaults(simlinode.Faults{Rate: 1, Mix: []simlinode.Fault{faultByName(fault)},
+						Match:     func(r *http.Request) bool { return r.Method != http.MethodGet },
+						DripEvery: 100 * time.Millisecond, DripBytes: 1})
 				}
 				h.key(act.confirm)
 				for i := 0; i < 3; i++ { // impatient repeats are ignored

@@ -102,7 +102,7 @@ func TestFlexRestoreAndDatabaseSnapshotInPTY(t *testing.T) {
 	tm.send(keyEnter)
 	tm.waitText("restore of")
 	tm.waitText("onto vpn finished")
-	tm.send(keyEsc)
+	tm.escTo("HYPERVISOR") // the list's own column
 
 	tm.jump("demo/databases", "Loaded 7 databases")
 	tm.pick("billing", "Databases 1/7")
@@ -110,8 +110,8 @@ func TestFlexRestoreAndDatabaseSnapshotInPTY(t *testing.T) {
 	tm.waitText("3 of at most 3 manual snapshots used")
 	tm.send(keyEnter)
 	tm.waitText("delete one first")
-	tm.send(keyEsc)
-	tm.send(keyEsc) // clear the filter
+	tm.escTo("Cancelled: no snapshot taken")
+	tm.escTo("Databases 7") // the filter cleared
 	tm.pick("orders-mysql", "Databases 1/7")
 	tm.send("s")
 	tm.waitText("1 of at most 3 manual snapshots used")

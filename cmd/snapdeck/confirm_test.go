@@ -59,8 +59,7 @@ func TestRefusalSaysWhatTheConfirmViewSays(t *testing.T) {
 			t.Errorf("the confirm view lacks the refusal's %q:\n%s", s, screen)
 		}
 	}
-	tm.send(keyEsc)
-	tm.waitText("Cancelled: Cancel backups of cache-01")
+	tm.escTo("Cancelled: Cancel backups of cache-01")
 
 	// Restore with overwrite onto another Linode: typed label, and the
 	// provider's "ERASES every disk" in both.
@@ -99,9 +98,8 @@ func TestRefusalSaysWhatTheConfirmViewSays(t *testing.T) {
 	}
 	tm.send(keyEnter) // Enter alone does not confirm
 	tm.waitText("That is not the label")
-	tm.send(keyEsc)
-	tm.waitText("Overwrite (o toggles)")
-	tm.send(keyEsc)
+	tm.escTo("Overwrite (o toggles)")
+	tm.escTo("Cancelled: restore of backup")
 	tm.send("q")
 	if code := tm.wait(); code != 0 {
 		t.Fatalf("exit code %d", code)

@@ -19,7 +19,10 @@ func TestJourneyInPTY(t *testing.T) {
 		t.Skip("end-to-end")
 	}
 	tm := startTerm(t, 80, 24, []string{"LINODE_TOKEN="}, "--demo", "--demo-latency", "20ms")
-	s := tm.waitText("Loaded 40 instances")
+	// The SNAPSHOT column comes with the snapshots, a read after the list's.
+	s := tm.waitFor("the list with its snapshots", func(s string) bool {
+		return strings.Contains(s, "Loaded 40 instances") && !strings.Contains(s, "loading")
+	})
 	for _, want := range []string{"LABEL", "LAST GOOD", "SNAPSHOT", "web-prod-01", "legacy-mail"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("instance list lacks %q:\n%s", want, s)
@@ -47,12 +50,10 @@ func TestJourneyInPTY(t *testing.T) {
 		}
 	}
 
-	tm.send(keyEsc)
-	tm.waitText("before-schema-migration")
-	tm.send(keyEsc)
-	// The backups' breadcrumb says "Instances 1/40" too: wait for the
-	// list's own header, or q may follow esc closely enough to read as alt+q.
-	tm.waitText("LAST GOOD")
+	tm.escTo("before-schema-migration")
+	// The backups' breadcrumb says "Instances 1/40" too: the list's own
+	// header tells that esc was read.
+	tm.escTo("LAST GOOD")
 	tm.send("q")
 	if code := tm.wait(); code != 0 {
 		t.Fatalf("exit code %d", code)

@@ -357,7 +357,7 @@ func TestPolicyJourneyInPTY(t *testing.T) {
 	}
 	tm.send(keyEnter) // web-prod-01, the first violation
 	tm.waitText("policy: ✗ 0 of 1 manual in 26h (tag web (config line 12))")
-	tm.send(keyEsc)
+	tm.escTo("LAST GOOD") // the violations list's header
 	tm.send("v")
 	tm.waitText("Instances 40")
 	tm.send("q")

@@ -163,6 +163,22 @@ func (v *vtScreen) send(keys string) {
 	time.Sleep(60 * time.Millisecond)
 }
 
+// escTo presses Esc and waits for want, text that the screen the Esc leads
+// to shows and the screen before it does not. The pause in send is not
+// enough on a loaded machine: a key that reaches the program together with
+// the Esc is read as alt+key (Esc then / as alt+/). So a key after Esc waits
+// until the program has drawn what the Esc did, and want must not be on the
+// screen already (a breadcrumb repeats the screen below: the backups'
+// "Instances 1/40"), or the wait would pass before the Esc was read.
+func (v *vtScreen) escTo(want string) string {
+	v.t.Helper()
+	if s := v.screen(); strings.Contains(s, want) {
+		v.t.Fatalf("escTo(%q): the screen before esc shows it already; wait for text only the next screen shows:\n%s", want, s)
+	}
+	v.send(keyEsc)
+	return v.waitText(want)
+}
+
 // sendText types s one key at a time.
 func (v *vtScreen) sendText(s string) {
 	v.t.Helper()

@@ -287,6 +287,11 @@ func (b *bastion) session(next ssh.Handler) ssh.Handler {
 // leaves. The program installs no signal handler: the server alone handles
 // SIGINT and SIGTERM (see shutdown), so a stop does not end every session
 // at once.
+//
+// A client that leaves ends its program through the program's context, at
+// once: a Quit message would wait behind the messages queued before it, and
+// a busy program (a large screen, a loaded server) drew frames for nobody
+// for minutes before reading it.
 func (b *bastion) run(next ssh.Handler) ssh.Handler {
 	return func(s ssh.Session) {
 		app, _ := s.Context().Value(ctxApp).(*sessionModel)
@@ -295,7 +300,9 @@ func (b *bastion) run(next ssh.Handler) ssh.Handler {
 			next(s)
 			return
 		}
-		p := tea.NewProgram(app, append(bm.MakeOptions(s), tea.WithoutSignalHandler())...)
+		ctx, leave := context.WithCancel(s.Context()) // done when the client leaves
+		defer leave()
+		p := tea.NewProgram(app, append(bm.MakeOptions(s), tea.WithoutSignalHandler(), tea.WithContext(ctx))...)
 		b.mu.Lock()
 		b.programs[p] = struct{}{}
 		b.mu.Unlock()
@@ -305,11 +312,10 @@ func (b *bastion) run(next ssh.Handler) ssh.Handler {
 				select {
 				case <-done:
 					return
-				case <-s.Context().Done(): // the client left
-					p.Quit()
+				case <-ctx.Done(): // the client left
 					return
 				case <-term.closed: // the client closed the session
-					p.Quit()
+					leave()
 					return
 				case <-term.changed:
 					w, h := term.size()

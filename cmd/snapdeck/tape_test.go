@@ -22,6 +22,10 @@ func TestDemoTapeReplays(t *testing.T) {
 	defer f.Close()
 	tm := startTerm(t, 120, 32, nil, "--demo", "--demo-latency", "20ms", "--demo-job-time", "1s", "--poll", "200ms")
 	hidden, steps, waits := false, 0, 0
+	// afterEsc is the screen an Escape left, until the Wait+Screen that
+	// must follow it: a key sent before the program has read the Esc
+	// reaches it as alt+key (see escTo).
+	afterEsc := ""
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
@@ -40,6 +44,9 @@ func TestDemoTapeReplays(t *testing.T) {
 			continue
 		}
 		steps++
+		if afterEsc != "" && cmd != "Wait+Screen" {
+			t.Fatalf("tape: %q follows an Escape; wait for the screen the Escape leads to first (Wait+Screen)", line)
+		}
 		switch cmd {
 		case "Type":
 			s, err := strconv.Unquote(arg)
@@ -52,6 +59,7 @@ func TestDemoTapeReplays(t *testing.T) {
 		case "Enter":
 			tm.send(keyEnter)
 		case "Escape":
+			afterEsc = tm.screen()
 			tm.send(keyEsc)
 		case "Down":
 			tm.send(keyDown)
@@ -69,6 +77,10 @@ func TestDemoTapeReplays(t *testing.T) {
 				t.Fatalf("tape: %q: %v", line, err)
 			}
 			waits++
+			if afterEsc != "" && re.MatchString(afterEsc) {
+				t.Fatalf("tape: %q already matched the screen before the Escape; match what only the next screen shows:\n%s", line, afterEsc)
+			}
+			afterEsc = ""
 			tm.waitFor(line, re.MatchString)
 		default:
 			t.Fatalf("tape: the replay does not know %q; teach it or keep the tape to known steps", cmd)
