@@ -502,16 +502,12 @@ func defineSnapshot(c *cmdFlags) func(pos []string) int {
 	replace := c.Bool("replace", false, "overwrite a snapshot of the same name where that is how the provider works (Civo); --yes too")
 	c.BoolVar(replace, "yes", false, "the same as --replace")
 	disk := c.String("disk", "", "back up this one disk (its ID) rather than the whole resource, where the provider can (Superb Flex; a VM without incremental backups defaults to its primary disk)")
-	poll, timeout := waitFlags(c)
+	w := waitFlags(c)
 	return func(pos []string) int {
 		if *label == "" {
 			return e.fail(usageError{"--label is required"})
 		}
-		if *poll <= 0 || *timeout <= 0 {
-			return e.fail(usageError{"--poll and --timeout must be positive"})
-		}
-		c.conn.timeout = min(30*time.Second, *timeout)
-		conn, ctx, end, err := c.conn.session(e, true)
+		conn, ctx, end, err := w.session(c)
 		if err != nil {
 			return e.fail(err)
 		}
@@ -526,8 +522,6 @@ func defineSnapshot(c *cmdFlags) func(pos []string) int {
 				return e.fail(usageError{"--label: " + err.Error()})
 			}
 		}
-		ctx, cancelWait := context.WithTimeout(ctx, *timeout)
-		defer cancelWait()
 		r, err := resolve(ctx, conn.view(), pos[0])
 		if err != nil {
 			return e.fail(err)
@@ -586,12 +580,12 @@ func defineSnapshot(c *cmdFlags) func(pos []string) int {
 		}
 		op := model.Operation{Kind: model.OpSnapshot, ResourceID: r.ID, Label: r.Label, Name: *label, BackupID: b.ID,
 			Noun: info.BackupNoun, ResourceNoun: info.Noun, Started: started}
-		v, err := waitJob(ctx, e, conn.p, op, *poll)
+		v, err := waitJob(ctx, e, conn.p, op, *w.poll)
 		err = asked(conn.view(), "following the "+op.Describe(), err)
 		if err == nil && v.Backup != nil {
 			show(*v.Backup)
 		}
-		return e.waitExit(v, err, *timeout)
+		return e.waitExit(v, err, *w.timeout)
 	}
 }
 
@@ -601,7 +595,7 @@ func defineRestore(c *cmdFlags) func(pos []string) int {
 	overwrite := c.Bool("overwrite", false, "erase the target's disks and configs first")
 	yes := c.Bool("yes", false, "really do it (required)")
 	wait := c.Bool("wait", false, "wait until the restore has finished (exit 0) or failed (exit 1)")
-	poll, timeout := waitFlags(c)
+	w := waitFlags(c)
 	return func(pos []string) int {
 		if *to == "" {
 			return e.fail(usageError{"restore needs --to <target> (label or ID; may be the resource itself)"})
@@ -612,17 +606,11 @@ func defineRestore(c *cmdFlags) func(pos []string) int {
 				model.Resource{Label: oneLine(pos[0])}, model.Resource{Label: oneLine(*to)}, *overwrite, "")
 			return e.fail(usageError{conf.Refusal("restoring", "--yes")})
 		}
-		if *poll <= 0 || *timeout <= 0 {
-			return e.fail(usageError{"--poll and --timeout must be positive"})
-		}
-		c.conn.timeout = min(30*time.Second, *timeout)
-		conn, ctx, end, err := c.conn.session(e, true)
+		conn, ctx, end, err := w.session(c)
 		if err != nil {
 			return e.fail(err)
 		}
 		defer end()
-		ctx, cancelWait := context.WithTimeout(ctx, *timeout)
-		defer cancelWait()
 		src, err := resolve(ctx, conn.view(), pos[0])
 		if err != nil {
 			return e.fail(err)
@@ -654,18 +642,37 @@ func defineRestore(c *cmdFlags) func(pos []string) int {
 		if !*wait {
 			return exitOK
 		}
-		v, err := waitJob(ctx, e, conn.p, op, *poll)
+		v, err := waitJob(ctx, e, conn.p, op, *w.poll)
 		err = asked(conn.view(), "following the "+op.Describe(), err)
-		return e.waitExit(v, err, *timeout)
+		return e.waitExit(v, err, *w.timeout)
 	}
 }
 
-// waitFlags adds --poll and --timeout, the same for every command that
-// can --wait.
-func waitFlags(c *cmdFlags) (poll, timeout *time.Duration) {
-	poll = c.Duration("poll", 3*time.Second, "with --wait: how often the job's state is read")
-	timeout = c.Duration("timeout", 30*time.Minute, "the whole command, with --wait how long to wait in all; each request is also limited to 30s")
-	return poll, timeout
+// waitLimits are --poll and --timeout, the same for every command that
+// may wait on a job.
+type waitLimits struct{ poll, timeout *time.Duration }
+
+// waitFlags adds --poll and --timeout.
+func waitFlags(c *cmdFlags) waitLimits {
+	return waitLimits{
+		poll:    c.Duration("poll", 3*time.Second, "with --wait: how often the job's state is read"),
+		timeout: c.Duration("timeout", 30*time.Minute, "the whole command, with --wait how long to wait in all; each request is also limited to 30s"),
+	}
+}
+
+// session checks the limits and opens an audited session whose context
+// ends with --timeout, each request limited to 30s within it.
+func (w waitLimits) session(c *cmdFlags) (*conn, context.Context, func(), error) {
+	if *w.poll <= 0 || *w.timeout <= 0 {
+		return nil, nil, nil, usageError{"--poll and --timeout must be positive"}
+	}
+	c.conn.timeout = min(30*time.Second, *w.timeout)
+	conn, ctx, end, err := c.conn.session(c.e, true)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, *w.timeout)
+	return conn, ctx, func() { cancel(); end() }, nil
 }
 
 func defineCancelBackups(c *cmdFlags) func(pos []string) int {
