@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/client/rest"
 	"github.com/snapdeck/snapdeck/model"
@@ -345,48 +347,34 @@ func (p *Provider) ListResources(ctx context.Context, _ int, f client.Filter) (c
 // joinBackups fills LastSuccessful, reading up to client.MaxParallel
 // clusters' backups at once. The first real failure ends the listing.
 func (p *Provider) joinBackups(ctx context.Context, items []model.Resource) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	sem := make(chan struct{}, client.MaxParallel)
-	var (
-		wg    sync.WaitGroup
-		once  sync.Once
-		first error
-	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(client.MaxParallel)
 	for i := range items {
 		r := &items[i]
 		engine, id, err := parseID(r.ID)
 		if err != nil {
-			return err
-		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
+			g.Go(func() error { return err }) // ends the reads out, like a failed one
 			break
 		}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			bs, err := p.backups(ctx, engine, id)
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			bs, err := p.backups(gctx, engine, id)
 			switch {
 			case err == nil:
 				r.LastSuccessful = newest(bs)
 			case !skippable(err):
-				once.Do(func() { first = err; cancel() })
+				return err
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
-	if first != nil {
-		return first
+	if err := g.Wait(); err != nil {
+		return err
 	}
-	if err := ctx.Err(); err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			return &client.Error{Kind: client.ErrTimeout, Err: err}
-		}
-		return &client.Error{Kind: client.ErrOther, Err: err}
+	if ctx.Err() != nil {
+		return client.ContextError(ctx)
 	}
 	return nil
 }

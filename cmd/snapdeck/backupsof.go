@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
 )
@@ -18,47 +20,33 @@ func backupsKey(fr found) string { return viewName(fr.t) + "\x00" + fr.r.ID }
 // transport paces them inside its rate limit. The first error ends the
 // others and is returned, naming what was asked.
 func backupsOf(ctx context.Context, fs []found) (map[string][]model.Backup, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		mu    sync.Mutex
-		out   = make(map[string][]model.Backup, len(fs))
-		first error
-		wg    sync.WaitGroup
-		sem   = make(chan struct{}, client.MaxParallel)
-	)
+	var mu sync.Mutex
+	out := make(map[string][]model.Backup, len(fs))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(client.MaxParallel)
 	for _, fr := range fs {
 		if !fr.r.BackupsEnabled {
 			continue
 		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
+		if gctx.Err() != nil {
+			break // a read failed: ask for no more
 		}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			bs, err := fr.t.p.ListBackups(ctx, fr.r.ID)
-			mu.Lock()
-			defer mu.Unlock()
+		g.Go(func() error {
+			bs, err := fr.t.p.ListBackups(gctx, fr.r.ID)
 			if err != nil {
-				if first == nil {
-					first = asked(fr.t, "listing the backups of "+ref(fr.r), err)
-					cancel()
-				}
-				return
+				return asked(fr.t, "listing the backups of "+ref(fr.r), err)
 			}
+			mu.Lock()
 			out[backupsKey(fr)] = bs
+			mu.Unlock()
+			return nil
 		})
 	}
-	wg.Wait()
-	if first == nil && ctx.Err() != nil {
-		first = ctx.Err()
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
-	if first != nil {
-		return nil, first
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

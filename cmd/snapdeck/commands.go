@@ -9,13 +9,13 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 	"unicode"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/snapdeck/snapdeck/client"
 	"github.com/snapdeck/snapdeck/model"
@@ -223,24 +223,20 @@ func (c *conn) listChosen(ctx context.Context, all bool, f client.Filter) ([]tar
 	if err != nil {
 		return nil, nil, err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	lists := make([][]model.Resource, len(views))
-	errs := make([]error, len(views))
-	var wg sync.WaitGroup
-	var once sync.Once
-	first := -1 // the view whose failure ended the others
+	// The first view that fails ends the others and is the one named.
+	g, gctx := errgroup.WithContext(ctx)
 	for i, t := range views {
-		wg.Go(func() {
-			lists[i], errs[i] = listView(ctx, t.p, f)
-			if errs[i] != nil {
-				once.Do(func() { first = i; cancel() })
+		g.Go(func() error {
+			var err error
+			if lists[i], err = listView(gctx, t.p, f); err != nil {
+				return asked(t, "listing the resources", err)
 			}
+			return nil
 		})
 	}
-	wg.Wait()
-	if first >= 0 {
-		return nil, nil, asked(views[first], "listing the resources", errs[first])
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
 	}
 	var out []found
 	for i, t := range views {
