@@ -7,7 +7,6 @@ package northflank
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -251,10 +250,7 @@ func (g *pool) Wait() error {
 	g.wg.Wait()
 	g.cancel()
 	if g.first == nil && g.skipped.Load() {
-		if errors.Is(g.parent.Err(), context.DeadlineExceeded) {
-			return &client.Error{Kind: client.ErrTimeout, Err: g.parent.Err()}
-		}
-		return &client.Error{Kind: client.ErrOther, Err: context.Cause(g.parent)}
+		return client.ContextError(g.parent)
 	}
 	return g.first
 }
