@@ -171,7 +171,6 @@ func New(o Options) *App {
 type Summary struct {
 	Loaded    bool
 	Resources int
-	Stale     int // no successful backup in the last 48 h
 	// Violations are the resources known to break their backup policy
 	// rule; Unknown those whose rule needs backups not read yet.
 	Violations, Unknown int
@@ -204,9 +203,6 @@ func (a *App) Summary() Summary {
 	var hs [][]model.Day
 	var labels []string
 	for _, r := range st.Resources() {
-		if r.BackupStale(now) {
-			s.Stale++
-		}
 		switch v := a.env.verdict(r, now); {
 		case v.Violated():
 			s.Violations++
